@@ -1,0 +1,202 @@
+package dev.patchops.contract;
+
+import dev.patchops.contract.events.AlertReceived;
+import dev.patchops.contract.events.AlertResolved;
+import dev.patchops.contract.events.CanaryStepFailed;
+import dev.patchops.contract.events.CanaryStepPassed;
+import dev.patchops.contract.events.CanaryStepStarted;
+import dev.patchops.contract.events.CheckpointRecorded;
+import dev.patchops.contract.events.DiagnosticAdded;
+import dev.patchops.contract.events.GateRefused;
+import dev.patchops.contract.events.HardwareQuarantineReleased;
+import dev.patchops.contract.events.HardwareQuarantineRequested;
+import dev.patchops.contract.events.PatchApproved;
+import dev.patchops.contract.events.PatchProposed;
+import dev.patchops.contract.events.PatchRejected;
+import dev.patchops.contract.events.RevertCompleted;
+import dev.patchops.contract.events.RolloutPromoted;
+import dev.patchops.contract.events.RolloutReverted;
+import dev.patchops.contract.events.RootCauseRecorded;
+import dev.patchops.contract.events.TestEnvironmentDeleted;
+import dev.patchops.contract.events.TestEnvironmentReady;
+import dev.patchops.contract.events.TestRunCompleted;
+import dev.patchops.contract.events.TestRunRequested;
+import dev.patchops.contract.events.TicketOpened;
+import dev.patchops.contract.events.TicketReopened;
+import dev.patchops.contract.events.TicketResolved;
+import dev.patchops.contract.events.WatchWindowPassed;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The catalogue of PatchOps events: CloudEvents type, topic, payload record and producer. The
+ * schemas, the AsyncAPI document and the architecture table are all derived from this one list.
+ */
+public enum EventType {
+  TICKET_OPENED("ticket.opened", Topics.TICKETS, TicketOpened.class, Producer.TICKET_SERVICE),
+  DIAGNOSTIC_ADDED(
+      "ticket.diagnostic-added", Topics.TICKETS, DiagnosticAdded.class, Producer.TICKET_SERVICE),
+  ROOT_CAUSE_RECORDED(
+      "ticket.root-cause-recorded",
+      Topics.TICKETS,
+      RootCauseRecorded.class,
+      Producer.TICKET_SERVICE),
+  PATCH_PROPOSED(
+      "ticket.patch-proposed", Topics.TICKETS, PatchProposed.class, Producer.TICKET_SERVICE),
+  PATCH_APPROVED(
+      "ticket.patch-approved", Topics.TICKETS, PatchApproved.class, Producer.TICKET_SERVICE),
+  PATCH_REJECTED(
+      "ticket.patch-rejected", Topics.TICKETS, PatchRejected.class, Producer.TICKET_SERVICE),
+  GATE_REFUSED("ticket.gate-refused", Topics.TICKETS, GateRefused.class, Producer.TICKET_SERVICE),
+  HARDWARE_QUARANTINE_REQUESTED(
+      "ticket.hardware-quarantine-requested",
+      Topics.TICKETS,
+      HardwareQuarantineRequested.class,
+      Producer.TICKET_SERVICE),
+  TICKET_RESOLVED("ticket.resolved", Topics.TICKETS, TicketResolved.class, Producer.TICKET_SERVICE),
+  TICKET_REOPENED("ticket.reopened", Topics.TICKETS, TicketReopened.class, Producer.TICKET_SERVICE),
+
+  TEST_RUN_REQUESTED(
+      "test.run-requested", Topics.TESTS, TestRunRequested.class, Producer.TICKET_SERVICE),
+  TEST_ENVIRONMENT_READY(
+      "test.environment-ready",
+      Topics.TESTS,
+      TestEnvironmentReady.class,
+      Producer.TEST_ORCHESTRATOR),
+  TEST_RUN_COMPLETED(
+      "test.run-completed", Topics.TESTS, TestRunCompleted.class, Producer.TEST_ORCHESTRATOR),
+  TEST_ENVIRONMENT_DELETED(
+      "test.environment-deleted",
+      Topics.TESTS,
+      TestEnvironmentDeleted.class,
+      Producer.TEST_ORCHESTRATOR),
+
+  CHECKPOINT_RECORDED(
+      "rollout.checkpoint-recorded",
+      Topics.ROLLOUTS,
+      CheckpointRecorded.class,
+      Producer.ROLLOUT_SERVICE),
+  CANARY_STEP_STARTED(
+      "rollout.canary-step-started",
+      Topics.ROLLOUTS,
+      CanaryStepStarted.class,
+      Producer.ROLLOUT_SERVICE),
+  CANARY_STEP_PASSED(
+      "rollout.canary-step-passed",
+      Topics.ROLLOUTS,
+      CanaryStepPassed.class,
+      Producer.ROLLOUT_SERVICE),
+  CANARY_STEP_FAILED(
+      "rollout.canary-step-failed",
+      Topics.ROLLOUTS,
+      CanaryStepFailed.class,
+      Producer.ROLLOUT_SERVICE),
+  ROLLOUT_PROMOTED(
+      "rollout.promoted", Topics.ROLLOUTS, RolloutPromoted.class, Producer.ROLLOUT_SERVICE),
+  ROLLOUT_REVERTED(
+      "rollout.reverted", Topics.ROLLOUTS, RolloutReverted.class, Producer.ROLLOUT_SERVICE),
+  REVERT_COMPLETED(
+      "rollout.revert-completed", Topics.ROLLOUTS, RevertCompleted.class, Producer.ROLLOUT_SERVICE),
+  WATCH_WINDOW_PASSED(
+      "rollout.watch-window-passed",
+      Topics.ROLLOUTS,
+      WatchWindowPassed.class,
+      Producer.ROLLOUT_SERVICE),
+  HARDWARE_QUARANTINE_RELEASED(
+      "rollout.hardware-quarantine-released",
+      Topics.ROLLOUTS,
+      HardwareQuarantineReleased.class,
+      Producer.ROLLOUT_SERVICE),
+
+  ALERT_RECEIVED("alert.received", Topics.ALERTS, AlertReceived.class, Producer.TICKET_SERVICE),
+  ALERT_RESOLVED("alert.resolved", Topics.ALERTS, AlertResolved.class, Producer.TICKET_SERVICE);
+
+  /** Producers are CloudEvents sources: {@code /patchops/<service>}. */
+  public enum Producer {
+    TICKET_SERVICE("ticket-service"),
+    TEST_ORCHESTRATOR("test-orchestrator"),
+    ROLLOUT_SERVICE("rollout-service"),
+    AUDIT_SERVICE("audit-service");
+
+    private final String serviceName;
+
+    Producer(String serviceName) {
+      this.serviceName = serviceName;
+    }
+
+    public String serviceName() {
+      return serviceName;
+    }
+
+    public String source() {
+      return "/patchops/" + serviceName;
+    }
+  }
+
+  public static final String TYPE_PREFIX = "dev.patchops.";
+  public static final String VERSION_SUFFIX = ".v1";
+  public static final String SCHEMA_BASE_URI = "https://patchops.dev/schemas/";
+  public static final String SCHEMA_RESOURCE_DIR = "dev/patchops/contract/schemas/";
+
+  private static final Map<String, EventType> BY_TYPE =
+      Arrays.stream(values()).collect(Collectors.toMap(EventType::type, Function.identity()));
+  private static final Map<Class<?>, EventType> BY_PAYLOAD =
+      Arrays.stream(values())
+          .collect(Collectors.toMap(EventType::payloadType, Function.identity()));
+
+  private final String type;
+  private final String topic;
+  private final Class<? extends PatchOpsEvent> payloadType;
+  private final Producer producer;
+
+  EventType(
+      String name, String topic, Class<? extends PatchOpsEvent> payloadType, Producer producer) {
+    this.type = TYPE_PREFIX + name + VERSION_SUFFIX;
+    this.topic = topic;
+    this.payloadType = payloadType;
+    this.producer = producer;
+  }
+
+  /** The CloudEvents {@code type}, e.g. {@code dev.patchops.ticket.opened.v1}. */
+  public String type() {
+    return type;
+  }
+
+  public String topic() {
+    return topic;
+  }
+
+  public Class<? extends PatchOpsEvent> payloadType() {
+    return payloadType;
+  }
+
+  public Producer producer() {
+    return producer;
+  }
+
+  /** The CloudEvents {@code dataschema}. */
+  public String dataSchema() {
+    return SCHEMA_BASE_URI + type + ".json";
+  }
+
+  /** Where the JSON Schema sits on the classpath of this module. */
+  public String schemaResource() {
+    return SCHEMA_RESOURCE_DIR + type + ".json";
+  }
+
+  public static Optional<EventType> fromType(String type) {
+    return Optional.ofNullable(type).map(BY_TYPE::get);
+  }
+
+  public static EventType forPayload(PatchOpsEvent payload) {
+    EventType found = BY_PAYLOAD.get(payload.getClass());
+    if (found == null) {
+      throw new IllegalArgumentException(
+          "no event type for payload " + payload.getClass().getSimpleName());
+    }
+    return found;
+  }
+}

@@ -1,0 +1,15 @@
+package dev.patchops.contract;
+
+/** Kafka topic names. Every producer and consumer refers to these constants, never to literals. */
+public final class Topics {
+  public static final String TICKETS = "patchops.tickets";
+  public static final String TESTS = "patchops.tests";
+  public static final String ROLLOUTS = "patchops.rollouts";
+  public static final String ALERTS = "patchops.alerts";
+  public static final String DEAD_LETTER = "patchops.dead-letter";
+
+  public static final java.util.List<String> ALL =
+      java.util.List.of(TICKETS, TESTS, ROLLOUTS, ALERTS, DEAD_LETTER);
+
+  private Topics() {}
+}

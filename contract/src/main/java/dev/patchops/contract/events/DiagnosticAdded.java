@@ -1,0 +1,19 @@
+package dev.patchops.contract.events;
+
+import dev.patchops.contract.Nullable;
+import dev.patchops.contract.Pattern;
+import dev.patchops.contract.TicketScoped;
+import dev.patchops.contract.model.DiagnosticKind;
+import java.time.Instant;
+
+/** Evidence was attached to a ticket. */
+public record DiagnosticAdded(
+    String ticketId,
+    String diagnosticId,
+    DiagnosticKind kind,
+    String uri,
+    Instant capturedAt,
+    @Nullable @Pattern(Pattern.SHA256_HEX) String sha256,
+    @Nullable String note,
+    String addedBy)
+    implements TicketScoped {}

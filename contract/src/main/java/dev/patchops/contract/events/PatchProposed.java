@@ -1,0 +1,25 @@
+package dev.patchops.contract.events;
+
+import dev.patchops.contract.Pattern;
+import dev.patchops.contract.TicketScoped;
+import dev.patchops.contract.model.CanaryStep;
+import dev.patchops.contract.model.ContainerTarget;
+import dev.patchops.contract.model.TestSuiteSpec;
+import dev.patchops.contract.model.VcsRef;
+import java.time.Instant;
+import java.util.List;
+
+/** A new revision of a ticket's patch was proposed. */
+public record PatchProposed(
+    String ticketId,
+    int revision,
+    VcsRef vcs,
+    @Pattern(Pattern.IMAGE_BY_DIGEST) String image,
+    List<ContainerTarget> targets,
+    String changeWhat,
+    String changeWhy,
+    String author,
+    List<TestSuiteSpec> testSuites,
+    List<CanaryStep> canarySteps,
+    Instant proposedAt)
+    implements TicketScoped {}

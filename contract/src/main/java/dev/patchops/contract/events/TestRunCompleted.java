@@ -1,0 +1,17 @@
+package dev.patchops.contract.events;
+
+import dev.patchops.contract.TicketScoped;
+import dev.patchops.contract.model.TestAnalytics;
+import dev.patchops.contract.model.TestOutcome;
+import java.time.Instant;
+
+/** A test run finished; the analytics go back to the developers. */
+public record TestRunCompleted(
+    String ticketId,
+    int revision,
+    String runId,
+    int attempt,
+    TestOutcome outcome,
+    TestAnalytics analytics,
+    Instant completedAt)
+    implements TicketScoped {}

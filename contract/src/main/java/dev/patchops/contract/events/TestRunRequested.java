@@ -1,0 +1,21 @@
+package dev.patchops.contract.events;
+
+import dev.patchops.contract.Pattern;
+import dev.patchops.contract.TicketScoped;
+import dev.patchops.contract.model.ContainerTarget;
+import dev.patchops.contract.model.TestSuiteSpec;
+import java.time.Instant;
+import java.util.List;
+
+/** Test this revision in a mirror of production. {@code runId} makes redelivery harmless. */
+public record TestRunRequested(
+    String ticketId,
+    int revision,
+    String runId,
+    int attempt,
+    @Pattern(Pattern.IMAGE_BY_DIGEST) String image,
+    List<ContainerTarget> targets,
+    List<TestSuiteSpec> testSuites,
+    String requestedBy,
+    Instant requestedAt)
+    implements TicketScoped {}

@@ -1,0 +1,26 @@
+package dev.patchops.contract.events;
+
+import dev.patchops.contract.Nullable;
+import dev.patchops.contract.TicketScoped;
+import dev.patchops.contract.model.EquipmentRef;
+import dev.patchops.contract.model.Severity;
+import dev.patchops.contract.model.TicketKind;
+import dev.patchops.contract.model.TicketSource;
+import dev.patchops.contract.model.WorkloadRef;
+import java.time.Instant;
+
+/** A trouble ticket was opened. Software tickets name a workload, hardware tickets equipment. */
+public record TicketOpened(
+    String ticketId,
+    TicketKind kind,
+    String title,
+    @Nullable String description,
+    Severity severity,
+    String reporter,
+    TicketSource source,
+    @Nullable WorkloadRef workload,
+    @Nullable EquipmentRef equipment,
+    @Nullable String alertFingerprint,
+    Instant openedAt,
+    @Nullable Instant detectedAt)
+    implements TicketScoped {}

@@ -1,0 +1,9 @@
+package dev.patchops.contract.model;
+
+public enum DiagnosticKind {
+  LOG_QUERY,
+  DASHBOARD,
+  TRACE,
+  DUMP,
+  ALERT
+}

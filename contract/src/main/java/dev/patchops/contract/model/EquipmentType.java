@@ -1,0 +1,8 @@
+package dev.patchops.contract.model;
+
+public enum EquipmentType {
+  NODE,
+  DISK,
+  SWITCH,
+  OTHER
+}

@@ -1,0 +1,8 @@
+package dev.patchops.contract.model;
+
+public enum TestCaseStatus {
+  PASSED,
+  FAILED,
+  ERROR,
+  SKIPPED
+}

@@ -1,0 +1,7 @@
+package dev.patchops.contract.model;
+
+public enum TestOutcome {
+  PASSED,
+  FAILED,
+  ERROR
+}

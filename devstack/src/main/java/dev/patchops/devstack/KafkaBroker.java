@@ -1,0 +1,241 @@
+package dev.patchops.devstack;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Kafka broker in KRaft mode (combined broker and controller), run as its own JVM from the
+ * Maven artifacts of {@code kafka_2.13}. A separate process is what a deployment looks like, and it
+ * is the only way to stop and restart the broker on the same port, which the outage tests need.
+ */
+public final class KafkaBroker implements AutoCloseable {
+  private static final String CLASSPATH_RESOURCE = "dev/patchops/devstack/kafka.classpath";
+
+  private final Path directory;
+  private final int port;
+  private final int controllerPort;
+  private final int partitions;
+  private Process process;
+
+  private KafkaBroker(Path directory, int port, int controllerPort, int partitions) {
+    this.directory = directory;
+    this.port = port;
+    this.controllerPort = controllerPort;
+    this.partitions = partitions;
+  }
+
+  /**
+   * Formats a new single-node cluster under {@code directory} on free ports. Call {@link #start()}.
+   */
+  public static KafkaBroker create(Path directory, int defaultPartitions) {
+    return create(directory, Ports.free(), Ports.free(), defaultPartitions);
+  }
+
+  public static KafkaBroker create(
+      Path directory, int port, int controllerPort, int defaultPartitions) {
+    KafkaBroker broker = new KafkaBroker(directory, port, controllerPort, defaultPartitions);
+    broker.writeConfig();
+    return broker;
+  }
+
+  public String bootstrapServers() {
+    return "127.0.0.1:" + port;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public Path directory() {
+    return directory;
+  }
+
+  public synchronized boolean isRunning() {
+    return process != null && process.isAlive();
+  }
+
+  /**
+   * Starts the broker (formatting its storage the first time) and waits until it accepts clients.
+   */
+  public synchronized void start(Duration timeout) {
+    if (isRunning()) {
+      return;
+    }
+    try {
+      if (!Files.exists(directory.resolve("data/meta.properties"))) {
+        Process format =
+            launch(
+                List.of(
+                    "kafka.tools.StorageTool",
+                    "format",
+                    "-t",
+                    clusterId(),
+                    "-c",
+                    config().toString()),
+                directory.resolve("format.log"));
+        if (!format.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) || format.exitValue() != 0) {
+          format.destroyForcibly();
+          throw new IllegalStateException(
+              "kafka storage format failed; see " + directory.resolve("format.log"));
+        }
+      }
+      process =
+          launch(List.of("kafka.Kafka", config().toString()), directory.resolve("broker.log"));
+      Files.writeString(directory.resolve("server.pid"), Long.toString(process.pid()));
+      waitUntilListening(timeout);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A clean shutdown, as a rolling restart or an operator would do it. */
+  public synchronized void stop() {
+    if (process == null) {
+      return;
+    }
+    process.destroy();
+    try {
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    process = null;
+  }
+
+  /** A crash: SIGKILL, no controlled shutdown. */
+  public synchronized void kill() {
+    if (process == null) {
+      return;
+    }
+    process.destroyForcibly();
+    try {
+      process.waitFor(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    process = null;
+  }
+
+  @Override
+  public void close() {
+    stop();
+    Dirs.deleteRecursively(directory);
+  }
+
+  private Process launch(List<String> mainAndArgs, Path log) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(
+        List.of(
+            "-Xms64m",
+            "-Xmx384m",
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1",
+            "-Xshare:auto",
+            "-Djava.awt.headless=true",
+            "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+            "-Dlog4j2.level=WARN",
+            "-cp",
+            classpath()));
+    command.addAll(mainAndArgs);
+    return new ProcessBuilder(command)
+        .directory(directory.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+        .start();
+  }
+
+  private void waitUntilListening(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(
+            "kafka broker exited with " + process.exitValue() + "; see " + log());
+      }
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+        return;
+      } catch (IOException notYet) {
+        Thread.sleep(100);
+      }
+    }
+    throw new IllegalStateException(
+        "kafka broker not listening after " + timeout + "; see " + log());
+  }
+
+  private Path log() {
+    return directory.resolve("broker.log");
+  }
+
+  private Path config() {
+    return directory.resolve("server.properties");
+  }
+
+  private void writeConfig() {
+    String config =
+        String.join(
+            "\n",
+            "process.roles=broker,controller",
+            "node.id=1",
+            "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+            "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+            "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+            "controller.listener.names=CONTROLLER",
+            "inter.broker.listener.name=PLAINTEXT",
+            "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "log.dirs=" + directory.resolve("data"),
+            "num.partitions=" + partitions,
+            "auto.create.topics.enable=false",
+            "offsets.topic.replication.factor=1",
+            "offsets.topic.num.partitions=5",
+            "transaction.state.log.replication.factor=1",
+            "transaction.state.log.min.isr=1",
+            "share.coordinator.state.topic.replication.factor=1",
+            "share.coordinator.state.topic.min.isr=1",
+            "group.initial.rebalance.delay.ms=0",
+            "log.segment.bytes=16777216",
+            "");
+    try {
+      Files.createDirectories(directory);
+      Files.writeString(config(), config, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String clusterId() {
+    byte[] bytes = new byte[16];
+    new SecureRandom().nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  private static String classpath() {
+    try (InputStream in =
+        KafkaBroker.class.getClassLoader().getResourceAsStream(CLASSPATH_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException(
+            CLASSPATH_RESOURCE + " missing: build the devstack module with Maven first");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
