@@ -1,15 +1,15 @@
 package dev.patchops.contract;
 
 /**
- * SmallRye Reactive Messaging channel names. A channel name is bound to its topic in each service's
- * configuration; keeping the names here stops two services from disagreeing about them.
+ * SmallRye Reactive Messaging channel names for consumers. Each channel is named after its topic,
+ * so the Kafka connector reads that topic with no per-service mapping to get wrong.
  */
 public final class Channels {
-  public static final String TICKETS_IN = "tickets-in";
-  public static final String TESTS_IN = "tests-in";
-  public static final String ROLLOUTS_IN = "rollouts-in";
-  public static final String ALERTS_IN = "alerts-in";
-  public static final String DEAD_LETTER_IN = "dead-letter-in";
+  public static final String TICKETS_IN = Topics.TICKETS;
+  public static final String TESTS_IN = Topics.TESTS;
+  public static final String ROLLOUTS_IN = Topics.ROLLOUTS;
+  public static final String ALERTS_IN = Topics.ALERTS;
+  public static final String DEAD_LETTER_IN = Topics.DEAD_LETTER;
 
   private Channels() {}
 }

@@ -20,7 +20,6 @@ public final class JwtIssuer {
   public static final String ISSUER = "https://patchops.dev";
 
   private final KeyPair keyPair;
-  private final String keyId = UUID.randomUUID().toString();
 
   private JwtIssuer(KeyPair keyPair) {
     this.keyPair = keyPair;
@@ -52,9 +51,43 @@ public final class JwtIssuer {
     return pem("PRIVATE KEY", keyPair.getPrivate().getEncoded());
   }
 
+  /** Writes both keys as PEM files, so another class loader or process can mint tokens too. */
+  public void save(java.nio.file.Path privateKeyFile, java.nio.file.Path publicKeyFile) {
+    try {
+      java.nio.file.Files.writeString(privateKeyFile, privateKeyPem());
+      java.nio.file.Files.writeString(publicKeyFile, publicKeyPem());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  public static JwtIssuer load(
+      java.nio.file.Path privateKeyFile, java.nio.file.Path publicKeyFile) {
+    try {
+      java.security.KeyFactory rsa = java.security.KeyFactory.getInstance("RSA");
+      var privateKey =
+          rsa.generatePrivate(
+              new java.security.spec.PKCS8EncodedKeySpec(
+                  der(java.nio.file.Files.readString(privateKeyFile))));
+      var publicKey =
+          rsa.generatePublic(
+              new java.security.spec.X509EncodedKeySpec(
+                  der(java.nio.file.Files.readString(publicKeyFile))));
+      return new JwtIssuer(new KeyPair(publicKey, privateKey));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static byte[] der(String pem) {
+    return Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
+  }
+
   public String mint(String subject, Collection<String> roles, Duration ttl) {
     Instant now = Instant.now();
-    String header = "{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":" + quote(keyId) + "}";
+    String header = "{\"alg\":\"RS256\",\"typ\":\"JWT\"}";
     String claims =
         "{\"iss\":"
             + quote(ISSUER)

@@ -27,7 +27,7 @@ public final class KafkaBroker implements AutoCloseable {
   private final int port;
   private final int controllerPort;
   private final int partitions;
-  private Process process;
+  private ProcessHandle process;
 
   private KafkaBroker(Path directory, int port, int controllerPort, int partitions) {
     this.directory = directory;
@@ -62,6 +62,37 @@ public final class KafkaBroker implements AutoCloseable {
     return directory;
   }
 
+  /**
+   * A handle on a broker that another class loader or JVM started in {@code directory}, so tests
+   * can stop and restart the broker their Quarkus test resource owns.
+   */
+  public static KafkaBroker attach(Path directory) {
+    try {
+      java.util.Properties props = new java.util.Properties();
+      try (var reader = Files.newBufferedReader(directory.resolve("server.properties"))) {
+        props.load(reader);
+      }
+      String voters = props.getProperty("controller.quorum.voters");
+      String listeners = props.getProperty("advertised.listeners");
+      KafkaBroker broker =
+          new KafkaBroker(
+              directory,
+              Integer.parseInt(listeners.substring(listeners.lastIndexOf(':') + 1)),
+              Integer.parseInt(voters.substring(voters.lastIndexOf(':') + 1)),
+              Integer.parseInt(props.getProperty("num.partitions")));
+      Path pidFile = directory.resolve("server.pid");
+      if (Files.exists(pidFile)) {
+        broker.process =
+            ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim()))
+                .filter(ProcessHandle::isAlive)
+                .orElse(null);
+      }
+      return broker;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   public synchronized boolean isRunning() {
     return process != null && process.isAlive();
   }
@@ -92,7 +123,8 @@ public final class KafkaBroker implements AutoCloseable {
         }
       }
       process =
-          launch(List.of("kafka.Kafka", config().toString()), directory.resolve("broker.log"));
+          launch(List.of("kafka.Kafka", config().toString()), directory.resolve("broker.log"))
+              .toHandle();
       Files.writeString(directory.resolve("server.pid"), Long.toString(process.pid()));
       waitUntilListening(timeout);
     } catch (IOException e) {
@@ -109,12 +141,9 @@ public final class KafkaBroker implements AutoCloseable {
       return;
     }
     process.destroy();
-    try {
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (!awaitExit(Duration.ofSeconds(30))) {
+      process.destroyForcibly();
+      awaitExit(Duration.ofSeconds(10));
     }
     process = null;
   }
@@ -125,11 +154,7 @@ public final class KafkaBroker implements AutoCloseable {
       return;
     }
     process.destroyForcibly();
-    try {
-      process.waitFor(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    awaitExit(Duration.ofSeconds(10));
     process = null;
   }
 
@@ -137,6 +162,20 @@ public final class KafkaBroker implements AutoCloseable {
   public void close() {
     stop();
     Dirs.deleteRecursively(directory);
+  }
+
+  private boolean awaitExit(Duration timeout) {
+    try {
+      process.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (java.util.concurrent.TimeoutException e) {
+      return false;
+    } catch (java.util.concurrent.ExecutionException e) {
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   private Process launch(List<String> mainAndArgs, Path log) throws IOException {
@@ -166,8 +205,7 @@ public final class KafkaBroker implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException(
-            "kafka broker exited with " + process.exitValue() + "; see " + log());
+        throw new IllegalStateException("kafka broker exited; see " + log());
       }
       try (Socket socket = new Socket()) {
         socket.connect(new InetSocketAddress("127.0.0.1", port), 200);

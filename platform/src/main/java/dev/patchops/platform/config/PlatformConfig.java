@@ -1,0 +1,67 @@
+package dev.patchops.platform.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** Settings every service shares, under {@code patchops.*}. */
+@ConfigMapping(prefix = "patchops")
+public interface PlatformConfig {
+
+  /** The service's name; its events carry the CloudEvents source {@code /patchops/<name>}. */
+  String serviceName();
+
+  Kafka kafka();
+
+  Outbox outbox();
+
+  Inbox inbox();
+
+  interface Kafka {
+    @WithDefault("${kafka.bootstrap.servers}")
+    String bootstrapServers();
+  }
+
+  interface Outbox {
+    /** Off only in tests of code that must not publish. */
+    @WithDefault("true")
+    boolean relayEnabled();
+
+    @WithDefault("500")
+    int batchSize();
+
+    /**
+     * The safety net behind LISTEN/NOTIFY: a relay that missed a notification (reconnect, leader
+     * change) still finds pending events within this interval.
+     */
+    @WithDefault("1s")
+    Duration pollInterval();
+
+    @WithDefault("100ms")
+    Duration backoffInitial();
+
+    @WithDefault("10s")
+    Duration backoffMax();
+
+    /**
+     * How long the producer itself retries a record before the relay gives up on the batch. Long
+     * enough to ride out a broker restart without resending, which keeps the log free of
+     * duplicates.
+     */
+    @WithDefault("120s")
+    Duration deliveryTimeout();
+
+    /** Sent events are kept this long for diagnosis, then deleted. */
+    @WithDefault("P7D")
+    Duration retention();
+  }
+
+  interface Inbox {
+    /** Attempts before a message that fails processing goes to the dead-letter topic. */
+    @WithDefault("3")
+    int maxAttempts();
+
+    @WithDefault("200ms")
+    Duration retryBackoff();
+  }
+}

@@ -1,0 +1,255 @@
+package dev.patchops.platform.rest;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.validation.Path;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * Every error leaves as {@code application/problem+json}: the field and the reason for bad input,
+ * never a stack trace or a class name. Unexpected failures get an opaque id that is in the log.
+ */
+public class ProblemMappers {
+  private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+
+  @ServerExceptionMapper
+  public Response api(ApiException e, UriInfo uri) {
+    return respond(e.status(), e.problemType(), e.title(), e.getMessage(), uri, e.violations());
+  }
+
+  @ServerExceptionMapper
+  public Response constraintViolation(ConstraintViolationException e, UriInfo uri) {
+    List<Problem.Violation> violations =
+        e.getConstraintViolations().stream()
+            .map(v -> new Problem.Violation(field(v), v.getMessage()))
+            .sorted(Comparator.comparing(Problem.Violation::field))
+            .toList();
+    String detail =
+        violations.stream()
+            .map(v -> v.field() + ": " + v.reason())
+            .collect(Collectors.joining("; "));
+    return respond(400, "invalid-request", "Invalid request", detail, uri, violations);
+  }
+
+  @ServerExceptionMapper
+  public Response unrecognizedField(UnrecognizedPropertyException e, UriInfo uri) {
+    String field = path(e);
+    return invalid(field, "unknown field", uri);
+  }
+
+  @ServerExceptionMapper
+  public Response invalidFormat(InvalidFormatException e, UriInfo uri) {
+    String expected = e.getTargetType() == null ? "another type" : describe(e.getTargetType());
+    return invalid(path(e), "cannot read value " + e.getValue() + " as " + expected, uri);
+  }
+
+  @ServerExceptionMapper
+  public Response mismatchedInput(MismatchedInputException e, UriInfo uri) {
+    String expected = e.getTargetType() == null ? "another type" : describe(e.getTargetType());
+    return invalid(path(e), "expected " + expected, uri);
+  }
+
+  @ServerExceptionMapper
+  public Response mapping(JsonMappingException e, UriInfo uri) {
+    return invalid(path(e), "invalid value", uri);
+  }
+
+  @ServerExceptionMapper
+  public Response malformedJson(JsonParseException e, UriInfo uri) {
+    String where =
+        e.getLocation() == null
+            ? ""
+            : " at line "
+                + e.getLocation().getLineNr()
+                + ", column "
+                + e.getLocation().getColumnNr();
+    return respond(
+        400,
+        "malformed-json",
+        "Malformed JSON",
+        "the body is not valid JSON" + where,
+        uri,
+        List.of());
+  }
+
+  @ServerExceptionMapper({UnauthorizedException.class, AuthenticationFailedException.class})
+  public Response unauthorized(RuntimeException e, UriInfo uri) {
+    return Response.fromResponse(
+            respond(
+                401,
+                "unauthorized",
+                "Unauthorized",
+                "a valid bearer token is required",
+                uri,
+                List.of()))
+        .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
+        .build();
+  }
+
+  @ServerExceptionMapper
+  public Response forbidden(ForbiddenException e, UriInfo uri) {
+    return respond(
+        403, "forbidden", "Forbidden", "your roles do not allow this operation", uri, List.of());
+  }
+
+  @ServerExceptionMapper
+  public Response web(WebApplicationException e, UriInfo uri) {
+    // The JSON reader reports unreadable bodies as a 400 wrapping Jackson's exception.
+    for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+      if (cause instanceof JsonParseException parse) {
+        return malformedJson(parse, uri);
+      }
+      if (cause instanceof InvalidFormatException format) {
+        return invalidFormat(format, uri);
+      }
+      if (cause instanceof UnrecognizedPropertyException unrecognized) {
+        return unrecognizedField(unrecognized, uri);
+      }
+      if (cause instanceof MismatchedInputException mismatched) {
+        return mismatchedInput(mismatched, uri);
+      }
+      if (cause instanceof JsonMappingException mapping) {
+        return mapping(mapping, uri);
+      }
+    }
+    int status = e.getResponse().getStatus();
+    Response.StatusType type = Response.Status.fromStatusCode(status);
+    String title = type == null ? "Error" : type.getReasonPhrase();
+    String detail = status >= 500 ? title : safeMessage(e, title);
+    return respond(status, slug(title), title, detail, uri, List.of());
+  }
+
+  @ServerExceptionMapper
+  public Response unexpected(Throwable e, UriInfo uri) {
+    String errorId = UUID.randomUUID().toString();
+    LOG.errorf(e, "unexpected error %s on %s", errorId, uri.getPath());
+    return respond(
+        500,
+        "internal-error",
+        "Internal error",
+        "an unexpected error occurred; quote error id " + errorId + " when reporting it",
+        uri,
+        List.of());
+  }
+
+  private Response invalid(String field, String reason, UriInfo uri) {
+    return respond(
+        400,
+        "invalid-request",
+        "Invalid request",
+        field + ": " + reason,
+        uri,
+        List.of(new Problem.Violation(field, reason)));
+  }
+
+  static Response respond(
+      int status,
+      String problemType,
+      String title,
+      String detail,
+      UriInfo uri,
+      List<Problem.Violation> violations) {
+    Problem problem =
+        new Problem(
+            Problem.TYPE_BASE + problemType,
+            title,
+            status,
+            detail,
+            uri == null ? null : uri.getPath(),
+            violations);
+    return Response.status(status).type(Problem.MEDIA_TYPE).entity(problem).build();
+  }
+
+  /** {@code create.request.vcs.commitSha} becomes {@code vcs.commitSha}. */
+  private static String field(ConstraintViolation<?> violation) {
+    List<String> names = new ArrayList<>();
+    for (Path.Node node : violation.getPropertyPath()) {
+      switch (node.getKind()) {
+        case METHOD, PARAMETER, RETURN_VALUE, CROSS_PARAMETER -> names.clear();
+        default -> {
+          String name = node.getName();
+          if (node.getIndex() != null && !names.isEmpty()) {
+            names.set(names.size() - 1, names.get(names.size() - 1) + "[" + node.getIndex() + "]");
+          }
+          if (name != null) {
+            names.add(name);
+          }
+        }
+      }
+    }
+    return names.isEmpty() ? "body" : String.join(".", names);
+  }
+
+  private static String path(JsonMappingException e) {
+    StringBuilder out = new StringBuilder();
+    for (JsonMappingException.Reference ref : e.getPath()) {
+      if (ref.getFieldName() != null) {
+        if (out.length() > 0) {
+          out.append('.');
+        }
+        out.append(ref.getFieldName());
+      } else if (ref.getIndex() >= 0) {
+        out.append('[').append(ref.getIndex()).append(']');
+      }
+    }
+    return out.length() == 0 ? "body" : out.toString();
+  }
+
+  private static String describe(Class<?> type) {
+    if (type.isEnum()) {
+      StringBuilder values = new StringBuilder("one of ");
+      Object[] constants = type.getEnumConstants();
+      for (int i = 0; i < constants.length; i++) {
+        values.append(i == 0 ? "" : ", ").append(((Enum<?>) constants[i]).name());
+      }
+      return values.toString();
+    }
+    if (Number.class.isAssignableFrom(type) || type.isPrimitive() && type != boolean.class) {
+      return "a number";
+    }
+    if (type == Boolean.class || type == boolean.class) {
+      return "true or false";
+    }
+    if (type == String.class) {
+      return "a string";
+    }
+    if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
+      return "an array";
+    }
+    if (type.getName().startsWith("java.time.")) {
+      return "an ISO-8601 timestamp";
+    }
+    return "an object";
+  }
+
+  private static String safeMessage(WebApplicationException e, String fallback) {
+    String message = e.getMessage();
+    // RESTEasy's own messages can carry class names; they are not for clients.
+    if (message == null || message.contains("java.") || message.contains("HTTP ")) {
+      return fallback;
+    }
+    return message;
+  }
+
+  private static String slug(String title) {
+    return title.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
+  }
+}

@@ -1,0 +1,149 @@
+package dev.patchops.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.patchops.contract.CloudEventHeaders;
+import dev.patchops.contract.ContractJson;
+import dev.patchops.contract.EventType;
+import dev.patchops.contract.Topics;
+import dev.patchops.contract.events.TicketOpened;
+import dev.patchops.contract.model.Severity;
+import dev.patchops.contract.schema.SamplePayloads;
+import dev.patchops.platform.messaging.Outbox;
+import dev.patchops.platform.testapp.Widget;
+import dev.patchops.platform.testapp.WidgetService;
+import dev.patchops.testing.KafkaProbe;
+import dev.patchops.testing.PatchOpsTest;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import jakarta.transaction.TransactionalException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@PatchOpsTest
+class OutboxTest {
+  @Inject WidgetService widgets;
+  @Inject Outbox outbox;
+  @Inject AgroalDataSource dataSource;
+
+  @Test
+  void committedStateChangeAndItsEventArriveTogetherWithCompleteCloudEventsHeaders()
+      throws Exception {
+    String ticket = "TCK-" + (100_000 + (int) (Math.random() * 800_000));
+    try (KafkaProbe probe = KafkaProbe.fromNow(Topics.TICKETS)) {
+      Instant before = Instant.now();
+      Widget widget = widgets.create("checkout returns 502", ticket, Severity.SEV1, "alice");
+
+      List<ConsumerRecord<String, byte[]>> records =
+          probe.collect(
+              r -> ticket.equals(r.key()), 1, Duration.ofSeconds(30), Duration.ofSeconds(1));
+      assertThat(records).hasSize(1);
+      ConsumerRecord<String, byte[]> record = records.get(0);
+
+      String eventId = KafkaProbe.header(record, CloudEventHeaders.ID);
+      assertThat(eventIdsInOutbox(ticket)).containsExactly(eventId);
+      assertThat(QuarkusTransaction.requiringNew().call(() -> Widget.<Widget>findById(widget.id)))
+          .isNotNull();
+
+      assertThat(KafkaProbe.header(record, CloudEventHeaders.SPEC_VERSION)).isEqualTo("1.0");
+      assertThat(KafkaProbe.header(record, CloudEventHeaders.SOURCE))
+          .isEqualTo("/patchops/platform-test");
+      assertThat(KafkaProbe.header(record, CloudEventHeaders.TYPE))
+          .isEqualTo("dev.patchops.ticket.opened.v1");
+      assertThat(KafkaProbe.header(record, CloudEventHeaders.SUBJECT))
+          .isEqualTo("widgets/" + widget.id);
+      assertThat(KafkaProbe.header(record, CloudEventHeaders.DATA_SCHEMA))
+          .isEqualTo(EventType.TICKET_OPENED.dataSchema());
+      assertThat(KafkaProbe.header(record, CloudEventHeaders.CONTENT_TYPE))
+          .isEqualTo("application/json");
+      assertThat(KafkaProbe.header(record, CloudEventHeaders.TICKET_ID)).isEqualTo(ticket);
+      assertThat(KafkaProbe.header(record, CloudEventHeaders.ACTOR)).isEqualTo("alice");
+      assertThat(UUID.fromString(eventId)).isNotNull();
+      Instant time = Instant.parse(KafkaProbe.header(record, CloudEventHeaders.TIME));
+      assertThat(time).isBetween(before.minusSeconds(1), Instant.now());
+
+      TicketOpened payload = ContractJson.mapper().readValue(record.value(), TicketOpened.class);
+      assertThat(payload.ticketId()).isEqualTo(ticket);
+      assertThat(payload.title()).isEqualTo("checkout returns 502");
+      assertThat(payload.severity()).isEqualTo(Severity.SEV1);
+    }
+  }
+
+  @Test
+  void rolledBackTransactionPublishesNothingAndLeavesNoRow() throws Exception {
+    String ticket = "TCK-" + (900_000 + (int) (Math.random() * 99_999));
+    try (KafkaProbe probe = KafkaProbe.fromNow(Topics.TICKETS)) {
+      assertThatThrownBy(() -> widgets.createThenFail("doomed", ticket, "bob"))
+          .hasMessageContaining("simulated failure");
+      // A marker committed after the failed one proves the relay ran past the point in time.
+      String marker = ticket + "-after";
+      widgets.create("marker", marker, Severity.SEV4, "bob");
+      List<ConsumerRecord<String, byte[]>> records =
+          probe.collect(
+              r -> ticket.equals(r.key()) || marker.equals(r.key()),
+              1,
+              Duration.ofSeconds(30),
+              Duration.ofSeconds(2));
+      assertThat(records).extracting(ConsumerRecord::key).containsExactly(marker);
+    }
+    assertThat(eventIdsInOutbox(ticket)).isEmpty();
+    assertThat(QuarkusTransaction.requiringNew().call(() -> Widget.count("ticketId", ticket)))
+        .isZero();
+  }
+
+  @Test
+  void publishingOutsideATransactionIsRefused() {
+    assertThatThrownBy(
+            () -> outbox.publish(SamplePayloads.full(EventType.TICKET_OPENED), null, "x"))
+        .isInstanceOf(TransactionalException.class);
+  }
+
+  @Test
+  void payloadThatViolatesItsSchemaIsRefusedAndRollsBack() {
+    TicketOpened invalid =
+        new TicketOpened(
+            "TCK-1",
+            null,
+            "no kind",
+            null,
+            Severity.SEV3,
+            "eve",
+            null,
+            null,
+            null,
+            null,
+            Instant.now(),
+            null);
+    assertThatThrownBy(
+            () -> QuarkusTransaction.requiringNew().run(() -> outbox.publish(invalid, null, "eve")))
+        .hasMessageContaining("violates its schema")
+        .hasMessageContaining("kind");
+  }
+
+  private List<String> eventIdsInOutbox(String ticket) throws Exception {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement select =
+            connection.prepareStatement(
+                "select event_id from outbox_event where record_key = ? order by id")) {
+      select.setString(1, ticket);
+      try (ResultSet rs = select.executeQuery()) {
+        List<String> ids = new java.util.ArrayList<>();
+        while (rs.next()) {
+          ids.add(rs.getString(1));
+        }
+        return ids;
+      }
+    }
+  }
+}

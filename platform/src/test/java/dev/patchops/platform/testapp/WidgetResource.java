@@ -1,0 +1,58 @@
+package dev.patchops.platform.testapp;
+
+import dev.patchops.contract.model.Severity;
+import dev.patchops.platform.rest.ApiException;
+import dev.patchops.platform.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+import java.net.URI;
+import java.util.UUID;
+
+@Path("/api/v1/widgets")
+public class WidgetResource {
+  public record CreateWidget(
+      @NotBlank @Size(max = 80) String name,
+      @NotBlank @Pattern(regexp = "TCK-[0-9]+", message = "must look like TCK-123") String ticketId,
+      @NotNull Severity severity) {}
+
+  public record WidgetView(UUID id, String name, String ticketId) {}
+
+  @Inject WidgetService service;
+
+  @POST
+  @RolesAllowed(Roles.ENGINEER)
+  public Response create(@Valid @NotNull CreateWidget request, @Context SecurityContext security) {
+    Widget widget =
+        service.create(
+            request.name(),
+            request.ticketId(),
+            request.severity(),
+            security.getUserPrincipal().getName());
+    return Response.created(URI.create("/api/v1/widgets/" + widget.id))
+        .entity(new WidgetView(widget.id, widget.name, widget.ticketId))
+        .build();
+  }
+
+  @GET
+  @Path("{id}")
+  @RolesAllowed({Roles.ENGINEER, Roles.AUDITOR})
+  public WidgetView get(@PathParam("id") UUID id) {
+    Widget widget = Widget.findById(id);
+    if (widget == null) {
+      throw ApiException.notFound("widget " + id);
+    }
+    return new WidgetView(widget.id, widget.name, widget.ticketId);
+  }
+}

@@ -1,0 +1,82 @@
+package dev.patchops.testing;
+
+import dev.patchops.contract.Topics;
+import dev.patchops.devstack.JwtIssuer;
+import dev.patchops.devstack.KafkaBroker;
+import dev.patchops.devstack.PostgresServer;
+import dev.patchops.devstack.Workspace;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Starts the real infrastructure a service's {@code @QuarkusTest}s talk to: a KRaft Kafka broker
+ * process, a PostgreSQL server with the service's database, its topics, and a JWT key pair. Dev
+ * Services stay off; nothing here needs Docker.
+ *
+ * <p>State is handed to test code through system properties and files rather than static fields,
+ * because Quarkus loads test resources and test classes in different class loaders.
+ */
+public class PatchOpsInfra implements QuarkusTestResourceLifecycleManager {
+  public static final String DATABASE_ARG = "database";
+  static final String WORKSPACE_PROPERTY = "devstack.test.workspace";
+  static final String BOOTSTRAP_PROPERTY = "devstack.test.kafka.bootstrap";
+  static final int PARTITIONS = 3;
+
+  private String database = "patchops";
+  private Workspace workspace;
+  private KafkaBroker kafka;
+  private PostgresServer postgres;
+
+  @Override
+  public void init(Map<String, String> initArgs) {
+    database = initArgs.getOrDefault(DATABASE_ARG, database);
+  }
+
+  @Override
+  public Map<String, String> start() {
+    workspace = Workspace.createTemporary();
+    CompletableFuture<KafkaBroker> kafkaStart =
+        CompletableFuture.supplyAsync(
+            () -> {
+              KafkaBroker broker = KafkaBroker.create(workspace.resolve("kafka"), PARTITIONS);
+              broker.start(Duration.ofSeconds(90));
+              return broker;
+            });
+    postgres = PostgresServer.start(workspace.resolve("postgres"), false);
+    postgres.createDatabase(database);
+    kafka = kafkaStart.join();
+    KafkaAdmin.createTopics(kafka.bootstrapServers(), Topics.ALL, PARTITIONS);
+
+    JwtIssuer issuer = JwtIssuer.generate();
+    issuer.save(workspace.resolve("jwt-private.pem"), workspace.resolve("jwt-public.pem"));
+
+    System.setProperty(WORKSPACE_PROPERTY, workspace.root().toString());
+    System.setProperty(BOOTSTRAP_PROPERTY, kafka.bootstrapServers());
+
+    Map<String, String> config = new HashMap<>();
+    config.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+    config.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl(database));
+    config.put("quarkus.datasource.username", PostgresServer.USER);
+    config.put("quarkus.datasource.password", PostgresServer.PASSWORD);
+    config.put("mp.jwt.verify.publickey", issuer.publicKeyPem());
+    config.put("mp.jwt.verify.issuer", JwtIssuer.ISSUER);
+    config.put("quarkus.devservices.enabled", "false");
+    return config;
+  }
+
+  @Override
+  public void stop() {
+    if (kafka != null) {
+      kafka.stop();
+    }
+    if (postgres != null) {
+      postgres.close();
+    }
+    if (workspace != null) {
+      workspace.delete();
+    }
+  }
+}

@@ -1,0 +1,46 @@
+package dev.patchops.testing;
+
+import dev.patchops.devstack.JwtIssuer;
+import dev.patchops.devstack.KafkaBroker;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** Test-side access to what {@link PatchOpsInfra} started. */
+public final class TestInfra {
+  private TestInfra() {}
+
+  public static String bootstrapServers() {
+    return required(PatchOpsInfra.BOOTSTRAP_PROPERTY);
+  }
+
+  /** The running broker, to stop and restart it in outage tests. */
+  public static KafkaBroker kafkaBroker() {
+    return KafkaBroker.attach(workspace().resolve("kafka"));
+  }
+
+  public static void restartKafka(KafkaBroker broker) {
+    broker.start(Duration.ofSeconds(90));
+  }
+
+  /** {@code Authorization} header value for a user with the given roles. */
+  public static String bearer(String user, String... roles) {
+    JwtIssuer issuer =
+        JwtIssuer.load(
+            workspace().resolve("jwt-private.pem"), workspace().resolve("jwt-public.pem"));
+    return "Bearer " + issuer.mint(user, List.of(roles), Duration.ofMinutes(30));
+  }
+
+  private static Path workspace() {
+    return Path.of(required(PatchOpsInfra.WORKSPACE_PROPERTY));
+  }
+
+  private static String required(String property) {
+    String value = System.getProperty(property);
+    if (value == null) {
+      throw new IllegalStateException(
+          property + " is not set: is the test annotated with the module's test annotation?");
+    }
+    return value;
+  }
+}
