@@ -1,0 +1,14 @@
+package dev.patchops.audit;
+
+import dev.patchops.testing.PatchOpsTest;
+import dev.patchops.testing.ServiceBootChecks;
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+@PatchOpsTest
+class AuditServiceBootTest extends ServiceBootChecks {
+  @Override
+  protected String serviceName() {
+    return "audit-service";
+  }
+}

@@ -1,0 +1,20 @@
+package dev.patchops.orchestrator;
+
+import dev.patchops.testing.PatchOpsInfra;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * The one set of test resources of this module: real Kafka and PostgreSQL, and the fabric8 mock
+ * Kubernetes API in CRUD mode. Put it beside {@code @QuarkusTest} on every test class so Quarkus
+ * boots once.
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@WithTestResource(PatchOpsInfra.class)
+@WithKubernetesTestServer
+public @interface WithOrchestratorInfra {}
