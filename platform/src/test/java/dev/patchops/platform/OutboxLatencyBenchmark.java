@@ -134,19 +134,7 @@ class OutboxLatencyBenchmark {
     String run = "BENCH-direct-" + System.nanoTime() + "-";
     Map<String, Long> sent = new ConcurrentHashMap<>();
     receiver.expect(run);
-    try (KafkaProducer<String, byte[]> producer =
-        new KafkaProducer<>(
-            Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                TestInfra.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG,
-                "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-                true,
-                ProducerConfig.LINGER_MS_CONFIG,
-                0),
-            new StringSerializer(),
-            new ByteArraySerializer())) {
+    try (KafkaProducer<String, byte[]> producer = TestProducer.create()) {
       byte[] value = TestEvents.ticketOpenedJson("x", "bench").getBytes(StandardCharsets.UTF_8);
       for (int i = 0; i < events; i++) {
         String key = run + i;
