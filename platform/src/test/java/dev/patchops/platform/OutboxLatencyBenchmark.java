@@ -8,6 +8,7 @@ import dev.patchops.platform.config.PlatformConfig;
 import dev.patchops.platform.testapp.WidgetService;
 import dev.patchops.testing.PatchOpsTest;
 import dev.patchops.testing.TestInfra;
+import dev.patchops.testing.TestProducer;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
