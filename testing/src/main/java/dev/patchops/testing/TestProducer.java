@@ -15,16 +15,24 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class TestProducer {
   private TestProducer() {}
 
+  /** An idempotent {@code acks=all} producer that sends at once ({@code linger.ms=0}). */
+  public static KafkaProducer<String, byte[]> create() {
+    return new KafkaProducer<>(
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            TestInfra.bootstrapServers(),
+            ProducerConfig.ACKS_CONFIG,
+            "all",
+            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+            true,
+            ProducerConfig.LINGER_MS_CONFIG,
+            0),
+        new StringSerializer(),
+        new ByteArraySerializer());
+  }
+
   public static void send(String topic, String key, byte[] value, Map<String, String> headers) {
-    try (KafkaProducer<String, byte[]> producer =
-        new KafkaProducer<>(
-            Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                TestInfra.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG,
-                "all"),
-            new StringSerializer(),
-            new ByteArraySerializer())) {
+    try (KafkaProducer<String, byte[]> producer = create()) {
       ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, value);
       headers.forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
       producer.send(record).get(30, TimeUnit.SECONDS);
