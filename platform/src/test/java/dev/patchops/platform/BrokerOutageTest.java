@@ -13,6 +13,7 @@ import dev.patchops.testing.KafkaProbe;
 import dev.patchops.testing.PatchOpsTest;
 import dev.patchops.testing.TestInfra;
 import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -37,9 +38,28 @@ class BrokerOutageTest {
   @Inject WidgetService widgets;
   @Inject AgroalDataSource dataSource;
 
+  @Inject MeterRegistry registry;
+
+  /** Shorter than the producer's delivery timeout: the producer's own retries carry it. */
   @Test
-  void writesSucceedWhileTheBrokerIsDownAndEveryEventArrivesOnceInOrderAfterwards()
-      throws Exception {
+  void shortOutageEveryEventArrivesOnceInOrderAfterwards() throws Exception {
+    outage(Duration.ZERO);
+  }
+
+  /**
+   * Longer than the delivery timeout (8 s in the test configuration): batches fail, the relay backs
+   * off, rebuilds its producer and resends from the table.
+   */
+  @Test
+  void outageLongerThanTheDeliveryTimeoutIsBridgedByTheRelaysBackoff() throws Exception {
+    double failuresBefore = registry.counter("patchops.outbox.publish.failures").count();
+    outage(Duration.ofSeconds(12));
+    assertThat(registry.counter("patchops.outbox.publish.failures").count())
+        .as("relay-level retries")
+        .isGreaterThan(failuresBefore);
+  }
+
+  private void outage(Duration extraDowntime) throws Exception {
     String run = "OUTAGE" + System.nanoTime() + "-";
     KafkaBroker broker = TestInfra.kafkaBroker();
     try (KafkaProbe probe = KafkaProbe.fromNow(Topics.TICKETS)) {
@@ -54,6 +74,7 @@ class BrokerOutageTest {
           writeRound(run, seq);
         }
         assertThat(pendingRows(run)).as("events waiting for the broker").isPositive();
+        Thread.sleep(extraDowntime.toMillis());
       } finally {
         TestInfra.restartKafka(broker);
       }
