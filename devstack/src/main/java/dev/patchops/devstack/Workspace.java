@@ -91,11 +91,28 @@ public final class Workspace {
     for (Path pidFile : pidFiles) {
       readPid(pidFile)
           .flatMap(ProcessHandle::of)
+          // A recycled pid must not kill an unrelated process: only our own servers.
+          .filter(Workspace::isOurServer)
           .ifPresent(
               process -> {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
               });
+    }
+  }
+
+  private static boolean isOurServer(ProcessHandle process) {
+    String command = process.info().commandLine().orElse("");
+    return command.contains("kafka.Kafka") || command.contains("postgres");
+  }
+
+  private static boolean isYoung(Path dir) {
+    try {
+      return Files.getLastModifiedTime(dir)
+          .toInstant()
+          .isAfter(java.time.Instant.now().minusSeconds(60));
+    } catch (IOException e) {
+      return true;
     }
   }
 

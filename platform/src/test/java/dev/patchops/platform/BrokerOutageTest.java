@@ -40,15 +40,15 @@ class BrokerOutageTest {
 
   @Inject MeterRegistry registry;
 
-  /** Shorter than the producer's delivery timeout: the producer's own retries carry it. */
+  /** A broker restart: stop, writes go on, start again. */
   @Test
-  void shortOutageEveryEventArrivesOnceInOrderAfterwards() throws Exception {
+  void writesSucceedDuringARestartAndEveryEventArrivesOnceInOrderAfterwards() throws Exception {
     outage(Duration.ZERO);
   }
 
   /**
-   * Longer than the delivery timeout (8 s in the test configuration): batches fail, the relay backs
-   * off, rebuilds its producer and resends from the table.
+   * Longer than the delivery timeout (8 s in the test configuration): batches fail and are aborted,
+   * the relay backs off, rebuilds its producer and resends them whole from the table.
    */
   @Test
   void outageLongerThanTheDeliveryTimeoutIsBridgedByTheRelaysBackoff() throws Exception {

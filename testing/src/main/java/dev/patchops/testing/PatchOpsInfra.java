@@ -70,6 +70,8 @@ public class PatchOpsInfra implements QuarkusTestResourceLifecycleManager {
   @Override
   public void stop() {
     if (kafka != null) {
+      // A test may have restarted the broker as a new process: stop whatever runs now.
+      KafkaBroker.attach(kafka.directory()).stop();
       kafka.stop();
     }
     if (postgres != null) {

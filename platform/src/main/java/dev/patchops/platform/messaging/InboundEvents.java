@@ -6,6 +6,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
 
@@ -17,6 +18,9 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class InboundEvents {
   private static final Logger LOG = Logger.getLogger(InboundEvents.class);
+
+  /** Below the 60 s after which the Kafka connector reports an unacknowledged record as stuck. */
+  private static final Duration TRANSIENT_PATIENCE = Duration.ofSeconds(40);
 
   public enum Outcome {
     PROCESSED,
@@ -58,6 +62,8 @@ public class InboundEvents {
     }
     int maxAttempts = Math.max(1, config.inbox().maxAttempts());
     RuntimeException last = null;
+    long transientDeadline = System.nanoTime() + TRANSIENT_PATIENCE.toNanos();
+    Duration transientBackoff = config.inbox().retryBackoff();
     for (int attempt = 1; attempt <= maxAttempts; attempt++) {
       try {
         boolean first =
@@ -75,6 +81,22 @@ public class InboundEvents {
         PoisonMessageException poison = poisonCause(e);
         if (poison != null) {
           return deadLetter(consumer, record, poison.getMessage(), poison, attempt);
+        }
+        if (isTransient(e)) {
+          // The database is restarting or overloaded: the event is fine, so it must not be parked.
+          // Retry without spending an attempt; past our patience, fail the record unacknowledged
+          // so that it is consumed again (after a restart if need be).
+          if (System.nanoTime() > transientDeadline || Thread.currentThread().isInterrupted()) {
+            throw new IllegalStateException(
+                consumer + " cannot reach its database; " + event.id() + " stays unacknowledged",
+                e);
+          }
+          LOG.warnf(
+              "%s: transient failure on %s, retrying: %s", consumer, event.id(), rootMessage(e));
+          sleep(transientBackoff);
+          transientBackoff = min(transientBackoff.multipliedBy(2), Duration.ofSeconds(5));
+          attempt--;
+          continue;
         }
         last = e;
         LOG.warnf(
@@ -113,6 +135,34 @@ public class InboundEvents {
     return outcome;
   }
 
+  /** Failures of the infrastructure rather than of the event: connection, locking, resources. */
+  static boolean isTransient(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.sql.SQLTransientException
+          || t instanceof java.sql.SQLRecoverableException
+          || t instanceof InterruptedException
+          || t instanceof jakarta.persistence.PessimisticLockException
+          || t instanceof jakarta.persistence.LockTimeoutException) {
+        return true;
+      }
+      if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
+        String sqlClass = sql.getSQLState().length() >= 2 ? sql.getSQLState().substring(0, 2) : "";
+        // 08 connection, 40 serialization/deadlock, 53 resources, 57 operator intervention.
+        if (Set.of("08", "40", "53", "57").contains(sqlClass)) {
+          return true;
+        }
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return false;
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
   private static PoisonMessageException poisonCause(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof PoisonMessageException poison) {
@@ -139,7 +189,9 @@ public class InboundEvents {
     try {
       Thread.sleep(duration.toMillis());
     } catch (InterruptedException e) {
+      // Shutting down: leave the record unacknowledged rather than burn its attempts.
       Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while retrying", e);
     }
   }
 }

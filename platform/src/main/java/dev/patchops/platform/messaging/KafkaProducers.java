@@ -14,6 +14,32 @@ final class KafkaProducers {
   private KafkaProducers() {}
 
   static Producer<String, byte[]> reliable(PlatformConfig config, String role) {
+    return new KafkaProducer<>(
+        properties(config, role), new StringSerializer(), new ByteArraySerializer());
+  }
+
+  /**
+   * A transactional producer: a batch becomes visible to {@code read_committed} consumers all at
+   * once or not at all, and a second relay with the same id fences the first.
+   */
+  static Producer<String, byte[]> transactional(PlatformConfig config, String role) {
+    Map<String, Object> props = properties(config, role);
+    props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.serviceName() + "-" + role);
+    props.put(
+        ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+        (int) Math.max(config.outbox().deliveryTimeout().toMillis(), 60_000));
+    Producer<String, byte[]> producer =
+        new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    try {
+      producer.initTransactions();
+    } catch (RuntimeException e) {
+      producer.close(java.time.Duration.ZERO);
+      throw e;
+    }
+    return producer;
+  }
+
+  private static Map<String, Object> properties(PlatformConfig config, String role) {
     Map<String, Object> props = new HashMap<>();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
     props.put(ProducerConfig.CLIENT_ID_CONFIG, config.serviceName() + "-" + role);
@@ -28,11 +54,12 @@ final class KafkaProducers {
     props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, deliveryTimeout);
     props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, requestTimeout);
     props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, deliveryTimeout);
+    // send() must not sit for minutes on missing metadata; the relay retries the batch instead.
+    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Math.min(10_000, deliveryTimeout));
     props.put(ProducerConfig.RECONNECT_BACKOFF_MS_CONFIG, 50);
     props.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000);
     props.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 50);
     props.put(ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, 1000);
-    return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    return props;
   }
 }

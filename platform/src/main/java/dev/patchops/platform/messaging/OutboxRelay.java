@@ -2,7 +2,6 @@ package dev.patchops.platform.messaging;
 
 import dev.patchops.contract.CloudEventHeaders;
 import dev.patchops.platform.config.PlatformConfig;
-import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,6 +14,7 @@ import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.sql.Array;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -25,13 +25,13 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
+import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.postgresql.PGConnection;
 
@@ -59,8 +59,10 @@ public class OutboxRelay {
   private static final String MARK_SENT =
       "update outbox_event set sent_at = now(), attempts = attempts + 1 where id = any(?)";
 
-  private final AgroalDataSource dataSource;
   private final PlatformConfig config;
+  private final String jdbcUrl;
+  private final String username;
+  private final String password;
   private final AtomicBoolean running = new AtomicBoolean();
   private final AtomicBoolean leader = new AtomicBoolean();
   private final AtomicLong pending = new AtomicLong();
@@ -68,15 +70,23 @@ public class OutboxRelay {
   private final Counter failures;
   private final Timer latency;
 
-  private Thread thread;
-  private Connection connection;
-  private Producer<String, byte[]> producer;
+  private volatile Thread thread;
+  // Owned by the relay thread; the shutdown hook only reads the producer to unblock a send.
+  private volatile Connection connection;
+  private volatile Producer<String, byte[]> producer;
   private Instant lastCleanup = Instant.EPOCH;
 
   @Inject
-  public OutboxRelay(AgroalDataSource dataSource, PlatformConfig config, MeterRegistry registry) {
-    this.dataSource = dataSource;
+  public OutboxRelay(
+      PlatformConfig config,
+      MeterRegistry registry,
+      @ConfigProperty(name = "quarkus.datasource.jdbc.url") String jdbcUrl,
+      @ConfigProperty(name = "quarkus.datasource.username") Optional<String> username,
+      @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
     this.config = config;
+    this.jdbcUrl = jdbcUrl;
+    this.username = username.orElse(null);
+    this.password = password.orElse(null);
     this.published =
         Counter.builder("patchops.outbox.published")
             .description("Outbox events acknowledged by Kafka")
@@ -111,19 +121,25 @@ public class OutboxRelay {
 
   void onStop(@Observes ShutdownEvent event) {
     running.set(false);
-    if (thread != null) {
-      thread.interrupt();
-      if (producer != null) {
-        // Unblocks a flush that waits for an unreachable broker; its events stay pending.
-        producer.close(Duration.ofSeconds(2));
-      }
+    Thread relay = thread;
+    if (relay == null) {
+      return;
+    }
+    relay.interrupt();
+    Producer<String, byte[]> current = producer;
+    if (current != null) {
+      // Unblocks a commit that waits for an unreachable broker; the batch stays pending.
       try {
-        thread.join(5_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+        current.close(Duration.ofSeconds(1));
+      } catch (RuntimeException ignored) {
+        // The relay thread may be closing it at the same time.
       }
     }
-    closeConnection();
+    try {
+      relay.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   public boolean isLeader() {
@@ -164,23 +180,34 @@ public class OutboxRelay {
         sleep(backoff);
         backoff = next(backoff);
       } catch (RuntimeException e) {
-        LOG.error("outbox relay failed unexpectedly, retrying", e);
+        if (running.get()) {
+          LOG.error("outbox relay failed unexpectedly, retrying", e);
+        }
         closeProducer();
         sleep(backoff);
         backoff = next(backoff);
       }
     }
     closeProducer();
+    closeConnection();
   }
 
   private boolean ensureLeadership() throws SQLException {
     if (connection == null || connection.isClosed()) {
       leader.set(false);
-      connection = dataSource.getConnection();
-      connection.setAutoCommit(true);
-      try (Statement statement = connection.createStatement()) {
-        statement.execute("listen " + CHANNEL);
+      Properties props = new Properties();
+      if (username != null) {
+        props.setProperty("user", username);
       }
+      if (password != null) {
+        props.setProperty("password", password);
+      }
+      props.setProperty("tcpKeepAlive", "true");
+      props.setProperty("ApplicationName", config.serviceName() + "-outbox-relay");
+      connection = DriverManager.getConnection(jdbcUrl, props);
+      // A half-open connection must fail, not hang the leader forever.
+      connection.setNetworkTimeout(Runnable::run, 60_000);
+      connection.setAutoCommit(true);
     }
     if (!leader.get()) {
       try (PreparedStatement lock = connection.prepareStatement("select pg_try_advisory_lock(?)")) {
@@ -191,6 +218,10 @@ public class OutboxRelay {
         }
       }
       if (leader.get()) {
+        // Only the leader listens: a standby would queue every notification unread.
+        try (Statement statement = connection.createStatement()) {
+          statement.execute("listen " + CHANNEL);
+        }
         LOG.infof("outbox relay of %s is the publishing leader", config.serviceName());
       }
     }
@@ -212,34 +243,25 @@ public class OutboxRelay {
       return 0;
     }
     Producer<String, byte[]> kafka = producer();
-    List<Future<RecordMetadata>> acks = new ArrayList<>(rows.size());
-    for (Row row : rows) {
-      acks.add(kafka.send(row.toRecord()));
-    }
-    kafka.flush();
-    List<Long> sent = new ArrayList<>(rows.size());
-    PublishException failure = null;
-    for (int i = 0; i < rows.size(); i++) {
-      try {
-        acks.get(i).get();
-        sent.add(rows.get(i).id);
-        latency.record(Duration.between(rows.get(i).occurredAt, Instant.now()));
-      } catch (ExecutionException e) {
-        if (failure == null) {
-          failure = new PublishException(e.getCause());
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        failure = new PublishException(e);
-        break;
+    try {
+      kafka.beginTransaction();
+      for (Row row : rows) {
+        kafka.send(row.toRecord());
       }
+      // Flushes, and fails if any record failed: then nothing of the batch becomes visible.
+      kafka.commitTransaction();
+    } catch (RuntimeException e) {
+      throw new PublishException(e);
+    }
+    Instant acked = Instant.now();
+    List<Long> sent = new ArrayList<>(rows.size());
+    for (Row row : rows) {
+      sent.add(row.id);
+      latency.record(Duration.between(row.occurredAt, acked));
     }
     markSent(sent);
     published.increment(sent.size());
     pending.addAndGet(-sent.size());
-    if (failure != null) {
-      throw failure;
-    }
     return rows.size();
   }
 
@@ -273,13 +295,13 @@ public class OutboxRelay {
 
   private void awaitNotification(Duration timeout) throws SQLException {
     PGConnection pg = connection.unwrap(PGConnection.class);
-    // Returns at once if a commit notified us while we were publishing.
+    // Returns at once, and drains the queue, if commits notified us while we were publishing.
     pg.getNotifications((int) Math.max(1, timeout.toMillis()));
   }
 
   private Producer<String, byte[]> producer() {
     if (producer == null) {
-      producer = KafkaProducers.reliable(config, "outbox");
+      producer = KafkaProducers.transactional(config, "outbox");
     }
     return producer;
   }
@@ -287,6 +309,7 @@ public class OutboxRelay {
   private void closeProducer() {
     if (producer != null) {
       try {
+        // Closing aborts an open transaction: the batch is resent whole by the next producer.
         producer.close(Duration.ofSeconds(1));
       } catch (RuntimeException ignored) {
         // Already closed by shutdown.
@@ -301,7 +324,7 @@ public class OutboxRelay {
       try {
         connection.close();
       } catch (SQLException ignored) {
-        // The session is gone either way, and with it the advisory lock.
+        // The session is gone either way, and with it the advisory lock and LISTEN.
       }
       connection = null;
     }

@@ -1,0 +1,52 @@
+package dev.patchops.ticket.messaging;
+
+import dev.patchops.contract.Channels;
+import dev.patchops.contract.events.CanaryStepStarted;
+import dev.patchops.contract.events.CheckpointRecorded;
+import dev.patchops.contract.events.RevertCompleted;
+import dev.patchops.contract.events.RolloutPromoted;
+import dev.patchops.contract.events.RolloutReverted;
+import dev.patchops.contract.events.WatchWindowPassed;
+import dev.patchops.platform.messaging.InboundEvents;
+import dev.patchops.ticket.patch.PatchService;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+/**
+ * What the rollout-service reports decides whether a ticket is monitored, resolved or sent back.
+ */
+@ApplicationScoped
+public class RolloutFeedbackConsumer {
+  static final String CONSUMER = "ticket-service.rollouts";
+
+  @Inject InboundEvents inbound;
+  @Inject PatchService patches;
+
+  @Incoming(Channels.ROLLOUTS_IN)
+  @Blocking
+  public void consume(ConsumerRecord<String, byte[]> record) {
+    inbound.process(
+        CONSUMER,
+        record,
+        event -> {
+          Object payload = event.payload();
+          if (payload instanceof CheckpointRecorded e) {
+            patches.rolloutProgressing(e.ticketId());
+          } else if (payload instanceof CanaryStepStarted e) {
+            patches.rolloutProgressing(e.ticketId());
+          } else if (payload instanceof RolloutPromoted e) {
+            patches.rolloutPromoted(e.ticketId());
+          } else if (payload instanceof WatchWindowPassed e) {
+            patches.watchWindowPassed(
+                e.ticketId(), event.actor() == null ? "rollout-service" : event.actor());
+          } else if (payload instanceof RolloutReverted e) {
+            patches.rolloutReverted(e.ticketId(), e.revision(), e.reason());
+          } else if (payload instanceof RevertCompleted e) {
+            patches.revertCompleted(e.ticketId());
+          }
+        });
+  }
+}

@@ -1,0 +1,387 @@
+package dev.patchops.ticket.patch;
+
+import dev.patchops.contract.events.PatchApproved;
+import dev.patchops.contract.events.PatchProposed;
+import dev.patchops.contract.events.PatchRejected;
+import dev.patchops.contract.events.TestRunRequested;
+import dev.patchops.contract.model.CanaryStep;
+import dev.patchops.contract.model.ContainerTarget;
+import dev.patchops.contract.model.TestAnalytics;
+import dev.patchops.contract.model.TestOutcome;
+import dev.patchops.contract.model.TestSuiteSpec;
+import dev.patchops.contract.model.TicketKind;
+import dev.patchops.contract.model.VcsRef;
+import dev.patchops.platform.messaging.Outbox;
+import dev.patchops.platform.rest.ApiException;
+import dev.patchops.platform.security.Roles;
+import dev.patchops.ticket.freeze.FreezeWindow;
+import dev.patchops.ticket.process.Gates;
+import dev.patchops.ticket.rootcause.RootCause;
+import dev.patchops.ticket.tickets.Ticket;
+import dev.patchops.ticket.tickets.TicketService;
+import dev.patchops.ticket.tickets.TicketState;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/** Patch revisions: proposal, test feedback, approval and rejection, and what rollouts report. */
+@ApplicationScoped
+public class PatchService {
+  private static final Logger LOG = Logger.getLogger(PatchService.class);
+
+  /** The default canary plan when a revision does not bring its own. */
+  public static final List<CanaryStep> DEFAULT_CANARY =
+      List.of(
+          new CanaryStep(10, 60),
+          new CanaryStep(25, 60),
+          new CanaryStep(50, 60),
+          new CanaryStep(100, 0));
+
+  @Inject TicketService tickets;
+  @Inject Outbox outbox;
+  @Inject Gates gates;
+
+  public record Proposal(
+      VcsRef vcs,
+      String image,
+      List<ContainerTarget> targets,
+      String changeWhat,
+      String changeWhy,
+      List<TestSuiteSpec> testSuites,
+      List<CanaryStep> canarySteps) {}
+
+  public record Decision(boolean emergency, String reason) {}
+
+  @Transactional(Transactional.TxType.MANDATORY)
+  public PatchRevision propose(String ticketId, Proposal proposal, String author) {
+    Ticket ticket = tickets.lock(ticketId);
+    if (ticket.kind != TicketKind.SOFTWARE) {
+      throw gates.conflict(
+          ticket.id,
+          "propose-patch",
+          Gates.STATE,
+          author,
+          "ticket " + ticket.id + " is a HARDWARE ticket; it is fixed by the equipment process");
+    }
+    if (RootCause.findById(ticket.id) == null) {
+      throw gates.conflict(
+          ticket.id,
+          "propose-patch",
+          Gates.ROOT_CAUSE,
+          author,
+          "no root cause is recorded for ticket "
+              + ticket.id
+              + "; record it before proposing a patch");
+    }
+    if (!ticket.state.acceptsRevision()) {
+      throw gates.conflict(
+          ticket.id,
+          "propose-patch",
+          Gates.STATE,
+          author,
+          "ticket " + ticket.id + " is " + ticket.state + "; a new revision is not accepted now");
+    }
+    for (int i = 0; i < proposal.targets().size(); i++) {
+      String namespace = proposal.targets().get(i).workload().namespace();
+      if (!namespace.equals(ticket.workloadNamespace)) {
+        throw ApiException.badRequest(
+            "targets[" + i + "].workload.namespace",
+            "must be the ticket's namespace " + ticket.workloadNamespace);
+      }
+    }
+    int revisionNumber = ticket.currentRevision == null ? 1 : ticket.currentRevision + 1;
+    if (ticket.currentRevision != null) {
+      PatchRevision previous = PatchRevision.find(ticket.id, ticket.currentRevision);
+      if (previous != null
+          && Set.of(RevisionState.TESTING, RevisionState.PASSED).contains(previous.state)) {
+        previous.state = RevisionState.SUPERSEDED;
+      }
+    }
+    PatchRevision revision = new PatchRevision();
+    revision.ticketId = ticket.id;
+    revision.revision = revisionNumber;
+    revision.state = RevisionState.TESTING;
+    revision.repositoryUrl = proposal.vcs().repositoryUrl();
+    revision.commitSha = proposal.vcs().commitSha();
+    revision.pullRequestUrl = proposal.vcs().pullRequestUrl();
+    revision.image = proposal.image();
+    revision.targets = List.copyOf(proposal.targets());
+    revision.changeWhat = proposal.changeWhat();
+    revision.changeWhy = proposal.changeWhy();
+    revision.author = author;
+    revision.testSuites = List.copyOf(proposal.testSuites());
+    revision.canarySteps =
+        proposal.canarySteps() == null || proposal.canarySteps().isEmpty()
+            ? DEFAULT_CANARY
+            : List.copyOf(proposal.canarySteps());
+    revision.proposedAt = Instant.now();
+    revision.testRunId = UUID.randomUUID().toString();
+    revision.testAttempt = 1;
+    revision.persist();
+
+    tickets.move(ticket, TicketState.PATCH_PROPOSED, author, "propose-patch");
+    ticket.currentRevision = revisionNumber;
+    ticket.iterations = revisionNumber;
+
+    String subject = "tickets/" + ticket.id + "/revisions/" + revisionNumber;
+    outbox.publish(
+        new PatchProposed(
+            ticket.id,
+            revisionNumber,
+            proposal.vcs(),
+            revision.image,
+            revision.targets,
+            revision.changeWhat,
+            revision.changeWhy,
+            author,
+            revision.testSuites,
+            revision.canarySteps,
+            revision.proposedAt),
+        subject,
+        author);
+    outbox.publish(
+        new TestRunRequested(
+            ticket.id,
+            revisionNumber,
+            revision.testRunId,
+            revision.testAttempt,
+            revision.image,
+            revision.targets,
+            revision.testSuites,
+            author,
+            revision.proposedAt),
+        subject,
+        author);
+    return revision;
+  }
+
+  @Transactional(Transactional.TxType.MANDATORY)
+  public PatchRevision approve(
+      String ticketId, int revisionNumber, Decision decision, String actor, Set<String> roles) {
+    Ticket ticket = tickets.lock(ticketId);
+    PatchRevision revision = revision(ticket.id, revisionNumber);
+    String action = decision.emergency() ? "emergency-approve" : "approve";
+    if (decision.emergency()) {
+      if (!roles.contains(Roles.SRE) && !roles.contains(Roles.ADMIN)) {
+        throw gates.forbidden(
+            ticket.id,
+            action,
+            "emergency-role",
+            actor,
+            "an emergency change needs role sre or admin");
+      }
+      if (decision.reason() == null || decision.reason().isBlank()) {
+        throw ApiException.badRequest("reason", "is required for an emergency change");
+      }
+    } else if (!roles.contains(Roles.APPROVER) && !roles.contains(Roles.ADMIN)) {
+      throw gates.forbidden(
+          ticket.id,
+          action,
+          "approver-role",
+          actor,
+          "approving needs role approver or admin; role sre may only approve emergency changes");
+    }
+    if (actor.equals(revision.author)) {
+      throw gates.forbidden(
+          ticket.id,
+          action,
+          Gates.SEPARATION_OF_DUTIES,
+          actor,
+          actor + " wrote revision " + revisionNumber + " and cannot approve it");
+    }
+    if (RootCause.findById(ticket.id) == null) {
+      throw gates.conflict(
+          ticket.id, action, Gates.ROOT_CAUSE, actor, "no root cause is recorded for " + ticket.id);
+    }
+    if (revision.state != RevisionState.PASSED) {
+      throw gates.conflict(
+          ticket.id,
+          action,
+          Gates.TESTS_PASSED,
+          actor,
+          "revision "
+              + revisionNumber
+              + " has not passed its tests (it is "
+              + revision.state
+              + "); "
+              + (decision.emergency()
+                  ? "an emergency change never skips the tests"
+                  : "wait for them"));
+    }
+    if (!decision.emergency()) {
+      var freeze = FreezeWindow.activeAt(Instant.now());
+      if (freeze.isPresent()) {
+        throw gates.conflict(
+            ticket.id,
+            action,
+            Gates.CHANGE_FREEZE,
+            actor,
+            "a change freeze is active until "
+                + freeze.get().endsAt
+                + " ("
+                + freeze.get().reason
+                + "); only an emergency change may be approved");
+      }
+    }
+    tickets.move(ticket, TicketState.APPROVED, actor, action);
+    revision.state = RevisionState.APPROVED;
+    revision.decidedBy = actor;
+    revision.decidedAt = Instant.now();
+    revision.decisionReason = decision.reason();
+    revision.emergency = decision.emergency();
+    revision.reviewRequired = decision.emergency();
+    outbox.publish(
+        new PatchApproved(
+            ticket.id,
+            revisionNumber,
+            actor,
+            revision.author,
+            revision.emergency,
+            decision.emergency() ? decision.reason() : null,
+            revision.image,
+            revision.targets,
+            revision.canarySteps,
+            revision.decidedAt),
+        "tickets/" + ticket.id + "/revisions/" + revisionNumber,
+        actor);
+    return revision;
+  }
+
+  @Transactional(Transactional.TxType.MANDATORY)
+  public PatchRevision reject(String ticketId, int revisionNumber, String reason, String actor) {
+    Ticket ticket = tickets.lock(ticketId);
+    PatchRevision revision = revision(ticket.id, revisionNumber);
+    if (revision.state != RevisionState.PASSED || ticket.state != TicketState.AWAITING_APPROVAL) {
+      throw gates.conflict(
+          ticket.id,
+          "reject",
+          Gates.STATE,
+          actor,
+          "revision " + revisionNumber + " is " + revision.state + " and not awaiting a decision");
+    }
+    tickets.move(ticket, TicketState.CHANGES_REQUESTED, actor, "reject");
+    revision.state = RevisionState.REJECTED;
+    revision.decidedBy = actor;
+    revision.decidedAt = Instant.now();
+    revision.decisionReason = reason;
+    outbox.publish(
+        new PatchRejected(ticket.id, revisionNumber, actor, reason, revision.decidedAt),
+        "tickets/" + ticket.id + "/revisions/" + revisionNumber,
+        actor);
+    return revision;
+  }
+
+  public PatchRevision revision(String ticketId, int revisionNumber) {
+    PatchRevision revision = PatchRevision.find(ticketId, revisionNumber);
+    if (revision == null) {
+      tickets.get(ticketId);
+      throw ApiException.notFound("revision " + revisionNumber + " of ticket " + ticketId);
+    }
+    return revision;
+  }
+
+  public List<PatchRevision> revisions(String ticketId) {
+    tickets.get(ticketId);
+    return PatchRevision.list("ticketId = ?1 order by revision", ticketId);
+  }
+
+  // --- Feedback from the test-orchestrator and the rollout-service, applied from events. ---
+
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void environmentReady(
+      String ticketId, int revisionNumber, String runId, String namespace) {
+    Ticket ticket = Ticket.findById(ticketId);
+    PatchRevision revision = ticket == null ? null : PatchRevision.find(ticketId, revisionNumber);
+    if (revision == null || !runId.equals(revision.testRunId)) {
+      LOG.debugf("ignoring environment of unknown run %s", runId);
+      return;
+    }
+    revision.testNamespace = namespace;
+    if (ticket.currentRevision != null && ticket.currentRevision == revisionNumber) {
+      tickets.follow(tickets.lock(ticketId), TicketState.TESTING);
+    }
+  }
+
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void testCompleted(
+      String ticketId,
+      int revisionNumber,
+      String runId,
+      TestOutcome outcome,
+      TestAnalytics analytics,
+      Instant completedAt) {
+    Ticket ticket = Ticket.findById(ticketId);
+    PatchRevision revision = ticket == null ? null : PatchRevision.find(ticketId, revisionNumber);
+    if (revision == null || !runId.equals(revision.testRunId)) {
+      LOG.debugf("ignoring result of unknown run %s", runId);
+      return;
+    }
+    revision.testOutcome = outcome;
+    revision.testAnalytics = analytics;
+    revision.testedAt = completedAt;
+    if (revision.state != RevisionState.TESTING) {
+      return;
+    }
+    boolean passed = outcome == TestOutcome.PASSED;
+    revision.state = passed ? RevisionState.PASSED : RevisionState.FAILED;
+    if (ticket.currentRevision != null && ticket.currentRevision == revisionNumber) {
+      Ticket locked = tickets.lock(ticketId);
+      tickets.follow(
+          locked, passed ? TicketState.AWAITING_APPROVAL : TicketState.CHANGES_REQUESTED);
+    }
+  }
+
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void rolloutProgressing(String ticketId) {
+    Ticket ticket = Ticket.findById(ticketId);
+    if (ticket != null) {
+      tickets.follow(tickets.lock(ticketId), TicketState.ROLLING_OUT);
+    }
+  }
+
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void rolloutPromoted(String ticketId) {
+    Ticket ticket = Ticket.findById(ticketId);
+    if (ticket != null) {
+      tickets.follow(tickets.lock(ticketId), TicketState.MONITORING);
+    }
+  }
+
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void watchWindowPassed(String ticketId, String actor) {
+    Ticket ticket = Ticket.findById(ticketId);
+    if (ticket != null) {
+      tickets.resolve(
+          tickets.lock(ticketId),
+          "revision " + ticket.currentRevision + " promoted and stable through its watch window",
+          actor);
+    }
+  }
+
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void rolloutReverted(String ticketId, int revisionNumber, String reason) {
+    Ticket ticket = Ticket.findById(ticketId);
+    if (ticket == null) {
+      return;
+    }
+    PatchRevision revision = PatchRevision.find(ticketId, revisionNumber);
+    if (revision != null) {
+      revision.state = RevisionState.REVERTED;
+      revision.revertReason = reason;
+    }
+    tickets.follow(tickets.lock(ticketId), TicketState.REVERTED);
+  }
+
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void revertCompleted(String ticketId) {
+    Ticket ticket = Ticket.findById(ticketId);
+    if (ticket != null) {
+      tickets.follow(tickets.lock(ticketId), TicketState.CHANGES_REQUESTED);
+    }
+  }
+}

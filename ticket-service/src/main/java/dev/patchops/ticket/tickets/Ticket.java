@@ -1,0 +1,80 @@
+package dev.patchops.ticket.tickets;
+
+import dev.patchops.contract.model.Severity;
+import dev.patchops.contract.model.TicketKind;
+import dev.patchops.contract.model.TicketSource;
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+import java.time.Instant;
+
+@Entity
+@Table(name = "ticket")
+public class Ticket extends PanacheEntityBase {
+  @Id public String id;
+
+  @Enumerated(EnumType.STRING)
+  public TicketKind kind;
+
+  public String title;
+  public String description;
+
+  @Enumerated(EnumType.STRING)
+  public Severity severity;
+
+  public String reporter;
+
+  @Enumerated(EnumType.STRING)
+  public TicketSource source;
+
+  @Enumerated(EnumType.STRING)
+  public TicketState state;
+
+  @Column(name = "workload_namespace")
+  public String workloadNamespace;
+
+  @Column(name = "workload_kind")
+  public String workloadKind;
+
+  @Column(name = "workload_name")
+  public String workloadName;
+
+  @Column(name = "equipment_id")
+  public String equipmentId;
+
+  public String assignee;
+
+  @Column(name = "alert_fingerprint")
+  public String alertFingerprint;
+
+  @Column(name = "opened_at")
+  public Instant openedAt;
+
+  @Column(name = "detected_at")
+  public Instant detectedAt;
+
+  @Column(name = "acknowledged_at")
+  public Instant acknowledgedAt;
+
+  @Column(name = "mitigated_at")
+  public Instant mitigatedAt;
+
+  @Column(name = "resolved_at")
+  public Instant resolvedAt;
+
+  @Column(name = "closed_at")
+  public Instant closedAt;
+
+  /** How many patch revisions were needed; the process's own quality metric. */
+  public int iterations;
+
+  @Column(name = "current_revision")
+  public Integer currentRevision;
+
+  @Version public long version;
+}

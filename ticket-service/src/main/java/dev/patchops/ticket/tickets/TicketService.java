@@ -1,0 +1,227 @@
+package dev.patchops.ticket.tickets;
+
+import dev.patchops.contract.events.TicketOpened;
+import dev.patchops.contract.events.TicketReopened;
+import dev.patchops.contract.events.TicketResolved;
+import dev.patchops.contract.model.EquipmentRef;
+import dev.patchops.contract.model.EquipmentType;
+import dev.patchops.contract.model.Severity;
+import dev.patchops.contract.model.TicketKind;
+import dev.patchops.contract.model.TicketSource;
+import dev.patchops.contract.model.WorkloadRef;
+import dev.patchops.platform.messaging.Outbox;
+import dev.patchops.platform.rest.ApiException;
+import dev.patchops.ticket.process.Gates;
+import io.quarkus.hibernate.orm.panache.PanacheQuery;
+import io.quarkus.panache.common.Page;
+import io.quarkus.panache.common.Sort;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.StringJoiner;
+
+@ApplicationScoped
+public class TicketService {
+  @Inject Outbox outbox;
+  @Inject Gates gates;
+  @Inject EntityManager entityManager;
+
+  /** What a ticket is opened with, whatever its source. */
+  public record NewTicket(
+      TicketKind kind,
+      String title,
+      String description,
+      Severity severity,
+      WorkloadRef workload,
+      String equipmentId,
+      Instant detectedAt,
+      String alertFingerprint) {}
+
+  public record Filter(
+      TicketState state, TicketKind kind, Severity severity, String namespace, String workload) {}
+
+  @Transactional(Transactional.TxType.MANDATORY)
+  public Ticket open(NewTicket request, String reporter, TicketSource source) {
+    long number =
+        ((Number)
+                entityManager
+                    .createNativeQuery("select nextval('ticket_number_seq')")
+                    .getSingleResult())
+            .longValue();
+    Ticket ticket = new Ticket();
+    ticket.id = "TCK-" + number;
+    ticket.kind = request.kind();
+    ticket.title = request.title();
+    ticket.description = request.description();
+    ticket.severity = request.severity();
+    ticket.reporter = reporter;
+    ticket.source = source;
+    ticket.state = TicketState.OPENED;
+    if (request.workload() != null) {
+      ticket.workloadNamespace = request.workload().namespace();
+      ticket.workloadKind = request.workload().kind();
+      ticket.workloadName = request.workload().name();
+    }
+    ticket.equipmentId = request.equipmentId();
+    ticket.alertFingerprint = request.alertFingerprint();
+    ticket.openedAt = Instant.now();
+    ticket.detectedAt = request.detectedAt() != null ? request.detectedAt() : ticket.openedAt;
+    ticket.persist();
+    outbox.publish(
+        new TicketOpened(
+            ticket.id,
+            ticket.kind,
+            ticket.title,
+            ticket.description,
+            ticket.severity,
+            reporter,
+            source,
+            workload(ticket),
+            ticket.equipmentId == null
+                ? null
+                : new EquipmentRef(ticket.equipmentId, EquipmentType.OTHER, null),
+            ticket.alertFingerprint,
+            ticket.openedAt,
+            ticket.detectedAt),
+        "tickets/" + ticket.id,
+        reporter);
+    return ticket;
+  }
+
+  /** The ticket, locked for the rest of the transaction: the process runs one step at a time. */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public Ticket lock(String id) {
+    Ticket ticket = Ticket.findById(id, LockModeType.PESSIMISTIC_WRITE);
+    if (ticket == null) {
+      throw ApiException.notFound("ticket " + id);
+    }
+    return ticket;
+  }
+
+  public Ticket get(String id) {
+    Ticket ticket = Ticket.findById(id);
+    if (ticket == null) {
+      throw ApiException.notFound("ticket " + id);
+    }
+    return ticket;
+  }
+
+  public PanacheQuery<Ticket> search(Filter filter, int page, int size) {
+    StringJoiner where = new StringJoiner(" and ");
+    Map<String, Object> params = new HashMap<>();
+    if (filter.state() != null) {
+      where.add("state = :state");
+      params.put("state", filter.state());
+    }
+    if (filter.kind() != null) {
+      where.add("kind = :kind");
+      params.put("kind", filter.kind());
+    }
+    if (filter.severity() != null) {
+      where.add("severity = :severity");
+      params.put("severity", filter.severity());
+    }
+    if (filter.namespace() != null) {
+      where.add("workloadNamespace = :namespace");
+      params.put("namespace", filter.namespace());
+    }
+    if (filter.workload() != null) {
+      where.add("workloadName = :workload");
+      params.put("workload", filter.workload());
+    }
+    Sort sort = Sort.descending("openedAt").and("id", Sort.Direction.Descending);
+    PanacheQuery<Ticket> query =
+        params.isEmpty() ? Ticket.findAll(sort) : Ticket.find(where.toString(), sort, params);
+    return query.page(Page.of(page, size));
+  }
+
+  /**
+   * Moves a ticket on behalf of a person. An illegal move is refused with 409, and the refusal is
+   * recorded.
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void move(Ticket ticket, TicketState next, String actor, String action) {
+    if (!ticket.state.canMoveTo(next)) {
+      throw gates.conflict(
+          ticket.id,
+          action,
+          Gates.STATE,
+          actor,
+          "ticket "
+              + ticket.id
+              + " is "
+              + ticket.state
+              + "; "
+              + action
+              + " needs a move to "
+              + next
+              + ", allowed from "
+              + ticket.state
+              + " are "
+              + ticket.state.next());
+    }
+    apply(ticket, next);
+  }
+
+  /** Moves a ticket on behalf of an event; returns false when the move does not apply any more. */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public boolean follow(Ticket ticket, TicketState next) {
+    if (ticket.state == next) {
+      return false;
+    }
+    if (!ticket.state.canMoveTo(next)) {
+      return false;
+    }
+    apply(ticket, next);
+    return true;
+  }
+
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void resolve(Ticket ticket, String resolution, String actor) {
+    if (follow(ticket, TicketState.RESOLVED)) {
+      outbox.publish(
+          new TicketResolved(ticket.id, resolution, actor, ticket.resolvedAt),
+          "tickets/" + ticket.id,
+          actor);
+    }
+  }
+
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void close(Ticket ticket, String actor) {
+    move(ticket, TicketState.CLOSED, actor, "close");
+  }
+
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void reopen(Ticket ticket, String reason, String actor) {
+    move(ticket, TicketState.DIAGNOSING, actor, "reopen");
+    ticket.resolvedAt = null;
+    outbox.publish(
+        new TicketReopened(ticket.id, reason, actor, Instant.now()), "tickets/" + ticket.id, actor);
+  }
+
+  private static void apply(Ticket ticket, TicketState next) {
+    Instant now = Instant.now();
+    if (ticket.acknowledgedAt == null && next != TicketState.OPENED) {
+      ticket.acknowledgedAt = now;
+    }
+    switch (next) {
+      case MONITORING, REVERTED ->
+          ticket.mitigatedAt = ticket.mitigatedAt == null ? now : ticket.mitigatedAt;
+      case RESOLVED -> ticket.resolvedAt = now;
+      case CLOSED -> ticket.closedAt = now;
+      default -> {}
+    }
+    ticket.state = next;
+  }
+
+  public static WorkloadRef workload(Ticket ticket) {
+    return ticket.workloadName == null
+        ? null
+        : new WorkloadRef(ticket.workloadNamespace, ticket.workloadKind, ticket.workloadName);
+  }
+}

@@ -1,0 +1,132 @@
+package dev.patchops.ticket.tickets.rest;
+
+import dev.patchops.contract.model.Severity;
+import dev.patchops.contract.model.TicketKind;
+import dev.patchops.contract.model.TicketSource;
+import dev.patchops.contract.model.WorkloadRef;
+import dev.patchops.platform.rest.ApiException;
+import dev.patchops.platform.security.Roles;
+import dev.patchops.ticket.process.CurrentUser;
+import dev.patchops.ticket.tickets.Ticket;
+import dev.patchops.ticket.tickets.TicketService;
+import dev.patchops.ticket.tickets.TicketState;
+import dev.patchops.ticket.tickets.rest.TicketApi.CloseTicket;
+import dev.patchops.ticket.tickets.rest.TicketApi.OpenTicket;
+import dev.patchops.ticket.tickets.rest.TicketApi.PageView;
+import dev.patchops.ticket.tickets.rest.TicketApi.ReopenTicket;
+import dev.patchops.ticket.tickets.rest.TicketApi.TicketView;
+import io.quarkus.hibernate.orm.panache.PanacheQuery;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+
+@Path("/api/v1/tickets")
+public class TicketResource {
+  @Inject TicketService tickets;
+  @Inject CurrentUser user;
+
+  @POST
+  @RolesAllowed({Roles.REPORTER, Roles.ENGINEER, Roles.SRE, Roles.ADMIN})
+  @Transactional
+  public Response open(@Valid @NotNull OpenTicket request) {
+    if (request.kind() == TicketKind.SOFTWARE && request.workload() == null) {
+      throw ApiException.badRequest("workload", "is required for a SOFTWARE ticket");
+    }
+    if (request.kind() == TicketKind.HARDWARE && request.equipmentId() == null) {
+      throw ApiException.badRequest("equipmentId", "is required for a HARDWARE ticket");
+    }
+    var workload =
+        request.workload() == null
+            ? null
+            : new WorkloadRef(
+                request.workload().namespace(),
+                request.workload().kind(),
+                request.workload().name());
+    Ticket ticket =
+        tickets.open(
+            new TicketService.NewTicket(
+                request.kind(),
+                request.title(),
+                request.description(),
+                request.severity(),
+                workload,
+                request.equipmentId(),
+                request.detectedAt(),
+                null),
+            user.name(),
+            TicketSource.REST);
+    return Response.created(URI.create("/api/v1/tickets/" + ticket.id))
+        .entity(TicketView.of(ticket))
+        .build();
+  }
+
+  @GET
+  @RolesAllowed({
+    Roles.REPORTER,
+    Roles.ENGINEER,
+    Roles.APPROVER,
+    Roles.SRE,
+    Roles.AUDITOR,
+    Roles.ADMIN
+  })
+  public PageView<TicketView> list(
+      @QueryParam("state") TicketState state,
+      @QueryParam("kind") TicketKind kind,
+      @QueryParam("severity") Severity severity,
+      @QueryParam("namespace") String namespace,
+      @QueryParam("workload") String workload,
+      @QueryParam("page") @DefaultValue("0") @Min(0) int page,
+      @QueryParam("size") @DefaultValue("50") @Min(1) @Max(200) int size) {
+    PanacheQuery<Ticket> query =
+        tickets.search(
+            new TicketService.Filter(state, kind, severity, namespace, workload), page, size);
+    return new PageView<>(
+        query.list().stream().map(TicketView::of).toList(), page, size, query.count());
+  }
+
+  @GET
+  @Path("{id}")
+  @RolesAllowed({
+    Roles.REPORTER,
+    Roles.ENGINEER,
+    Roles.APPROVER,
+    Roles.SRE,
+    Roles.AUDITOR,
+    Roles.ADMIN
+  })
+  public TicketView get(@PathParam("id") String id) {
+    return TicketView.of(tickets.get(id));
+  }
+
+  @POST
+  @Path("{id}/close")
+  @RolesAllowed({Roles.ENGINEER, Roles.SRE, Roles.ADMIN})
+  @Transactional
+  public TicketView close(@PathParam("id") String id, @Valid CloseTicket request) {
+    Ticket ticket = tickets.lock(id);
+    tickets.close(ticket, user.name());
+    return TicketView.of(ticket);
+  }
+
+  @POST
+  @Path("{id}/reopen")
+  @RolesAllowed({Roles.ENGINEER, Roles.SRE, Roles.ADMIN})
+  @Transactional
+  public TicketView reopen(@PathParam("id") String id, @Valid @NotNull ReopenTicket request) {
+    Ticket ticket = tickets.lock(id);
+    tickets.reopen(ticket, request.reason(), user.name());
+    return TicketView.of(ticket);
+  }
+}
