@@ -61,8 +61,15 @@ class PatchLifecycleTest {
 
       EventSender.send(
           new TestEnvironmentReady(
-              ticketId, 1, request1.runId(), 1, "pt-" + ticketId.toLowerCase() + "-r1", "shop",
-              Map.of("Deployment", 3), List.of(), Instant.now()),
+              ticketId,
+              1,
+              request1.runId(),
+              1,
+              "pt-" + ticketId.toLowerCase() + "-r1",
+              "shop",
+              Map.of("Deployment", 3),
+              List.of(),
+              Instant.now()),
           ORCHESTRATOR);
       awaitState(ticketId, "TESTING");
       EventSender.send(completed(ticketId, 1, request1.runId(), TestOutcome.FAILED), ORCHESTRATOR);
@@ -75,7 +82,9 @@ class PatchLifecycleTest {
           .statusCode(200)
           .body("state", equalTo("FAILED"))
           .body("testOutcome", equalTo("FAILED"))
-          .body("testAnalytics.suites[0].cases[0].failureMessage", equalTo("expected 200 but got 502"))
+          .body(
+              "testAnalytics.suites[0].cases[1].failureMessage",
+              equalTo("expected 200 but got 502"))
           .body("testAnalytics.failureMessages[0]", equalTo("smoke: 1 of 2 failed"));
 
       propose(ticketId, "dev-dana", sha(2)).statusCode(201).body("revision", equalTo(2));
@@ -89,7 +98,8 @@ class PatchLifecycleTest {
           .body("state", equalTo("APPROVED"))
           .body("decidedBy", equalTo("anna"));
       assertThat(TicketFlows.state(ticketId)).isEqualTo("APPROVED");
-      PatchApproved approved = single(probe, ticketId, EventType.PATCH_APPROVED, PatchApproved.class);
+      PatchApproved approved =
+          single(probe, ticketId, EventType.PATCH_APPROVED, PatchApproved.class);
       assertThat(approved.revision()).isEqualTo(2);
       assertThat(approved.approver()).isEqualTo("anna");
       assertThat(approved.author()).isEqualTo("dev-dana");
@@ -102,7 +112,8 @@ class PatchLifecycleTest {
           ROLLOUTS);
       awaitState(ticketId, "ROLLING_OUT");
       EventSender.send(
-          new RolloutPromoted(ticketId, "ro-1", 2, CHECKOUT, Instant.now(), Instant.now().plusSeconds(600)),
+          new RolloutPromoted(
+              ticketId, "ro-1", 2, CHECKOUT, Instant.now(), Instant.now().plusSeconds(600)),
           ROLLOUTS);
       awaitState(ticketId, "MONITORING");
       EventSender.send(new WatchWindowPassed(ticketId, "ro-1", Instant.now()), ROLLOUTS);
@@ -116,7 +127,11 @@ class PatchLifecycleTest {
           .body("currentRevision", equalTo(2))
           .body("resolvedAt", org.hamcrest.Matchers.notNullValue())
           .body("mitigatedAt", org.hamcrest.Matchers.notNullValue());
-      single(probe, ticketId, EventType.TICKET_RESOLVED, dev.patchops.contract.events.TicketResolved.class);
+      single(
+          probe,
+          ticketId,
+          EventType.TICKET_RESOLVED,
+          dev.patchops.contract.events.TicketResolved.class);
     }
   }
 
@@ -131,12 +146,18 @@ class PatchLifecycleTest {
       approve(ticketId, 1, "anna", "approver", false, null).statusCode(200);
       EventSender.send(
           new RolloutReverted(
-              ticketId, "ro-2", 1, RevertTrigger.ANALYSIS, "canary error rate 7% > 1%", List.of(),
+              ticketId,
+              "ro-2",
+              1,
+              RevertTrigger.ANALYSIS,
+              "canary error rate 7% > 1%",
+              List.of(),
               Instant.now()),
           ROLLOUTS);
       awaitState(ticketId, "REVERTED");
       EventSender.send(
-          new RevertCompleted(ticketId, "ro-2", true, 2100, List.of("Deployment/checkout"), Instant.now()),
+          new RevertCompleted(
+              ticketId, "ro-2", true, 2100, List.of("Deployment/checkout"), Instant.now()),
           ROLLOUTS);
       awaitState(ticketId, "CHANGES_REQUESTED");
       given()
@@ -167,7 +188,8 @@ class PatchLifecycleTest {
     }
   }
 
-  static TestRunCompleted completed(String ticketId, int revision, String runId, TestOutcome outcome) {
+  static TestRunCompleted completed(
+      String ticketId, int revision, String runId, TestOutcome outcome) {
     boolean passed = outcome == TestOutcome.PASSED;
     List<TestCaseResult> cases =
         List.of(
@@ -188,7 +210,15 @@ class PatchLifecycleTest {
             4200,
             List.of(
                 new SuiteResult(
-                    "smoke", outcome, passed ? 0 : 1, 460, 2, passed ? 0 : 1, 0, 0, cases,
+                    "smoke",
+                    outcome,
+                    passed ? 0 : 1,
+                    460,
+                    2,
+                    passed ? 0 : 1,
+                    0,
+                    0,
+                    cases,
                     passed ? "ok" : "FAIL checkout")),
             passed ? List.of() : List.of("smoke: 1 of 2 failed"),
             List.of(),
@@ -225,7 +255,9 @@ class PatchLifecycleTest {
       throws Exception {
     List<ConsumerRecord<String, byte[]>> records =
         probe.collect(
-            r -> ticketId.equals(r.key()) && type.type().equals(KafkaProbe.header(r, CloudEventHeaders.TYPE)),
+            r ->
+                ticketId.equals(r.key())
+                    && type.type().equals(KafkaProbe.header(r, CloudEventHeaders.TYPE)),
             1,
             Duration.ofSeconds(30));
     assertThat(records).as("%s for %s", type.type(), ticketId).hasSize(1);
