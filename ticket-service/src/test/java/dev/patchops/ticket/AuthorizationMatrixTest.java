@@ -72,6 +72,11 @@ class AuthorizationMatrixTest {
               Set.of("approver", "admin")),
           new Endpoint("POST", "/api/v1/freeze-windows", "{}", Set.of("admin")),
           new Endpoint("GET", "/api/v1/freeze-windows", null, ANY),
+          new Endpoint("POST", "/api/v1/equipment", "{}", Set.of("admin")),
+          new Endpoint("GET", "/api/v1/equipment", null, ANY),
+          new Endpoint("GET", "/api/v1/equipment/none", null, ANY),
+          new Endpoint(
+              "PUT", "/api/v1/equipment/none/assignee", "{\"assignee\":\"x\"}", Set.of("admin")),
           new Endpoint(
               "DELETE",
               "/api/v1/freeze-windows/00000000-0000-0000-0000-000000000000",

@@ -6,6 +6,7 @@ import dev.patchops.contract.model.DiagnosticKind;
 import dev.patchops.contract.model.RootCauseMethod;
 import dev.patchops.platform.messaging.Outbox;
 import dev.patchops.platform.rest.ApiException;
+import dev.patchops.ticket.equipment.EquipmentLocks;
 import dev.patchops.ticket.process.Gates;
 import dev.patchops.ticket.tickets.Ticket;
 import dev.patchops.ticket.tickets.TicketService;
@@ -33,6 +34,7 @@ public class RootCauseService {
   @Inject TicketService tickets;
   @Inject Outbox outbox;
   @Inject Gates gates;
+  @Inject EquipmentLocks locks;
 
   public record NewDiagnostic(
       DiagnosticKind kind, String uri, Instant capturedAt, String sha256, String note) {}
@@ -48,6 +50,7 @@ public class RootCauseService {
   @Transactional(Transactional.TxType.MANDATORY)
   public Diagnostic addDiagnostic(String ticketId, NewDiagnostic request, String actor) {
     Ticket ticket = tickets.lock(ticketId);
+    locks.enforce(ticket, "add-diagnostic");
     if (ticket.state == TicketState.CLOSED) {
       throw gates.conflict(
           ticket.id, "add-diagnostic", Gates.STATE, actor, "ticket " + ticket.id + " is CLOSED");
@@ -84,6 +87,7 @@ public class RootCauseService {
   @Transactional(Transactional.TxType.MANDATORY)
   public RootCause record(String ticketId, NewRootCause request, String actor) {
     Ticket ticket = tickets.lock(ticketId);
+    locks.enforce(ticket, "record-root-cause");
     if (!ROOT_CAUSE_EDITABLE.contains(ticket.state)) {
       throw gates.conflict(
           ticket.id,

@@ -1,5 +1,6 @@
 package dev.patchops.ticket.tickets;
 
+import dev.patchops.contract.events.HardwareQuarantineRequested;
 import dev.patchops.contract.events.TicketOpened;
 import dev.patchops.contract.events.TicketReopened;
 import dev.patchops.contract.events.TicketResolved;
@@ -11,6 +12,8 @@ import dev.patchops.contract.model.TicketSource;
 import dev.patchops.contract.model.WorkloadRef;
 import dev.patchops.platform.messaging.Outbox;
 import dev.patchops.platform.rest.ApiException;
+import dev.patchops.ticket.equipment.Equipment;
+import dev.patchops.ticket.equipment.EquipmentLocks;
 import dev.patchops.ticket.process.Gates;
 import io.quarkus.hibernate.orm.panache.PanacheQuery;
 import io.quarkus.panache.common.Page;
@@ -71,6 +74,33 @@ public class TicketService {
     ticket.alertFingerprint = request.alertFingerprint();
     ticket.openedAt = Instant.now();
     ticket.detectedAt = request.detectedAt() != null ? request.detectedAt() : ticket.openedAt;
+    EquipmentRef equipmentRef = null;
+    if (request.kind() == TicketKind.HARDWARE) {
+      // The equipment row lock serialises two tickets racing for the same equipment.
+      Equipment equipment =
+          Equipment.findById(request.equipmentId(), LockModeType.PESSIMISTIC_WRITE);
+      if (equipment == null) {
+        throw ApiException.badRequest(
+            "equipmentId", request.equipmentId() + " is not registered equipment");
+      }
+      var holder = EquipmentLocks.holder(equipment.id);
+      if (holder.isPresent()) {
+        throw gates.conflict(
+            holder.get().id,
+            "open-ticket",
+            EquipmentLocks.GATE,
+            reporter,
+            "equipment "
+                + equipment.id
+                + " is locked by open ticket "
+                + holder.get().id
+                + " (assigned to "
+                + holder.get().assignee
+                + ")");
+      }
+      ticket.assignee = equipment.assignee;
+      equipmentRef = new EquipmentRef(equipment.id, equipment.kind, equipment.location);
+    }
     ticket.persist();
     outbox.publish(
         new TicketOpened(
@@ -82,14 +112,20 @@ public class TicketService {
             reporter,
             source,
             workload(ticket),
-            ticket.equipmentId == null
-                ? null
-                : new EquipmentRef(ticket.equipmentId, EquipmentType.OTHER, null),
+            equipmentRef,
             ticket.alertFingerprint,
             ticket.openedAt,
             ticket.detectedAt),
         "tickets/" + ticket.id,
         reporter);
+    if (equipmentRef != null && equipmentRef.type() == EquipmentType.NODE) {
+      // The rollout-service cordons and taints the node, recording its state as the checkpoint.
+      outbox.publish(
+          new HardwareQuarantineRequested(
+              ticket.id, equipmentRef, ticket.assignee, ticket.openedAt),
+          "tickets/" + ticket.id + "/equipment/" + equipmentRef.equipmentId(),
+          reporter);
+    }
     return ticket;
   }
 

@@ -6,6 +6,7 @@ import dev.patchops.contract.model.TicketSource;
 import dev.patchops.contract.model.WorkloadRef;
 import dev.patchops.platform.rest.ApiException;
 import dev.patchops.platform.security.Roles;
+import dev.patchops.ticket.equipment.EquipmentLocks;
 import dev.patchops.ticket.process.CurrentUser;
 import dev.patchops.ticket.tickets.Ticket;
 import dev.patchops.ticket.tickets.TicketService;
@@ -36,6 +37,7 @@ import java.net.URI;
 public class TicketResource {
   @Inject TicketService tickets;
   @Inject CurrentUser user;
+  @Inject EquipmentLocks locks;
 
   @POST
   @RolesAllowed({Roles.REPORTER, Roles.ENGINEER, Roles.SRE, Roles.ADMIN})
@@ -116,6 +118,7 @@ public class TicketResource {
   @Transactional
   public TicketView close(@PathParam("id") String id, @Valid CloseTicket request) {
     Ticket ticket = tickets.lock(id);
+    locks.enforce(ticket, "close");
     tickets.close(ticket, user.name());
     return TicketView.of(ticket);
   }
@@ -126,6 +129,7 @@ public class TicketResource {
   @Transactional
   public TicketView reopen(@PathParam("id") String id, @Valid @NotNull ReopenTicket request) {
     Ticket ticket = tickets.lock(id);
+    locks.enforce(ticket, "reopen");
     tickets.reopen(ticket, request.reason(), user.name());
     return TicketView.of(ticket);
   }
