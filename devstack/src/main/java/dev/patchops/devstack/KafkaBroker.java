@@ -119,7 +119,7 @@ public final class KafkaBroker implements AutoCloseable {
         if (!format.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) || format.exitValue() != 0) {
           format.destroyForcibly();
           throw new IllegalStateException(
-              "kafka storage format failed; see " + directory.resolve("format.log"));
+              "kafka storage format failed: " + tail(directory.resolve("format.log")));
         }
       }
       process =
@@ -205,7 +205,7 @@ public final class KafkaBroker implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("kafka broker exited; see " + log());
+        throw new IllegalStateException("kafka broker exited: " + tail(log()));
       }
       try (Socket socket = new Socket()) {
         socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
@@ -216,6 +216,15 @@ public final class KafkaBroker implements AutoCloseable {
     }
     throw new IllegalStateException(
         "kafka broker not listening after " + timeout + "; see " + log());
+  }
+
+  private static String tail(Path log) {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
   }
 
   private Path log() {
@@ -258,10 +267,20 @@ public final class KafkaBroker implements AutoCloseable {
     }
   }
 
-  private static String clusterId() {
-    byte[] bytes = new byte[16];
-    new SecureRandom().nextBytes(bytes);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  /**
+   * A Kafka cluster id: 16 random bytes, base64url. Like Kafka's own generator, never one starting
+   * with '-', which the storage tool would parse as an option.
+   */
+  static String clusterId() {
+    SecureRandom random = new SecureRandom();
+    while (true) {
+      byte[] bytes = new byte[16];
+      random.nextBytes(bytes);
+      String id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+      if (!id.startsWith("-")) {
+        return id;
+      }
+    }
   }
 
   private static String classpath() {

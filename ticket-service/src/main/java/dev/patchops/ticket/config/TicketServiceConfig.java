@@ -1,0 +1,45 @@
+package dev.patchops.ticket.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** The ticket-service's own settings, under {@code ticket.*}. */
+@ConfigMapping(prefix = "ticket")
+public interface TicketServiceConfig {
+  Hooks hooks();
+
+  interface Hooks {
+    /** A firing alert for a workload whose ticket was resolved this recently reopens it. */
+    @WithDefault("24h")
+    Duration reopenWindow();
+
+    Hook alertmanager();
+
+    Hook grafana();
+
+    Hook pagerduty();
+  }
+
+  /**
+   * A hook is closed unless a token or an HMAC secret is configured: nothing is open by default.
+   */
+  interface Hook {
+    /** Expected in {@code Authorization: Bearer <token>}. */
+    Optional<String> token();
+
+    /** HMAC-SHA256 secret for signed bodies (Grafana, PagerDuty v3). */
+    Optional<String> hmacSecret();
+
+    /** Header carrying the signature. */
+    Optional<String> signatureHeader();
+
+    /** Header carrying the signed timestamp (Grafana); when present, it is part of the input. */
+    Optional<String> timestampHeader();
+
+    /** Signed requests older than this are replays. */
+    @WithDefault("5m")
+    Duration maxSkew();
+  }
+}

@@ -1,0 +1,211 @@
+package dev.patchops.ticket.hooks.rest;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.patchops.contract.ContractJson;
+import dev.patchops.platform.rest.ApiException;
+import dev.patchops.ticket.config.TicketServiceConfig;
+import dev.patchops.ticket.hooks.AlertIngest;
+import dev.patchops.ticket.hooks.AlertSignal;
+import dev.patchops.ticket.hooks.HookAuthenticator;
+import dev.patchops.ticket.hooks.rest.HookPayloads.Alert;
+import dev.patchops.ticket.hooks.rest.HookPayloads.AlertmanagerWebhook;
+import dev.patchops.ticket.hooks.rest.HookPayloads.GrafanaWebhook;
+import dev.patchops.ticket.hooks.rest.HookPayloads.HookReceipt;
+import dev.patchops.ticket.hooks.rest.HookPayloads.PagerDutyEvent;
+import jakarta.annotation.security.PermitAll;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.validation.Validator;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Alerting systems call these. They authenticate with a token or an HMAC signature instead of a
+ * JWT, which is why they are {@code @PermitAll} to the JWT layer and check for themselves first.
+ */
+@Path("/hooks")
+@PermitAll
+@Consumes(MediaType.WILDCARD)
+@Produces(MediaType.APPLICATION_JSON)
+public class AlertHookResource {
+  private static final ObjectMapper JSON = ContractJson.mapper();
+
+  /** Alertmanager sends this for a firing alert's end. */
+  private static final Instant ZERO_TIME = Instant.parse("0001-01-01T00:00:00Z");
+
+  @Inject TicketServiceConfig config;
+  @Inject AlertIngest ingest;
+  @Inject Validator validator;
+
+  @POST
+  @Path("alertmanager")
+  @Transactional
+  public Response alertmanager(byte[] body, HttpHeaders headers) {
+    HookAuthenticator.verify(
+        "alertmanager", config.hooks().alertmanager(), headers::getHeaderString, body);
+    AlertmanagerWebhook webhook = read(body, AlertmanagerWebhook.class);
+    return accepted(
+        ingest.ingest(
+            "alertmanager", webhook.alerts().stream().map(AlertHookResource::signal).toList()));
+  }
+
+  @POST
+  @Path("grafana")
+  @Transactional
+  public Response grafana(byte[] body, HttpHeaders headers) {
+    HookAuthenticator.verify("grafana", config.hooks().grafana(), headers::getHeaderString, body);
+    GrafanaWebhook webhook = read(body, GrafanaWebhook.class);
+    return accepted(
+        ingest.ingest(
+            "grafana", webhook.alerts().stream().map(AlertHookResource::signal).toList()));
+  }
+
+  @POST
+  @Path("pagerduty")
+  @Transactional
+  public Response pagerduty(byte[] body, HttpHeaders headers) {
+    HookAuthenticator.verify(
+        "pagerduty", config.hooks().pagerduty(), headers::getHeaderString, body);
+    PagerDutyEvent event = read(body, PagerDutyEvent.class);
+    if (event.eventAction().equals("trigger") && event.payload() == null) {
+      throw ApiException.badRequest("payload", "is required for a trigger");
+    }
+    if (event.dedupKey() == null && !event.eventAction().equals("trigger")) {
+      throw ApiException.badRequest("dedup_key", "is required to " + event.eventAction());
+    }
+    return accepted(ingest.ingest("pagerduty", List.of(signal(event))));
+  }
+
+  private <T> T read(byte[] body, Class<T> type) {
+    if (body == null || body.length == 0) {
+      throw ApiException.badRequest("body", "is empty");
+    }
+    com.fasterxml.jackson.databind.JsonNode tree;
+    try {
+      // Syntax first, so a truncated body is reported as such and not as a bad field.
+      tree = JSON.readTree(body);
+    } catch (IOException e) {
+      throw ApiException.badRequest("body", "is not valid JSON");
+    }
+    if (tree == null || !tree.isObject()) {
+      throw ApiException.badRequest("body", "must be a JSON object");
+    }
+    T payload;
+    try {
+      payload = JSON.treeToValue(tree, type);
+    } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
+      String field =
+          e.getPath().stream()
+              .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+              .reduce((a, b) -> b.startsWith("[") ? a + b : a + "." + b)
+              .orElse("body");
+      throw ApiException.badRequest(field, "has the wrong type or format");
+    } catch (IOException e) {
+      throw ApiException.badRequest("body", "cannot be read");
+    }
+    Set<ConstraintViolation<T>> violations = validator.validate(payload);
+    if (!violations.isEmpty()) {
+      throw new ConstraintViolationException(violations);
+    }
+    return payload;
+  }
+
+  private static Response accepted(AlertIngest.Result result) {
+    return Response.accepted(
+            new HookReceipt(
+                result.received(),
+                result.duplicates(),
+                List.copyOf(result.tickets()),
+                result.uncorrelated()))
+        .build();
+  }
+
+  static AlertSignal signal(Alert alert) {
+    Map<String, String> labels = alert.labels();
+    Map<String, String> annotations = alert.annotations() == null ? Map.of() : alert.annotations();
+    boolean resolved = alert.status().equals("resolved");
+    Instant endsAt =
+        alert.endsAt() == null || alert.endsAt().equals(ZERO_TIME) ? null : alert.endsAt();
+    return new AlertSignal(
+        alert.fingerprint(),
+        resolved ? AlertSignal.Status.RESOLVED : AlertSignal.Status.FIRING,
+        alert.startsAt(),
+        resolved ? endsAt : null,
+        labels.getOrDefault("alertname", "alert"),
+        annotations.get("summary"),
+        labels.get("severity"),
+        labels,
+        annotations);
+  }
+
+  static AlertSignal signal(PagerDutyEvent event) {
+    Map<String, String> labels = new HashMap<>();
+    Map<String, String> annotations = new HashMap<>();
+    String summary = null;
+    String severity = null;
+    String name = "pagerduty";
+    if (event.payload() != null) {
+      var payload = event.payload();
+      summary = payload.summary();
+      severity = payload.severity();
+      annotations.put("summary", payload.summary());
+      annotations.put("source", payload.source());
+      labels.put("severity", payload.severity());
+      if (payload.component() != null) {
+        labels.put("component", payload.component());
+      }
+      if (payload.eventClass() != null) {
+        name = payload.eventClass();
+      }
+      if (payload.customDetails() != null) {
+        // kube-state-metrics style names in custom_details map the alert to its workload or node.
+        for (String key : List.of("namespace", "deployment", "node", "alertname")) {
+          Object value = payload.customDetails().get(key);
+          if (value != null) {
+            labels.put(key, value.toString());
+          }
+        }
+      }
+      name = labels.getOrDefault("alertname", name);
+    }
+    String fingerprint =
+        event.dedupKey() != null
+            ? event.dedupKey()
+            : sha256(event.routingKey() + "|" + summary + "|" + annotations.get("source"));
+    AlertSignal.Status status =
+        switch (event.eventAction()) {
+          case "acknowledge" -> AlertSignal.Status.ACKNOWLEDGED;
+          case "resolve" -> AlertSignal.Status.RESOLVED;
+          default -> AlertSignal.Status.FIRING;
+        };
+    return new AlertSignal(
+        fingerprint, status, null, null, name, summary, severity, labels, annotations);
+  }
+
+  private static String sha256(String value) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,384 @@
+package dev.patchops.ticket;
+
+import static dev.patchops.ticket.TicketFlows.as;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasSize;
+
+import dev.patchops.contract.CloudEventHeaders;
+import dev.patchops.contract.ContractJson;
+import dev.patchops.contract.EventType;
+import dev.patchops.contract.Topics;
+import dev.patchops.contract.events.AlertReceived;
+import dev.patchops.contract.model.Severity;
+import dev.patchops.testing.KafkaProbe;
+import dev.patchops.testing.PatchOpsTest;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.ValidatableResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@PatchOpsTest
+class AlertHookTest {
+  private static final String AM_TOKEN = "test-alertmanager-token";
+
+  @Test
+  void alertmanagerFiringDeliveredThreeTimesOpensOneTicketAndOneAlertEvent() throws Exception {
+    String deployment = "cart-" + UUID.randomUUID().toString().substring(0, 8);
+    String fingerprint = UUID.randomUUID().toString().substring(0, 16);
+    String body = alertmanager("firing", fingerprint, deployment, "2026-11-26T09:12:00Z", null);
+    try (KafkaProbe probe = KafkaProbe.fromNow(Topics.ALERTS, Topics.TICKETS)) {
+      String ticketId =
+          postAlertmanager(body)
+              .statusCode(202)
+              .body("received", equalTo(1))
+              .body("duplicates", equalTo(0))
+              .body("tickets", hasSize(1))
+              .extract()
+              .path("tickets[0]");
+      postAlertmanager(body)
+          .statusCode(202)
+          .body("duplicates", equalTo(1))
+          .body("tickets", contains(ticketId));
+      postAlertmanager(body)
+          .statusCode(202)
+          .body("duplicates", equalTo(1))
+          .body("tickets", contains(ticketId));
+
+      given()
+          .header("Authorization", as("ada", "auditor"))
+          .get("/api/v1/tickets/" + ticketId)
+          .then()
+          .body("source", equalTo("ALERT"))
+          .body("severity", equalTo("SEV1"))
+          .body("workload.name", equalTo(deployment))
+          .body("alertFingerprint", equalTo(fingerprint))
+          .body("title", equalTo("CheckoutErrorRate: 5xx above 5% for 5 minutes"))
+          .body("detectedAt", equalTo("2026-11-26T09:12:00Z"));
+
+      List<ConsumerRecord<String, byte[]>> records =
+          probe.collect(
+              r -> ticketId.equals(r.key()) || fingerprint.equals(r.key()),
+              2,
+              Duration.ofSeconds(30),
+              Duration.ofSeconds(2));
+      assertThat(records)
+          .extracting(r -> KafkaProbe.header(r, CloudEventHeaders.TYPE))
+          .containsExactlyInAnyOrder(
+              EventType.TICKET_OPENED.type(), EventType.ALERT_RECEIVED.type());
+      AlertReceived alert =
+          ContractJson.mapper()
+              .readValue(
+                  records.stream()
+                      .filter(r -> r.topic().equals(Topics.ALERTS))
+                      .findFirst()
+                      .orElseThrow()
+                      .value(),
+                  AlertReceived.class);
+      assertThat(alert.ticketId()).isEqualTo(ticketId);
+      assertThat(alert.severity()).isEqualTo(Severity.SEV1);
+      assertThat(alert.workload().name()).isEqualTo(deployment);
+      assertThat(alert.labels()).containsEntry("namespace", "shop");
+
+      // Resolved: one event, and a repeated resolve changes nothing.
+      String resolved =
+          alertmanager(
+              "resolved", fingerprint, deployment, "2026-11-26T09:12:00Z", "2026-11-26T09:40:00Z");
+      postAlertmanager(resolved).statusCode(202).body("duplicates", equalTo(0));
+      postAlertmanager(resolved).statusCode(202).body("duplicates", equalTo(1));
+      List<ConsumerRecord<String, byte[]>> resolvedEvents =
+          probe.collect(
+              r ->
+                  EventType.ALERT_RESOLVED
+                          .type()
+                          .equals(KafkaProbe.header(r, CloudEventHeaders.TYPE))
+                      && ticketId.equals(r.key()),
+              1,
+              Duration.ofSeconds(30),
+              Duration.ofSeconds(2));
+      assertThat(resolvedEvents).hasSize(1);
+    }
+  }
+
+  @Test
+  void alertForAWorkloadWithAnOpenTicketJoinsThatTicket() {
+    String deployment = "search-" + UUID.randomUUID().toString().substring(0, 8);
+    String ticketId =
+        given()
+            .header("Authorization", as("rita", "reporter"))
+            .contentType(ContentType.JSON)
+            .body(
+                "{\"kind\":\"SOFTWARE\",\"title\":\"slow search\",\"severity\":\"SEV3\",\"workload\":{\"namespace\":\"shop\",\"kind\":\"Deployment\",\"name\":\"%s\"}}"
+                    .formatted(deployment))
+            .post("/api/v1/tickets")
+            .then()
+            .statusCode(201)
+            .extract()
+            .path("id");
+    postAlertmanager(
+            alertmanager(
+                "firing", UUID.randomUUID().toString(), deployment, "2026-11-26T10:00:00Z", null))
+        .statusCode(202)
+        .body("tickets", contains(ticketId));
+  }
+
+  @Test
+  void alertWithoutAKnownTargetIsRecordedButOpensNoTicket() {
+    String body =
+        """
+        {"version":"4","groupKey":"{}:{}","status":"firing","receiver":"patchops",
+         "alerts":[{"status":"firing","labels":{"alertname":"Watchdog"},"annotations":{},
+                    "startsAt":"2026-11-26T10:00:00Z","endsAt":"0001-01-01T00:00:00Z",
+                    "fingerprint":"%s"}]}
+        """
+            .formatted(UUID.randomUUID());
+    postAlertmanager(body)
+        .statusCode(202)
+        .body("uncorrelated", equalTo(1))
+        .body("tickets", hasSize(0));
+  }
+
+  @Test
+  void grafanaSignedWithHmacAndTimestampIsAcceptedAndForgeriesAreNot() {
+    String deployment = "ledger-" + UUID.randomUUID().toString().substring(0, 8);
+    String body = grafana(UUID.randomUUID().toString(), deployment);
+    String now = Long.toString(Instant.now().getEpochSecond());
+    grafanaPost(body, hmac("test-grafana-secret", now + ":" + body), now)
+        .statusCode(202)
+        .body("tickets", hasSize(1));
+    grafanaPost(body, hmac("wrong-secret", now + ":" + body), now)
+        .statusCode(401)
+        .contentType("application/problem+json")
+        .body("detail", equalTo("signature does not match the body"));
+    String stale = Long.toString(Instant.now().minusSeconds(3600).getEpochSecond());
+    grafanaPost(body, hmac("test-grafana-secret", stale + ":" + body), stale)
+        .statusCode(401)
+        .body("detail", containsString("outside the allowed window"));
+    given()
+        .header("Authorization", "Bearer test-grafana-token")
+        .contentType(ContentType.JSON)
+        .body(body)
+        .post("/hooks/grafana")
+        .then()
+        .statusCode(202)
+        .body("duplicates", equalTo(1));
+  }
+
+  @Test
+  void pagerDutyTriggerAcknowledgeResolveAndRetriggerFollowItsDedupRules() {
+    String deployment = "billing-" + UUID.randomUUID().toString().substring(0, 8);
+    String dedupKey = "pd-" + UUID.randomUUID();
+    String trigger = pagerDuty("trigger", dedupKey, deployment);
+    String ticketId =
+        postPagerDuty(trigger)
+            .statusCode(202)
+            .body("duplicates", equalTo(0))
+            .extract()
+            .path("tickets[0]");
+    postPagerDuty(trigger).statusCode(202).body("duplicates", equalTo(1));
+    postPagerDuty(pagerDuty("acknowledge", dedupKey, null))
+        .statusCode(202)
+        .body("duplicates", equalTo(0));
+    postPagerDuty(pagerDuty("resolve", dedupKey, null))
+        .statusCode(202)
+        .body("duplicates", equalTo(0));
+    postPagerDuty(pagerDuty("resolve", dedupKey, null))
+        .statusCode(202)
+        .body("duplicates", equalTo(1));
+    // After the resolve a new trigger is a new occurrence, on the still open ticket.
+    postPagerDuty(trigger)
+        .statusCode(202)
+        .body("duplicates", equalTo(0))
+        .body("tickets", contains(ticketId));
+
+    given()
+        .header("X-PagerDuty-Signature", "v1=" + hmac("nope", trigger))
+        .contentType(ContentType.JSON)
+        .body(trigger)
+        .post("/hooks/pagerduty")
+        .then()
+        .statusCode(401);
+  }
+
+  @Test
+  void badTokenMissingAuthMalformedBodyAndWrongSchemaGetTheRight4xx() {
+    String body = alertmanager("firing", "fp-x", "x", "2026-11-26T10:00:00Z", null);
+    given()
+        .header("Authorization", "Bearer wrong")
+        .contentType(ContentType.JSON)
+        .body(body)
+        .post("/hooks/alertmanager")
+        .then()
+        .statusCode(401)
+        .contentType("application/problem+json");
+    given()
+        .contentType(ContentType.JSON)
+        .body(body)
+        .post("/hooks/alertmanager")
+        .then()
+        .statusCode(401);
+    postAlertmanager("{\"version\":\"4\",\"alerts\":[")
+        .statusCode(400)
+        .contentType("application/problem+json")
+        .body("violations[0].field", equalTo("body"));
+    postAlertmanager(body.replace(",\"fingerprint\":\"fp-x\"", ""))
+        .statusCode(400)
+        .body("violations.field", hasItem("alerts[0].fingerprint"));
+    postAlertmanager(
+            body.replace("\"startsAt\":\"2026-11-26T10:00:00Z\"", "\"startsAt\":\"yesterday\""))
+        .statusCode(400)
+        .body("violations[0].field", equalTo("alerts[0].startsAt"));
+    StringBuilder many = new StringBuilder("{\"version\":\"4\",\"status\":\"firing\",\"alerts\":[");
+    for (int i = 0; i < 1001; i++) {
+      many.append(i == 0 ? "" : ",")
+          .append(
+              "{\"status\":\"firing\",\"labels\":{},\"startsAt\":\"2026-11-26T10:00:00Z\",\"fingerprint\":\"f")
+          .append(i)
+          .append("\"}");
+    }
+    postAlertmanager(many.append("]}").toString())
+        .statusCode(400)
+        .body("violations.field", hasItem("alerts"));
+    // Pagerduty without its signature header cannot fall back to a token: none is configured.
+    given()
+        .contentType(ContentType.JSON)
+        .body(pagerDuty("trigger", "k", "x"))
+        .post("/hooks/pagerduty")
+        .then()
+        .statusCode(401);
+  }
+
+  @Test
+  void aThousandAlertsInOnePayloadAreAccepted() {
+    StringBuilder body = new StringBuilder("{\"version\":\"4\",\"status\":\"firing\",\"alerts\":[");
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    for (int i = 0; i < 1000; i++) {
+      body.append(i == 0 ? "" : ",")
+          .append(
+              "{\"status\":\"firing\",\"labels\":{\"alertname\":\"Bulk\",\"namespace\":\"bulk\",\"deployment\":\"svc-")
+          .append(run)
+          .append("-")
+          .append(i % 20)
+          .append("\"},\"startsAt\":\"2026-11-26T10:00:00Z\",\"fingerprint\":\"")
+          .append(run)
+          .append("-")
+          .append(i)
+          .append("\"}");
+    }
+    postAlertmanager(body.append("]}").toString())
+        .statusCode(202)
+        .body("received", equalTo(1000))
+        .body("tickets", hasSize(20));
+  }
+
+  static String alertmanager(
+      String status, String fingerprint, String deployment, String startsAt, String endsAt) {
+    return """
+        {"version":"4","groupKey":"{}/{severity=\\"critical\\"}:{alertname=\\"CheckoutErrorRate\\"}",
+         "truncatedAlerts":0,"status":"%s","receiver":"patchops",
+         "groupLabels":{"alertname":"CheckoutErrorRate"},
+         "commonLabels":{"alertname":"CheckoutErrorRate","severity":"critical"},
+         "commonAnnotations":{},"externalURL":"http://alertmanager:9093",
+         "alerts":[{"status":"%s",
+           "labels":{"alertname":"CheckoutErrorRate","severity":"critical","namespace":"shop",
+                     "deployment":"%s","pod":"%s-7d9f8c6b5-x2x4q"},
+           "annotations":{"summary":"5xx above 5%% for 5 minutes","description":"error ratio 0.071"},
+           "startsAt":"%s","endsAt":"%s",
+           "generatorURL":"http://prometheus:9090/graph?g0.expr=...","fingerprint":"%s"}]}
+        """
+        .formatted(
+            status,
+            status,
+            deployment,
+            deployment,
+            startsAt,
+            endsAt == null ? "0001-01-01T00:00:00Z" : endsAt,
+            fingerprint);
+  }
+
+  static String grafana(String fingerprint, String deployment) {
+    return """
+        {"receiver":"patchops","status":"firing","orgId":1,"groupKey":"{}:{}","truncatedAlerts":0,
+         "title":"[FIRING:1] LedgerLatency","state":"alerting","message":"p99 above 2s","version":"1",
+         "externalURL":"http://grafana:3000/",
+         "alerts":[{"status":"firing",
+           "labels":{"alertname":"LedgerLatency","severity":"warning","namespace":"shop","deployment":"%s"},
+           "annotations":{"summary":"p99 latency above 2s"},
+           "startsAt":"2026-11-26T11:00:00Z","endsAt":"0001-01-01T00:00:00Z",
+           "generatorURL":"http://grafana:3000/alerting/grafana/abc/view","fingerprint":"%s",
+           "silenceURL":"http://grafana:3000/alerting/silence/new","dashboardURL":"","panelURL":"",
+           "values":{"B":2.4}}]}
+        """
+        .formatted(deployment, fingerprint);
+  }
+
+  static String pagerDuty(String action, String dedupKey, String deployment) {
+    if (deployment == null) {
+      return "{\"routing_key\":\"R0123\",\"event_action\":\"%s\",\"dedup_key\":\"%s\"}"
+          .formatted(action, dedupKey);
+    }
+    return """
+        {"routing_key":"R0123","event_action":"%s","dedup_key":"%s",
+         "payload":{"summary":"billing queue depth above 10k","source":"billing-worker",
+                    "severity":"error","timestamp":"2026-11-26T12:00:00Z","component":"billing",
+                    "class":"QueueDepth",
+                    "custom_details":{"namespace":"shop","deployment":"%s","depth":12345}},
+         "client":"Prometheus","client_url":"http://prometheus:9090"}
+        """
+        .formatted(action, dedupKey, deployment);
+  }
+
+  private static ValidatableResponse postAlertmanager(String body) {
+    return given()
+        .header("Authorization", "Bearer " + AM_TOKEN)
+        .contentType(ContentType.JSON)
+        .body(body)
+        .post("/hooks/alertmanager")
+        .then();
+  }
+
+  private static ValidatableResponse grafanaPost(String body, String signature, String timestamp) {
+    return given()
+        .header("X-Grafana-Alerting-Signature", signature)
+        .header("X-Grafana-Alerting-Signature-Timestamp", timestamp)
+        .contentType(ContentType.JSON)
+        .body(body.getBytes(StandardCharsets.UTF_8))
+        .post("/hooks/grafana")
+        .then();
+  }
+
+  private static ValidatableResponse postPagerDuty(String body) {
+    return given()
+        .header(
+            "X-PagerDuty-Signature",
+            "v1=" + hmac("old-rotated-secret", body) + ",v1=" + hmac("test-pagerduty-secret", body))
+        .contentType(ContentType.JSON)
+        .body(body.getBytes(StandardCharsets.UTF_8))
+        .post("/hooks/pagerduty")
+        .then();
+  }
+
+  static String hmac(String secret, String data) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      return HexFormat.of().formatHex(mac.doFinal(data.getBytes(StandardCharsets.UTF_8)));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
