@@ -56,8 +56,36 @@ public class TicketService {
                     .createNativeQuery("select nextval('ticket_number_seq')")
                     .getSingleResult())
             .longValue();
+    return open("TCK-" + number, request, reporter, source);
+  }
+
+  /** A ticket another service opened with its own id. */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public Ticket openFromEvent(TicketOpened event, String reporter) {
+    return open(
+        event.ticketId(),
+        new NewTicket(
+            event.kind(),
+            event.title(),
+            event.description(),
+            event.severity(),
+            event.workload(),
+            event.equipment() == null ? null : event.equipment().equipmentId(),
+            event.detectedAt(),
+            event.alertFingerprint()),
+        reporter,
+        TicketSource.EVENT);
+  }
+
+  private Ticket open(String id, NewTicket request, String reporter, TicketSource source) {
+    if (request.kind() == TicketKind.SOFTWARE && request.workload() == null) {
+      throw ApiException.badRequest("workload", "is required for a SOFTWARE ticket");
+    }
+    if (request.kind() == TicketKind.HARDWARE && request.equipmentId() == null) {
+      throw ApiException.badRequest("equipmentId", "is required for a HARDWARE ticket");
+    }
     Ticket ticket = new Ticket();
-    ticket.id = "TCK-" + number;
+    ticket.id = id;
     ticket.kind = request.kind();
     ticket.title = request.title();
     ticket.description = request.description();

@@ -4,7 +4,6 @@ import dev.patchops.contract.model.Severity;
 import dev.patchops.contract.model.TicketKind;
 import dev.patchops.contract.model.TicketSource;
 import dev.patchops.contract.model.WorkloadRef;
-import dev.patchops.platform.rest.ApiException;
 import dev.patchops.platform.security.Roles;
 import dev.patchops.ticket.equipment.EquipmentLocks;
 import dev.patchops.ticket.process.CurrentUser;
@@ -43,12 +42,6 @@ public class TicketResource {
   @RolesAllowed({Roles.REPORTER, Roles.ENGINEER, Roles.SRE, Roles.ADMIN})
   @Transactional
   public Response open(@Valid @NotNull OpenTicket request) {
-    if (request.kind() == TicketKind.SOFTWARE && request.workload() == null) {
-      throw ApiException.badRequest("workload", "is required for a SOFTWARE ticket");
-    }
-    if (request.kind() == TicketKind.HARDWARE && request.equipmentId() == null) {
-      throw ApiException.badRequest("equipmentId", "is required for a HARDWARE ticket");
-    }
     var workload =
         request.workload() == null
             ? null
