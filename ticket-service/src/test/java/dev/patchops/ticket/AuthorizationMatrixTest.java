@@ -87,6 +87,8 @@ class AuthorizationMatrixTest {
     List<Arguments> cases = new ArrayList<>();
     for (Endpoint endpoint : ENDPOINTS) {
       cases.add(Arguments.of(endpoint, null));
+      // A valid token from our issuer that carries no PatchOps role is refused everywhere.
+      cases.add(Arguments.of(endpoint, "guest"));
       for (String role : ROLES) {
         cases.add(Arguments.of(endpoint, role));
       }
@@ -107,6 +109,10 @@ class AuthorizationMatrixTest {
     int status = request.request(endpoint.method(), endpoint.path()).then().extract().statusCode();
     if (role == null) {
       org.assertj.core.api.Assertions.assertThat(status).isEqualTo(401);
+    } else if (role.equals("guest")) {
+      org.assertj.core.api.Assertions.assertThat(status)
+          .as("%s refused for a stranger", endpoint)
+          .isEqualTo(403);
     } else if (endpoint.allowed().contains(role)) {
       org.assertj.core.api.Assertions.assertThat(status)
           .as("%s allowed for %s", endpoint, role)

@@ -9,5 +9,12 @@ public final class Roles {
   public static final String AUDITOR = "auditor";
   public static final String ADMIN = "admin";
 
+  /** Every PatchOps role; read endpoints allow any of them. */
+  public static final java.util.Set<String> ALL =
+      java.util.Set.of(REPORTER, ENGINEER, APPROVER, SRE, AUDITOR, ADMIN);
+
+  /** Held by whoever has any role of {@link #ALL} (added by {@link MemberRoleAugmentor}). */
+  public static final String MEMBER = "patchops-member";
+
   private Roles() {}
 }

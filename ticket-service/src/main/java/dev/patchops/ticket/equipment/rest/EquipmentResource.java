@@ -84,14 +84,7 @@ public class EquipmentResource {
   }
 
   @GET
-  @RolesAllowed({
-    Roles.REPORTER,
-    Roles.ENGINEER,
-    Roles.APPROVER,
-    Roles.SRE,
-    Roles.AUDITOR,
-    Roles.ADMIN
-  })
+  @RolesAllowed(Roles.MEMBER)
   public List<EquipmentView> list() {
     return Equipment.<Equipment>listAll(io.quarkus.panache.common.Sort.by("id")).stream()
         .map(EquipmentView::of)
@@ -100,14 +93,7 @@ public class EquipmentResource {
 
   @GET
   @Path("{id}")
-  @RolesAllowed({
-    Roles.REPORTER,
-    Roles.ENGINEER,
-    Roles.APPROVER,
-    Roles.SRE,
-    Roles.AUDITOR,
-    Roles.ADMIN
-  })
+  @RolesAllowed(Roles.MEMBER)
   public EquipmentView get(@PathParam("id") String id) {
     return EquipmentView.of(find(id));
   }

@@ -70,14 +70,7 @@ public class FreezeWindowResource {
 
   /** Current and future windows. */
   @GET
-  @RolesAllowed({
-    Roles.REPORTER,
-    Roles.ENGINEER,
-    Roles.APPROVER,
-    Roles.SRE,
-    Roles.AUDITOR,
-    Roles.ADMIN
-  })
+  @RolesAllowed(Roles.MEMBER)
   public List<FreezeWindowView> list() {
     return FreezeWindow.<FreezeWindow>list("endsAt > ?1 order by startsAt", Instant.now()).stream()
         .map(FreezeWindowView::of)

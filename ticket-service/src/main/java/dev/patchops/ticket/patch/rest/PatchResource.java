@@ -164,28 +164,14 @@ public class PatchResource {
   }
 
   @GET
-  @RolesAllowed({
-    Roles.REPORTER,
-    Roles.ENGINEER,
-    Roles.APPROVER,
-    Roles.SRE,
-    Roles.AUDITOR,
-    Roles.ADMIN
-  })
+  @RolesAllowed(Roles.MEMBER)
   public List<RevisionView> list(@PathParam("id") String ticketId) {
     return patches.revisions(ticketId).stream().map(RevisionView::of).toList();
   }
 
   @GET
   @Path("{revision}")
-  @RolesAllowed({
-    Roles.REPORTER,
-    Roles.ENGINEER,
-    Roles.APPROVER,
-    Roles.SRE,
-    Roles.AUDITOR,
-    Roles.ADMIN
-  })
+  @RolesAllowed(Roles.MEMBER)
   public RevisionView get(@PathParam("id") String ticketId, @PathParam("revision") int revision) {
     return RevisionView.of(patches.revision(ticketId, revision));
   }

@@ -112,14 +112,7 @@ public class RootCauseResource {
 
   @GET
   @Path("diagnostics")
-  @RolesAllowed({
-    Roles.REPORTER,
-    Roles.ENGINEER,
-    Roles.APPROVER,
-    Roles.SRE,
-    Roles.AUDITOR,
-    Roles.ADMIN
-  })
+  @RolesAllowed(Roles.MEMBER)
   public List<DiagnosticView> diagnostics(@PathParam("id") String ticketId) {
     return service.diagnostics(ticketId).stream().map(DiagnosticView::of).toList();
   }
@@ -146,14 +139,7 @@ public class RootCauseResource {
 
   @GET
   @Path("root-cause")
-  @RolesAllowed({
-    Roles.REPORTER,
-    Roles.ENGINEER,
-    Roles.APPROVER,
-    Roles.SRE,
-    Roles.AUDITOR,
-    Roles.ADMIN
-  })
+  @RolesAllowed(Roles.MEMBER)
   public RootCauseView rootCause(@PathParam("id") String ticketId) {
     return RootCauseView.of(service.rootCause(ticketId));
   }

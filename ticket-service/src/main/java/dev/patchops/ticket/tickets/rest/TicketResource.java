@@ -68,14 +68,7 @@ public class TicketResource {
   }
 
   @GET
-  @RolesAllowed({
-    Roles.REPORTER,
-    Roles.ENGINEER,
-    Roles.APPROVER,
-    Roles.SRE,
-    Roles.AUDITOR,
-    Roles.ADMIN
-  })
+  @RolesAllowed(Roles.MEMBER)
   public PageView<TicketView> list(
       @QueryParam("state") TicketState state,
       @QueryParam("kind") TicketKind kind,
@@ -93,14 +86,7 @@ public class TicketResource {
 
   @GET
   @Path("{id}")
-  @RolesAllowed({
-    Roles.REPORTER,
-    Roles.ENGINEER,
-    Roles.APPROVER,
-    Roles.SRE,
-    Roles.AUDITOR,
-    Roles.ADMIN
-  })
+  @RolesAllowed(Roles.MEMBER)
   public TicketView get(@PathParam("id") String id) {
     return TicketView.of(tickets.get(id));
   }
