@@ -4,6 +4,7 @@ import dev.patchops.contract.model.Severity;
 import dev.patchops.contract.model.TicketKind;
 import dev.patchops.contract.model.TicketSource;
 import dev.patchops.contract.model.WorkloadRef;
+import dev.patchops.platform.rest.QueryParams;
 import dev.patchops.platform.security.Roles;
 import dev.patchops.ticket.equipment.EquipmentLocks;
 import dev.patchops.ticket.process.CurrentUser;
@@ -20,10 +21,7 @@ import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -70,18 +68,27 @@ public class TicketResource {
   @GET
   @RolesAllowed(Roles.MEMBER)
   public PageView<TicketView> list(
-      @QueryParam("state") TicketState state,
-      @QueryParam("kind") TicketKind kind,
-      @QueryParam("severity") Severity severity,
+      @QueryParam("state") String state,
+      @QueryParam("kind") String kind,
+      @QueryParam("severity") String severity,
       @QueryParam("namespace") String namespace,
       @QueryParam("workload") String workload,
-      @QueryParam("page") @DefaultValue("0") @Min(0) int page,
-      @QueryParam("size") @DefaultValue("50") @Min(1) @Max(200) int size) {
+      @QueryParam("page") String page,
+      @QueryParam("size") String size) {
+    int pageIndex = QueryParams.intValue("page", page, 0, 0, 1_000_000);
+    int pageSize = QueryParams.intValue("size", size, 50, 1, 200);
     PanacheQuery<Ticket> query =
         tickets.search(
-            new TicketService.Filter(state, kind, severity, namespace, workload), page, size);
+            new TicketService.Filter(
+                QueryParams.enumValue("state", state, TicketState.class),
+                QueryParams.enumValue("kind", kind, TicketKind.class),
+                QueryParams.enumValue("severity", severity, Severity.class),
+                namespace,
+                workload),
+            pageIndex,
+            pageSize);
     return new PageView<>(
-        query.list().stream().map(TicketView::of).toList(), page, size, query.count());
+        query.list().stream().map(TicketView::of).toList(), pageIndex, pageSize, query.count());
   }
 
   @GET
