@@ -99,11 +99,14 @@ class GatesTest {
   }
 
   @Test
-  void emergencyNeedsAReasonAndTheSreRole() {
+  void emergencyNeedsAReasonAndTheSreRole() throws Exception {
     String ticketId = passedRevision("emergency rules", "dev-dana");
-    approve(ticketId, 1, "sam", "sre", true, null)
-        .statusCode(400)
-        .body("violations[0].field", equalTo("reason"));
+    try (KafkaProbe probe = KafkaProbe.fromNow(Topics.TICKETS)) {
+      approve(ticketId, 1, "sam", "sre", true, null)
+          .statusCode(400)
+          .body("violations[0].field", equalTo("reason"));
+      assertThat(refusal(probe, ticketId).gate()).isEqualTo("emergency-reason");
+    }
     approve(ticketId, 1, "anna", "approver", true, "fast please")
         .statusCode(403)
         .body("type", equalTo("https://patchops.dev/problems/gate-emergency-role"));

@@ -142,6 +142,8 @@ public class InboundEvents {
           || t instanceof java.sql.SQLRecoverableException
           || t instanceof InterruptedException
           || t instanceof jakarta.persistence.PessimisticLockException
+          || t instanceof jakarta.persistence.OptimisticLockException
+          || t instanceof org.hibernate.StaleStateException
           || t instanceof jakarta.persistence.LockTimeoutException) {
         return true;
       }

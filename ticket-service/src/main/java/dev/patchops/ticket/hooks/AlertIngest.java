@@ -16,6 +16,7 @@ import dev.patchops.ticket.tickets.TicketState;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.util.Locale;
@@ -98,6 +99,10 @@ public class AlertIngest {
             duplicates++;
             continue;
           }
+          if (occurrence.ticketId != null) {
+            // Ticket row before outbox key, the lock order of every other path.
+            tickets.lockIfExists(occurrence.ticketId);
+          }
           occurrence.endedAt = signal.endsAt() != null ? signal.endsAt() : now;
           occurrence.lastSeenAt = now;
           occurrence.deliveries++;
@@ -144,8 +149,8 @@ public class AlertIngest {
     occurrence.startsAt = signal.startsAt() != null ? signal.startsAt() : now;
     occurrence.alertName = signal.alertName();
     occurrence.severity = signal.severity();
-    occurrence.labels = Map.copyOf(signal.labels());
-    occurrence.annotations = Map.copyOf(signal.annotations());
+    occurrence.labels = withoutNulls(signal.labels());
+    occurrence.annotations = withoutNulls(signal.annotations());
     occurrence.workloadNamespace = signal.labels().get("namespace");
     occurrence.workloadName = signal.labels().get("deployment");
     if (occurrence.workloadNamespace == null || occurrence.workloadName == null) {
@@ -175,6 +180,7 @@ public class AlertIngest {
                   occurrence.workloadName,
                   TicketState.RESOLVED,
                   TicketState.CLOSED)
+              .withLock(LockModeType.PESSIMISTIC_WRITE)
               .firstResultOptional();
       if (open.isPresent()) {
         return open;
@@ -188,9 +194,10 @@ public class AlertIngest {
                   occurrence.workloadName,
                   TicketState.RESOLVED,
                   Instant.now().minus(config.hooks().reopenWindow()))
+              .withLock(LockModeType.PESSIMISTIC_WRITE)
               .firstResultOptional();
       if (recent.isPresent()) {
-        Ticket ticket = tickets.lock(recent.get().id);
+        Ticket ticket = recent.get();
         tickets.reopen(
             ticket,
             "alert " + occurrence.alertName + " (" + occurrence.fingerprint + ") fired again",
@@ -218,9 +225,11 @@ public class AlertIngest {
       if (equipment.isEmpty()) {
         return Optional.empty();
       }
+      // Two alerts for one node must not both decide to open its ticket.
+      advisoryLock("equipment|" + equipment.get().id);
       Optional<Ticket> holder = EquipmentLocks.holder(equipment.get().id);
       if (holder.isPresent()) {
-        return holder;
+        return Optional.of(tickets.lock(holder.get().id));
       }
       return Optional.of(
           tickets.open(
@@ -237,6 +246,17 @@ public class AlertIngest {
               TicketSource.ALERT));
     }
     return Optional.empty();
+  }
+
+  private static Map<String, String> withoutNulls(Map<String, String> map) {
+    Map<String, String> copy = new java.util.TreeMap<>();
+    map.forEach(
+        (k, v) -> {
+          if (k != null && v != null) {
+            copy.put(k, v);
+          }
+        });
+    return copy;
   }
 
   private void advisoryLock(String key) {

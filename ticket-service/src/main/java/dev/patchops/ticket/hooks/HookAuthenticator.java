@@ -54,11 +54,15 @@ public final class HookAuthenticator {
     byte[] signed = body;
     String timestampHeader = config.timestampHeader().orElse(null);
     String timestamp = timestampHeader == null ? null : header.apply(timestampHeader);
+    if (timestampHeader != null && timestamp == null) {
+      // Without the timestamp a captured request could be replayed forever.
+      throw unauthorized("signed requests need the " + timestampHeader + " header");
+    }
     if (timestamp != null) {
       Instant at;
       try {
         at = Instant.ofEpochSecond(Long.parseLong(timestamp.trim()));
-      } catch (NumberFormatException e) {
+      } catch (NumberFormatException | java.time.DateTimeException e) {
         throw unauthorized("signature timestamp is not a Unix time");
       }
       if (Duration.between(at, Instant.now()).abs().compareTo(config.maxSkew()) > 0) {

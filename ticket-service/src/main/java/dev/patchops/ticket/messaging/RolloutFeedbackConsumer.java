@@ -34,18 +34,20 @@ public class RolloutFeedbackConsumer {
         event -> {
           Object payload = event.payload();
           if (payload instanceof CheckpointRecorded e) {
-            patches.rolloutProgressing(e.ticketId());
+            patches.rolloutProgressing(e.ticketId(), e.rolloutId(), e.revision());
           } else if (payload instanceof CanaryStepStarted e) {
-            patches.rolloutProgressing(e.ticketId());
+            patches.rolloutProgressing(e.ticketId(), e.rolloutId(), null);
           } else if (payload instanceof RolloutPromoted e) {
-            patches.rolloutPromoted(e.ticketId());
+            patches.rolloutPromoted(e.ticketId(), e.rolloutId(), e.revision());
           } else if (payload instanceof WatchWindowPassed e) {
             patches.watchWindowPassed(
-                e.ticketId(), event.actor() == null ? "rollout-service" : event.actor());
+                e.ticketId(),
+                e.rolloutId(),
+                event.actor() == null ? "rollout-service" : event.actor());
           } else if (payload instanceof RolloutReverted e) {
-            patches.rolloutReverted(e.ticketId(), e.revision(), e.reason());
+            patches.rolloutReverted(e.ticketId(), e.rolloutId(), e.revision(), e.reason());
           } else if (payload instanceof RevertCompleted e) {
-            patches.revertCompleted(e.ticketId());
+            patches.revertCompleted(e.ticketId(), e.rolloutId());
           }
         });
   }

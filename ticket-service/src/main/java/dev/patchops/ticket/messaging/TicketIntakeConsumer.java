@@ -40,6 +40,12 @@ public class TicketIntakeConsumer {
               || ownSource.equals(event.source())) {
             return;
           }
+          if (opened.ticketId().startsWith("TCK-")) {
+            throw new PoisonMessageException(
+                "ticket id "
+                    + opened.ticketId()
+                    + " uses the prefix TCK- reserved for our own ids");
+          }
           if (!opened.ticketId().matches(EXTERNAL_ID)) {
             throw new PoisonMessageException(
                 "ticket id " + opened.ticketId() + " does not match " + EXTERNAL_ID);

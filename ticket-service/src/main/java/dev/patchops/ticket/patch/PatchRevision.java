@@ -105,6 +105,10 @@ public class PatchRevision extends PanacheEntityBase {
   @Column(name = "revert_reason")
   public String revertReason;
 
+  /** The rollout that carries this revision, bound by its first event. */
+  @Column(name = "rollout_id")
+  public String rolloutId;
+
   public static PatchRevision find(String ticketId, int revision) {
     return findById(new Key(ticketId, revision));
   }

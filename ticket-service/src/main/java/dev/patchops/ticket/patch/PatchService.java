@@ -68,6 +68,16 @@ public class PatchService {
           author,
           "ticket " + ticket.id + " is a HARDWARE ticket; it is fixed by the equipment process");
     }
+    boolean beforeRootCause =
+        ticket.state == TicketState.OPENED || ticket.state == TicketState.DIAGNOSING;
+    if (!beforeRootCause && !ticket.state.acceptsRevision()) {
+      throw gates.conflict(
+          ticket.id,
+          "propose-patch",
+          Gates.STATE,
+          author,
+          "ticket " + ticket.id + " is " + ticket.state + "; a new revision is not accepted now");
+    }
     if (RootCause.findById(ticket.id) == null) {
       throw gates.conflict(
           ticket.id,
@@ -176,7 +186,13 @@ public class PatchService {
             "an emergency change needs role sre or admin");
       }
       if (decision.reason() == null || decision.reason().isBlank()) {
-        throw ApiException.badRequest("reason", "is required for an emergency change");
+        throw gates.invalid(
+            ticket.id,
+            action,
+            Gates.EMERGENCY_REASON,
+            actor,
+            "reason",
+            "is required for an emergency change");
       }
     } else if (!roles.contains(Roles.APPROVER) && !roles.contains(Roles.ADMIN)) {
       throw gates.forbidden(
@@ -291,19 +307,23 @@ public class PatchService {
   }
 
   // --- Feedback from the test-orchestrator and the rollout-service, applied from events. ---
+  // Each handler locks the ticket before reading anything, so the locks are always taken ticket
+  // row first, then the outbox key: the same order as every REST path.
 
   @Transactional(Transactional.TxType.MANDATORY)
   public void environmentReady(
       String ticketId, int revisionNumber, String runId, String namespace) {
-    Ticket ticket = Ticket.findById(ticketId);
+    Ticket ticket = tickets.lockIfExists(ticketId);
     PatchRevision revision = ticket == null ? null : PatchRevision.find(ticketId, revisionNumber);
-    if (revision == null || !runId.equals(revision.testRunId)) {
-      LOG.debugf("ignoring environment of unknown run %s", runId);
+    if (revision == null
+        || !runId.equals(revision.testRunId)
+        || revision.state != RevisionState.TESTING) {
+      LOG.debugf("ignoring environment of run %s", runId);
       return;
     }
     revision.testNamespace = namespace;
-    if (ticket.currentRevision != null && ticket.currentRevision == revisionNumber) {
-      tickets.follow(tickets.lock(ticketId), TicketState.TESTING);
+    if (isCurrent(ticket, revisionNumber)) {
+      tickets.follow(ticket, TicketState.TESTING);
     }
   }
 
@@ -315,73 +335,103 @@ public class PatchService {
       TestOutcome outcome,
       TestAnalytics analytics,
       Instant completedAt) {
-    Ticket ticket = Ticket.findById(ticketId);
+    Ticket ticket = tickets.lockIfExists(ticketId);
     PatchRevision revision = ticket == null ? null : PatchRevision.find(ticketId, revisionNumber);
-    if (revision == null || !runId.equals(revision.testRunId)) {
-      LOG.debugf("ignoring result of unknown run %s", runId);
+    // A result for another run, or one that arrives after the revision was decided, changes
+    // nothing.
+    if (revision == null
+        || !runId.equals(revision.testRunId)
+        || revision.state != RevisionState.TESTING) {
+      LOG.debugf("ignoring result of run %s", runId);
       return;
     }
     revision.testOutcome = outcome;
     revision.testAnalytics = analytics;
     revision.testedAt = completedAt;
-    if (revision.state != RevisionState.TESTING) {
-      return;
-    }
     boolean passed = outcome == TestOutcome.PASSED;
     revision.state = passed ? RevisionState.PASSED : RevisionState.FAILED;
-    if (ticket.currentRevision != null && ticket.currentRevision == revisionNumber) {
-      Ticket locked = tickets.lock(ticketId);
+    if (isCurrent(ticket, revisionNumber)) {
       tickets.follow(
-          locked, passed ? TicketState.AWAITING_APPROVAL : TicketState.CHANGES_REQUESTED);
+          ticket, passed ? TicketState.AWAITING_APPROVAL : TicketState.CHANGES_REQUESTED);
     }
   }
 
+  /** The first sign of a rollout (checkpoint or canary step) binds it to the approved revision. */
   @Transactional(Transactional.TxType.MANDATORY)
-  public void rolloutProgressing(String ticketId) {
-    Ticket ticket = Ticket.findById(ticketId);
-    if (ticket != null) {
+  public void rolloutProgressing(String ticketId, String rolloutId, Integer revisionNumber) {
+    PatchRevision revision = rolloutRevision(ticketId, rolloutId, revisionNumber);
+    if (revision != null) {
       tickets.follow(tickets.lock(ticketId), TicketState.ROLLING_OUT);
     }
   }
 
   @Transactional(Transactional.TxType.MANDATORY)
-  public void rolloutPromoted(String ticketId) {
-    Ticket ticket = Ticket.findById(ticketId);
-    if (ticket != null) {
+  public void rolloutPromoted(String ticketId, String rolloutId, int revisionNumber) {
+    PatchRevision revision = rolloutRevision(ticketId, rolloutId, revisionNumber);
+    if (revision != null) {
       tickets.follow(tickets.lock(ticketId), TicketState.MONITORING);
     }
   }
 
   @Transactional(Transactional.TxType.MANDATORY)
-  public void watchWindowPassed(String ticketId, String actor) {
-    Ticket ticket = Ticket.findById(ticketId);
-    if (ticket != null) {
+  public void watchWindowPassed(String ticketId, String rolloutId, String actor) {
+    PatchRevision revision = rolloutRevision(ticketId, rolloutId, null);
+    if (revision != null) {
       tickets.resolve(
           tickets.lock(ticketId),
-          "revision " + ticket.currentRevision + " promoted and stable through its watch window",
+          "revision " + revision.revision + " promoted and stable through its watch window",
           actor);
     }
   }
 
   @Transactional(Transactional.TxType.MANDATORY)
-  public void rolloutReverted(String ticketId, int revisionNumber, String reason) {
-    Ticket ticket = Ticket.findById(ticketId);
-    if (ticket == null) {
-      return;
-    }
-    PatchRevision revision = PatchRevision.find(ticketId, revisionNumber);
+  public void rolloutReverted(
+      String ticketId, String rolloutId, int revisionNumber, String reason) {
+    PatchRevision revision = rolloutRevision(ticketId, rolloutId, revisionNumber);
     if (revision != null) {
       revision.state = RevisionState.REVERTED;
       revision.revertReason = reason;
+      tickets.follow(tickets.lock(ticketId), TicketState.REVERTED);
     }
-    tickets.follow(tickets.lock(ticketId), TicketState.REVERTED);
   }
 
   @Transactional(Transactional.TxType.MANDATORY)
-  public void revertCompleted(String ticketId) {
-    Ticket ticket = Ticket.findById(ticketId);
-    if (ticket != null) {
+  public void revertCompleted(String ticketId, String rolloutId) {
+    PatchRevision revision = rolloutRevision(ticketId, rolloutId, null);
+    if (revision != null) {
       tickets.follow(tickets.lock(ticketId), TicketState.CHANGES_REQUESTED);
     }
+  }
+
+  /**
+   * The revision a rollout event is about, with the ticket locked; null for stale events: another
+   * revision than the current approved one, or another rollout than the one already bound to it.
+   */
+  private PatchRevision rolloutRevision(String ticketId, String rolloutId, Integer revisionNumber) {
+    Ticket ticket = tickets.lockIfExists(ticketId);
+    if (ticket == null || ticket.currentRevision == null) {
+      return null;
+    }
+    if (revisionNumber != null && revisionNumber != ticket.currentRevision.intValue()) {
+      LOG.debugf(
+          "ignoring rollout %s of old revision %d of %s", rolloutId, revisionNumber, ticketId);
+      return null;
+    }
+    PatchRevision revision = PatchRevision.find(ticketId, ticket.currentRevision);
+    if (revision == null
+        || !Set.of(RevisionState.APPROVED, RevisionState.REVERTED).contains(revision.state)) {
+      return null;
+    }
+    if (revision.rolloutId == null) {
+      revision.rolloutId = rolloutId;
+    } else if (!revision.rolloutId.equals(rolloutId)) {
+      LOG.debugf("ignoring rollout %s: revision is carried by %s", rolloutId, revision.rolloutId);
+      return null;
+    }
+    return revision;
+  }
+
+  private static boolean isCurrent(Ticket ticket, int revisionNumber) {
+    return ticket.currentRevision != null && ticket.currentRevision == revisionNumber;
   }
 }

@@ -6,7 +6,9 @@ import dev.patchops.platform.rest.ApiException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
 import java.time.Instant;
+import org.jboss.logging.Logger;
 
 /**
  * Refuses an attempt to skip a step of the process, and records the refusal. The record is written
@@ -21,7 +23,10 @@ public class Gates {
   public static final String EMERGENCY_REASON = "emergency-reason";
   public static final String STATE = "state";
 
+  private static final Logger LOG = Logger.getLogger(Gates.class);
+
   @Inject Outbox outbox;
+  @Inject EntityManager entityManager;
 
   public ApiException conflict(
       String ticketId, String action, String gate, String actor, String reason) {
@@ -35,13 +40,32 @@ public class Gates {
     return ApiException.forbidden("gate-" + gate, reason);
   }
 
+  /** A refused request whose input was invalid, e.g. an emergency without its reason. */
+  public ApiException invalid(
+      String ticketId, String action, String gate, String actor, String field, String reason) {
+    record(ticketId, action, gate, actor, field + " " + reason);
+    return ApiException.badRequest(field, reason);
+  }
+
+  /**
+   * Callers refuse before they publish anything, and every publisher of a ticket's events locks the
+   * ticket row first; so while the caller holds the ticket, no one else can hold its outbox key and
+   * this nested transaction cannot wait on a lock that waits on us. The lock timeout is the
+   * backstop: the refusal still reaches the caller if the record cannot be written.
+   */
   private void record(String ticketId, String action, String gate, String actor, String reason) {
-    QuarkusTransaction.requiringNew()
-        .run(
-            () ->
+    try {
+      QuarkusTransaction.requiringNew()
+          .run(
+              () -> {
+                entityManager.createNativeQuery("set local lock_timeout = '5s'").executeUpdate();
                 outbox.publish(
                     new GateRefused(ticketId, action, gate, actor, reason, Instant.now()),
                     "gates/" + gate,
-                    actor));
+                    actor);
+              });
+    } catch (RuntimeException e) {
+      LOG.errorf(e, "could not record refusal of %s on %s (gate %s)", action, ticketId, gate);
+    }
   }
 }

@@ -167,6 +167,12 @@ public class TicketService {
     return ticket;
   }
 
+  /** Like {@link #lock}, for events: null when the ticket is unknown here. */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public Ticket lockIfExists(String id) {
+    return Ticket.findById(id, LockModeType.PESSIMISTIC_WRITE);
+  }
+
   public Ticket get(String id) {
     Ticket ticket = Ticket.findById(id);
     if (ticket == null) {

@@ -138,8 +138,26 @@ public class AlertHookResource {
   }
 
   static AlertSignal signal(Alert alert) {
-    Map<String, String> labels = alert.labels();
-    Map<String, String> annotations = alert.annotations() == null ? Map.of() : alert.annotations();
+    Map<String, String> labels = new HashMap<>();
+    alert
+        .labels()
+        .forEach(
+            (k, v) -> {
+              if (v != null) {
+                labels.put(k, v);
+              }
+            });
+    Map<String, String> annotations = new HashMap<>();
+    if (alert.annotations() != null) {
+      alert
+          .annotations()
+          .forEach(
+              (k, v) -> {
+                if (v != null) {
+                  annotations.put(k, v);
+                }
+              });
+    }
     boolean resolved = alert.status().equals("resolved");
     Instant endsAt =
         alert.endsAt() == null || alert.endsAt().equals(ZERO_TIME) ? null : alert.endsAt();
