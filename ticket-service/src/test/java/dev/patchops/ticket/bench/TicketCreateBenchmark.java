@@ -44,6 +44,7 @@ class TicketCreateBenchmark {
   private static final int SECONDS = Integer.getInteger("bench.seconds", 10);
   private static final int CONCURRENCY = Integer.getInteger("bench.concurrency", 32);
   private static final int RATE = Integer.getInteger("bench.rate", 500);
+  private static final int WARMUP = Integer.getInteger("bench.warmup", 3);
   private static final String BODY =
       "{\"kind\":\"SOFTWARE\",\"title\":\"bench\",\"severity\":\"SEV3\","
           + "\"workload\":{\"namespace\":\"bench\",\"kind\":\"Deployment\",\"name\":\"api\"}}";
@@ -69,8 +70,8 @@ class TicketCreateBenchmark {
     List<String> rows = new ArrayList<>();
     try {
       // Warm both paths: JIT, connection pools, Hibernate.
-      closedLoop(client, token, "/bench/bare-tickets", 3);
-      closedLoop(client, token, "/api/v1/tickets", 3);
+      closedLoop(client, token, "/bench/bare-tickets", WARMUP);
+      closedLoop(client, token, "/api/v1/tickets", WARMUP);
       long outboxBefore = outboxRows();
 
       Run bare = closedLoop(client, token, "/bench/bare-tickets", SECONDS);
