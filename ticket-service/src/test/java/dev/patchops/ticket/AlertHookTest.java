@@ -117,18 +117,7 @@ class AlertHookTest {
   @Test
   void alertForAWorkloadWithAnOpenTicketJoinsThatTicket() {
     String deployment = "search-" + UUID.randomUUID().toString().substring(0, 8);
-    String ticketId =
-        given()
-            .header("Authorization", as("rita", "reporter"))
-            .contentType(ContentType.JSON)
-            .body(
-                "{\"kind\":\"SOFTWARE\",\"title\":\"slow search\",\"severity\":\"SEV3\",\"workload\":{\"namespace\":\"shop\",\"kind\":\"Deployment\",\"name\":\"%s\"}}"
-                    .formatted(deployment))
-            .post("/api/v1/tickets")
-            .then()
-            .statusCode(201)
-            .extract()
-            .path("id");
+    String ticketId = TicketFlows.openSoftwareTicket("slow search", deployment);
     postAlertmanager(
             alertmanager(
                 "firing", UUID.randomUUID().toString(), deployment, "2026-11-26T10:00:00Z", null))

@@ -21,15 +21,19 @@ final class TicketFlows {
   }
 
   static String openSoftwareTicket(String title) {
+    return openSoftwareTicket(title, "checkout");
+  }
+
+  static String openSoftwareTicket(String title, String deployment) {
     return given()
         .header("Authorization", as("rita", "reporter"))
         .contentType(ContentType.JSON)
         .body(
             """
             {"kind":"SOFTWARE","title":"%s","severity":"SEV2",
-             "workload":{"namespace":"shop","kind":"Deployment","name":"checkout"}}
+             "workload":{"namespace":"shop","kind":"Deployment","name":"%s"}}
             """
-                .formatted(title))
+                .formatted(title, deployment))
         .post("/api/v1/tickets")
         .then()
         .statusCode(201)

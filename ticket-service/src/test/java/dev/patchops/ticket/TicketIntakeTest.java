@@ -92,18 +92,7 @@ class TicketIntakeTest {
   @Test
   void alertForARecentlyResolvedWorkloadReopensItsTicket() throws Exception {
     String deployment = "wishlist-" + UUID.randomUUID().toString().substring(0, 8);
-    String ticketId =
-        given()
-            .header("Authorization", as("rita", "reporter"))
-            .contentType(ContentType.JSON)
-            .body(
-                "{\"kind\":\"SOFTWARE\",\"title\":\"wishlist errors\",\"severity\":\"SEV3\",\"workload\":{\"namespace\":\"shop\",\"kind\":\"Deployment\",\"name\":\"%s\"}}"
-                    .formatted(deployment))
-            .post("/api/v1/tickets")
-            .then()
-            .statusCode(201)
-            .extract()
-            .path("id");
+    String ticketId = TicketFlows.openSoftwareTicket("wishlist errors", deployment);
     TicketFlows.recordRootCause(ticketId, TicketFlows.addDiagnostic(ticketId));
     try (KafkaProbe probe = KafkaProbe.fromNow(Topics.TESTS, Topics.TICKETS)) {
       TicketFlows.propose(ticketId, "dev-dana", TicketFlows.sha(99)).statusCode(201);

@@ -314,11 +314,8 @@ public class PatchService {
   public void environmentReady(
       String ticketId, int revisionNumber, String runId, String namespace) {
     Ticket ticket = tickets.lockIfExists(ticketId);
-    PatchRevision revision = ticket == null ? null : PatchRevision.find(ticketId, revisionNumber);
-    if (revision == null
-        || !runId.equals(revision.testRunId)
-        || revision.state != RevisionState.TESTING) {
-      LOG.debugf("ignoring environment of run %s", runId);
+    PatchRevision revision = revisionUnderTest(ticket, revisionNumber, runId);
+    if (revision == null) {
       return;
     }
     revision.testNamespace = namespace;
@@ -336,13 +333,8 @@ public class PatchService {
       TestAnalytics analytics,
       Instant completedAt) {
     Ticket ticket = tickets.lockIfExists(ticketId);
-    PatchRevision revision = ticket == null ? null : PatchRevision.find(ticketId, revisionNumber);
-    // A result for another run, or one that arrives after the revision was decided, changes
-    // nothing.
-    if (revision == null
-        || !runId.equals(revision.testRunId)
-        || revision.state != RevisionState.TESTING) {
-      LOG.debugf("ignoring result of run %s", runId);
+    PatchRevision revision = revisionUnderTest(ticket, revisionNumber, runId);
+    if (revision == null) {
       return;
     }
     revision.testOutcome = outcome;
@@ -426,6 +418,21 @@ public class PatchService {
       revision.rolloutId = rolloutId;
     } else if (!revision.rolloutId.equals(rolloutId)) {
       LOG.debugf("ignoring rollout %s: revision is carried by %s", rolloutId, revision.rolloutId);
+      return null;
+    }
+    return revision;
+  }
+
+  /**
+   * The revision a test event is about; null (and the event ignored) for an unknown ticket, another
+   * run, or a revision that was already decided.
+   */
+  private static PatchRevision revisionUnderTest(Ticket ticket, int revisionNumber, String runId) {
+    PatchRevision revision = ticket == null ? null : PatchRevision.find(ticket.id, revisionNumber);
+    if (revision == null
+        || !runId.equals(revision.testRunId)
+        || revision.state != RevisionState.TESTING) {
+      LOG.debugf("ignoring test event of run %s", runId);
       return null;
     }
     return revision;

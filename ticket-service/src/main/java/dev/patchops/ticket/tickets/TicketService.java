@@ -50,13 +50,18 @@ public class TicketService {
 
   @Transactional(Transactional.TxType.MANDATORY)
   public Ticket open(NewTicket request, String reporter, TicketSource source) {
-    long number =
-        ((Number)
-                entityManager
-                    .createNativeQuery("select nextval('ticket_number_seq')")
-                    .getSingleResult())
-            .longValue();
-    return open("TCK-" + number, request, reporter, source);
+    return open(nextId(), request, reporter, source);
+  }
+
+  /** The next {@code TCK-<n>} id from the database sequence. */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public String nextId() {
+    Number number =
+        (Number)
+            entityManager
+                .createNativeQuery("select nextval('ticket_number_seq')")
+                .getSingleResult();
+    return "TCK-" + number.longValue();
   }
 
   /** A ticket another service opened with its own id. */

@@ -5,11 +5,11 @@ import dev.patchops.contract.model.TicketKind;
 import dev.patchops.contract.model.TicketSource;
 import dev.patchops.platform.security.Roles;
 import dev.patchops.ticket.tickets.Ticket;
+import dev.patchops.ticket.tickets.TicketService;
 import dev.patchops.ticket.tickets.TicketState;
 import dev.patchops.ticket.tickets.rest.TicketApi.OpenTicket;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -26,20 +26,14 @@ import java.time.Instant;
  */
 @Path("/bench/bare-tickets")
 public class BareTicketInsertResource {
-  @Inject EntityManager entityManager;
+  @Inject TicketService tickets;
 
   @POST
   @RolesAllowed({Roles.REPORTER, Roles.ENGINEER, Roles.SRE, Roles.ADMIN})
   @Transactional
   public Response create(@Valid @NotNull OpenTicket request, @Context SecurityContext security) {
-    long number =
-        ((Number)
-                entityManager
-                    .createNativeQuery("select nextval('ticket_number_seq')")
-                    .getSingleResult())
-            .longValue();
     Ticket ticket = new Ticket();
-    ticket.id = "TCK-" + number;
+    ticket.id = tickets.nextId();
     ticket.kind = TicketKind.SOFTWARE;
     ticket.title = request.title();
     ticket.severity = Severity.SEV3;
