@@ -68,17 +68,11 @@ public class PatchService {
           author,
           "ticket " + ticket.id + " is a HARDWARE ticket; it is fixed by the equipment process");
     }
+    // Before the root cause exists, its absence is the reason to give; after, the state is.
+    boolean rootCauseRecorded = RootCause.findById(ticket.id) != null;
     boolean beforeRootCause =
         ticket.state == TicketState.OPENED || ticket.state == TicketState.DIAGNOSING;
-    if (!beforeRootCause && !ticket.state.acceptsRevision()) {
-      throw gates.conflict(
-          ticket.id,
-          "propose-patch",
-          Gates.STATE,
-          author,
-          "ticket " + ticket.id + " is " + ticket.state + "; a new revision is not accepted now");
-    }
-    if (RootCause.findById(ticket.id) == null) {
+    if (!rootCauseRecorded && (beforeRootCause || ticket.state.acceptsRevision())) {
       throw gates.conflict(
           ticket.id,
           "propose-patch",
