@@ -7,6 +7,7 @@ import dev.patchops.contract.events.CanaryStepPassed;
 import dev.patchops.contract.events.CanaryStepStarted;
 import dev.patchops.contract.events.CheckpointRecorded;
 import dev.patchops.contract.events.DiagnosticAdded;
+import dev.patchops.contract.events.EmergencyChangeReviewed;
 import dev.patchops.contract.events.GateRefused;
 import dev.patchops.contract.events.HardwareQuarantineReleased;
 import dev.patchops.contract.events.HardwareQuarantineRequested;
@@ -21,6 +22,7 @@ import dev.patchops.contract.events.TestEnvironmentDeleted;
 import dev.patchops.contract.events.TestEnvironmentReady;
 import dev.patchops.contract.events.TestRunCompleted;
 import dev.patchops.contract.events.TestRunRequested;
+import dev.patchops.contract.events.TicketClosed;
 import dev.patchops.contract.events.TicketOpened;
 import dev.patchops.contract.events.TicketReopened;
 import dev.patchops.contract.events.TicketResolved;
@@ -58,6 +60,12 @@ public enum EventType {
       Producer.TICKET_SERVICE),
   TICKET_RESOLVED("ticket.resolved", Topics.TICKETS, TicketResolved.class, Producer.TICKET_SERVICE),
   TICKET_REOPENED("ticket.reopened", Topics.TICKETS, TicketReopened.class, Producer.TICKET_SERVICE),
+  TICKET_CLOSED("ticket.closed", Topics.TICKETS, TicketClosed.class, Producer.TICKET_SERVICE),
+  EMERGENCY_CHANGE_REVIEWED(
+      "ticket.emergency-change-reviewed",
+      Topics.TICKETS,
+      EmergencyChangeReviewed.class,
+      Producer.TICKET_SERVICE),
 
   TEST_RUN_REQUESTED(
       "test.run-requested", Topics.TESTS, TestRunRequested.class, Producer.TICKET_SERVICE),

@@ -70,6 +70,11 @@ class AuthorizationMatrixTest {
               "/api/v1/tickets/TCK-0/revisions/1/reject",
               "{\"reason\":\"x\"}",
               Set.of("approver", "admin")),
+          new Endpoint(
+              "POST",
+              "/api/v1/tickets/TCK-0/revisions/1/review",
+              "{\"accepted\":true,\"findings\":\"x\"}",
+              Set.of("approver", "admin")),
           new Endpoint("POST", "/api/v1/freeze-windows", "{}", Set.of("admin")),
           new Endpoint("GET", "/api/v1/freeze-windows", null, ANY),
           new Endpoint("POST", "/api/v1/equipment", "{}", Set.of("admin")),

@@ -144,6 +144,26 @@ class GatesTest {
           .body("emergency", equalTo(true))
           .body("reviewRequired", equalTo(true))
           .body("decisionReason", equalTo("payment outage, revenue impact"));
+
+      // After the fact: neither the emergency approver nor the author may review it.
+      review(ticketId, "sam", "approver")
+          .statusCode(403)
+          .body("type", equalTo("https://patchops.dev/problems/gate-separation-of-duties"));
+      review(ticketId, "dev-dana", "approver").statusCode(403);
+      review(ticketId, "anna", "approver")
+          .statusCode(200)
+          .body("reviewRequired", equalTo(false))
+          .body("reviewedBy", equalTo("anna"))
+          .body("reviewAccepted", equalTo(true));
+      dev.patchops.contract.events.EmergencyChangeReviewed reviewed =
+          PatchLifecycleTest.single(
+              probe,
+              ticketId,
+              EventType.EMERGENCY_CHANGE_REVIEWED,
+              dev.patchops.contract.events.EmergencyChangeReviewed.class);
+      assertThat(reviewed.reviewer()).isEqualTo("anna");
+      assertThat(reviewed.revision()).isEqualTo(1);
+      review(ticketId, "root", "admin").statusCode(409);
     } finally {
       given()
           .header("Authorization", as("root", "admin"))
@@ -169,6 +189,16 @@ class GatesTest {
           .body("detail", containsString("is PATCH_PROPOSED"));
       assertThat(refusal(probe, ticketId).gate()).isEqualTo("state");
     }
+  }
+
+  private static io.restassured.response.ValidatableResponse review(
+      String ticketId, String user, String role) {
+    return given()
+        .header("Authorization", as(user, role))
+        .contentType(ContentType.JSON)
+        .body("{\"accepted\":true,\"findings\":\"fix was right; add a canary for payments\"}")
+        .post("/api/v1/tickets/" + ticketId + "/revisions/1/review")
+        .then();
   }
 
   /** A ticket whose revision 1, by {@code author}, passed its tests. */

@@ -55,6 +55,32 @@ class TicketQueryTest {
   }
 
   @Test
+  void closingATicketIsRecorded() throws Exception {
+    try (dev.patchops.testing.KafkaProbe probe =
+        dev.patchops.testing.KafkaProbe.fromNow(dev.patchops.contract.Topics.TICKETS)) {
+      String ticketId = TicketFlows.openSoftwareTicket("false alarm");
+      given()
+          .header("Authorization", as("erin", "engineer"))
+          .contentType(ContentType.JSON)
+          .body("{\"note\":\"duplicate of an existing incident\"}")
+          .post("/api/v1/tickets/" + ticketId + "/close")
+          .then()
+          .statusCode(200)
+          .body("state", equalTo("CLOSED"))
+          .body("closedAt", org.hamcrest.Matchers.notNullValue());
+      dev.patchops.contract.events.TicketClosed closed =
+          PatchLifecycleTest.single(
+              probe,
+              ticketId,
+              dev.patchops.contract.EventType.TICKET_CLOSED,
+              dev.patchops.contract.events.TicketClosed.class);
+      org.assertj.core.api.Assertions.assertThat(closed.note())
+          .isEqualTo("duplicate of an existing incident");
+      org.assertj.core.api.Assertions.assertThat(closed.closedBy()).isEqualTo("erin");
+    }
+  }
+
+  @Test
   void badQueryParametersAreNamed() {
     given()
         .header("Authorization", as("ada", "auditor"))

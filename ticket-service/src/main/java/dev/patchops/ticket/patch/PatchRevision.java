@@ -105,6 +105,18 @@ public class PatchRevision extends PanacheEntityBase {
   @Column(name = "revert_reason")
   public String revertReason;
 
+  @Column(name = "reviewed_by")
+  public String reviewedBy;
+
+  @Column(name = "reviewed_at")
+  public Instant reviewedAt;
+
+  @Column(name = "review_accepted")
+  public Boolean reviewAccepted;
+
+  @Column(name = "review_findings")
+  public String reviewFindings;
+
   /** The rollout that carries this revision, bound by its first event. */
   @Column(name = "rollout_id")
   public String rolloutId;

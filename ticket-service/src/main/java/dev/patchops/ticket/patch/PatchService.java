@@ -1,5 +1,6 @@
 package dev.patchops.ticket.patch;
 
+import dev.patchops.contract.events.EmergencyChangeReviewed;
 import dev.patchops.contract.events.PatchApproved;
 import dev.patchops.contract.events.PatchProposed;
 import dev.patchops.contract.events.PatchRejected;
@@ -281,6 +282,44 @@ public class PatchService {
     revision.decisionReason = reason;
     outbox.publish(
         new PatchRejected(ticket.id, revisionNumber, actor, reason, revision.decidedAt),
+        "tickets/" + ticket.id + "/revisions/" + revisionNumber,
+        actor);
+    return revision;
+  }
+
+  /**
+   * Reviews an emergency change after the fact. The reviewer must be neither its author nor the
+   * person who approved it in the emergency.
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public PatchRevision review(
+      String ticketId, int revisionNumber, boolean accepted, String findings, String actor) {
+    Ticket ticket = tickets.lock(ticketId);
+    PatchRevision revision = revision(ticket.id, revisionNumber);
+    if (!revision.reviewRequired) {
+      throw gates.conflict(
+          ticket.id,
+          "review-emergency",
+          Gates.STATE,
+          actor,
+          "revision " + revisionNumber + " has no emergency change waiting for review");
+    }
+    if (actor.equals(revision.author) || actor.equals(revision.decidedBy)) {
+      throw gates.forbidden(
+          ticket.id,
+          "review-emergency",
+          Gates.SEPARATION_OF_DUTIES,
+          actor,
+          actor + " wrote or approved revision " + revisionNumber + " and cannot review it");
+    }
+    revision.reviewRequired = false;
+    revision.reviewedBy = actor;
+    revision.reviewedAt = Instant.now();
+    revision.reviewAccepted = accepted;
+    revision.reviewFindings = findings;
+    outbox.publish(
+        new EmergencyChangeReviewed(
+            ticket.id, revisionNumber, actor, accepted, findings, revision.reviewedAt),
         "tickets/" + ticket.id + "/revisions/" + revisionNumber,
         actor);
     return revision;

@@ -1,6 +1,7 @@
 package dev.patchops.ticket.tickets;
 
 import dev.patchops.contract.events.HardwareQuarantineRequested;
+import dev.patchops.contract.events.TicketClosed;
 import dev.patchops.contract.events.TicketOpened;
 import dev.patchops.contract.events.TicketReopened;
 import dev.patchops.contract.events.TicketResolved;
@@ -267,8 +268,10 @@ public class TicketService {
   }
 
   @Transactional(Transactional.TxType.MANDATORY)
-  public void close(Ticket ticket, String actor) {
+  public void close(Ticket ticket, String note, String actor) {
     move(ticket, TicketState.CLOSED, actor, "close");
+    outbox.publish(
+        new TicketClosed(ticket.id, actor, note, ticket.closedAt), "tickets/" + ticket.id, actor);
   }
 
   @Transactional(Transactional.TxType.MANDATORY)

@@ -96,6 +96,8 @@ public class PatchResource {
 
   public record Reject(@NotBlank @Size(max = 4000) String reason) {}
 
+  public record Review(boolean accepted, @NotBlank @Size(max = 10_000) String findings) {}
+
   public record RevisionView(
       String ticketId,
       int revision,
@@ -119,6 +121,10 @@ public class PatchResource {
       String decisionReason,
       boolean emergency,
       boolean reviewRequired,
+      String reviewedBy,
+      Instant reviewedAt,
+      Boolean reviewAccepted,
+      String reviewFindings,
       String revertReason) {
     public static RevisionView of(PatchRevision r) {
       return new RevisionView(
@@ -144,6 +150,10 @@ public class PatchResource {
           r.decisionReason,
           r.emergency,
           r.reviewRequired,
+          r.reviewedBy,
+          r.reviewedAt,
+          r.reviewAccepted,
+          r.reviewFindings,
           r.revertReason);
     }
   }
@@ -208,6 +218,18 @@ public class PatchResource {
       @PathParam("revision") int revision,
       @Valid @NotNull Reject request) {
     return RevisionView.of(patches.reject(ticketId, revision, request.reason(), user.name()));
+  }
+
+  @POST
+  @Path("{revision}/review")
+  @RolesAllowed({Roles.APPROVER, Roles.ADMIN})
+  @Transactional
+  public RevisionView review(
+      @PathParam("id") String ticketId,
+      @PathParam("revision") int revision,
+      @Valid @NotNull Review request) {
+    return RevisionView.of(
+        patches.review(ticketId, revision, request.accepted(), request.findings(), user.name()));
   }
 
   private static PatchService.Proposal toProposal(ProposeRevision request) {

@@ -105,7 +105,7 @@ public class TicketResource {
   public TicketView close(@PathParam("id") String id, @Valid CloseTicket request) {
     Ticket ticket = tickets.lock(id);
     locks.enforce(ticket, "close");
-    tickets.close(ticket, user.name());
+    tickets.close(ticket, request == null ? null : request.note(), user.name());
     return TicketView.of(ticket);
   }
 
