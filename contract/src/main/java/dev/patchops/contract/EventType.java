@@ -140,7 +140,7 @@ public enum EventType {
     }
 
     public String source() {
-      return "/patchops/" + serviceName;
+      return EventType.source(serviceName);
     }
   }
 
@@ -193,6 +193,11 @@ public enum EventType {
   /** Where the JSON Schema sits on the classpath of this module. */
   public String schemaResource() {
     return SCHEMA_RESOURCE_DIR + type + ".json";
+  }
+
+  /** The CloudEvents {@code source} of a PatchOps service: {@code /patchops/<service>}. */
+  public static String source(String serviceName) {
+    return "/patchops/" + serviceName;
   }
 
   public static Optional<EventType> fromType(String type) {

@@ -35,10 +35,6 @@ public final class JwtIssuer {
     }
   }
 
-  public static JwtIssuer of(KeyPair keyPair) {
-    return new JwtIssuer(keyPair);
-  }
-
   public KeyPair keyPair() {
     return keyPair;
   }

@@ -148,16 +148,6 @@ public final class KafkaBroker implements AutoCloseable {
     process = null;
   }
 
-  /** A crash: SIGKILL, no controlled shutdown. */
-  public synchronized void kill() {
-    if (process == null) {
-      return;
-    }
-    process.destroyForcibly();
-    awaitExit(Duration.ofSeconds(10));
-    process = null;
-  }
-
   @Override
   public void close() {
     stop();

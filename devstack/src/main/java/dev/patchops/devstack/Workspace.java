@@ -34,16 +34,6 @@ public final class Workspace {
     }
   }
 
-  /** A workspace that survives restarts, e.g. the local stack's {@code .local/} directory. */
-  public static Workspace persistent(Path root) {
-    try {
-      Files.createDirectories(root);
-      return new Workspace(root);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   public Path root() {
     return root;
   }

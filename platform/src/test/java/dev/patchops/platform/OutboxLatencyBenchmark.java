@@ -6,6 +6,7 @@ import dev.patchops.contract.Topics;
 import dev.patchops.contract.model.Severity;
 import dev.patchops.platform.config.PlatformConfig;
 import dev.patchops.platform.testapp.WidgetService;
+import dev.patchops.testing.Latencies;
 import dev.patchops.testing.PatchOpsTest;
 import dev.patchops.testing.TestInfra;
 import dev.patchops.testing.TestProducer;
@@ -20,7 +21,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -159,23 +159,16 @@ class OutboxLatencyBenchmark {
   }
 
   private static String row(String scenario, long[] nanos) {
-    long[] sorted = nanos.clone();
-    Arrays.sort(sorted);
-    double mean = Arrays.stream(sorted).average().orElse(0) / 1e6;
+    Latencies latencies = Latencies.ofNanos(nanos);
     return String.format(
         "| %s | %d | %.2f | %.2f | %.2f | %.2f | %.2f |",
         scenario,
-        sorted.length,
-        percentile(sorted, 0.50),
-        percentile(sorted, 0.90),
-        percentile(sorted, 0.99),
-        sorted[sorted.length - 1] / 1e6,
-        mean);
-  }
-
-  private static double percentile(long[] sorted, double p) {
-    int index = (int) Math.ceil(p * sorted.length) - 1;
-    return sorted[Math.max(0, Math.min(sorted.length - 1, index))] / 1e6;
+        latencies.count(),
+        latencies.percentileMs(0.50),
+        latencies.percentileMs(0.90),
+        latencies.percentileMs(0.99),
+        latencies.maxMs(),
+        latencies.meanMs());
   }
 
   /** Timestamps each record the moment a consumer can read it from the broker. */

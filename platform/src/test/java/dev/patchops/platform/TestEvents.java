@@ -1,6 +1,5 @@
 package dev.patchops.platform;
 
-import dev.patchops.contract.CloudEventHeaders;
 import dev.patchops.contract.ContractJson;
 import dev.patchops.contract.EventType;
 import dev.patchops.contract.events.TicketOpened;
@@ -8,8 +7,8 @@ import dev.patchops.contract.model.Severity;
 import dev.patchops.contract.model.TicketKind;
 import dev.patchops.contract.model.TicketSource;
 import dev.patchops.contract.model.WorkloadRef;
+import dev.patchops.testing.EventSender;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
 
 /** Records as another service would put them on the wire. */
@@ -39,13 +38,6 @@ final class TestEvents {
   }
 
   static Map<String, String> headers(EventType type, String id) {
-    Map<String, String> headers = new HashMap<>();
-    headers.put(CloudEventHeaders.ID, id);
-    headers.put(CloudEventHeaders.SOURCE, "/patchops/another-service");
-    headers.put(CloudEventHeaders.SPEC_VERSION, "1.0");
-    headers.put(CloudEventHeaders.TYPE, type.type());
-    headers.put(CloudEventHeaders.CONTENT_TYPE, "application/json");
-    headers.put(CloudEventHeaders.TIME, Instant.now().toString());
-    return headers;
+    return EventSender.headers(type, id, "another-service");
   }
 }

@@ -24,17 +24,23 @@ public final class EventSender {
     return id;
   }
 
-  public static void send(PatchOpsEvent payload, String producer, String id) {
-    EventType type = EventType.forPayload(payload);
+  /** The binary-mode CloudEvents headers of an event of {@code type}, as a mutable map. */
+  public static Map<String, String> headers(EventType type, String id, String producer) {
     Map<String, String> headers = new HashMap<>();
     headers.put(CloudEventHeaders.ID, id);
-    headers.put(CloudEventHeaders.SOURCE, "/patchops/" + producer);
+    headers.put(CloudEventHeaders.SOURCE, EventType.source(producer));
     headers.put(CloudEventHeaders.SPEC_VERSION, CloudEventHeaders.SPEC_VERSION_VALUE);
     headers.put(CloudEventHeaders.TYPE, type.type());
     headers.put(CloudEventHeaders.TIME, Instant.now().toString());
     headers.put(CloudEventHeaders.DATA_SCHEMA, type.dataSchema());
     headers.put(CloudEventHeaders.CONTENT_TYPE, CloudEventHeaders.CONTENT_TYPE_JSON);
     headers.put(CloudEventHeaders.ACTOR, producer);
+    return headers;
+  }
+
+  public static void send(PatchOpsEvent payload, String producer, String id) {
+    EventType type = EventType.forPayload(payload);
+    Map<String, String> headers = headers(type, id, producer);
     if (payload instanceof TicketScoped scoped) {
       headers.put(CloudEventHeaders.TICKET_ID, scoped.ticketId());
     }

@@ -16,9 +16,4 @@ public record IncomingEvent(
     PatchOpsEvent payload,
     String topic,
     int partition,
-    long offset) {
-
-  public <T extends PatchOpsEvent> T payload(Class<T> expected) {
-    return expected.cast(payload);
-  }
-}
+    long offset) {}

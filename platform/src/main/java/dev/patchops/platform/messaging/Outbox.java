@@ -43,7 +43,7 @@ public class Outbox {
   public Outbox(AgroalDataSource dataSource, EventSchemas schemas, PlatformConfig config) {
     this.dataSource = dataSource;
     this.schemas = schemas;
-    this.source = "/patchops/" + config.serviceName();
+    this.source = EventType.source(config.serviceName());
   }
 
   /**

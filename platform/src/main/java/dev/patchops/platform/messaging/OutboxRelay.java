@@ -142,14 +142,6 @@ public class OutboxRelay {
     }
   }
 
-  public boolean isLeader() {
-    return leader.get();
-  }
-
-  public boolean isRunning() {
-    return thread != null && thread.isAlive();
-  }
-
   private void run() {
     Duration backoff = config.outbox().backoffInitial();
     while (running.get()) {

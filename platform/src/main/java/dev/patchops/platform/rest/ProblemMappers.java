@@ -198,7 +198,8 @@ public class ProblemMappers {
     return names.isEmpty() ? "body" : String.join(".", names);
   }
 
-  private static String path(JsonMappingException e) {
+  /** Where in the body a Jackson error is, e.g. {@code alerts[0].startsAt}; "body" at the top. */
+  public static String path(JsonMappingException e) {
     StringBuilder out = new StringBuilder();
     for (JsonMappingException.Reference ref : e.getPath()) {
       if (ref.getFieldName() != null) {

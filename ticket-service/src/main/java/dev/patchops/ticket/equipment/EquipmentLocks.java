@@ -5,9 +5,13 @@ import dev.patchops.platform.security.Roles;
 import dev.patchops.ticket.process.CurrentUser;
 import dev.patchops.ticket.process.Gates;
 import dev.patchops.ticket.tickets.Ticket;
+import dev.patchops.ticket.tickets.TicketState;
+import io.quarkus.panache.common.Parameters;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * An open hardware ticket locks its equipment to the assigned engineer: nobody else but an admin
@@ -40,14 +44,25 @@ public class EquipmentLocks {
             + ticket.id);
   }
 
+  private static final String OPEN_HARDWARE = "kind = :kind and state not in (:resolved, :closed)";
+
   /** The open hardware ticket that holds the lock on this equipment, if any. */
   public static Optional<Ticket> holder(String equipmentId) {
     return Ticket.find(
-            "equipmentId = ?1 and kind = ?2 and state not in (?3, ?4)",
-            equipmentId,
-            TicketKind.HARDWARE,
-            dev.patchops.ticket.tickets.TicketState.RESOLVED,
-            dev.patchops.ticket.tickets.TicketState.CLOSED)
+            OPEN_HARDWARE + " and equipmentId = :equipment",
+            openHardware().and("equipment", equipmentId))
         .firstResultOptional();
+  }
+
+  /** Equipment id to the id of the open ticket that locks it, for all locked equipment. */
+  public static Map<String, String> holders() {
+    return Ticket.<Ticket>find(OPEN_HARDWARE, openHardware()).stream()
+        .collect(Collectors.toMap(t -> t.equipmentId, t -> t.id));
+  }
+
+  private static Parameters openHardware() {
+    return Parameters.with("kind", TicketKind.HARDWARE)
+        .and("resolved", TicketState.RESOLVED)
+        .and("closed", TicketState.CLOSED);
   }
 }

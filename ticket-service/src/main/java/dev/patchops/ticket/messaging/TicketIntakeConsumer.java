@@ -1,6 +1,7 @@
 package dev.patchops.ticket.messaging;
 
 import dev.patchops.contract.Channels;
+import dev.patchops.contract.EventType;
 import dev.patchops.contract.events.TicketOpened;
 import dev.patchops.platform.config.PlatformConfig;
 import dev.patchops.platform.messaging.InboundEvents;
@@ -31,7 +32,7 @@ public class TicketIntakeConsumer {
   @Incoming(Channels.TICKETS_IN)
   @Blocking
   public void consume(ConsumerRecord<String, byte[]> record) {
-    String ownSource = "/patchops/" + config.serviceName();
+    String ownSource = EventType.source(config.serviceName());
     inbound.process(
         CONSUMER,
         record,

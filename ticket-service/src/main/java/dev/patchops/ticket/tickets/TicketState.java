@@ -51,8 +51,4 @@ public enum TicketState {
   public boolean acceptsRevision() {
     return canMoveTo(PATCH_PROPOSED);
   }
-
-  public boolean isOpen() {
-    return this != RESOLVED && this != CLOSED;
-  }
 }

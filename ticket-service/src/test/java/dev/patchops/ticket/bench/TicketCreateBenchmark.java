@@ -2,6 +2,7 @@ package dev.patchops.ticket.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.patchops.testing.Latencies;
 import dev.patchops.testing.PatchOpsTest;
 import dev.patchops.testing.TestInfra;
 import io.agroal.api.AgroalDataSource;
@@ -218,24 +219,15 @@ class TicketCreateBenchmark {
   }
 
   private static String row(Run run) {
-    long[] sorted = run.latenciesNanos().clone();
-    Arrays.sort(sorted);
+    Latencies latencies = Latencies.ofNanos(run.latenciesNanos());
     return String.format(
         "| %s | %d | %d | %.0f | %.2f | %.2f | %.2f |",
         run.name(),
         run.requests(),
         run.errors(),
         run.requests() / run.seconds(),
-        percentile(sorted, 0.50),
-        percentile(sorted, 0.99),
-        sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6);
-  }
-
-  private static double percentile(long[] sorted, double p) {
-    if (sorted.length == 0) {
-      return 0;
-    }
-    int index = (int) Math.ceil(p * sorted.length) - 1;
-    return sorted[Math.max(0, Math.min(sorted.length - 1, index))] / 1e6;
+        latencies.percentileMs(0.50),
+        latencies.percentileMs(0.99),
+        latencies.maxMs());
   }
 }

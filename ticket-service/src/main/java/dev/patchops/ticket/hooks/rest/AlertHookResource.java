@@ -3,6 +3,7 @@ package dev.patchops.ticket.hooks.rest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.patchops.contract.ContractJson;
 import dev.patchops.platform.rest.ApiException;
+import dev.patchops.platform.rest.ProblemMappers;
 import dev.patchops.ticket.config.TicketServiceConfig;
 import dev.patchops.ticket.hooks.AlertIngest;
 import dev.patchops.ticket.hooks.AlertSignal;
@@ -111,12 +112,7 @@ public class AlertHookResource {
     try {
       payload = JSON.treeToValue(tree, type);
     } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
-      String field =
-          e.getPath().stream()
-              .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-              .reduce((a, b) -> b.startsWith("[") ? a + b : a + "." + b)
-              .orElse("body");
-      throw ApiException.badRequest(field, "has the wrong type or format");
+      throw ApiException.badRequest(ProblemMappers.path(e), "has the wrong type or format");
     } catch (IOException e) {
       throw ApiException.badRequest("body", "cannot be read");
     }
