@@ -2,6 +2,7 @@ package dev.patchops.contract;
 
 import dev.patchops.contract.events.AlertReceived;
 import dev.patchops.contract.events.AlertResolved;
+import dev.patchops.contract.events.AuditCheckpointSigned;
 import dev.patchops.contract.events.CanaryStepFailed;
 import dev.patchops.contract.events.CanaryStepPassed;
 import dev.patchops.contract.events.CanaryStepStarted;
@@ -120,7 +121,10 @@ public enum EventType {
       Producer.ROLLOUT_SERVICE),
 
   ALERT_RECEIVED("alert.received", Topics.ALERTS, AlertReceived.class, Producer.TICKET_SERVICE),
-  ALERT_RESOLVED("alert.resolved", Topics.ALERTS, AlertResolved.class, Producer.TICKET_SERVICE);
+  ALERT_RESOLVED("alert.resolved", Topics.ALERTS, AlertResolved.class, Producer.TICKET_SERVICE),
+
+  AUDIT_CHECKPOINT_SIGNED(
+      "audit.checkpoint-signed", Topics.AUDIT, AuditCheckpointSigned.class, Producer.AUDIT_SERVICE);
 
   /** Producers are CloudEvents sources: {@code /patchops/<service>}. */
   public enum Producer {

@@ -8,8 +8,11 @@ public final class Topics {
   public static final String ALERTS = "patchops.alerts";
   public static final String DEAD_LETTER = "patchops.dead-letter";
 
+  /** Signed heads of the audit chain, kept by anyone who wants to check the audit-service later. */
+  public static final String AUDIT = "patchops.audit";
+
   public static final java.util.List<String> ALL =
-      java.util.List.of(TICKETS, TESTS, ROLLOUTS, ALERTS, DEAD_LETTER);
+      java.util.List.of(TICKETS, TESTS, ROLLOUTS, ALERTS, DEAD_LETTER, AUDIT);
 
   private Topics() {}
 }
