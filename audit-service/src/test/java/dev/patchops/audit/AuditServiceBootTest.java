@@ -1,11 +1,10 @@
 package dev.patchops.audit;
 
-import dev.patchops.testing.PatchOpsTest;
 import dev.patchops.testing.ServiceBootChecks;
 import io.quarkus.test.junit.QuarkusTest;
 
 @QuarkusTest
-@PatchOpsTest
+@WithAuditInfra
 class AuditServiceBootTest extends ServiceBootChecks {
   @Override
   protected String serviceName() {

@@ -11,5 +11,11 @@ public final class Channels {
   public static final String ALERTS_IN = Topics.ALERTS;
   public static final String DEAD_LETTER_IN = Topics.DEAD_LETTER;
 
+  /**
+   * The audit-service's one batch channel over every topic but its own: the chain needs a single
+   * ordered writer, not one consumer per topic.
+   */
+  public static final String AUDIT_TRAIL_IN = "patchops-audit-trail";
+
   private Channels() {}
 }

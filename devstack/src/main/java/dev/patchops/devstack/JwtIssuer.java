@@ -40,11 +40,11 @@ public final class JwtIssuer {
   }
 
   public String publicKeyPem() {
-    return pem("PUBLIC KEY", keyPair.getPublic().getEncoded());
+    return Pem.encode("PUBLIC KEY", keyPair.getPublic().getEncoded());
   }
 
   public String privateKeyPem() {
-    return pem("PRIVATE KEY", keyPair.getPrivate().getEncoded());
+    return Pem.encode("PRIVATE KEY", keyPair.getPrivate().getEncoded());
   }
 
   /** Writes both keys as PEM files, so another class loader or process can mint tokens too. */
@@ -64,21 +64,17 @@ public final class JwtIssuer {
       var privateKey =
           rsa.generatePrivate(
               new java.security.spec.PKCS8EncodedKeySpec(
-                  der(java.nio.file.Files.readString(privateKeyFile))));
+                  Pem.decode(java.nio.file.Files.readString(privateKeyFile))));
       var publicKey =
           rsa.generatePublic(
               new java.security.spec.X509EncodedKeySpec(
-                  der(java.nio.file.Files.readString(publicKeyFile))));
+                  Pem.decode(java.nio.file.Files.readString(publicKeyFile))));
       return new JwtIssuer(new KeyPair(publicKey, privateKey));
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  private static byte[] der(String pem) {
-    return Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
   }
 
   public String mint(String subject, Collection<String> roles, Duration ttl) {
@@ -119,16 +115,6 @@ public final class JwtIssuer {
     return Base64.getUrlEncoder()
         .withoutPadding()
         .encodeToString(json.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static String pem(String type, byte[] der) {
-    return "-----BEGIN "
-        + type
-        + "-----\n"
-        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-        + "\n-----END "
-        + type
-        + "-----\n";
   }
 
   static String quote(String value) {

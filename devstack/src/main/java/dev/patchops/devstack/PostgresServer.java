@@ -72,6 +72,32 @@ public final class PostgresServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Creates (or resets the password of) a login role with no privileges of its own. A service that
+   * must not hold its tables' privileges connects as such a role; its migrations grant the rest.
+   */
+  public void createLoginRole(String name, String password) {
+    if (!name.matches("[a-z][a-z0-9_]{0,62}") || password.contains("'")) {
+      throw new IllegalArgumentException("invalid role name or password for " + name);
+    }
+    try (Connection connection = postgres.getPostgresDatabase().getConnection();
+        Statement statement = connection.createStatement()) {
+      boolean exists;
+      try (ResultSet rs =
+          statement.executeQuery("select 1 from pg_roles where rolname = '" + name + "'")) {
+        exists = rs.next();
+      }
+      statement.execute(
+          (exists ? "alter role " : "create role ")
+              + name
+              + " login nosuperuser nocreatedb nocreaterole password '"
+              + password
+              + "'");
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot create role " + name, e);
+    }
+  }
+
   @Override
   public void close() {
     try {

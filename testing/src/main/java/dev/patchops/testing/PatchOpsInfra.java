@@ -21,11 +21,20 @@ import java.util.concurrent.CompletableFuture;
  */
 public class PatchOpsInfra implements QuarkusTestResourceLifecycleManager {
   public static final String DATABASE_ARG = "database";
+
+  /**
+   * A login role the service runs as, instead of the superuser. Flyway still migrates as the
+   * superuser, so the service's migrations decide what the role may do.
+   */
+  public static final String RUNTIME_USER_ARG = "runtime-user";
+
   static final String WORKSPACE_PROPERTY = "devstack.test.workspace";
   static final String BOOTSTRAP_PROPERTY = "devstack.test.kafka.bootstrap";
+  static final String JDBC_URL_PROPERTY = "devstack.test.jdbc-url";
   static final int PARTITIONS = 3;
 
   private String database = "patchops";
+  private String runtimeUser;
   private Workspace workspace;
   private KafkaBroker kafka;
   private PostgresServer postgres;
@@ -33,6 +42,7 @@ public class PatchOpsInfra implements QuarkusTestResourceLifecycleManager {
   @Override
   public void init(Map<String, String> initArgs) {
     database = initArgs.getOrDefault(DATABASE_ARG, database);
+    runtimeUser = initArgs.get(RUNTIME_USER_ARG);
   }
 
   @Override
@@ -55,12 +65,23 @@ public class PatchOpsInfra implements QuarkusTestResourceLifecycleManager {
 
     System.setProperty(WORKSPACE_PROPERTY, workspace.root().toString());
     System.setProperty(BOOTSTRAP_PROPERTY, kafka.bootstrapServers());
+    System.setProperty(JDBC_URL_PROPERTY, postgres.jdbcUrl(database));
 
     Map<String, String> config = new HashMap<>();
     config.put("kafka.bootstrap.servers", kafka.bootstrapServers());
     config.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl(database));
-    config.put("quarkus.datasource.username", PostgresServer.USER);
-    config.put("quarkus.datasource.password", PostgresServer.PASSWORD);
+    if (runtimeUser == null) {
+      config.put("quarkus.datasource.username", PostgresServer.USER);
+      config.put("quarkus.datasource.password", PostgresServer.PASSWORD);
+    } else {
+      String password = java.util.UUID.randomUUID().toString();
+      postgres.createLoginRole(runtimeUser, password);
+      config.put("quarkus.datasource.username", runtimeUser);
+      config.put("quarkus.datasource.password", password);
+      config.put("quarkus.flyway.jdbc-url", postgres.jdbcUrl(database));
+      config.put("quarkus.flyway.username", PostgresServer.USER);
+      config.put("quarkus.flyway.password", PostgresServer.PASSWORD);
+    }
     config.put("mp.jwt.verify.publickey", issuer.publicKeyPem());
     config.put("mp.jwt.verify.issuer", JwtIssuer.ISSUER);
     config.put("quarkus.devservices.enabled", "false");

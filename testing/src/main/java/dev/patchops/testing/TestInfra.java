@@ -15,6 +15,17 @@ public final class TestInfra {
   }
 
   /** The running broker, to stop and restart it in outage tests. */
+  /**
+   * A superuser connection to the service's database, for tests that play an attacker or an
+   * operator going around the service.
+   */
+  public static java.sql.Connection superuserConnection() throws java.sql.SQLException {
+    return java.sql.DriverManager.getConnection(
+        System.getProperty(PatchOpsInfra.JDBC_URL_PROPERTY),
+        dev.patchops.devstack.PostgresServer.USER,
+        dev.patchops.devstack.PostgresServer.PASSWORD);
+  }
+
   public static KafkaBroker kafkaBroker() {
     return KafkaBroker.attach(workspace().resolve("kafka"));
   }

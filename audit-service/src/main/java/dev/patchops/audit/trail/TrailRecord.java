@@ -5,8 +5,9 @@ import java.time.Instant;
 /**
  * One stored, chained record of the audit trail, as read back from the database.
  *
- * @param stream {@code event} for a CloudEvent from a PatchOps topic, {@code dead-letter/<consumer>}
- *     for a copy parked by a consumer, {@code unkeyed} for a record without CloudEvents identity
+ * @param stream {@code event} for a CloudEvent from a PatchOps topic, {@code
+ *     dead-letter/<consumer>} for a copy parked by a consumer, {@code unkeyed} for a record without
+ *     CloudEvents identity
  * @param payload the event data as RFC 8785 canonical JSON, or null when it could not be parsed
  * @param rawPayload the record value as received, kept only when it could not be parsed
  * @param parseError why the record is flagged, or null when it parsed cleanly
@@ -35,5 +36,56 @@ public record TrailRecord(
 
   public boolean flagged() {
     return parseError != null;
+  }
+
+  /** This record placed in the chain: numbered, timestamped and hashed onto its predecessor. */
+  public TrailRecord chained(long seq, Instant ingestedAt, String prevHash) {
+    TrailRecord unhashed =
+        new TrailRecord(
+            seq,
+            stream,
+            source,
+            eventId,
+            type,
+            specVersion,
+            subject,
+            ticketId,
+            actor,
+            eventTime,
+            ingestedAt,
+            topic,
+            partition,
+            offset,
+            headers,
+            payload,
+            rawPayload,
+            parseError,
+            prevHash,
+            null);
+    return unhashed.withHash(ChainHash.hash(prevHash, ChainHash.canonical(unhashed)));
+  }
+
+  private TrailRecord withHash(String newHash) {
+    return new TrailRecord(
+        seq,
+        stream,
+        source,
+        eventId,
+        type,
+        specVersion,
+        subject,
+        ticketId,
+        actor,
+        eventTime,
+        ingestedAt,
+        topic,
+        partition,
+        offset,
+        headers,
+        payload,
+        rawPayload,
+        parseError,
+        prevHash,
+        newHash);
   }
 }

@@ -42,4 +42,33 @@ public final class QueryParams {
     }
     return parsed;
   }
+
+  public static long longValue(String name, String value, long defaultValue, long min) {
+    if (value == null || value.isBlank()) {
+      return defaultValue;
+    }
+    long parsed;
+    try {
+      parsed = Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      throw ApiException.badRequest(name, "must be a whole number");
+    }
+    if (parsed < min) {
+      throw ApiException.badRequest(name, "must be at least " + min);
+    }
+    return parsed;
+  }
+
+  /** An RFC 3339 timestamp such as {@code 2026-11-26T10:15:30Z}, or null when absent. */
+  public static java.time.Instant instantValue(String name, String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    try {
+      return java.time.OffsetDateTime.parse(value.trim()).toInstant();
+    } catch (java.time.format.DateTimeParseException e) {
+      throw ApiException.badRequest(
+          name, "must be an RFC 3339 timestamp, e.g. 2026-11-26T10:15:30Z");
+    }
+  }
 }

@@ -1,0 +1,44 @@
+package dev.patchops.audit.checkpoint;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.util.Optional;
+import org.hibernate.annotations.Immutable;
+
+/** A signed head. Immutable in the mapping as in the database: written once, never updated. */
+@Entity
+@Immutable
+@Table(name = "audit_checkpoint")
+public class AuditCheckpoint extends PanacheEntityBase {
+  @Id
+  @GeneratedValue(strategy = GenerationType.IDENTITY)
+  public Long id;
+
+  public long seq;
+
+  @Column(name = "head_hash")
+  public String headHash;
+
+  @Column(name = "signed_at")
+  public Instant signedAt;
+
+  @Column(name = "key_id")
+  public String keyId;
+
+  public String algorithm;
+
+  public String signature;
+
+  @Column(name = "public_key")
+  public String publicKey;
+
+  public static Optional<AuditCheckpoint> latest() {
+    return find("order by seq desc, id desc").firstResultOptional();
+  }
+}

@@ -1,0 +1,110 @@
+package dev.patchops.audit.checkpoint;
+
+import dev.patchops.audit.trail.AuditTrail;
+import dev.patchops.contract.events.AuditCheckpointSigned;
+import dev.patchops.platform.config.PlatformConfig;
+import dev.patchops.platform.messaging.Outbox;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import java.util.Optional;
+
+/**
+ * Signs the chain's head and publishes it in the same transaction (through the outbox), so a stored
+ * checkpoint is always one that others can keep a copy of.
+ */
+@ApplicationScoped
+public class CheckpointService {
+  private final AuditTrail trail;
+  private final SigningKeys keys;
+  private final Outbox outbox;
+  private final String serviceName;
+
+  @Inject
+  public CheckpointService(
+      AuditTrail trail, SigningKeys keys, Outbox outbox, PlatformConfig platform) {
+    this.trail = trail;
+    this.keys = keys;
+    this.outbox = outbox;
+    this.serviceName = platform.serviceName();
+  }
+
+  /**
+   * Signs the current head unless the latest checkpoint already covers it.
+   *
+   * @return the checkpoint of the head, or empty while the trail is empty
+   */
+  @Transactional
+  public Optional<AuditCheckpoint> checkpoint(String actor) {
+    AuditTrail.Head head = trail.lockedHead();
+    if (head.seq() == 0) {
+      return Optional.empty();
+    }
+    Optional<AuditCheckpoint> latest = AuditCheckpoint.latest();
+    if (latest.isPresent() && latest.get().seq == head.seq()) {
+      return latest;
+    }
+    AuditCheckpoint checkpoint = new AuditCheckpoint();
+    checkpoint.seq = head.seq();
+    checkpoint.headHash = head.hash();
+    checkpoint.signedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    checkpoint.keyId = keys.keyId();
+    checkpoint.algorithm = SigningKeys.ALGORITHM;
+    checkpoint.signature =
+        Base64.getEncoder()
+            .encodeToString(
+                keys.sign(
+                    CheckpointMessage.bytes(
+                        checkpoint.seq, checkpoint.headHash, checkpoint.signedAt, keys.keyId())));
+    checkpoint.publicKey = keys.publicKeyBase64();
+    checkpoint.persist();
+    outbox.publish(
+        new AuditCheckpointSigned(
+            checkpoint.seq,
+            checkpoint.headHash,
+            checkpoint.signedAt,
+            checkpoint.keyId,
+            checkpoint.algorithm,
+            checkpoint.signature,
+            checkpoint.publicKey),
+        AuditCheckpointSigned.CHAIN_KEY,
+        actor);
+    return Optional.of(checkpoint);
+  }
+
+  @Transactional
+  public Optional<AuditCheckpoint> latest() {
+    return AuditCheckpoint.latest();
+  }
+
+  /** True when the checkpoint was signed by this service's key over exactly these fields. */
+  public boolean signatureValid(AuditCheckpoint checkpoint) {
+    if (!keys.keyId().equals(checkpoint.keyId)) {
+      return false;
+    }
+    byte[] signature;
+    try {
+      signature = Base64.getDecoder().decode(checkpoint.signature);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    return SigningKeys.verify(
+        keys.publicKey(),
+        CheckpointMessage.bytes(
+            checkpoint.seq, checkpoint.headHash, checkpoint.signedAt, checkpoint.keyId),
+        signature);
+  }
+
+  @Scheduled(
+      identity = "audit-checkpoint",
+      every = "${audit.checkpoint.interval}",
+      delayed = "${audit.checkpoint.interval}",
+      concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+  void scheduled() {
+    checkpoint(serviceName);
+  }
+}

@@ -1,0 +1,214 @@
+package dev.patchops.audit.verify;
+
+import dev.patchops.audit.checkpoint.AuditCheckpoint;
+import dev.patchops.audit.checkpoint.CheckpointService;
+import dev.patchops.audit.config.AuditConfig;
+import dev.patchops.audit.trail.AuditStoreException;
+import dev.patchops.audit.trail.AuditTrail;
+import dev.patchops.audit.trail.ChainHash;
+import dev.patchops.audit.trail.TrailRecord;
+import dev.patchops.audit.verify.VerificationReport.CheckpointCheck;
+import dev.patchops.audit.verify.VerificationReport.Problem;
+import dev.patchops.audit.verify.VerificationReport.ProblemKind;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Re-walks the chain from the database, trusting nothing stored: every hash is recomputed, every
+ * link and sequence number checked, and the walk is held against the signed checkpoints, which is
+ * the only way to notice a truncated tail.
+ */
+@ApplicationScoped
+public class ChainVerifier {
+  private final AgroalDataSource dataSource;
+  private final CheckpointService checkpoints;
+  private final AuditConfig config;
+
+  @Inject
+  public ChainVerifier(
+      AgroalDataSource dataSource, CheckpointService checkpoints, AuditConfig config) {
+    this.dataSource = dataSource;
+    this.checkpoints = checkpoints;
+    this.config = config;
+  }
+
+  /**
+   * @param from first seq to check (1 for the whole chain)
+   * @param to last seq to check, or null for up to the head, which also checks for truncation
+   */
+  public VerificationReport verify(long from, Long to) {
+    return QuarkusTransaction.requiringNew().call(() -> walk(Math.max(1, from), to));
+  }
+
+  private VerificationReport walk(long from, Long to) {
+    List<AuditCheckpoint> all = AuditCheckpoint.listAll();
+    Map<Long, AuditCheckpoint> bySeq = new TreeMap<>();
+    AuditCheckpoint newest = null;
+    for (AuditCheckpoint c : all) {
+      if (!checkpoints.signatureValid(c)) {
+        return report(
+            false,
+            from,
+            to,
+            0,
+            null,
+            null,
+            new Problem(
+                c.seq,
+                ProblemKind.CHECKPOINT_SIGNATURE_INVALID,
+                "checkpoint signed at " + c.signedAt + " does not verify with key " + c.keyId),
+            null);
+      }
+      bySeq.merge(c.seq, c, (a, b) -> a.signedAt.isAfter(b.signedAt) ? a : b);
+      if (newest == null || c.seq > newest.seq) {
+        newest = c;
+      }
+    }
+
+    try (Connection connection = dataSource.getConnection()) {
+      String expectedPrev = ChainHash.GENESIS;
+      if (from > 1) {
+        try (PreparedStatement s =
+            connection.prepareStatement("select hash from audit_record where seq = ?")) {
+          s.setLong(1, from - 1);
+          try (ResultSet rs = s.executeQuery()) {
+            if (!rs.next()) {
+              return report(
+                  false,
+                  from,
+                  to,
+                  0,
+                  null,
+                  null,
+                  new Problem(from - 1, ProblemKind.GAP, "record " + (from - 1) + " is missing"),
+                  null);
+            }
+            expectedPrev = rs.getString(1);
+          }
+        }
+      }
+      String sql =
+          "select "
+              + AuditTrail.COLUMNS
+              + " from audit_record where seq >= ?"
+              + (to == null ? "" : " and seq <= ?")
+              + " order by seq";
+      long expectedSeq = from;
+      long checked = 0;
+      Long lastSeq = null;
+      String lastHash = null;
+      CheckpointCheck lastCheckpoint = null;
+      try (PreparedStatement s = connection.prepareStatement(sql)) {
+        s.setFetchSize(config.verify().fetchSize());
+        s.setLong(1, from);
+        if (to != null) {
+          s.setLong(2, to);
+        }
+        try (ResultSet rs = s.executeQuery()) {
+          while (rs.next()) {
+            TrailRecord r = AuditTrail.read(rs);
+            Problem problem = null;
+            if (r.seq() != expectedSeq) {
+              problem =
+                  new Problem(
+                      expectedSeq,
+                      ProblemKind.GAP,
+                      "expected record "
+                          + expectedSeq
+                          + ", the next stored one is "
+                          + r.seq()
+                          + ": "
+                          + (r.seq() - expectedSeq)
+                          + " record(s) missing");
+            } else if (!expectedPrev.equals(r.prevHash())) {
+              problem =
+                  new Problem(
+                      r.seq(),
+                      ProblemKind.PREV_HASH_MISMATCH,
+                      "prev_hash "
+                          + r.prevHash()
+                          + " but the previous record's hash is "
+                          + expectedPrev);
+            } else {
+              String recomputed = ChainHash.hash(r.prevHash(), ChainHash.canonical(r));
+              if (!recomputed.equals(r.hash())) {
+                problem =
+                    new Problem(
+                        r.seq(),
+                        ProblemKind.HASH_MISMATCH,
+                        "stored hash " + r.hash() + " but the content hashes to " + recomputed);
+              } else if (bySeq.containsKey(r.seq())
+                  && !bySeq.get(r.seq()).headHash.equals(r.hash())) {
+                AuditCheckpoint c = bySeq.get(r.seq());
+                problem =
+                    new Problem(
+                        r.seq(),
+                        ProblemKind.CHECKPOINT_MISMATCH,
+                        "checkpoint signed at " + c.signedAt + " holds hash " + c.headHash);
+              }
+            }
+            if (problem != null) {
+              return report(false, from, to, checked, lastSeq, lastHash, problem, lastCheckpoint);
+            }
+            if (bySeq.containsKey(r.seq())) {
+              AuditCheckpoint c = bySeq.get(r.seq());
+              lastCheckpoint = new CheckpointCheck(c.seq, c.headHash, c.signedAt, true);
+            }
+            checked++;
+            expectedSeq = r.seq() + 1;
+            expectedPrev = r.hash();
+            lastSeq = r.seq();
+            lastHash = r.hash();
+          }
+        }
+      }
+      long end = lastSeq == null ? from - 1 : lastSeq;
+      if (to == null && newest != null && newest.seq > end) {
+        return report(
+            false,
+            from,
+            to,
+            checked,
+            lastSeq,
+            lastHash,
+            new Problem(
+                end + 1,
+                ProblemKind.TRUNCATED,
+                "the chain ends at "
+                    + end
+                    + " but a checkpoint signed at "
+                    + newest.signedAt
+                    + " covers up to "
+                    + newest.seq),
+            new CheckpointCheck(newest.seq, newest.headHash, newest.signedAt, false));
+      }
+      return report(true, from, to, checked, lastSeq, lastHash, null, lastCheckpoint);
+    } catch (SQLException e) {
+      throw new AuditStoreException("cannot walk the audit chain", e);
+    }
+  }
+
+  private static VerificationReport report(
+      boolean valid,
+      long from,
+      Long to,
+      long checked,
+      Long headSeq,
+      String headHash,
+      Problem problem,
+      CheckpointCheck checkpoint) {
+    long end = to != null ? to : headSeq != null ? headSeq : from - 1;
+    return new VerificationReport(
+        valid, from, end, checked, headSeq, headHash, problem, checkpoint, Instant.now());
+  }
+}

@@ -1,0 +1,25 @@
+package dev.patchops.audit;
+
+import dev.patchops.testing.PatchOpsInfra;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * The one set of test resources of this module: real Kafka and PostgreSQL, with the service running
+ * as the unprivileged login role {@value #RUNTIME_USER} (as in production), and a fresh Ed25519
+ * checkpoint key. Put it beside {@code @QuarkusTest} on every test class so Quarkus boots once.
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@WithTestResource(
+    value = PatchOpsInfra.class,
+    initArgs =
+        @ResourceArg(name = PatchOpsInfra.RUNTIME_USER_ARG, value = WithAuditInfra.RUNTIME_USER))
+@WithTestResource(AuditSigningKeyResource.class)
+public @interface WithAuditInfra {
+  String RUNTIME_USER = "audit_app";
+}
