@@ -8,24 +8,39 @@ import dev.patchops.contract.Channels;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.common.annotation.Blocking;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordBatchMetadata;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.eclipse.microprofile.reactive.messaging.Acknowledgment;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
- * Kafka batches in, one chained JDBC batch out. Offsets are committed only after the batch's
- * transaction, and a failed batch is retried whole until the database takes it: the trail has no
- * dead-letter topic of its own, since skipping a record would be the one unforgivable outcome.
+ * Kafka batches in, one chained JDBC batch out, as a two-stage pipeline: while the writer thread
+ * stores batch N, the consumer already parses batch N+1. A batch is acknowledged, and its offsets
+ * become committable, only after its transaction has committed; a failed batch is retried whole
+ * until the database takes it. The trail has no dead-letter topic of its own, since skipping a
+ * record is the one outcome an audit trail cannot have.
  */
 @ApplicationScoped
 public class AuditIngestor {
   private static final Logger LOG = Logger.getLogger(AuditIngestor.class);
+
+  /** Batches parsed but not yet stored: enough to overlap the stages, bounded to cap memory. */
+  private static final int IN_FLIGHT = 2;
 
   private final AuditTrail trail;
   private final AuditConfig config;
@@ -33,6 +48,14 @@ public class AuditIngestor {
   private final Counter duplicates;
   private final Counter flagged;
   private final Counter retries;
+  private final Semaphore inFlight = new Semaphore(IN_FLIGHT);
+  private final ExecutorService writer =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread thread = new Thread(r, "audit-trail-writer");
+            thread.setDaemon(true);
+            return thread;
+          });
 
   @Inject
   public AuditIngestor(AuditTrail trail, AuditConfig config, MeterRegistry registry) {
@@ -45,35 +68,62 @@ public class AuditIngestor {
   }
 
   @Incoming(Channels.AUDIT_TRAIL_IN)
+  @Acknowledgment(Acknowledgment.Strategy.MANUAL)
   @Blocking
-  public void ingest(ConsumerRecords<String, byte[]> batch) throws InterruptedException {
-    List<TrailRecord> parsed = new ArrayList<>(batch.count());
-    for (ConsumerRecord<String, byte[]> record : batch) {
+  public CompletionStage<Void> ingest(Message<List<byte[]>> batch) throws InterruptedException {
+    @SuppressWarnings("unchecked")
+    ConsumerRecords<String, byte[]> records =
+        batch
+            .getMetadata(IncomingKafkaRecordBatchMetadata.class)
+            .orElseThrow(() -> new IllegalStateException("the trail channel must be batched"))
+            .getRecords();
+    List<TrailRecord> parsed = new ArrayList<>(records.count());
+    for (ConsumerRecord<String, byte[]> record : records) {
       parsed.add(RecordParser.parse(record));
     }
-    List<TrailRecord> stored = appendPatiently(parsed);
-    appended.increment(stored.size());
-    duplicates.increment(parsed.size() - stored.size());
-    flagged.increment(stored.stream().filter(TrailRecord::flagged).count());
+    inFlight.acquire();
+    writer.execute(
+        () -> {
+          try {
+            store(parsed);
+            batch.ack();
+          } catch (InterruptedException e) {
+            // Shutting down: the batch stays unacknowledged and is redelivered after restart.
+            Thread.currentThread().interrupt();
+          } finally {
+            inFlight.release();
+          }
+        });
+    return CompletableFuture.completedFuture(null);
   }
 
-  private List<TrailRecord> appendPatiently(List<TrailRecord> parsed) throws InterruptedException {
+  private void store(List<TrailRecord> parsed) throws InterruptedException {
     Duration backoff = config.ingest().retryBackoff();
     while (true) {
       try {
-        return trail.append(parsed);
+        List<TrailRecord> stored = trail.append(parsed);
+        appended.increment(stored.size());
+        duplicates.increment(parsed.size() - stored.size());
+        flagged.increment(stored.stream().filter(TrailRecord::flagged).count());
+        return;
       } catch (RuntimeException e) {
         retries.increment();
         LOG.warnf(
             "audit batch of %d records not stored (%s); retrying in %d ms",
             parsed.size(), e.getMessage(), backoff.toMillis());
         Thread.sleep(backoff.toMillis());
-        backoff = min(backoff.multipliedBy(2), config.ingest().maxRetryBackoff());
+        Duration doubled = backoff.multipliedBy(2);
+        backoff =
+            doubled.compareTo(config.ingest().maxRetryBackoff()) <= 0
+                ? doubled
+                : config.ingest().maxRetryBackoff();
       }
     }
   }
 
-  private static Duration min(Duration a, Duration b) {
-    return a.compareTo(b) <= 0 ? a : b;
+  @PreDestroy
+  void stop() throws InterruptedException {
+    writer.shutdownNow();
+    writer.awaitTermination(10, TimeUnit.SECONDS);
   }
 }

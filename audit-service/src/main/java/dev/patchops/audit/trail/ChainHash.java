@@ -1,9 +1,6 @@
 package dev.patchops.audit.trail;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -11,6 +8,8 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.Map;
+import java.util.SortedMap;
 import org.erdtman.jcs.JsonCanonicalizer;
 
 /**
@@ -21,47 +20,90 @@ import org.erdtman.jcs.JsonCanonicalizer;
 public final class ChainHash {
   public static final String GENESIS = "0".repeat(64);
 
-  private static final JsonFactory JSON = new JsonFactory();
-
   private ChainHash() {}
 
-  /** RFC 8785 canonical JSON of a record, as hashed. */
+  /**
+   * RFC 8785 canonical JSON of a record, as hashed. The envelope is written directly in canonical
+   * form (keys in code-unit order, JCS string escapes, integers only) around the payload and
+   * headers, which are stored canonical already; re-parsing the whole record through the JCS
+   * library would double the ingest cost for the same bytes. ChainHashTest holds this to the
+   * library's output.
+   */
   public static String canonical(TrailRecord r) {
-    StringWriter out = new StringWriter(256 + length(r.payload()) + length(r.headers()));
-    try (JsonGenerator g = JSON.createGenerator(out)) {
-      g.writeStartObject();
-      g.writeNumberField("seq", r.seq());
-      g.writeStringField("stream", r.stream());
-      g.writeStringField("source", r.source());
-      g.writeStringField("id", r.eventId());
-      g.writeStringField("type", r.type());
-      g.writeStringField("specversion", r.specVersion());
-      g.writeStringField("subject", r.subject());
-      g.writeStringField("ticketid", r.ticketId());
-      g.writeStringField("actor", r.actor());
-      g.writeStringField("time", instant(r.eventTime()));
-      g.writeStringField("ingestedat", instant(r.ingestedAt()));
-      g.writeStringField("topic", r.topic());
-      g.writeNumberField("partition", r.partition());
-      g.writeNumberField("offset", r.offset());
-      g.writeFieldName("headers");
-      g.writeRawValue(r.headers());
-      g.writeFieldName("data");
-      if (r.payload() == null) {
-        g.writeNull();
-      } else {
-        g.writeRawValue(r.payload());
-      }
-      g.writeStringField(
-          "raw",
-          r.rawPayload() == null ? null : Base64.getEncoder().encodeToString(r.rawPayload()));
-      g.writeStringField("error", r.parseError());
-      g.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return canonicalize(out.toString());
+    StringBuilder b = new StringBuilder(320 + length(r.payload()) + length(r.headers()));
+    b.append('{');
+    field(b, "actor", r.actor()).append(',');
+    b.append("\"data\":").append(r.payload() == null ? "null" : r.payload()).append(',');
+    field(b, "error", r.parseError()).append(',');
+    b.append("\"headers\":").append(r.headers()).append(',');
+    field(b, "id", r.eventId()).append(',');
+    field(b, "ingestedat", instant(r.ingestedAt())).append(',');
+    b.append("\"offset\":").append(r.offset()).append(',');
+    b.append("\"partition\":").append(r.partition()).append(',');
+    field(
+            b,
+            "raw",
+            r.rawPayload() == null ? null : Base64.getEncoder().encodeToString(r.rawPayload()))
+        .append(',');
+    b.append("\"seq\":").append(r.seq()).append(',');
+    field(b, "source", r.source()).append(',');
+    field(b, "specversion", r.specVersion()).append(',');
+    field(b, "stream", r.stream()).append(',');
+    field(b, "subject", r.subject()).append(',');
+    field(b, "ticketid", r.ticketId()).append(',');
+    field(b, "time", instant(r.eventTime())).append(',');
+    field(b, "topic", r.topic()).append(',');
+    field(b, "type", r.type());
+    return b.append('}').toString();
   }
+
+  /** Canonical JSON of string headers: what {@link TrailRecord#headers()} holds. */
+  public static String canonicalHeaders(SortedMap<String, String> headers) {
+    StringBuilder b = new StringBuilder(64 * headers.size() + 2).append('{');
+    boolean first = true;
+    for (Map.Entry<String, String> header : headers.entrySet()) {
+      if (!first) {
+        b.append(',');
+      }
+      first = false;
+      field(b, header.getKey(), header.getValue());
+    }
+    return b.append('}').toString();
+  }
+
+  private static StringBuilder field(StringBuilder b, String name, String value) {
+    string(b, name).append(':');
+    return value == null ? b.append("null") : string(b, value);
+  }
+
+  /**
+   * RFC 8785 section 3.2.2.2: only the mandatory escapes, lowercase hex for the rest below 0x20.
+   */
+  private static StringBuilder string(StringBuilder b, String s) {
+    b.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> b.append("\\\"");
+        case '\\' -> b.append("\\\\");
+        case '\b' -> b.append("\\b");
+        case '\f' -> b.append("\\f");
+        case '\n' -> b.append("\\n");
+        case '\r' -> b.append("\\r");
+        case '\t' -> b.append("\\t");
+        default -> {
+          if (c < 0x20) {
+            b.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xf]);
+          } else {
+            b.append(c);
+          }
+        }
+      }
+    }
+    return b.append('"');
+  }
+
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   /** RFC 8785 form of any JSON text; throws {@link IOException} when it is not JSON. */
   public static String canonicalize(String json) {

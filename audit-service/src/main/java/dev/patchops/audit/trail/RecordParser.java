@@ -15,7 +15,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
@@ -32,7 +32,7 @@ public final class RecordParser {
   private RecordParser() {}
 
   public static TrailRecord parse(ConsumerRecord<String, byte[]> record) {
-    Map<String, String> headers = new TreeMap<>();
+    SortedMap<String, String> headers = new TreeMap<>();
     for (Header header : record.headers()) {
       headers.put(header.key(), header.value() == null ? null : lenientUtf8(header.value()));
     }
@@ -112,7 +112,7 @@ public final class RecordParser {
         record.topic(),
         record.partition(),
         record.offset(),
-        headersJson(headers),
+        ChainHash.canonicalHeaders(headers),
         payload,
         raw,
         problems.isEmpty() ? null : String.join("; ", problems),
@@ -131,14 +131,6 @@ public final class RecordParser {
       return node != null && node.isTextual() ? node.asText() : null;
     } catch (JsonProcessingException e) {
       return null;
-    }
-  }
-
-  private static String headersJson(Map<String, String> headers) {
-    try {
-      return ContractJson.mapper().writeValueAsString(headers);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a map of strings always serializes", e);
     }
   }
 

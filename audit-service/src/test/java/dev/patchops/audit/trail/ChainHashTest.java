@@ -60,4 +60,41 @@ class ChainHashTest {
     assertThat(ChainHash.hash("", ""))
         .isEqualTo("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   }
+
+  @Test
+  void theHandWrittenEnvelopeIsExactlyWhatTheJcsLibraryProduces() throws Exception {
+    String nasty = "quote\" back\\ nl\n tab\t ctl\u0001\u001f del\u007f é € 😀 </script>";
+    java.util.SortedMap<String, String> headers = new java.util.TreeMap<>();
+    headers.put("ce_id", nasty);
+    headers.put("Z-upper", null);
+    headers.put("ä", "x");
+    TrailRecord r =
+        new TrailRecord(
+                0,
+                "dead-letter/" + nasty,
+                "/src",
+                nasty,
+                null,
+                null,
+                nasty,
+                null,
+                null,
+                null,
+                null,
+                "patchops.tickets",
+                2,
+                9_007_199_254_740_991L,
+                ChainHash.canonicalHeaders(headers),
+                ChainHash.canonicalize("{\"z\":1e2,\"a\":\"" + "\\u00e9" + "\"}"),
+                new byte[] {0, (byte) 0xff},
+                nasty,
+                null,
+                null)
+            .chained(7, Instant.parse("2026-11-26T10:00:00.000001Z"), ChainHash.GENESIS);
+    String canonical = ChainHash.canonical(r);
+    assertThat(canonical)
+        .isEqualTo(new org.erdtman.jcs.JsonCanonicalizer(canonical).getEncodedString());
+    assertThat(r.headers())
+        .isEqualTo(new org.erdtman.jcs.JsonCanonicalizer(r.headers()).getEncodedString());
+  }
 }
