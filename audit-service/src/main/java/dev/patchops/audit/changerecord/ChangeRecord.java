@@ -1,0 +1,274 @@
+package dev.patchops.audit.changerecord;
+
+import dev.patchops.contract.model.AnalysisEvidence;
+import dev.patchops.contract.model.SecretDecision;
+import dev.patchops.contract.model.TestAnalytics;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The complete change record of one ticket, as auditors read it: everything the trail holds about
+ * the ticket, grouped by what an auditor traces (ticket, approval, passing tests, deploy log), with
+ * the sequence numbers of the records each statement comes from so any line can be traced back to
+ * the hash chain.
+ *
+ * <p>Values are flattened to strings where the contract nests references (workloads, targets,
+ * equipment), so the same record reads well as JSON, Markdown and HTML without per-format logic.
+ *
+ * @param ticket null when the trail holds no readable ticket-opened record for this ticket
+ * @param completeness the auditor checklist evaluated over the other sections; null only while the
+ *     builder assembles the record
+ */
+public record ChangeRecord(
+    String ticketId,
+    TicketSummary ticket,
+    List<TimelineEntry> timeline,
+    List<Alert> alerts,
+    List<Diagnostic> diagnostics,
+    List<RootCause> rootCauses,
+    List<Revision> revisions,
+    List<GateRefusal> gateRefusals,
+    List<Rollout> rollouts,
+    List<HardwareAction> hardware,
+    Outcome outcome,
+    List<FlaggedRecord> flagged,
+    Chain chain,
+    Completeness completeness) {
+
+  /** The completeness rules read the other sections, so it is attached once they exist. */
+  public ChangeRecord withCompleteness(Completeness assessed) {
+    return new ChangeRecord(
+        ticketId,
+        ticket,
+        timeline,
+        alerts,
+        diagnostics,
+        rootCauses,
+        revisions,
+        gateRefusals,
+        rollouts,
+        hardware,
+        outcome,
+        flagged,
+        chain,
+        assessed);
+  }
+
+  public record TicketSummary(
+      long seq,
+      String ticketId,
+      String kind,
+      String title,
+      String description,
+      String severity,
+      String reporter,
+      String source,
+      String workload,
+      String equipment,
+      Instant openedAt,
+      Instant detectedAt,
+      String alertFingerprint) {}
+
+  /** One line per trail record, flagged ones included, so nothing stored is hidden. */
+  public record TimelineEntry(long seq, Instant time, String type, String actor, String summary) {}
+
+  public record Alert(
+      long seq,
+      String status,
+      String fingerprint,
+      String alertName,
+      String source,
+      String severity,
+      String workload,
+      Map<String, String> labels,
+      Map<String, String> annotations,
+      Instant at) {}
+
+  public record Diagnostic(
+      long seq,
+      String diagnosticId,
+      String kind,
+      String uri,
+      Instant capturedAt,
+      String sha256,
+      String note,
+      String addedBy) {}
+
+  public record RootCause(
+      long seq,
+      String method,
+      List<String> whys,
+      String rootCause,
+      List<String> contributingFactors,
+      List<String> affectedComponents,
+      List<String> evidenceRefs,
+      String recordedBy,
+      Instant recordedAt) {}
+
+  /** One patch revision with everything that happened to it, from proposal to review. */
+  public record Revision(
+      int number,
+      Long proposedSeq,
+      String repositoryUrl,
+      String commitSha,
+      String pullRequestUrl,
+      String image,
+      List<String> targets,
+      String what,
+      String why,
+      String author,
+      Instant proposedAt,
+      List<String> testSuites,
+      List<String> canarySteps,
+      List<TestRun> testRuns,
+      List<Approval> approvals,
+      List<Rejection> rejections,
+      List<EmergencyReview> emergencyReviews) {}
+
+  /**
+   * One attempt of a test run in a mirror namespace, joined from its request, environment, result
+   * and cleanup records.
+   */
+  public record TestRun(
+      String runId,
+      int attempt,
+      List<Long> seqs,
+      String requestedBy,
+      Instant requestedAt,
+      String namespace,
+      String sourceNamespace,
+      Instant environmentReadyAt,
+      Map<String, Integer> copiedObjects,
+      List<SecretDecision> secretDecisions,
+      String outcome,
+      Instant completedAt,
+      TestAnalytics analytics,
+      Instant environmentDeletedAt,
+      String deletionReason) {}
+
+  /**
+   * @param segregated whether the approver is someone other than the author, the separation of
+   *     duties every framework asks for
+   */
+  public record Approval(
+      long seq,
+      String approver,
+      String author,
+      boolean segregated,
+      boolean emergency,
+      String emergencyReason,
+      String image,
+      Instant approvedAt) {}
+
+  public record Rejection(long seq, String rejectedBy, String reason, Instant rejectedAt) {}
+
+  /**
+   * @param independent whether the reviewer neither wrote nor approved the revision
+   */
+  public record EmergencyReview(
+      long seq,
+      String reviewer,
+      boolean accepted,
+      boolean independent,
+      String findings,
+      Instant reviewedAt) {}
+
+  public record GateRefusal(
+      long seq, String action, String gate, String actor, String reason, Instant refusedAt) {}
+
+  /**
+   * One rollout of one revision. The checkpoints are its backout plan.
+   *
+   * @param status {@code IN_PROGRESS}, {@code REVERTED}, {@code PROMOTED} or {@code WATCH_PASSED}
+   * @param startedAt when the first change to production began (first canary step), else null
+   * @param endedAt when production reached a final state (promotion or completed revert), else null
+   */
+  public record Rollout(
+      String rolloutId,
+      Integer revision,
+      String workload,
+      String status,
+      Instant startedAt,
+      Instant endedAt,
+      List<Checkpoint> checkpoints,
+      List<CanaryStepRecord> steps,
+      Promotion promotion,
+      WatchWindow watchWindow,
+      List<Revert> reverts) {}
+
+  public record Checkpoint(
+      long seq,
+      String checkpointId,
+      int revision,
+      String workload,
+      String specHash,
+      Map<String, String> configHashes,
+      Instant recordedAt) {}
+
+  /**
+   * @param result {@code RUNNING}, {@code PASSED} or {@code FAILED}
+   */
+  public record CanaryStepRecord(
+      int step,
+      int weight,
+      Long startedSeq,
+      Instant startedAt,
+      String result,
+      Long resultSeq,
+      Instant resultAt,
+      String failureReason,
+      List<AnalysisEvidence> evidence) {}
+
+  public record Promotion(long seq, int revision, Instant promotedAt, Instant watchUntil) {}
+
+  public record WatchWindow(long seq, Instant passedAt) {}
+
+  /**
+   * A revert and, once it finished, its completion.
+   *
+   * @param completedSeq null while the revert has not completed
+   */
+  public record Revert(
+      long seq,
+      int revision,
+      String trigger,
+      String reason,
+      List<AnalysisEvidence> evidence,
+      Instant revertStartedAt,
+      Long completedSeq,
+      Instant completedAt,
+      Long durationMs,
+      Boolean verified,
+      List<String> restored) {}
+
+  /**
+   * @param action {@code QUARANTINE_REQUESTED} or {@code QUARANTINE_RELEASED}
+   * @param burnInPassed null for a request
+   */
+  public record HardwareAction(
+      long seq, String action, String equipment, String by, Boolean burnInPassed, Instant at) {}
+
+  /**
+   * @param state {@code OPEN}, {@code RESOLVED}, {@code REOPENED} or {@code CLOSED}: the state the
+   *     last outcome event left the ticket in
+   */
+  public record Outcome(String state, String summary, List<OutcomeEvent> events) {}
+
+  /**
+   * @param action {@code RESOLVED}, {@code REOPENED} or {@code CLOSED}
+   * @param note the resolution, the reason to reopen, or the closing note
+   */
+  public record OutcomeEvent(long seq, String action, String by, String note, Instant at) {}
+
+  /** A record that could not be taken at face value and was left out of the sections. */
+  public record FlaggedRecord(long seq, String stream, String type, String reason) {}
+
+  /**
+   * The chain links of this ticket's records. They are a subsequence of the one global chain, so a
+   * reader verifies each link against the full trail rather than against its neighbour here.
+   */
+  public record Chain(Long firstSeq, Long lastSeq, int records, List<ChainLink> links) {}
+
+  public record ChainLink(long seq, String prevHash, String hash) {}
+}
