@@ -1,0 +1,99 @@
+package dev.patchops.audit.changerecord.rest;
+
+import dev.patchops.audit.changerecord.ChangeRecord;
+import dev.patchops.audit.changerecord.ChangeRecordBuilder;
+import dev.patchops.audit.changerecord.ChangeRecordHtml;
+import dev.patchops.audit.changerecord.ChangeRecordMarkdown;
+import dev.patchops.audit.query.AuditQuery;
+import dev.patchops.audit.trail.TrailRecord;
+import dev.patchops.platform.rest.ApiException;
+import dev.patchops.platform.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One ticket's change record, built from the trail alone: JSON for tools, Markdown for tickets and
+ * wikis, HTML for a browser. Every PatchOps member may read it, since the point of the record is
+ * that the next engineer who meets the problem finds it.
+ */
+@Path("/api/v1/tickets/{id}/change-record")
+@RolesAllowed(Roles.MEMBER)
+public class ChangeRecordResource {
+  static final String MARKDOWN = "text/markdown";
+
+  private enum Format {
+    JSON(MediaType.APPLICATION_JSON_TYPE),
+    MARKDOWN(MediaType.valueOf(ChangeRecordResource.MARKDOWN)),
+    HTML(MediaType.TEXT_HTML_TYPE);
+
+    final MediaType type;
+
+    Format(MediaType type) {
+      this.type = type;
+    }
+  }
+
+  @Inject AuditQuery query;
+
+  /**
+   * @param format json, markdown or html; overrides {@code Accept}, so a link can pick the format
+   */
+  @GET
+  @Produces({MediaType.APPLICATION_JSON, MARKDOWN, MediaType.TEXT_HTML})
+  public Response changeRecord(
+      @PathParam("id") String ticketId,
+      @QueryParam("format") String format,
+      @jakarta.ws.rs.core.Context HttpHeaders headers) {
+    Format chosen = format != null ? parse(format) : negotiate(headers.getAcceptableMediaTypes());
+    List<TrailRecord> records = query.ticket(ticketId);
+    if (records.isEmpty()) {
+      throw ApiException.notFound("ticket " + ticketId + " in the audit trail");
+    }
+    ChangeRecord record = ChangeRecordBuilder.build(ticketId, records);
+    Object body =
+        switch (chosen) {
+          case JSON -> record;
+          case MARKDOWN -> ChangeRecordMarkdown.render(record);
+          case HTML -> ChangeRecordHtml.render(record);
+        };
+    return Response.ok(body, chosen.type.withCharset("UTF-8"))
+        .header(HttpHeaders.VARY, HttpHeaders.ACCEPT)
+        // The page shows what anyone who opens a ticket writes: no scripts, whatever slips past.
+        .header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+        .header("X-Content-Type-Options", "nosniff")
+        .build();
+  }
+
+  private static Format parse(String format) {
+    try {
+      return Format.valueOf(format.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("format", "must be one of json, markdown, html");
+    }
+  }
+
+  /** Accept is already sorted by preference; the first type we can serve wins, JSON by default. */
+  private static Format negotiate(List<MediaType> acceptable) {
+    for (MediaType wanted : acceptable) {
+      if (wanted.isWildcardType()) {
+        return Format.JSON;
+      }
+      for (Format f : Format.values()) {
+        if (f.type.isCompatible(wanted)) {
+          return f;
+        }
+      }
+    }
+    return Format.JSON;
+  }
+}
