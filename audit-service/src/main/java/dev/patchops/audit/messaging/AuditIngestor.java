@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -82,18 +83,24 @@ public class AuditIngestor {
       parsed.add(RecordParser.parse(record));
     }
     inFlight.acquire();
-    writer.execute(
-        () -> {
-          try {
-            store(parsed);
-            batch.ack();
-          } catch (InterruptedException e) {
-            // Shutting down: the batch stays unacknowledged and is redelivered after restart.
-            Thread.currentThread().interrupt();
-          } finally {
-            inFlight.release();
-          }
-        });
+    try {
+      writer.execute(
+          () -> {
+            try {
+              store(parsed);
+              batch.ack();
+            } catch (InterruptedException e) {
+              // Shutting down: the batch stays unacknowledged and is redelivered after restart.
+              Thread.currentThread().interrupt();
+            } finally {
+              inFlight.release();
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      // Shutting down: the batch is left unacknowledged and will be redelivered.
+      inFlight.release();
+      throw e;
+    }
     return CompletableFuture.completedFuture(null);
   }
 
@@ -123,7 +130,10 @@ public class AuditIngestor {
 
   @PreDestroy
   void stop() throws InterruptedException {
-    writer.shutdownNow();
-    writer.awaitTermination(10, TimeUnit.SECONDS);
+    // Let the queued batches commit if the database lets them; whatever is left is redelivered.
+    writer.shutdown();
+    if (!writer.awaitTermination(10, TimeUnit.SECONDS)) {
+      writer.shutdownNow();
+    }
   }
 }

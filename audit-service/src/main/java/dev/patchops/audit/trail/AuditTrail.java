@@ -1,6 +1,7 @@
 package dev.patchops.audit.trail;
 
 import io.agroal.api.AgroalDataSource;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -10,7 +11,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -62,34 +62,61 @@ public class AuditTrail {
   /**
    * Chains and stores the records that are not stored yet, in the given order.
    *
+   * <p>Redeliveries are rare (a crash or a rebalance between commit and offset commit), so a batch
+   * is first written optimistically and the unique identity constraint catches a record already
+   * stored. Only then is the batch filtered against the trail, in a second transaction. The common
+   * path costs no lookup.
+   *
    * @return the records appended, with their sequence numbers and hashes
    */
-  @Transactional
   public List<TrailRecord> append(List<TrailRecord> parsed) {
     if (parsed.isEmpty()) {
       return List.of();
     }
+    List<TrailRecord> batch = withoutRepeats(parsed);
+    try {
+      return QuarkusTransaction.requiringNew().call(() -> write(batch, false));
+    } catch (AuditStoreException e) {
+      if (!(e.getCause() instanceof SQLException sql) || !isUniqueViolation(sql)) {
+        throw e;
+      }
+    }
+    return QuarkusTransaction.requiringNew().call(() -> write(batch, true));
+  }
+
+  private List<TrailRecord> write(List<TrailRecord> batch, boolean filterStored) {
     try (Connection connection = dataSource.getConnection()) {
       lockChain(connection);
-      List<TrailRecord> fresh = withoutStored(connection, parsed);
-      if (fresh.isEmpty()) {
-        return List.of();
-      }
       Head head = head(connection);
-      Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-      List<TrailRecord> chained = new ArrayList<>(fresh.size());
-      long seq = head.seq();
-      String prev = head.hash();
-      for (TrailRecord record : fresh) {
-        TrailRecord next = record.chained(++seq, now, prev);
-        chained.add(next);
-        prev = next.hash();
-      }
-      insert(connection, chained);
-      return chained;
+      List<TrailRecord> fresh = filterStored ? withoutStored(connection, batch) : batch;
+      return insert(connection, chain(fresh, head, Instant.now().truncatedTo(ChronoUnit.MICROS)));
     } catch (SQLException e) {
       throw new AuditStoreException("cannot append to the audit trail", e);
     }
+  }
+
+  private static List<TrailRecord> chain(List<TrailRecord> records, Head head, Instant now) {
+    List<TrailRecord> chained = new ArrayList<>(records.size());
+    long seq = head.seq();
+    String prev = head.hash();
+    for (TrailRecord record : records) {
+      TrailRecord next = record.chained(++seq, now, prev);
+      chained.add(next);
+      prev = next.hash();
+    }
+    return chained;
+  }
+
+  private static boolean isUniqueViolation(SQLException e) {
+    for (SQLException next = e; next != null; next = next.getNextException()) {
+      if ("23505".equals(next.getSQLState())) {
+        return true;
+      }
+      if (next.getCause() instanceof SQLException cause && "23505".equals(cause.getSQLState())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The head as committed now. */
@@ -143,12 +170,21 @@ public class AuditTrail {
     }
   }
 
-  /** Drops redeliveries, both those already stored and repeats inside the batch. */
-  private static List<TrailRecord> withoutStored(Connection connection, List<TrailRecord> parsed)
-      throws SQLException {
-    Map<String, TrailRecord> unique = new LinkedHashMap<>();
+  /** Keeps the first of records repeated inside one batch. */
+  private static List<TrailRecord> withoutRepeats(List<TrailRecord> parsed) {
+    Map<RecordParser.Identity, TrailRecord> unique = new LinkedHashMap<>();
     for (TrailRecord record : parsed) {
-      unique.putIfAbsent(RecordParser.identity(record), record);
+      unique.putIfAbsent(RecordParser.Identity.of(record), record);
+    }
+    return unique.size() == parsed.size() ? parsed : new ArrayList<>(unique.values());
+  }
+
+  /** Drops the records the trail already holds. */
+  private static List<TrailRecord> withoutStored(Connection connection, List<TrailRecord> batch)
+      throws SQLException {
+    Map<RecordParser.Identity, TrailRecord> unique = new LinkedHashMap<>();
+    for (TrailRecord record : batch) {
+      unique.put(RecordParser.Identity.of(record), record);
     }
     int n = unique.size();
     String[] streams = new String[n];
@@ -160,7 +196,7 @@ public class AuditTrail {
       sources[i] = record.source();
       ids[i++] = record.eventId();
     }
-    Set<String> stored = new HashSet<>();
+    Set<RecordParser.Identity> stored = new HashSet<>();
     try (PreparedStatement select = connection.prepareStatement(EXISTING)) {
       Array a = connection.createArrayOf("text", streams);
       Array b = connection.createArrayOf("text", sources);
@@ -170,7 +206,7 @@ public class AuditTrail {
       select.setArray(3, c);
       try (ResultSet rs = select.executeQuery()) {
         while (rs.next()) {
-          stored.add(rs.getString(1) + '\n' + rs.getString(2) + '\n' + rs.getString(3));
+          stored.add(new RecordParser.Identity(rs.getString(1), rs.getString(2), rs.getString(3)));
         }
       }
     }
@@ -187,7 +223,11 @@ public class AuditTrail {
     return fresh;
   }
 
-  private static void insert(Connection connection, List<TrailRecord> records) throws SQLException {
+  private static List<TrailRecord> insert(Connection connection, List<TrailRecord> records)
+      throws SQLException {
+    if (records.isEmpty()) {
+      return records;
+    }
     try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
       for (TrailRecord r : records) {
         bind(insert, r);
@@ -195,6 +235,7 @@ public class AuditTrail {
       }
       insert.executeBatch();
     }
+    return records;
   }
 
   /** Binds every column in {@link #COLUMNS} order; shared with the benchmark's raw baseline. */
@@ -233,8 +274,8 @@ public class AuditTrail {
         rs.getString(7),
         rs.getString(8),
         rs.getString(9),
-        instant(rs.getTimestamp(10)),
-        instant(rs.getTimestamp(11)),
+        instant(rs.getObject(10, java.time.OffsetDateTime.class)),
+        instant(rs.getObject(11, java.time.OffsetDateTime.class)),
         rs.getString(12),
         rs.getInt(13),
         rs.getLong(14),
@@ -255,7 +296,8 @@ public class AuditTrail {
     }
   }
 
-  private static Instant instant(Timestamp timestamp) {
-    return timestamp == null ? null : timestamp.toInstant();
+  /** Read as OffsetDateTime: java.sql.Timestamp would move dates before 1582 by its calendar. */
+  private static Instant instant(java.time.OffsetDateTime time) {
+    return time == null ? null : time.toInstant();
   }
 }

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 
@@ -28,6 +29,9 @@ public final class RecordParser {
   public static final String STREAM_EVENT = "event";
   public static final String STREAM_DEAD_LETTER_PREFIX = "dead-letter/";
   public static final String STREAM_UNKEYED = "unkeyed";
+
+  private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+  private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
 
   private RecordParser() {}
 
@@ -71,6 +75,10 @@ public final class RecordParser {
       try {
         // PostgreSQL keeps microseconds; the hash must cover what is stored.
         time = Instant.parse(timeHeader).truncatedTo(ChronoUnit.MICROS);
+        if (time.isBefore(EARLIEST) || time.isAfter(LATEST)) {
+          problems.add("ce_time is outside years 1 to 9999: " + timeHeader);
+          time = null;
+        }
       } catch (RuntimeException e) {
         problems.add("ce_time is not an RFC 3339 timestamp: " + timeHeader);
       }
@@ -89,6 +97,10 @@ public final class RecordParser {
       } catch (RuntimeException e) {
         problems.add("value is not JSON: " + firstLine(e));
         raw = record.value();
+      } catch (StackOverflowError e) {
+        // JSON nested deeper than any parser's stack: still evidence, kept raw.
+        problems.add("value is JSON nested too deeply to canonicalize");
+        raw = record.value();
       }
     }
 
@@ -97,16 +109,23 @@ public final class RecordParser {
       ticketId = ticketIdField(payload);
     }
 
+    // PostgreSQL text cannot hold NUL; the exact values stay in the escaped headers column.
+    String subject = headers.get(CloudEventHeaders.SUBJECT);
+    String actor = headers.get(CloudEventHeaders.ACTOR);
+    if (Stream.of(stream, source, id, type, specVersion, subject, ticketId, actor)
+        .anyMatch(RecordParser::hasNul)) {
+      problems.add("an attribute contains NUL, shown as U+FFFD");
+    }
     return new TrailRecord(
         0,
-        stream,
-        source,
-        id,
-        type,
-        specVersion,
-        headers.get(CloudEventHeaders.SUBJECT),
-        ticketId,
-        headers.get(CloudEventHeaders.ACTOR),
+        noNul(stream),
+        noNul(source),
+        noNul(id),
+        noNul(type),
+        noNul(specVersion),
+        noNul(subject),
+        noNul(ticketId),
+        noNul(actor),
         time,
         null,
         record.topic(),
@@ -115,14 +134,16 @@ public final class RecordParser {
         ChainHash.canonicalHeaders(headers),
         payload,
         raw,
-        problems.isEmpty() ? null : String.join("; ", problems),
+        problems.isEmpty() ? null : noNul(String.join("; ", problems)),
         null,
         null);
   }
 
   /** The unique identity a redelivery would repeat. */
-  public static String identity(TrailRecord r) {
-    return r.stream() + '\n' + r.source() + '\n' + r.eventId();
+  public record Identity(String stream, String source, String eventId) {
+    public static Identity of(TrailRecord r) {
+      return new Identity(r.stream(), r.source(), r.eventId());
+    }
   }
 
   private static String ticketIdField(String payload) {
@@ -132,6 +153,14 @@ public final class RecordParser {
     } catch (JsonProcessingException e) {
       return null;
     }
+  }
+
+  private static boolean hasNul(String s) {
+    return s != null && s.indexOf('\0') >= 0;
+  }
+
+  private static String noNul(String s) {
+    return hasNul(s) ? s.replace('\0', '\uFFFD') : s;
   }
 
   private static String strictUtf8(byte[] bytes) throws CharacterCodingException {

@@ -167,4 +167,56 @@ class AuditIngestTest {
             .orElseThrow();
     assertThat(parked.headers()).contains("payload violates schema");
   }
+
+  @Test
+  void recordsThePostgresColumnsCannotHoldAreFlaggedNotStuckAndStillVerify() {
+    String ticketId = newTicketId();
+    Map<String, String> nul =
+        EventSender.headers(
+            EventType.TICKET_OPENED, UUID.randomUUID().toString(), "ticket-service");
+    nul.put(CloudEventHeaders.TICKET_ID, ticketId);
+    nul.put(CloudEventHeaders.ACTOR, "mallory\0");
+    TestProducer.send(Topics.TICKETS, ticketId, "{\"note\":\"a\\u0000b\"}", nul);
+
+    Map<String, String> farFuture =
+        EventSender.headers(
+            EventType.TICKET_OPENED, UUID.randomUUID().toString(), "ticket-service");
+    farFuture.put(CloudEventHeaders.TICKET_ID, ticketId);
+    farFuture.put(CloudEventHeaders.TIME, "+300000-01-01T00:00:00Z");
+    TestProducer.send(Topics.TICKETS, ticketId, "{}", farFuture);
+
+    Map<String, String> ancient =
+        EventSender.headers(
+            EventType.TICKET_OPENED, UUID.randomUUID().toString(), "ticket-service");
+    ancient.put(CloudEventHeaders.TICKET_ID, ticketId);
+    ancient.put(CloudEventHeaders.TIME, "0001-01-01T00:00:00Z");
+    TestProducer.send(Topics.TICKETS, ticketId, "{}", ancient);
+
+    Map<String, String> deep =
+        EventSender.headers(
+            EventType.TICKET_OPENED, UUID.randomUUID().toString(), "ticket-service");
+    deep.put(CloudEventHeaders.TICKET_ID, ticketId);
+    TestProducer.send(Topics.TICKETS, ticketId, "[".repeat(200_000), deep);
+
+    List<TrailRecord> records = awaitTicket(query, ticketId, 4);
+    assertThat(records.get(0).actor()).isEqualTo("mallory\uFFFD");
+    assertThat(records.get(0).parseError()).contains("NUL");
+    assertThat(records.get(0).payload()).isEqualTo("{\"note\":\"a\\u0000b\"}");
+    assertThat(records.get(1).eventTime()).isNull();
+    assertThat(records.get(1).parseError()).contains("outside years 1 to 9999");
+    assertThat(records.get(2).eventTime()).isEqualTo(Instant.parse("0001-01-01T00:00:00Z"));
+    assertThat(records.get(3).rawPayload()).hasSize(200_000);
+    assertThat(records.get(3).parseError()).contains("nested too deeply");
+
+    io.restassured.RestAssured.given()
+        .header(
+            "Authorization",
+            dev.patchops.testing.TestInfra.bearer(
+                "carol", dev.patchops.platform.security.Roles.AUDITOR))
+        .queryParam("from", records.get(0).seq())
+        .get("/api/v1/audit/verify")
+        .then()
+        .statusCode(200)
+        .body("valid", org.hamcrest.Matchers.equalTo(true));
+  }
 }
