@@ -48,6 +48,22 @@ public class CheckpointService {
     if (latest.isPresent() && latest.get().seq == head.seq()) {
       return latest;
     }
+    // Never sign a head grown on a chain that no longer holds the last signed one: that would
+    // bless a truncation or a rewrite.
+    if (latest.isPresent()) {
+      AuditCheckpoint last = latest.get();
+      boolean holds =
+          last.seq <= head.seq()
+              && trail.find(last.seq).map(r -> r.hash().equals(last.headHash)).orElse(false);
+      if (!holds) {
+        throw new ChainBrokenException(
+            "the record at seq "
+                + last.seq
+                + " no longer has the hash signed at "
+                + last.signedAt
+                + "; run /api/v1/audit/verify");
+      }
+    }
     AuditCheckpoint checkpoint = new AuditCheckpoint();
     checkpoint.seq = head.seq();
     checkpoint.headHash = head.hash();

@@ -19,7 +19,7 @@ public class ChainSelfCheck {
 
   private final ChainVerifier verifier;
 
-  /** 1 valid, 0 broken, -1 not checked yet. */
+  /** 1 valid, 0 broken, -1 not checked yet or the last check could not run. */
   private final AtomicLong valid = new AtomicLong(-1);
 
   private final AtomicLong firstBroken = new AtomicLong(0);
@@ -50,7 +50,15 @@ public class ChainSelfCheck {
   }
 
   public VerificationReport run() {
-    VerificationReport report = verifier.verify(1, null);
+    VerificationReport report;
+    try {
+      report = verifier.verify(1, null);
+    } catch (RuntimeException e) {
+      // Unknown is not valid: a stale 1 would hide that the check cannot run.
+      valid.set(-1);
+      LOG.errorf(e, "audit chain self-check could not run");
+      throw e;
+    }
     last.set(report);
     valid.set(report.valid() ? 1 : 0);
     firstBroken.set(report.firstBroken() == null ? 0 : report.firstBroken().seq());

@@ -30,6 +30,8 @@ import java.util.TreeMap;
  */
 @ApplicationScoped
 public class ChainVerifier {
+  private static final int WALK_TIMEOUT_SECONDS = 3600;
+
   private final AgroalDataSource dataSource;
   private final CheckpointService checkpoints;
   private final AuditConfig config;
@@ -47,12 +49,16 @@ public class ChainVerifier {
    * @param to last seq to check, or null for up to the head, which also checks for truncation
    */
   public VerificationReport verify(long from, Long to) {
-    return QuarkusTransaction.requiringNew().call(() -> walk(Math.max(1, from), to));
+    // A long chain takes longer than the default transaction timeout to walk.
+    return QuarkusTransaction.requiringNew()
+        .timeout(WALK_TIMEOUT_SECONDS)
+        .call(() -> walk(Math.max(1, from), to));
   }
 
   private VerificationReport walk(long from, Long to) {
     List<AuditCheckpoint> all = AuditCheckpoint.listAll();
-    Map<Long, AuditCheckpoint> bySeq = new TreeMap<>();
+    // Every checkpoint counts: two that signed different hashes at one seq prove a rewrite.
+    Map<Long, List<AuditCheckpoint>> bySeq = new TreeMap<>();
     AuditCheckpoint newest = null;
     for (AuditCheckpoint c : all) {
       if (!checkpoints.signatureValid(c)) {
@@ -69,7 +75,7 @@ public class ChainVerifier {
                 "checkpoint signed at " + c.signedAt + " does not verify with key " + c.keyId),
             null);
       }
-      bySeq.merge(c.seq, c, (a, b) -> a.signedAt.isAfter(b.signedAt) ? a : b);
+      bySeq.computeIfAbsent(c.seq, k -> new java.util.ArrayList<>()).add(c);
       if (newest == null || c.seq > newest.seq) {
         newest = c;
       }
@@ -147,21 +153,23 @@ public class ChainVerifier {
                         r.seq(),
                         ProblemKind.HASH_MISMATCH,
                         "stored hash " + r.hash() + " but the content hashes to " + recomputed);
-              } else if (bySeq.containsKey(r.seq())
-                  && !bySeq.get(r.seq()).headHash.equals(r.hash())) {
-                AuditCheckpoint c = bySeq.get(r.seq());
-                problem =
-                    new Problem(
-                        r.seq(),
-                        ProblemKind.CHECKPOINT_MISMATCH,
-                        "checkpoint signed at " + c.signedAt + " holds hash " + c.headHash);
+              } else {
+                for (AuditCheckpoint c : bySeq.getOrDefault(r.seq(), List.of())) {
+                  if (!c.headHash.equals(r.hash())) {
+                    problem =
+                        new Problem(
+                            r.seq(),
+                            ProblemKind.CHECKPOINT_MISMATCH,
+                            "checkpoint signed at " + c.signedAt + " holds hash " + c.headHash);
+                    break;
+                  }
+                }
               }
             }
             if (problem != null) {
               return report(false, from, to, checked, lastSeq, lastHash, problem, lastCheckpoint);
             }
-            if (bySeq.containsKey(r.seq())) {
-              AuditCheckpoint c = bySeq.get(r.seq());
+            for (AuditCheckpoint c : bySeq.getOrDefault(r.seq(), List.of())) {
               lastCheckpoint = new CheckpointCheck(c.seq, c.headHash, c.signedAt, true);
             }
             checked++;

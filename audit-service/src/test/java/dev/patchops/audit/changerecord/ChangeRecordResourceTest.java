@@ -148,5 +148,10 @@ class ChangeRecordResourceTest {
         .statusCode(400)
         .body("violations[0].field", equalTo("format"));
     given().get("/api/v1/tickets/{id}/change-record", "T-NOPE").then().statusCode(401);
+    given()
+        .header("Authorization", TestInfra.bearer("rita", Roles.REPORTER))
+        .get("/api/v1/tickets/{id}/change-record", "T-NOPE")
+        .then()
+        .statusCode(403);
   }
 }

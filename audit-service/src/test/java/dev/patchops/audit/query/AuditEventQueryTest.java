@@ -95,6 +95,30 @@ class AuditEventQueryTest {
   }
 
   @Test
+  void aReaderCanRecheckEveryHashFromWhatTheApiReturns() throws Exception {
+    String ticketId = newTicketId();
+    AuditFixtures.send(opened(ticketId, "recheck me"));
+    awaitTicket(query, ticketId, 1);
+    var item =
+        auditor()
+            .queryParam("ticketId", ticketId)
+            .get("/api/v1/audit/events")
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath();
+    String prevHash = item.getString("items[0].prevHash");
+    String canonical = item.getString("items[0].canonical");
+    java.security.MessageDigest sha256 = java.security.MessageDigest.getInstance("SHA-256");
+    sha256.update(prevHash.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    sha256.update(canonical.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(java.util.HexFormat.of().formatHex(sha256.digest()))
+        .isEqualTo(item.getString("items[0].hash"));
+    assertThat(canonical).contains("\"title\":\"recheck me\"");
+    assertThat(item.getString("items[0].headers.ce_ticketid")).isEqualTo(ticketId);
+  }
+
+  @Test
   void badParametersAreNamedInAProblem() {
     for (String[] bad :
         new String[][] {

@@ -37,6 +37,7 @@ class TamperEvidenceTest {
   private static final long CHAIN_LOCK = 0x7061_7463_6861_7564L;
 
   @Inject AuditQuery query;
+  @Inject dev.patchops.audit.trail.AuditTrail trail;
   @Inject AgroalDataSource serviceDataSource;
 
   private List<TrailRecord> fiveRecords() {
@@ -125,6 +126,88 @@ class TamperEvidenceTest {
       }
       verify("").body("valid", equalTo(true)).body("checkpoint.holds", equalTo(true));
     }
+  }
+
+  @Test
+  void aRewrittenAndRehashedHeadIsCaughtByTheCheckpointAndAForgedCheckpointByItsSignature()
+      throws Exception {
+    fiveRecords();
+    long signedSeq =
+        ((Number)
+                given()
+                    .header("Authorization", TestInfra.bearer("carol", Roles.AUDITOR))
+                    .post("/api/v1/audit/checkpoints")
+                    .then()
+                    .statusCode(201)
+                    .extract()
+                    .path("seq"))
+            .longValue();
+    TrailRecord head = trail.find(signedSeq).orElseThrow();
+    // The attacker knows the public chain rule and recomputes the hash of the edited record.
+    TrailRecord forged =
+        new TrailRecord(
+                0,
+                head.stream(),
+                head.source(),
+                head.eventId(),
+                head.type(),
+                head.specVersion(),
+                head.subject(),
+                head.ticketId(),
+                "mallory",
+                head.eventTime(),
+                null,
+                head.topic(),
+                head.partition(),
+                head.offset(),
+                head.headers(),
+                head.payload(),
+                head.rawPayload(),
+                head.parseError(),
+                null,
+                null)
+            .chained(head.seq(), head.ingestedAt(), head.prevHash());
+    try (Connection attacker = attacker();
+        Statement statement = attacker.createStatement()) {
+      bypassTriggers(attacker);
+      statement.execute(
+          "update audit_record set actor = 'mallory', hash = '"
+              + forged.hash()
+              + "' where seq = "
+              + signedSeq);
+      try {
+        verify("")
+            .body("valid", equalTo(false))
+            .body("firstBroken.seq", equalTo((int) signedSeq))
+            .body("firstBroken.kind", equalTo("CHECKPOINT_MISMATCH"));
+      } finally {
+        statement.execute(
+            "update audit_record set actor = '"
+                + head.actor()
+                + "', hash = '"
+                + head.hash()
+                + "' where seq = "
+                + signedSeq);
+      }
+      statement.execute(
+          "update audit_checkpoint set head_hash = '"
+              + forged.hash()
+              + "' where seq = "
+              + signedSeq);
+      try {
+        verify("")
+            .body("valid", equalTo(false))
+            .body("firstBroken.seq", equalTo((int) signedSeq))
+            .body("firstBroken.kind", equalTo("CHECKPOINT_SIGNATURE_INVALID"));
+      } finally {
+        statement.execute(
+            "update audit_checkpoint set head_hash = '"
+                + head.hash()
+                + "' where seq = "
+                + signedSeq);
+      }
+    }
+    verify("").body("valid", equalTo(true));
   }
 
   @Test

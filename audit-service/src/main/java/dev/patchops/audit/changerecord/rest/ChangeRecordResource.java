@@ -23,11 +23,12 @@ import java.util.Locale;
 
 /**
  * One ticket's change record, built from the trail alone: JSON for tools, Markdown for tickets and
- * wikis, HTML for a browser. Every PatchOps member may read it, since the point of the record is
- * that the next engineer who meets the problem finds it.
+ * wikis, HTML for a browser. Everyone who works on changes may read it, since the point of the
+ * record is that the next engineer who meets the problem finds it; reporters may not, as it holds
+ * test log tails and secret-handling decisions.
  */
 @Path("/api/v1/tickets/{id}/change-record")
-@RolesAllowed(Roles.MEMBER)
+@RolesAllowed({Roles.ENGINEER, Roles.APPROVER, Roles.SRE, Roles.AUDITOR, Roles.ADMIN})
 public class ChangeRecordResource {
   static final String MARKDOWN = "text/markdown";
 

@@ -3,6 +3,7 @@ package dev.patchops.audit.query.rest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.patchops.audit.query.AuditQuery;
+import dev.patchops.audit.trail.ChainHash;
 import dev.patchops.audit.trail.TrailRecord;
 import dev.patchops.contract.ContractJson;
 import dev.patchops.platform.rest.ApiException;
@@ -38,14 +39,18 @@ public class AuditEventResource {
       String actor,
       Instant time,
       Instant ingestedAt,
+      String specVersion,
       String topic,
       int partition,
       long offset,
+      JsonNode headers,
       JsonNode data,
       String rawBase64,
       String parseError,
       String prevHash,
-      String hash) {
+      String hash,
+      String canonical) {
+    /** {@code canonical} is exactly what was hashed: SHA-256(prevHash || canonical) == hash. */
     static AuditEventView of(TrailRecord r) {
       return new AuditEventView(
           r.seq(),
@@ -58,21 +63,25 @@ public class AuditEventResource {
           r.actor(),
           r.eventTime(),
           r.ingestedAt(),
+          r.specVersion(),
           r.topic(),
           r.partition(),
           r.offset(),
+          json(r.headers()),
           json(r.payload()),
           r.rawPayload() == null ? null : Base64.getEncoder().encodeToString(r.rawPayload()),
           r.parseError(),
           r.prevHash(),
-          r.hash());
+          r.hash(),
+          ChainHash.canonical(r));
     }
 
-    private static JsonNode json(String payload) {
+    /** Null when Jackson's limits refuse what JCS accepted; {@code canonical} still has it. */
+    private static JsonNode json(String text) {
       try {
-        return payload == null ? null : ContractJson.mapper().readTree(payload);
-      } catch (JsonProcessingException e) {
-        throw new IllegalStateException("stored payloads are canonical JSON", e);
+        return text == null ? null : ContractJson.mapper().readTree(text);
+      } catch (JsonProcessingException | RuntimeException e) {
+        return null;
       }
     }
   }
