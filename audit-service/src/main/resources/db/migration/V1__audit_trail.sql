@@ -44,8 +44,8 @@ CREATE TABLE audit_checkpoint (
 CREATE INDEX audit_checkpoint_seq ON audit_checkpoint (seq);
 
 -- Append-only in the database: whoever holds UPDATE/DELETE/TRUNCATE (the owner, an operator) is
--- still stopped here. Bypassing it takes a superuser disabling triggers, which is what the chain
--- and the published checkpoints exist to expose.
+-- still stopped here. Bypassing it takes the table owner or a superuser disabling triggers (never
+-- the service's role), which is what the chain and the published checkpoints exist to expose.
 CREATE FUNCTION audit_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     RAISE EXCEPTION 'audit trail is append-only: % on % refused', TG_OP, TG_TABLE_NAME
@@ -73,14 +73,12 @@ END
 $$;
 
 GRANT USAGE ON SCHEMA public TO patchops_audit_writer;
-GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO patchops_audit_writer;
+-- Explicit grants only: a table added later gets no privilege until a migration says so.
+GRANT SELECT, INSERT, UPDATE, DELETE ON outbox_event, outbox_key_seq, inbox_event
+    TO patchops_audit_writer;
 GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO patchops_audit_writer;
-ALTER DEFAULT PRIVILEGES IN SCHEMA public
-    GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO patchops_audit_writer;
-ALTER DEFAULT PRIVILEGES IN SCHEMA public
-    GRANT USAGE, SELECT, UPDATE ON SEQUENCES TO patchops_audit_writer;
-
-REVOKE ALL ON audit_record, audit_checkpoint FROM PUBLIC, patchops_audit_writer;
+GRANT SELECT ON flyway_schema_history TO patchops_audit_writer;
+REVOKE ALL ON audit_record, audit_checkpoint FROM PUBLIC;
 GRANT SELECT, INSERT ON audit_record, audit_checkpoint TO patchops_audit_writer;
 
 DO $$

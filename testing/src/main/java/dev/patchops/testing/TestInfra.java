@@ -14,7 +14,6 @@ public final class TestInfra {
     return required(PatchOpsInfra.BOOTSTRAP_PROPERTY);
   }
 
-  /** The running broker, to stop and restart it in outage tests. */
   /**
    * A superuser connection to the service's database, for tests that play an attacker or an
    * operator going around the service.
@@ -26,6 +25,7 @@ public final class TestInfra {
         dev.patchops.devstack.PostgresServer.PASSWORD);
   }
 
+  /** The running broker, to stop and restart it in outage tests. */
   public static KafkaBroker kafkaBroker() {
     return KafkaBroker.attach(workspace().resolve("kafka"));
   }

@@ -312,7 +312,16 @@ public final class ChangeRecordBuilder {
     }
 
     private Line patchApproved(long seq, PatchApproved e) {
-      boolean segregated = e.approver() != null && !e.approver().equals(e.author());
+      // Judged against the author of the proposal as proposed, not as the approval restates it.
+      RevisionAcc revision = revision(e.revision());
+      String author =
+          revision.proposal != null && revision.proposal.author() != null
+              ? revision.proposal.author()
+              : e.author();
+      boolean segregated =
+          e.approver() != null
+              && !e.approver().equalsIgnoreCase(author)
+              && !e.approver().equalsIgnoreCase(e.author());
       revision(e.revision())
           .approvals
           .add(

@@ -9,6 +9,13 @@ public interface AuditConfig {
 
   Signing signing();
 
+  /**
+   * Start even when the database role could change the trail. Off by default; only for a throwaway
+   * database where the service runs as the owner.
+   */
+  @WithDefault("false")
+  boolean allowPrivilegedRole();
+
   Checkpoint checkpoint();
 
   Verify verify();
