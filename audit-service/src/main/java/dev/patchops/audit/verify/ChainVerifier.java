@@ -49,14 +49,23 @@ public class ChainVerifier {
    * @param to last seq to check, or null for up to the head, which also checks for truncation
    */
   public VerificationReport verify(long from, Long to) {
+    return verify(from, to, List.of());
+  }
+
+  /**
+   * @param kept checkpoints held outside this database (from the audit topic, say): they catch a
+   *     truncation even when the stored checkpoints were deleted along with the tail
+   */
+  public VerificationReport verify(long from, Long to, List<AuditCheckpoint> kept) {
     // A long chain takes longer than the default transaction timeout to walk.
     return QuarkusTransaction.requiringNew()
         .timeout(WALK_TIMEOUT_SECONDS)
-        .call(() -> walk(Math.max(1, from), to));
+        .call(() -> walk(Math.max(1, from), to, kept));
   }
 
-  private VerificationReport walk(long from, Long to) {
-    List<AuditCheckpoint> all = AuditCheckpoint.listAll();
+  private VerificationReport walk(long from, Long to, List<AuditCheckpoint> kept) {
+    List<AuditCheckpoint> all = new java.util.ArrayList<>(AuditCheckpoint.listAll());
+    all.addAll(kept);
     // Every checkpoint counts: two that signed different hashes at one seq prove a rewrite.
     Map<Long, List<AuditCheckpoint>> bySeq = new TreeMap<>();
     AuditCheckpoint newest = null;

@@ -24,6 +24,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -211,6 +212,61 @@ class TamperEvidenceTest {
   }
 
   @Test
+  void aTailTruncatedWithItsCheckpointsIsFoundAgainstACheckpointKeptElsewhere() throws Exception {
+    List<TrailRecord> records = fiveRecords();
+    Map<String, Object> kept =
+        given()
+            .header("Authorization", TestInfra.bearer("carol", Roles.AUDITOR))
+            .post("/api/v1/audit/checkpoints")
+            .then()
+            .statusCode(201)
+            .extract()
+            .jsonPath()
+            .getMap("");
+    long firstRemoved = records.get(2).seq();
+    try (Connection attacker = attacker()) {
+      bypassTriggers(attacker);
+      List<Object[]> tail = delete(attacker, "seq >= " + firstRemoved);
+      List<Object[]> checkpoints = delete(attacker, "audit_checkpoint", "seq >= " + firstRemoved);
+      try {
+        // With the stored checkpoints gone too, the shorter chain looks whole from inside.
+        verify("").body("valid", equalTo(true));
+        given()
+            .header("Authorization", TestInfra.bearer("carol", Roles.AUDITOR))
+            .contentType("application/json")
+            .body(Map.of("checkpoints", List.of(kept)))
+            .post("/api/v1/audit/verify")
+            .then()
+            .statusCode(200)
+            .body("valid", equalTo(false))
+            .body("firstBroken.seq", equalTo((int) firstRemoved))
+            .body("firstBroken.kind", equalTo("TRUNCATED"));
+      } finally {
+        restore(attacker, tail);
+        restore(attacker, "audit_checkpoint", checkpoints);
+      }
+    }
+    Map<String, Object> forged = new java.util.HashMap<>(kept);
+    forged.put("seq", ((Number) kept.get("seq")).longValue() + 1000);
+    given()
+        .header("Authorization", TestInfra.bearer("carol", Roles.AUDITOR))
+        .contentType("application/json")
+        .body(Map.of("checkpoints", List.of(forged)))
+        .post("/api/v1/audit/verify")
+        .then()
+        .statusCode(200)
+        .body("firstBroken.kind", equalTo("CHECKPOINT_SIGNATURE_INVALID"));
+    given()
+        .header("Authorization", TestInfra.bearer("carol", Roles.AUDITOR))
+        .contentType("application/json")
+        .body(Map.of("checkpoints", List.of(Map.of("seq", 1))))
+        .post("/api/v1/audit/verify")
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json");
+  }
+
+  @Test
   void theServicesRoleCanNeitherUpdateNorDeleteAndTheTriggerStopsEveryoneElse() throws Exception {
     TrailRecord target = fiveRecords().get(0);
     try (Connection service = serviceDataSource.getConnection();
@@ -272,9 +328,14 @@ class TamperEvidenceTest {
   }
 
   private static List<Object[]> delete(Connection connection, String where) throws SQLException {
+    return delete(connection, "audit_record", where);
+  }
+
+  private static List<Object[]> delete(Connection connection, String table, String where)
+      throws SQLException {
     List<Object[]> rows = new java.util.ArrayList<>();
     try (Statement s = connection.createStatement();
-        ResultSet rs = s.executeQuery("select * from audit_record where " + where)) {
+        ResultSet rs = s.executeQuery("select * from " + table + " where " + where)) {
       int columns = rs.getMetaData().getColumnCount();
       while (rs.next()) {
         Object[] row = new Object[columns];
@@ -285,17 +346,23 @@ class TamperEvidenceTest {
       }
     }
     try (Statement s = connection.createStatement()) {
-      assertThat(s.executeUpdate("delete from audit_record where " + where)).isEqualTo(rows.size());
+      assertThat(s.executeUpdate("delete from " + table + " where " + where))
+          .isEqualTo(rows.size());
     }
     assertThat(rows).isNotEmpty();
     return rows;
   }
 
   private static void restore(Connection connection, List<Object[]> rows) throws SQLException {
+    restore(connection, "audit_record", rows);
+  }
+
+  private static void restore(Connection connection, String table, List<Object[]> rows)
+      throws SQLException {
     for (Object[] row : rows) {
       String marks = String.join(", ", java.util.Collections.nCopies(row.length, "?"));
       try (PreparedStatement s =
-          connection.prepareStatement("insert into audit_record values (" + marks + ")")) {
+          connection.prepareStatement("insert into " + table + " values (" + marks + ")")) {
         for (int i = 0; i < row.length; i++) {
           s.setObject(i + 1, row[i]);
         }
