@@ -1,0 +1,76 @@
+package dev.patchops.orchestrator.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+@ConfigMapping(prefix = "orchestrator")
+public interface OrchestratorConfig {
+
+  Mirror mirror();
+
+  interface Mirror {
+    /**
+     * Replicas of every mirrored workload, so the mirror fits its quota; empty keeps production's.
+     */
+    Optional<Integer> replicas();
+
+    /** Copy every Secret's values, not only those annotated {@code patchops.dev/mirror=copy}. */
+    @WithDefault("false")
+    boolean copySecretValues();
+
+    /**
+     * DNS suffix that mirrored Ingress hosts move under, so a mirror never answers as production.
+     */
+    @WithDefault("mirror.patchops.invalid")
+    String ingressDomain();
+
+    /** How long a mirror may live before the reaper deletes it, whatever happened to its run. */
+    @WithDefault("2h")
+    Duration ttl();
+
+    /** Parallel API calls while copying. */
+    @WithDefault("8")
+    int parallelism();
+
+    /** Attempts per API call on a transient failure (5xx, 429, I/O). */
+    @WithDefault("3")
+    int attempts();
+
+    Quota quota();
+
+    Limits limits();
+  }
+
+  interface Quota {
+    @WithDefault("40")
+    int pods();
+
+    @WithDefault("8")
+    String requestsCpu();
+
+    @WithDefault("16Gi")
+    String requestsMemory();
+
+    @WithDefault("16")
+    String limitsCpu();
+
+    @WithDefault("32Gi")
+    String limitsMemory();
+  }
+
+  interface Limits {
+    @WithDefault("100m")
+    String defaultRequestCpu();
+
+    @WithDefault("128Mi")
+    String defaultRequestMemory();
+
+    @WithDefault("500m")
+    String defaultLimitCpu();
+
+    @WithDefault("512Mi")
+    String defaultLimitMemory();
+  }
+}

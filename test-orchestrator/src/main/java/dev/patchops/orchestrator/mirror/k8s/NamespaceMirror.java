@@ -1,0 +1,245 @@
+package dev.patchops.orchestrator.mirror.k8s;
+
+import dev.patchops.orchestrator.config.OrchestratorConfig;
+import dev.patchops.orchestrator.mirror.Isolation;
+import dev.patchops.orchestrator.mirror.MirrorException;
+import dev.patchops.orchestrator.mirror.MirrorNames;
+import dev.patchops.orchestrator.mirror.MirrorPlan;
+import dev.patchops.orchestrator.mirror.MirrorRequest;
+import dev.patchops.orchestrator.mirror.MirrorRules;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesResourceList;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.MixedOperation;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+
+/**
+ * Builds and tears down mirror namespaces on the Kubernetes API. One list call per kind, then the
+ * objects in two tiers of parallel creates; a failure that outlives the retries tears down what was
+ * made, so no half environment is left behind.
+ */
+@ApplicationScoped
+public class NamespaceMirror {
+  private static final Logger LOG = Logger.getLogger(NamespaceMirror.class);
+
+  /** The namespaced kinds a mirror copies, read with one list call each. */
+  private final List<
+          Function<
+              KubernetesClient,
+              MixedOperation<
+                  ? extends HasMetadata,
+                  ? extends KubernetesResourceList<? extends HasMetadata>,
+                  ?>>>
+      kinds =
+          List.of(
+              c -> c.configMaps(),
+              c -> c.secrets(),
+              c -> c.serviceAccounts(),
+              c -> c.persistentVolumeClaims(),
+              c -> c.rbac().roles(),
+              c -> c.rbac().roleBindings(),
+              c -> c.services(),
+              c -> c.apps().deployments(),
+              c -> c.apps().statefulSets(),
+              c -> c.network().v1().ingresses(),
+              c -> c.batch().v1().cronjobs(),
+              c -> c.batch().v1().jobs(),
+              c -> c.policy().v1().podDisruptionBudget(),
+              c -> c.autoscaling().v2().horizontalPodAutoscalers());
+
+  private final KubernetesClient client;
+  private final OrchestratorConfig.Mirror config;
+  private final ExecutorService pool;
+
+  @Inject
+  public NamespaceMirror(KubernetesClient client, OrchestratorConfig config) {
+    this.client = client;
+    this.config = config.mirror();
+    this.pool = Executors.newFixedThreadPool(Math.max(1, this.config.parallelism()));
+  }
+
+  /** A mirror that exists, with what went into it. */
+  public record Mirror(String namespace, MirrorPlan plan, Map<String, Integer> copiedObjects) {}
+
+  public Mirror build(MirrorRequest request) {
+    if (client.namespaces().withName(request.sourceNamespace()).get() == null) {
+      throw new MirrorException(
+          "source namespace " + request.sourceNamespace() + " does not exist");
+    }
+    List<HasMetadata> source = readSource(request.sourceNamespace());
+    MirrorPlan plan = MirrorRules.plan(source, request);
+    try {
+      createNamespace(request);
+      List<HasMetadata> first =
+          new ArrayList<>(Isolation.objects(request.targetNamespace(), request.labels(), config));
+      first.addAll(plan.foundations());
+      createAll(first);
+      createAll(plan.dependents());
+    } catch (RuntimeException e) {
+      LOG.warnf("mirror %s failed, tearing it down: %s", request.targetNamespace(), e.getMessage());
+      teardown(request.targetNamespace());
+      throw e instanceof MirrorException m
+          ? m
+          : new MirrorException(
+              "copy into " + request.targetNamespace() + " failed: " + e.getMessage(), e);
+    }
+    Map<String, Integer> copied = new TreeMap<>();
+    for (HasMetadata object : plan.foundations()) {
+      copied.merge(object.getKind(), 1, Integer::sum);
+    }
+    for (HasMetadata object : plan.dependents()) {
+      copied.merge(object.getKind(), 1, Integer::sum);
+    }
+    return new Mirror(request.targetNamespace(), plan, copied);
+  }
+
+  /**
+   * Deletes a mirror. On a real cluster deleting the namespace removes its objects; the objects are
+   * deleted first anyway, by label, so an API that does not cascade (the sandbox) is left clean
+   * too, and a namespace stuck terminating holds nothing.
+   */
+  public void teardown(String namespace) {
+    for (var kind : kinds) {
+      withRetry(
+          () ->
+              kind.apply(client)
+                  .inNamespace(namespace)
+                  .withLabel(MirrorNames.MANAGED_BY, MirrorNames.MANAGED_BY_VALUE)
+                  .delete());
+    }
+    withRetry(
+        () ->
+            client
+                .network()
+                .v1()
+                .networkPolicies()
+                .inNamespace(namespace)
+                .withName(Isolation.NETWORK_POLICY)
+                .delete());
+    withRetry(
+        () -> client.resourceQuotas().inNamespace(namespace).withName(Isolation.QUOTA).delete());
+    withRetry(
+        () -> client.limitRanges().inNamespace(namespace).withName(Isolation.LIMITS).delete());
+    withRetry(() -> client.namespaces().withName(namespace).delete());
+  }
+
+  private List<HasMetadata> readSource(String namespace) {
+    List<CompletableFuture<List<? extends HasMetadata>>> lists = new ArrayList<>();
+    for (var kind : kinds) {
+      lists.add(
+          CompletableFuture.supplyAsync(
+              () -> withRetry(() -> kind.apply(client).inNamespace(namespace).list().getItems()),
+              pool));
+    }
+    List<HasMetadata> all = new ArrayList<>();
+    for (var list : lists) {
+      all.addAll(join(list));
+    }
+    return all;
+  }
+
+  private void createNamespace(MirrorRequest request) {
+    Namespace existing = client.namespaces().withName(request.targetNamespace()).get();
+    if (existing != null) {
+      String run =
+          existing.getMetadata().getLabels() == null
+              ? null
+              : existing.getMetadata().getLabels().get(MirrorNames.RUN);
+      if (run != null && run.equals(request.labels().get(MirrorNames.RUN))) {
+        return; // resuming our own half-built mirror after a crash
+      }
+      throw new MirrorException(
+          "namespace " + request.targetNamespace() + " already exists and is not this run's");
+    }
+    Namespace namespace =
+        new NamespaceBuilder()
+            .withNewMetadata()
+            .withName(request.targetNamespace())
+            .withLabels(request.labels())
+            .endMetadata()
+            .build();
+    withRetry(() -> client.namespaces().resource(namespace).create());
+  }
+
+  private void createAll(List<HasMetadata> objects) {
+    List<CompletableFuture<HasMetadata>> creates = new ArrayList<>();
+    for (HasMetadata object : objects) {
+      creates.add(CompletableFuture.supplyAsync(() -> withRetry(() -> createOrKeep(object)), pool));
+    }
+    for (var create : creates) {
+      join(create);
+    }
+  }
+
+  /** Already there from an earlier attempt of this run: keep it, creating is idempotent. */
+  private HasMetadata createOrKeep(HasMetadata object) {
+    try {
+      return client.resource(object).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 409) {
+        return object;
+      }
+      throw e;
+    }
+  }
+
+  private <T> T withRetry(Supplier<T> call) {
+    int attempts = Math.max(1, config.attempts());
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return call.get();
+      } catch (KubernetesClientException e) {
+        if (attempt >= attempts || !transient_(e)) {
+          throw e;
+        }
+        sleep(100L << (attempt - 1));
+      }
+    }
+  }
+
+  private static boolean transient_(KubernetesClientException e) {
+    int code = e.getCode();
+    return code == 0 || code == 429 || code >= 500;
+  }
+
+  private static <T> T join(CompletableFuture<T> future) {
+    try {
+      return future.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw e;
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new MirrorException("interrupted", e);
+    }
+  }
+
+  @PreDestroy
+  void stop() {
+    pool.shutdownNow();
+  }
+}
