@@ -1,8 +1,8 @@
 package dev.patchops.rollout;
 
+import dev.patchops.testing.KubernetesCrudServer;
 import dev.patchops.testing.PatchOpsInfra;
 import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
@@ -16,5 +16,5 @@ import java.lang.annotation.Target;
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @WithTestResource(PatchOpsInfra.class)
-@WithKubernetesTestServer
+@WithTestResource(KubernetesCrudServer.class)
 public @interface WithRolloutInfra {}

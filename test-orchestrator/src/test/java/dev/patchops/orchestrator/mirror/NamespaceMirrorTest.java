@@ -1,0 +1,113 @@
+package dev.patchops.orchestrator.mirror;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.patchops.contract.model.ContainerTarget;
+import dev.patchops.contract.model.WorkloadRef;
+import dev.patchops.orchestrator.WithOrchestratorInfra;
+import dev.patchops.orchestrator.mirror.k8s.NamespaceMirror;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@WithOrchestratorInfra
+class NamespaceMirrorTest {
+  @Inject KubernetesClient client;
+  @Inject NamespaceMirror mirror;
+
+  private String seed() {
+    String ns = "shop-" + UUID.randomUUID().toString().substring(0, 6);
+    client.namespaces().resource(ProductionNamespace.namespace(ns)).create();
+    for (HasMetadata object : ProductionNamespace.objects(ns)) {
+      client.resource(object).inNamespace(ns).create();
+    }
+    return ns;
+  }
+
+  private static MirrorRequest request(String source, String target, String run) {
+    return new MirrorRequest(
+        source,
+        target,
+        "registry.example/checkout@sha256:" + "b".repeat(64),
+        List.of(new ContainerTarget(new WorkloadRef(source, "Deployment", "checkout"), "app")),
+        Map.of(
+            MirrorNames.MANAGED_BY, MirrorNames.MANAGED_BY_VALUE,
+            MirrorNames.RUN, run,
+            MirrorNames.SOURCE_NAMESPACE, source),
+        1,
+        false,
+        "mirror.patchops.invalid");
+  }
+
+  @Test
+  void theMirrorIsBuiltLabelledIsolatedAndProductionIsUntouched() {
+    String source = seed();
+    String target = "pt-" + source;
+    NamespaceMirror.Mirror built = mirror.build(request(source, target, "run-a"));
+
+    Namespace namespace = client.namespaces().withName(target).get();
+    assertThat(namespace.getMetadata().getLabels())
+        .containsEntry(MirrorNames.MANAGED_BY, MirrorNames.MANAGED_BY_VALUE)
+        .containsEntry(MirrorNames.RUN, "run-a");
+    assertThat(client.apps().deployments().inNamespace(target).list().getItems()).hasSize(10);
+    assertThat(client.services().inNamespace(target).list().getItems()).hasSize(12);
+    assertThat(client.secrets().inNamespace(target).list().getItems())
+        .extracting(s -> s.getMetadata().getName())
+        .containsExactlyInAnyOrder("db-credentials", "feature-flags");
+    assertThat(
+            client
+                .network()
+                .v1()
+                .networkPolicies()
+                .inNamespace(target)
+                .withName(Isolation.NETWORK_POLICY)
+                .get())
+        .isNotNull();
+    var quota = client.resourceQuotas().inNamespace(target).withName(Isolation.QUOTA).get();
+    assertThat(quota.getSpec().getHard().get("services.loadbalancers").getAmount()).isEqualTo("0");
+    assertThat(quota.getSpec().getHard().get("services.nodeports").getAmount()).isEqualTo("0");
+    assertThat(client.limitRanges().inNamespace(target).withName(Isolation.LIMITS).get())
+        .isNotNull();
+    assertThat(built.copiedObjects()).containsEntry("Deployment", 10).containsEntry("Secret", 2);
+
+    Deployment mirrored =
+        client.apps().deployments().inNamespace(target).withName("checkout").get();
+    assertThat(mirrored.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+        .endsWith("b".repeat(64));
+    Deployment production =
+        client.apps().deployments().inNamespace(source).withName("checkout").get();
+    assertThat(production.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+        .isEqualTo("registry.example/checkout:1.0");
+    assertThat(production.getSpec().getReplicas()).isEqualTo(3);
+
+    // A crashed build of the same run resumes over what it already made.
+    assertThat(mirror.build(request(source, target, "run-a")).plan().objectCount())
+        .isEqualTo(built.plan().objectCount());
+    assertThatThrownBy(() -> mirror.build(request(source, target, "another-run")))
+        .isInstanceOf(MirrorException.class)
+        .hasMessageContaining("already exists and is not this run's");
+
+    mirror.teardown(target);
+    assertThat(client.namespaces().withName(target).get()).isNull();
+    assertThat(client.apps().deployments().inNamespace(target).list().getItems()).isEmpty();
+    assertThat(client.configMaps().inNamespace(target).list().getItems()).isEmpty();
+    assertThat(client.apps().deployments().inNamespace(source).list().getItems()).hasSize(10);
+  }
+
+  @Test
+  void aSourceNamespaceThatDoesNotExistIsAClearFailureAndCreatesNothing() {
+    assertThatThrownBy(() -> mirror.build(request("no-such-ns", "pt-no-such-ns", "run-b")))
+        .isInstanceOf(MirrorException.class)
+        .hasMessage("source namespace no-such-ns does not exist");
+    assertThat(client.namespaces().withName("pt-no-such-ns").get()).isNull();
+  }
+}
