@@ -1,0 +1,71 @@
+package dev.patchops.orchestrator.results;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * One pass over a suite's log: keeps a bounded tail and lifts out the JUnit report.
+ *
+ * <p>The convention for suites (documented in docs/architecture.md): print the JUnit XML between a
+ * line {@value #BEGIN} and a line {@value #END}. A log is the one output every Job has, and unlike
+ * the termination message (4 KiB) it holds a real report.
+ */
+public final class SuiteLog {
+  public static final String BEGIN = "----- BEGIN PATCHOPS JUNIT -----";
+  public static final String END = "----- END PATCHOPS JUNIT -----";
+
+  public record Scanned(String tail, byte[] junit, boolean junitTruncated, long lines) {}
+
+  private SuiteLog() {}
+
+  /**
+   * @param tailLines lines of the log kept, from the end
+   * @param maxJunitBytes bytes of report kept; a larger one is cut and its counters trusted
+   */
+  public static Scanned scan(Reader log, int tailLines, int maxJunitBytes) {
+    Deque<String> tail = new ArrayDeque<>(tailLines + 1);
+    ByteArrayOutputStream junit = null;
+    boolean inJunit = false;
+    boolean truncated = false;
+    long lines = 0;
+    try (BufferedReader reader = new BufferedReader(log)) {
+      String line;
+      while ((line = reader.readLine()) != null) {
+        lines++;
+        if (line.equals(BEGIN)) {
+          inJunit = true;
+          junit = new ByteArrayOutputStream();
+          truncated = false;
+          continue;
+        }
+        if (line.equals(END)) {
+          inJunit = false;
+          continue;
+        }
+        if (inJunit) {
+          byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
+          if (junit.size() + bytes.length <= maxJunitBytes) {
+            junit.write(bytes);
+          } else {
+            truncated = true;
+          }
+          continue;
+        }
+        tail.addLast(line);
+        if (tail.size() > tailLines) {
+          tail.removeFirst();
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new Scanned(
+        String.join("\n", tail), junit == null ? null : junit.toByteArray(), truncated, lines);
+  }
+}
