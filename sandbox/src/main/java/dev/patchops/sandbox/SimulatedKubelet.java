@@ -87,17 +87,32 @@ public final class SimulatedKubelet implements AutoCloseable {
     return new ResourceEventHandler<>() {
       @Override
       public void onAdd(T obj) {
-        reconcile.accept(obj);
+        safely(reconcile, obj);
       }
 
       @Override
       public void onUpdate(T oldObj, T newObj) {
-        reconcile.accept(newObj);
+        safely(reconcile, newObj);
       }
 
       @Override
       public void onDelete(T obj, boolean deletedFinalStateUnknown) {}
     };
+  }
+
+  /** A simulator that dies silently inside an informer is worse than one that says why. */
+  private static <T extends HasMetadata> void safely(Consumer<T> reconcile, T obj) {
+    try {
+      reconcile.accept(obj);
+    } catch (RuntimeException e) {
+      System.err.println(
+          "simulated kubelet: cannot reconcile "
+              + obj.getKind()
+              + " "
+              + obj.getMetadata().getName()
+              + ": "
+              + e);
+    }
   }
 
   synchronized void reconcile(Deployment deployment) {
@@ -230,11 +245,17 @@ public final class SimulatedKubelet implements AutoCloseable {
       labels.putAll(template.getMetadata().getLabels());
     }
     labels.put(TEMPLATE_HASH, hash);
+    // The annotation speaks for the whole Pod; an image rule only for the containers running it.
     List<ContainerStatus> statuses = new ArrayList<>();
-    template
-        .getSpec()
-        .getContainers()
-        .forEach(c -> statuses.add(containerStatus(c.getName(), c.getImage(), behavior)));
+    Behavior worst = Behavior.READY;
+    for (var c : template.getSpec().getContainers()) {
+      Behavior own = behavior != null ? behavior : imageBehavior(c.getImage());
+      statuses.add(containerStatus(c.getName(), c.getImage(), own));
+      if (own != Behavior.READY) {
+        worst = own;
+      }
+    }
+    behavior = worst;
     boolean ready = behavior == Behavior.READY;
     String now = Instant.now().toString();
     return new PodBuilder()
@@ -272,18 +293,18 @@ public final class SimulatedKubelet implements AutoCloseable {
         .build();
   }
 
-  private Behavior behavior(PodTemplateSpec template) {
+  /** The pod template's annotated behavior, or null to decide per container image. */
+  private static Behavior behavior(PodTemplateSpec template) {
     if (template.getMetadata() != null && template.getMetadata().getAnnotations() != null) {
-      Behavior annotated = Behavior.parse(template.getMetadata().getAnnotations().get(BEHAVIOR));
-      if (annotated != null) {
-        return annotated;
-      }
+      return Behavior.parse(template.getMetadata().getAnnotations().get(BEHAVIOR));
     }
-    for (var container : template.getSpec().getContainers()) {
-      for (var entry : byImage.entrySet()) {
-        if (container.getImage() != null && container.getImage().contains(entry.getKey())) {
-          return entry.getValue();
-        }
+    return null;
+  }
+
+  private Behavior imageBehavior(String image) {
+    for (var entry : byImage.entrySet()) {
+      if (image != null && image.contains(entry.getKey())) {
+        return entry.getValue();
       }
     }
     return Behavior.READY;

@@ -1,0 +1,134 @@
+package dev.patchops.orchestrator.mirror.k8s;
+
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Waits until every workload of a mirror is ready, with a deadline. A workload that never gets
+ * there fails the run with the reason a person would look for: image pull, crash loop, not ready.
+ */
+@ApplicationScoped
+public class ReadinessGate {
+  private static final Duration POLL = Duration.ofMillis(250);
+
+  private final KubernetesClient client;
+
+  @Inject
+  public ReadinessGate(KubernetesClient client) {
+    this.client = client;
+  }
+
+  /**
+   * @param issues one line per workload that is not ready at the deadline, empty when ready
+   * @param restarts container restarts seen in the mirror's Pods
+   */
+  public record Readiness(boolean ready, Duration waited, List<String> issues, int restarts) {}
+
+  public Readiness await(String namespace, Duration deadline) throws InterruptedException {
+    long start = System.nanoTime();
+    long end = start + deadline.toNanos();
+    while (true) {
+      List<HasMetadata> waiting = notReady(namespace);
+      boolean timedOut = System.nanoTime() >= end;
+      if (waiting.isEmpty() || timedOut) {
+        List<Pod> pods = client.pods().inNamespace(namespace).list().getItems();
+        List<String> issues = new ArrayList<>();
+        for (HasMetadata workload : waiting) {
+          issues.add(
+              workload.getKind()
+                  + " "
+                  + workload.getMetadata().getName()
+                  + ": "
+                  + reason(workload, pods));
+        }
+        int restarts =
+            pods.stream()
+                .filter(p -> p.getStatus() != null && p.getStatus().getContainerStatuses() != null)
+                .flatMap(p -> p.getStatus().getContainerStatuses().stream())
+                .mapToInt(c -> Objects.requireNonNullElse(c.getRestartCount(), 0))
+                .sum();
+        return new Readiness(
+            waiting.isEmpty(), Duration.ofNanos(System.nanoTime() - start), issues, restarts);
+      }
+      Thread.sleep(POLL.toMillis());
+    }
+  }
+
+  private List<HasMetadata> notReady(String namespace) {
+    List<HasMetadata> waiting = new ArrayList<>();
+    for (Deployment d : client.apps().deployments().inNamespace(namespace).list().getItems()) {
+      int want = Objects.requireNonNullElse(d.getSpec().getReplicas(), 1);
+      var s = d.getStatus();
+      if (want > 0
+          && (s == null
+              || s.getObservedGeneration() == null
+              || s.getObservedGeneration() < d.getMetadata().getGeneration()
+              || Objects.requireNonNullElse(s.getReadyReplicas(), 0) < want)) {
+        waiting.add(d);
+      }
+    }
+    for (StatefulSet set : client.apps().statefulSets().inNamespace(namespace).list().getItems()) {
+      int want = Objects.requireNonNullElse(set.getSpec().getReplicas(), 1);
+      var s = set.getStatus();
+      if (want > 0 && (s == null || Objects.requireNonNullElse(s.getReadyReplicas(), 0) < want)) {
+        waiting.add(set);
+      }
+    }
+    return waiting;
+  }
+
+  private static String reason(HasMetadata workload, List<Pod> pods) {
+    LabelSelector selector =
+        workload instanceof Deployment d
+            ? d.getSpec().getSelector()
+            : ((StatefulSet) workload).getSpec().getSelector();
+    List<Pod> mine =
+        pods.stream()
+            .filter(
+                p ->
+                    selector != null
+                        && selector.getMatchLabels() != null
+                        && p.getMetadata().getLabels() != null
+                        && p.getMetadata()
+                            .getLabels()
+                            .entrySet()
+                            .containsAll(selector.getMatchLabels().entrySet()))
+            .toList();
+    if (mine.isEmpty()) {
+      return "no pods were created";
+    }
+    for (Pod pod : mine) {
+      if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+        continue;
+      }
+      for (ContainerStatus c : pod.getStatus().getContainerStatuses()) {
+        String waiting =
+            c.getState() != null && c.getState().getWaiting() != null
+                ? c.getState().getWaiting().getReason()
+                : null;
+        if ("ImagePullBackOff".equals(waiting) || "ErrImagePull".equals(waiting)) {
+          return "image pull failed for " + c.getImage();
+        }
+        if ("CrashLoopBackOff".equals(waiting)) {
+          return "crash loop in container "
+              + c.getName()
+              + " ("
+              + c.getRestartCount()
+              + " restarts)";
+        }
+      }
+    }
+    return "pods not ready";
+  }
+}

@@ -1,0 +1,96 @@
+package dev.patchops.orchestrator.mirror;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.patchops.contract.model.ContainerTarget;
+import dev.patchops.contract.model.WorkloadRef;
+import dev.patchops.orchestrator.WithOrchestratorInfra;
+import dev.patchops.orchestrator.mirror.k8s.NamespaceMirror;
+import dev.patchops.orchestrator.mirror.k8s.ReadinessGate;
+import dev.patchops.sandbox.SimulatedKubelet;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@WithOrchestratorInfra
+class ReadinessGateTest {
+  @Inject KubernetesClient client;
+  @Inject NamespaceMirror mirror;
+  @Inject ReadinessGate gate;
+
+  private String mirrorOf(String image) {
+    String source = "shop-" + UUID.randomUUID().toString().substring(0, 6);
+    client.namespaces().resource(ProductionNamespace.namespace(source)).create();
+    for (HasMetadata object : ProductionNamespace.objects(source)) {
+      client.resource(object).inNamespace(source).create();
+    }
+    String target = "pt-" + source;
+    mirror.build(
+        new MirrorRequest(
+            source,
+            target,
+            image,
+            List.of(new ContainerTarget(new WorkloadRef(source, "Deployment", "checkout"), "app")),
+            Map.of(MirrorNames.MANAGED_BY, MirrorNames.MANAGED_BY_VALUE, MirrorNames.RUN, target),
+            1,
+            false,
+            "mirror.patchops.invalid"));
+    return target;
+  }
+
+  @Test
+  void aHealthyMirrorIsReadyWellBeforeItsDeadline() throws Exception {
+    try (SimulatedKubelet kubelet = new SimulatedKubelet(client).start()) {
+      String ns = mirrorOf("registry.example/checkout@sha256:" + "1".repeat(64));
+      ReadinessGate.Readiness readiness = gate.await(ns, Duration.ofSeconds(20));
+      assertThat(readiness.ready()).isTrue();
+      assertThat(readiness.issues()).isEmpty();
+      assertThat(readiness.restarts()).isZero();
+      mirror.teardown(ns);
+    }
+  }
+
+  @Test
+  void aPatchThatNeverGetsReadyFailsWithTheReasonAtTheDeadline() throws Exception {
+    String crashing = "registry.example/checkout@sha256:" + "2".repeat(64);
+    String missing = "registry.example/payments-missing:9";
+    try (SimulatedKubelet kubelet =
+        new SimulatedKubelet(client)
+            .behave(crashing, SimulatedKubelet.Behavior.CRASHLOOP)
+            .behave("registry.example/cart:", SimulatedKubelet.Behavior.UNREADY)
+            .start()) {
+      String ns = mirrorOf(crashing);
+      client
+          .apps()
+          .deployments()
+          .inNamespace(ns)
+          .withName("payments")
+          .edit(
+              d -> {
+                d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(missing);
+                d.getSpec()
+                    .getTemplate()
+                    .getMetadata()
+                    .setAnnotations(Map.of(SimulatedKubelet.BEHAVIOR, "image-pull"));
+                return d;
+              });
+      ReadinessGate.Readiness readiness = gate.await(ns, Duration.ofSeconds(3));
+      assertThat(readiness.ready()).isFalse();
+      assertThat(readiness.waited()).isGreaterThanOrEqualTo(Duration.ofSeconds(3));
+      assertThat(readiness.issues())
+          .containsExactlyInAnyOrder(
+              "Deployment checkout: crash loop in container app (5 restarts)",
+              "Deployment payments: image pull failed for " + missing,
+              "Deployment cart: pods not ready");
+      assertThat(readiness.restarts()).isEqualTo(5);
+      mirror.teardown(ns);
+    }
+  }
+}
