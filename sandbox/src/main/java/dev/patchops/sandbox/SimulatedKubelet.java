@@ -60,6 +60,30 @@ public final class SimulatedKubelet implements AutoCloseable {
   private final KubernetesClient client;
   private final Map<String, Behavior> byImage = new ConcurrentHashMap<>();
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+  private final Map<String, JobScript> scripts = new ConcurrentHashMap<>();
+  private final java.util.Set<String> jobsSeen = ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.ScheduledExecutorService clock =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "simulated-kubelet-jobs");
+            t.setDaemon(true);
+            return t;
+          });
+  private LogPublisher logs = (namespace, pod, container, text) -> {};
+
+  /**
+   * What a Job's container does: exit code, how long it runs, what it prints. The log may carry a
+   * JUnit report between the PatchOps markers.
+   */
+  public record JobScript(int exitCode, java.time.Duration duration, String log) {
+    public static final JobScript PASS = new JobScript(0, java.time.Duration.ofMillis(100), "ok\n");
+  }
+
+  /** Serves a finished container's log on the API (the mock needs to be told). */
+  @FunctionalInterface
+  public interface LogPublisher {
+    void publish(String namespace, String pod, String container, String text);
+  }
 
   public SimulatedKubelet(KubernetesClient client) {
     this.client = client;
@@ -71,7 +95,19 @@ public final class SimulatedKubelet implements AutoCloseable {
     return this;
   }
 
+  /** Jobs whose first container image contains {@code imageFragment} run this script. */
+  public SimulatedKubelet script(String imageFragment, JobScript script) {
+    scripts.put(imageFragment, script);
+    return this;
+  }
+
+  public SimulatedKubelet publishLogs(LogPublisher publisher) {
+    this.logs = publisher;
+    return this;
+  }
+
   public SimulatedKubelet start() {
+    informers.add(client.batch().v1().jobs().inAnyNamespace().inform(handler(this::run), 0));
     informers.add(client.apps().deployments().inAnyNamespace().inform(handler(this::reconcile), 0));
     informers.add(
         client.apps().statefulSets().inAnyNamespace().inform(handler(this::reconcile), 0));
@@ -81,6 +117,7 @@ public final class SimulatedKubelet implements AutoCloseable {
   @Override
   public void close() {
     informers.forEach(SharedIndexInformer::close);
+    clock.shutdownNow();
   }
 
   private static <T extends HasMetadata> ResourceEventHandler<T> handler(Consumer<T> reconcile) {
@@ -193,6 +230,150 @@ public final class SimulatedKubelet implements AutoCloseable {
       current.setStatus(status);
       client.apps().statefulSets().inNamespace(ns).resource(current).updateStatus();
     }
+  }
+
+  /**
+   * Starts a Job's Pod, and finishes both after the script's duration, or at the Job's
+   * activeDeadlineSeconds if that comes first, the way the Job controller reports it.
+   */
+  void run(io.fabric8.kubernetes.api.model.batch.v1.Job job) {
+    String ns = job.getMetadata().getNamespace();
+    String name = job.getMetadata().getName();
+    if (job.getStatus() != null && job.getStatus().getStartTime() != null
+        || !jobsSeen.add(ns + "/" + name)) {
+      return;
+    }
+    var template = job.getSpec().getTemplate();
+    var container = template.getSpec().getContainers().get(0);
+    JobScript script =
+        scripts.entrySet().stream()
+            .filter(e -> container.getImage() != null && container.getImage().contains(e.getKey()))
+            .map(Map.Entry::getValue)
+            .findFirst()
+            .orElse(JobScript.PASS);
+    Long deadlineSeconds = job.getSpec().getActiveDeadlineSeconds();
+    boolean overDeadline =
+        deadlineSeconds != null
+            && script.duration().compareTo(java.time.Duration.ofSeconds(deadlineSeconds)) > 0;
+    java.time.Duration runFor =
+        overDeadline ? java.time.Duration.ofSeconds(deadlineSeconds) : script.duration();
+    Instant started = Instant.now();
+    String podName = name + "-" + hash(template).substring(0, 5);
+    Map<String, String> labels = new LinkedHashMap<>();
+    if (template.getMetadata() != null && template.getMetadata().getLabels() != null) {
+      labels.putAll(template.getMetadata().getLabels());
+    }
+    labels.put("job-name", name);
+    labels.put("batch.kubernetes.io/job-name", name);
+    client
+        .pods()
+        .inNamespace(ns)
+        .resource(
+            new PodBuilder()
+                .withNewMetadata()
+                .withName(podName)
+                .withNamespace(ns)
+                .withLabels(labels)
+                .withOwnerReferences(
+                    new OwnerReferenceBuilder()
+                        .withApiVersion("batch/v1")
+                        .withKind("Job")
+                        .withName(name)
+                        .withUid(job.getMetadata().getUid())
+                        .withController(true)
+                        .build())
+                .endMetadata()
+                .withSpec(Serialization.clone(template.getSpec()))
+                .withNewStatus()
+                .withPhase("Running")
+                .withStartTime(started.toString())
+                .endStatus()
+                .build())
+        .create();
+    job.setStatus(
+        new io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder()
+            .withActive(1)
+            .withStartTime(started.toString())
+            .build());
+    client.batch().v1().jobs().inNamespace(ns).resource(job).updateStatus();
+    clock.schedule(
+        () -> {
+          try {
+            finish(ns, name, podName, container.getName(), script, overDeadline, started);
+          } catch (RuntimeException e) {
+            System.err.println("simulated kubelet: cannot finish Job " + name + ": " + e);
+          }
+        },
+        runFor.toMillis(),
+        java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  private void finish(
+      String ns,
+      String name,
+      String podName,
+      String container,
+      JobScript script,
+      boolean killed,
+      Instant started) {
+    Instant now = Instant.now();
+    int exitCode = killed ? 137 : script.exitCode();
+    logs.publish(ns, podName, container, script.log());
+    Pod pod = client.pods().inNamespace(ns).withName(podName).get();
+    if (pod != null) {
+      pod.getStatus().setPhase(exitCode == 0 ? "Succeeded" : "Failed");
+      pod.getStatus()
+          .setContainerStatuses(
+              List.of(
+                  new ContainerStatusBuilder()
+                      .withName(container)
+                      .withReady(false)
+                      .withRestartCount(0)
+                      .withNewState()
+                      .withNewTerminated()
+                      .withExitCode(exitCode)
+                      .withReason(
+                          killed ? "DeadlineExceeded" : exitCode == 0 ? "Completed" : "Error")
+                      .withStartedAt(started.toString())
+                      .withFinishedAt(now.toString())
+                      .endTerminated()
+                      .endState()
+                      .build()));
+      client.pods().inNamespace(ns).resource(pod).updateStatus();
+    }
+    var job = client.batch().v1().jobs().inNamespace(ns).withName(name).get();
+    if (job == null) {
+      return;
+    }
+    var status =
+        new io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder()
+            .withStartTime(started.toString())
+            .withActive(0);
+    if (exitCode == 0) {
+      status
+          .withSucceeded(1)
+          .withCompletionTime(now.toString())
+          .addNewCondition()
+          .withType("Complete")
+          .withStatus("True")
+          .withLastTransitionTime(now.toString())
+          .endCondition();
+    } else {
+      status
+          .withFailed(1)
+          .addNewCondition()
+          .withType("Failed")
+          .withStatus("True")
+          .withReason(killed ? "DeadlineExceeded" : "BackoffLimitExceeded")
+          .withMessage(
+              killed
+                  ? "Job was active longer than specified deadline"
+                  : "Job has reached the specified backoff limit")
+          .withLastTransitionTime(now.toString())
+          .endCondition();
+    }
+    job.setStatus(status.build());
+    client.batch().v1().jobs().inNamespace(ns).resource(job).updateStatus();
   }
 
   /** Keeps exactly {@code replicas} Pods of the current template; older ones are replaced. */

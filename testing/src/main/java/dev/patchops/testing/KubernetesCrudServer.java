@@ -2,6 +2,7 @@ package dev.patchops.testing;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,15 @@ public class KubernetesCrudServer implements QuarkusTestResourceLifecycleManager
         "true",
         "quarkus.kubernetes-client.namespace",
         "default");
+  }
+
+  /** Tests reach the server through a field annotated {@code @KubernetesTestServer}. */
+  @Override
+  public void inject(TestInjector injector) {
+    injector.injectIntoFields(
+        server,
+        new TestInjector.AnnotatedAndMatchesType(
+            KubernetesTestServer.class, KubernetesServer.class));
   }
 
   @Override
