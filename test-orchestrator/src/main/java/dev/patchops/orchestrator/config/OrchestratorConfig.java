@@ -10,6 +10,29 @@ public interface OrchestratorConfig {
 
   Mirror mirror();
 
+  Run run();
+
+  interface Run {
+    /** How long the mirrored workloads may take to become ready. */
+    @WithDefault("120s")
+    Duration readinessTimeout();
+
+    /** A suite's activeDeadlineSeconds when it sets no timeout of its own. */
+    @WithDefault("600s")
+    Duration suiteTimeout();
+
+    /** Keep a failed run's mirror for debugging until it expires, instead of deleting it. */
+    @WithDefault("false")
+    boolean keepOnFailure();
+
+    /** How long a run is owned by one executor before another may take it up. */
+    @WithDefault("15m")
+    Duration lease();
+
+    @WithDefault("500ms")
+    Duration pollInterval();
+  }
+
   interface Mirror {
     /**
      * Replicas of every mirrored workload, so the mirror fits its quota; empty keeps production's.

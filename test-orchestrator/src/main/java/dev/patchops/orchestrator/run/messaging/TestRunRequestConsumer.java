@@ -1,0 +1,41 @@
+package dev.patchops.orchestrator.run.messaging;
+
+import dev.patchops.contract.Channels;
+import dev.patchops.contract.events.TestRunRequested;
+import dev.patchops.orchestrator.run.RunExecutor;
+import dev.patchops.orchestrator.run.TestRunService;
+import dev.patchops.platform.messaging.InboundEvents;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+/**
+ * Test-run requests from the ticket-service; the other events on the topic are ours or not for us.
+ */
+@ApplicationScoped
+public class TestRunRequestConsumer {
+  static final String CONSUMER = "test-orchestrator.requests";
+
+  @Inject InboundEvents inbound;
+  @Inject TestRunService runs;
+  @Inject RunExecutor executor;
+
+  @Incoming(Channels.TESTS_IN)
+  @Blocking
+  public void consume(ConsumerRecord<String, byte[]> record) {
+    InboundEvents.Outcome outcome =
+        inbound.process(
+            CONSUMER,
+            record,
+            event -> {
+              if (event.payload() instanceof TestRunRequested request) {
+                runs.request(request);
+              }
+            });
+    if (outcome == InboundEvents.Outcome.PROCESSED) {
+      executor.wake();
+    }
+  }
+}

@@ -1,0 +1,310 @@
+package dev.patchops.orchestrator.run;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.patchops.contract.CloudEventHeaders;
+import dev.patchops.contract.ContractJson;
+import dev.patchops.contract.EventType;
+import dev.patchops.contract.Topics;
+import dev.patchops.contract.events.TestEnvironmentDeleted;
+import dev.patchops.contract.events.TestEnvironmentReady;
+import dev.patchops.contract.events.TestRunCompleted;
+import dev.patchops.contract.events.TestRunRequested;
+import dev.patchops.contract.model.ContainerTarget;
+import dev.patchops.contract.model.SecretDecisionKind;
+import dev.patchops.contract.model.TestOutcome;
+import dev.patchops.contract.model.TestSuiteSpec;
+import dev.patchops.contract.model.WorkloadRef;
+import dev.patchops.orchestrator.WithOrchestratorInfra;
+import dev.patchops.orchestrator.mirror.ProductionNamespace;
+import dev.patchops.orchestrator.results.SuiteLog;
+import dev.patchops.platform.security.Roles;
+import dev.patchops.sandbox.SimulatedKubelet;
+import dev.patchops.testing.EventSender;
+import dev.patchops.testing.KafkaProbe;
+import dev.patchops.testing.TestInfra;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+/** A run end to end: request on Kafka, mirror, readiness, Jobs, analytics on Kafka, cleanup. */
+@QuarkusTest
+@WithOrchestratorInfra
+class TestRunFlowTest {
+  @Inject KubernetesClient client;
+  @Inject TestRunService runs;
+  @KubernetesTestServer KubernetesServer server;
+
+  static String junit(String... failing) {
+    StringBuilder xml = new StringBuilder(SuiteLog.BEGIN + "\n<testsuite name='e2e'>");
+    for (String name : List.of("pays", "refunds", "lists")) {
+      xml.append("<testcase classname='shop.CheckoutIT' name='").append(name).append("'>");
+      if (List.of(failing).contains(name)) {
+        xml.append("<failure message='").append(name).append(" broke'/>");
+      }
+      xml.append("</testcase>");
+    }
+    return xml.append("</testsuite>\n").append(SuiteLog.END).append('\n').toString();
+  }
+
+  private SimulatedKubelet kubelet() {
+    return new SimulatedKubelet(client)
+        .publishLogs(
+            (ns, pod, container, text) ->
+                server
+                    .expect()
+                    .get()
+                    .withPath(
+                        "/api/v1/namespaces/"
+                            + ns
+                            + "/pods/"
+                            + pod
+                            + "/log?pretty=false&container="
+                            + container)
+                    .andReturn(200, text)
+                    .always());
+  }
+
+  private String production() {
+    String ns = "shop-" + UUID.randomUUID().toString().substring(0, 6);
+    client.namespaces().resource(ProductionNamespace.namespace(ns)).create();
+    for (HasMetadata object : ProductionNamespace.objects(ns)) {
+      client.resource(object).inNamespace(ns).create();
+    }
+    return ns;
+  }
+
+  private static TestRunRequested request(
+      String ticket, String source, int attempt, String suiteImage) {
+    return new TestRunRequested(
+        ticket,
+        1,
+        UUID.randomUUID().toString(),
+        attempt,
+        "registry.example/checkout@sha256:" + "d".repeat(64),
+        List.of(new ContainerTarget(new WorkloadRef(source, "Deployment", "checkout"), "app")),
+        List.of(new TestSuiteSpec("e2e", suiteImage, List.of("/run"), 60)),
+        "alice",
+        Instant.now());
+  }
+
+  private static <T> T payload(ConsumerRecord<String, byte[]> r, Class<T> type) {
+    try {
+      return ContractJson.mapper().readValue(r.value(), type);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static boolean is(ConsumerRecord<String, byte[]> r, EventType type, String runId) {
+    return type.type().equals(KafkaProbe.header(r, CloudEventHeaders.TYPE))
+        && KafkaProbe.value(r).contains(runId);
+  }
+
+  @Test
+  void aRequestedRunMirrorsTestsReportsAndCleansUpAndARedeliveryDoesNothingMore() {
+    String ticket = "T-" + UUID.randomUUID().toString().substring(0, 6).toUpperCase();
+    try (SimulatedKubelet kubelet =
+            kubelet()
+                .script(
+                    "e2e-fail",
+                    new SimulatedKubelet.JobScript(1, Duration.ofMillis(200), junit("refunds")))
+                .start();
+        KafkaProbe probe = KafkaProbe.fromNow(Topics.TESTS)) {
+      String source = production();
+      TestRunRequested request = request(ticket, source, 1, "registry.example/e2e-fail:1");
+      String id = UUID.randomUUID().toString();
+      EventSender.send(request, "ticket-service", id);
+      EventSender.send(request, "ticket-service", id);
+
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> {
+                TestRun r = runs.get(request.runId());
+                return r != null && r.state == RunState.CLEANED;
+              });
+      // Ready, completed, deleted: each once, whatever the redelivery.
+      List<ConsumerRecord<String, byte[]>> all =
+          probe.collect(
+              r -> KafkaProbe.value(r).contains(request.runId()),
+              3,
+              Duration.ofSeconds(20),
+              Duration.ofSeconds(2));
+      List<ConsumerRecord<String, byte[]>> completed =
+          all.stream().filter(r -> is(r, EventType.TEST_RUN_COMPLETED, request.runId())).toList();
+      assertThat(completed).hasSize(1);
+      TestRunCompleted done = payload(completed.get(0), TestRunCompleted.class);
+      assertThat(done.outcome()).isEqualTo(TestOutcome.FAILED);
+      assertThat(done.analytics().suites()).hasSize(1);
+      assertThat(done.analytics().suites().get(0).failures()).isEqualTo(1);
+      assertThat(done.analytics().failureMessages())
+          .containsExactly("e2e / shop.CheckoutIT.refunds: refunds broke");
+      assertThat(done.analytics().environmentIssues().get(0)).startsWith("mirror ready after");
+      assertThat(done.analytics().secretDecisions())
+          .anyMatch(
+              d ->
+                  d.secret().equals("db-credentials")
+                      && d.decision() == SecretDecisionKind.PLACEHOLDER);
+
+      TestRun run = runs.get(request.runId());
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> runs.get(request.runId()).state == RunState.CLEANED);
+      assertThat(client.namespaces().withName(run.namespace).get()).isNull();
+      assertThat(client.apps().deployments().inNamespace(source).list().getItems()).hasSize(10);
+      assertThat(TestRun.<TestRun>list("ticketId", ticket)).hasSize(1);
+
+      assertThat(all)
+          .filteredOn(r -> is(r, EventType.TEST_ENVIRONMENT_READY, request.runId()))
+          .hasSize(1);
+      assertThat(
+              payload(
+                      all.stream()
+                          .filter(r -> is(r, EventType.TEST_ENVIRONMENT_READY, request.runId()))
+                          .findFirst()
+                          .orElseThrow(),
+                      TestEnvironmentReady.class)
+                  .copiedObjects())
+          .containsEntry("Deployment", 10);
+      assertThat(all)
+          .filteredOn(r -> is(r, EventType.TEST_ENVIRONMENT_DELETED, request.runId()))
+          .hasSize(1);
+      assertThat(
+              payload(
+                      all.stream()
+                          .filter(r -> is(r, EventType.TEST_ENVIRONMENT_DELETED, request.runId()))
+                          .findFirst()
+                          .orElseThrow(),
+                      TestEnvironmentDeleted.class)
+                  .namespace())
+          .isEqualTo(run.namespace);
+    }
+  }
+
+  @Test
+  void aSecondAttemptOverRestReportsNewlyFailingFixedAndFlaky() {
+    String ticket = "T-" + UUID.randomUUID().toString().substring(0, 6).toUpperCase();
+    try (SimulatedKubelet kubelet =
+        kubelet()
+            .script(
+                "attempt-one",
+                new SimulatedKubelet.JobScript(1, Duration.ofMillis(100), junit("refunds")))
+            .script(
+                "attempt-two",
+                new SimulatedKubelet.JobScript(1, Duration.ofMillis(100), junit("lists")))
+            .start()) {
+      String source = production();
+      TestRunRequested first = request(ticket, source, 1, "registry.example/attempt-one:1");
+      EventSender.send(first, "ticket-service");
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> {
+                TestRun r = runs.get(first.runId());
+                return r != null && r.state == RunState.CLEANED;
+              });
+
+      String auth = TestInfra.bearer("erin", Roles.ENGINEER);
+      String runId =
+          given()
+              .header("Authorization", auth)
+              .contentType("application/json")
+              .body(
+                  Map.of(
+                      "ticketId",
+                      ticket,
+                      "revision",
+                      1,
+                      "image",
+                      first.image(),
+                      "targets",
+                      first.targets(),
+                      "testSuites",
+                      List.of(
+                          Map.of(
+                              "name",
+                              "e2e",
+                              "image",
+                              "registry.example/attempt-two:1",
+                              "command",
+                              List.of("/run")))))
+              .post("/api/v1/test-runs")
+              .then()
+              .statusCode(202)
+              .extract()
+              .path("runId");
+      await().atMost(Duration.ofSeconds(60)).until(() -> runs.get(runId).state == RunState.CLEANED);
+
+      var view =
+          given()
+              .header("Authorization", auth)
+              .get("/api/v1/test-runs/{id}", runId)
+              .then()
+              .statusCode(200)
+              .extract()
+              .jsonPath();
+      assertThat(view.getInt("attempt")).isEqualTo(2);
+      assertThat(view.getString("outcome")).isEqualTo("FAILED");
+      assertThat(view.getString("analytics.changesSinceLastAttempt"))
+          .startsWith("1 newly failing, 1 fixed, 2 flaky since the previous attempt")
+          .contains("newly failing: e2e / shop.CheckoutIT.lists")
+          .contains("fixed: e2e / shop.CheckoutIT.refunds");
+    }
+  }
+
+  @Test
+  void aMissingSourceNamespaceOrAPatchThatNeverGetsReadyEndsAsAnErrorWithTheReason() {
+    String ticket = "T-" + UUID.randomUUID().toString().substring(0, 6).toUpperCase();
+    try (SimulatedKubelet kubelet =
+        kubelet().behave("sha256:" + "d".repeat(64), SimulatedKubelet.Behavior.CRASHLOOP).start()) {
+      TestRunRequested missing = request(ticket, "no-such-namespace", 1, "registry.example/e2e:1");
+      runs.request(missing);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> runs.get(missing.runId()).state == RunState.CLEANED);
+      TestRun failed = runs.get(missing.runId());
+      assertThat(failed.outcome).isEqualTo(TestOutcome.ERROR);
+      assertThat(failed.analytics.environmentIssues())
+          .containsExactly("mirror not built: source namespace no-such-namespace does not exist");
+    }
+  }
+
+  @Test
+  void badRequestsAreNamedProblems() {
+    String auth = TestInfra.bearer("erin", Roles.ENGINEER);
+    given()
+        .header("Authorization", auth)
+        .contentType("application/json")
+        .body(Map.of("ticketId", "T-1", "revision", 1, "image", "registry.example/checkout:latest"))
+        .post("/api/v1/test-runs")
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json")
+        .body("violations[0].field", org.hamcrest.Matchers.equalTo("image"));
+    given()
+        .header("Authorization", TestInfra.bearer("rita", Roles.REPORTER))
+        .contentType("application/json")
+        .body("{}")
+        .post("/api/v1/test-runs")
+        .then()
+        .statusCode(403);
+    given()
+        .header("Authorization", auth)
+        .get("/api/v1/test-runs/{id}", "nope")
+        .then()
+        .statusCode(404);
+  }
+}
