@@ -12,6 +12,14 @@ public interface OrchestratorConfig {
 
   Run run();
 
+  Reaper reaper();
+
+  interface Reaper {
+    /** How often expired mirrors are looked for; read by the scheduler. */
+    @WithDefault("5m")
+    Duration interval();
+  }
+
   interface Run {
     /** How long the mirrored workloads may take to become ready. */
     @WithDefault("120s")

@@ -1,0 +1,76 @@
+package dev.patchops.orchestrator.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.patchops.orchestrator.WithOrchestratorInfra;
+import dev.patchops.orchestrator.mirror.MirrorNames;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** What a crashed orchestrator leaves behind is deleted once it expires, by a fresh instance. */
+@QuarkusTest
+@WithOrchestratorInfra
+class ReaperTest {
+  @Inject KubernetesClient client;
+  @Inject Reaper reaper;
+
+  private String leftOver(Instant expiresAt) {
+    String ns = "pt-crashed-" + UUID.randomUUID().toString().substring(0, 6);
+    Map<String, String> labels =
+        Map.of(
+            MirrorNames.MANAGED_BY,
+            MirrorNames.MANAGED_BY_VALUE,
+            MirrorNames.RUN,
+            "unknown-run-" + ns,
+            MirrorNames.EXPIRES_AT,
+            String.valueOf(expiresAt.getEpochSecond()));
+    client
+        .namespaces()
+        .resource(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName(ns)
+                .withLabels(labels)
+                .endMetadata()
+                .build())
+        .create();
+    client
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName("app-config")
+                .withNamespace(ns)
+                .withLabels(labels)
+                .endMetadata()
+                .build())
+        .create();
+    return ns;
+  }
+
+  @Test
+  void expiredMirrorsAreDeletedWithTheirObjectsAndLiveOnesAndOthersAreLeftAlone() {
+    Instant now = Instant.now();
+    String expired = leftOver(now.minusSeconds(60));
+    String live = leftOver(now.plusSeconds(3600));
+    String unmanaged = "team-" + UUID.randomUUID().toString().substring(0, 6);
+    client
+        .namespaces()
+        .resource(
+            new NamespaceBuilder().withNewMetadata().withName(unmanaged).endMetadata().build())
+        .create();
+
+    assertThat(reaper.reap(now)).contains(expired).doesNotContain(live, unmanaged);
+    assertThat(client.namespaces().withName(expired).get()).isNull();
+    assertThat(client.configMaps().inNamespace(expired).list().getItems()).isEmpty();
+    assertThat(client.namespaces().withName(live).get()).isNotNull();
+    assertThat(client.configMaps().inNamespace(live).list().getItems()).hasSize(1);
+    assertThat(client.namespaces().withName(unmanaged).get()).isNotNull();
+  }
+}
