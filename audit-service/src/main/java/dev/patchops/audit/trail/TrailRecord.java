@@ -40,32 +40,12 @@ public record TrailRecord(
 
   /** This record placed in the chain: numbered, timestamped and hashed onto its predecessor. */
   public TrailRecord chained(long seq, Instant ingestedAt, String prevHash) {
-    TrailRecord unhashed =
-        new TrailRecord(
-            seq,
-            stream,
-            source,
-            eventId,
-            type,
-            specVersion,
-            subject,
-            ticketId,
-            actor,
-            eventTime,
-            ingestedAt,
-            topic,
-            partition,
-            offset,
-            headers,
-            payload,
-            rawPayload,
-            parseError,
-            prevHash,
-            null);
-    return unhashed.withHash(ChainHash.hash(prevHash, ChainHash.canonical(unhashed)));
+    TrailRecord unhashed = placed(seq, ingestedAt, prevHash, null);
+    return placed(
+        seq, ingestedAt, prevHash, ChainHash.hash(prevHash, ChainHash.canonical(unhashed)));
   }
 
-  private TrailRecord withHash(String newHash) {
+  private TrailRecord placed(long seq, Instant ingestedAt, String prevHash, String hash) {
     return new TrailRecord(
         seq,
         stream,
@@ -86,6 +66,6 @@ public record TrailRecord(
         rawPayload,
         parseError,
         prevHash,
-        newHash);
+        hash);
   }
 }

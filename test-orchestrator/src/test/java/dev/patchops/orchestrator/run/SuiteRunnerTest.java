@@ -6,6 +6,7 @@ import dev.patchops.contract.model.SuiteResult;
 import dev.patchops.contract.model.TestCaseStatus;
 import dev.patchops.contract.model.TestOutcome;
 import dev.patchops.contract.model.TestSuiteSpec;
+import dev.patchops.orchestrator.Sandbox;
 import dev.patchops.orchestrator.WithOrchestratorInfra;
 import dev.patchops.orchestrator.results.SuiteLog;
 import dev.patchops.orchestrator.run.k8s.SuiteRunner;
@@ -41,21 +42,7 @@ class SuiteRunnerTest {
           + "\n";
 
   private SimulatedKubelet kubelet() {
-    return new SimulatedKubelet(client)
-        .publishLogs(
-            (ns, pod, container, text) ->
-                server
-                    .expect()
-                    .get()
-                    .withPath(
-                        "/api/v1/namespaces/"
-                            + ns
-                            + "/pods/"
-                            + pod
-                            + "/log?pretty=false&container="
-                            + container)
-                    .andReturn(200, text)
-                    .always());
+    return Sandbox.kubelet(client, server);
   }
 
   private String namespace() {

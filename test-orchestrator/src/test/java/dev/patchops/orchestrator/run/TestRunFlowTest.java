@@ -17,6 +17,7 @@ import dev.patchops.contract.model.SecretDecisionKind;
 import dev.patchops.contract.model.TestOutcome;
 import dev.patchops.contract.model.TestSuiteSpec;
 import dev.patchops.contract.model.WorkloadRef;
+import dev.patchops.orchestrator.Sandbox;
 import dev.patchops.orchestrator.WithOrchestratorInfra;
 import dev.patchops.orchestrator.mirror.ProductionNamespace;
 import dev.patchops.orchestrator.results.SuiteLog;
@@ -60,21 +61,7 @@ class TestRunFlowTest {
   }
 
   private SimulatedKubelet kubelet() {
-    return new SimulatedKubelet(client)
-        .publishLogs(
-            (ns, pod, container, text) ->
-                server
-                    .expect()
-                    .get()
-                    .withPath(
-                        "/api/v1/namespaces/"
-                            + ns
-                            + "/pods/"
-                            + pod
-                            + "/log?pretty=false&container="
-                            + container)
-                    .andReturn(200, text)
-                    .always());
+    return Sandbox.kubelet(client, server);
   }
 
   private String production() {
