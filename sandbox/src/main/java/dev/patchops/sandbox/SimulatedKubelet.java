@@ -192,7 +192,7 @@ public final class SimulatedKubelet implements AutoCloseable {
                     true,
                     ready >= replicas ? "NewReplicaSetAvailable" : "ReplicaSetUpdated"))
             .build();
-    if (!sameStatus(current.getStatus(), status)) {
+    if (changed(current.getStatus(), status)) {
       current.setStatus(status);
       client.apps().deployments().inNamespace(ns).resource(current).updateStatus();
     }
@@ -226,7 +226,7 @@ public final class SimulatedKubelet implements AutoCloseable {
             .withCurrentRevision(current.getMetadata().getName() + "-" + hash)
             .withUpdateRevision(current.getMetadata().getName() + "-" + hash)
             .build();
-    if (!Objects.equals(Serialization.asJson(current.getStatus()), Serialization.asJson(status))) {
+    if (changed(current.getStatus(), status)) {
       current.setStatus(status);
       client.apps().statefulSets().inNamespace(ns).resource(current).updateStatus();
     }
@@ -552,14 +552,9 @@ public final class SimulatedKubelet implements AutoCloseable {
         .build();
   }
 
-  private static boolean sameStatus(DeploymentStatus a, DeploymentStatus b) {
-    if (a == null) {
-      return false;
-    }
-    return Objects.equals(a.getObservedGeneration(), b.getObservedGeneration())
-        && Objects.equals(a.getReplicas(), b.getReplicas())
-        && Objects.equals(a.getReadyReplicas(), b.getReadyReplicas())
-        && Objects.equals(a.getUpdatedReplicas(), b.getUpdatedReplicas());
+  /** Writing an unchanged status would wake the informer again for nothing. */
+  private static boolean changed(Object current, Object desired) {
+    return !Objects.equals(Serialization.asJson(current), Serialization.asJson(desired));
   }
 
   static String hash(PodTemplateSpec template) {

@@ -17,6 +17,13 @@ public record MirrorPlan(
 
   public record Skipped(String kind, String name, String reason) {}
 
+  /** Every copy, foundations first. */
+  public List<HasMetadata> copies() {
+    List<HasMetadata> all = new java.util.ArrayList<>(foundations);
+    all.addAll(dependents);
+    return all;
+  }
+
   public int objectCount() {
     return foundations.size() + dependents.size();
   }

@@ -20,7 +20,6 @@ import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -49,9 +48,7 @@ class MirrorRulesTest {
   private static final MirrorPlan PLAN = MirrorRules.plan(SOURCE_OBJECTS, request(1, false));
 
   private static List<HasMetadata> all() {
-    List<HasMetadata> all = new ArrayList<>(PLAN.foundations());
-    all.addAll(PLAN.dependents());
-    return all;
+    return PLAN.copies();
   }
 
   @SuppressWarnings("unchecked")

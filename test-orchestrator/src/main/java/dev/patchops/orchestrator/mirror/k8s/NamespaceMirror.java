@@ -100,10 +100,7 @@ public class NamespaceMirror {
               "copy into " + request.targetNamespace() + " failed: " + e.getMessage(), e);
     }
     Map<String, Integer> copied = new TreeMap<>();
-    for (HasMetadata object : plan.foundations()) {
-      copied.merge(object.getKind(), 1, Integer::sum);
-    }
-    for (HasMetadata object : plan.dependents()) {
+    for (HasMetadata object : plan.copies()) {
       copied.merge(object.getKind(), 1, Integer::sum);
     }
     return new Mirror(request.targetNamespace(), plan, copied);
