@@ -3,6 +3,7 @@ package dev.patchops.contract;
 import dev.patchops.contract.events.AlertReceived;
 import dev.patchops.contract.events.AlertResolved;
 import dev.patchops.contract.events.AuditCheckpointSigned;
+import dev.patchops.contract.events.BurnInRequested;
 import dev.patchops.contract.events.CanaryStepFailed;
 import dev.patchops.contract.events.CanaryStepPassed;
 import dev.patchops.contract.events.CanaryStepStarted;
@@ -12,6 +13,7 @@ import dev.patchops.contract.events.EmergencyChangeReviewed;
 import dev.patchops.contract.events.GateRefused;
 import dev.patchops.contract.events.HardwareQuarantineReleased;
 import dev.patchops.contract.events.HardwareQuarantineRequested;
+import dev.patchops.contract.events.HardwareQuarantined;
 import dev.patchops.contract.events.PatchApproved;
 import dev.patchops.contract.events.PatchProposed;
 import dev.patchops.contract.events.PatchRejected;
@@ -70,6 +72,8 @@ public enum EventType {
 
   TEST_RUN_REQUESTED(
       "test.run-requested", Topics.TESTS, TestRunRequested.class, Producer.TICKET_SERVICE),
+  BURN_IN_REQUESTED(
+      "test.burn-in-requested", Topics.TESTS, BurnInRequested.class, Producer.TICKET_SERVICE),
   TEST_ENVIRONMENT_READY(
       "test.environment-ready",
       Topics.TESTS,
@@ -113,6 +117,11 @@ public enum EventType {
       "rollout.watch-window-passed",
       Topics.ROLLOUTS,
       WatchWindowPassed.class,
+      Producer.ROLLOUT_SERVICE),
+  HARDWARE_QUARANTINED(
+      "rollout.hardware-quarantined",
+      Topics.ROLLOUTS,
+      HardwareQuarantined.class,
       Producer.ROLLOUT_SERVICE),
   HARDWARE_QUARANTINE_RELEASED(
       "rollout.hardware-quarantine-released",

@@ -225,9 +225,12 @@ class PatchLifecycleTest {
         revision,
         runId,
         1,
+        null,
         outcome,
         new TestAnalytics(
             4200,
+            3100L,
+            0,
             List.of(
                 new SuiteResult(
                     "smoke",

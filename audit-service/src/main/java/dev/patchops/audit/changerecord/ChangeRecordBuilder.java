@@ -31,6 +31,7 @@ import dev.patchops.contract.PatchOpsEvent;
 import dev.patchops.contract.events.AlertReceived;
 import dev.patchops.contract.events.AlertResolved;
 import dev.patchops.contract.events.AuditCheckpointSigned;
+import dev.patchops.contract.events.BurnInRequested;
 import dev.patchops.contract.events.CanaryStepFailed;
 import dev.patchops.contract.events.CanaryStepPassed;
 import dev.patchops.contract.events.CanaryStepStarted;
@@ -40,6 +41,7 @@ import dev.patchops.contract.events.EmergencyChangeReviewed;
 import dev.patchops.contract.events.GateRefused;
 import dev.patchops.contract.events.HardwareQuarantineReleased;
 import dev.patchops.contract.events.HardwareQuarantineRequested;
+import dev.patchops.contract.events.HardwareQuarantined;
 import dev.patchops.contract.events.PatchApproved;
 import dev.patchops.contract.events.PatchProposed;
 import dev.patchops.contract.events.PatchRejected;
@@ -209,6 +211,8 @@ public final class ChangeRecordBuilder {
         case REVERT_COMPLETED -> revertCompleted(seq, (RevertCompleted) event);
         case HARDWARE_QUARANTINE_REQUESTED ->
             quarantineRequested(seq, (HardwareQuarantineRequested) event);
+        case HARDWARE_QUARANTINED -> quarantined(seq, (HardwareQuarantined) event);
+        case BURN_IN_REQUESTED -> burnInRequested(seq, (BurnInRequested) event);
         case HARDWARE_QUARANTINE_RELEASED ->
             quarantineReleased(seq, (HardwareQuarantineReleased) event);
         case TICKET_RESOLVED -> ticketResolved(seq, (TicketResolved) event);
@@ -529,6 +533,37 @@ public final class ChangeRecordBuilder {
       return new Line(
           e.assignee(),
           "Quarantine of " + equipment(e.equipment()) + " requested, locked to " + e.assignee());
+    }
+
+    private Line quarantined(long seq, HardwareQuarantined e) {
+      hardware.add(
+          new HardwareAction(
+              seq, "QUARANTINED", equipment(e.equipment()), null, null, e.quarantinedAt()));
+      return new Line(
+          null,
+          "Node "
+              + e.nodeName()
+              + " cordoned and tainted "
+              + e.taint()
+              + " (was "
+              + (e.previousUnschedulable() ? "unschedulable" : "schedulable")
+              + ", taints "
+              + list(e.previousTaints())
+              + ")");
+    }
+
+    private Line burnInRequested(long seq, BurnInRequested e) {
+      run(e.revision(), e.runId(), e.attempt(), seq);
+      return new Line(
+          e.requestedBy(),
+          "Burn-in run "
+              + e.runId()
+              + " of fix revision "
+              + e.revision()
+              + " requested on node "
+              + e.nodeName()
+              + ": "
+              + e.fixDescription());
     }
 
     private Line quarantineReleased(long seq, HardwareQuarantineReleased e) {

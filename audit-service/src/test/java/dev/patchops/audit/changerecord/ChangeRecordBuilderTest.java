@@ -464,7 +464,10 @@ class ChangeRecordBuilderTest {
         .extracting(h -> h.seq(), h -> h.action(), h -> h.by(), h -> h.burnInPassed())
         .containsExactly(
             tuple(802L, "QUARANTINE_REQUESTED", "jack", null),
-            tuple(803L, "QUARANTINE_RELEASED", "jack", true));
+            tuple(803L, "QUARANTINED", null, null),
+            tuple(805L, "QUARANTINE_RELEASED", "jack", true));
+    assertThat(record.timeline())
+        .anySatisfy(line -> assertThat(line.summary()).contains("Burn-in run run-hw-1"));
     assertThat(field(record.completeness(), "affected-items").evidence()).containsExactly(801L);
   }
 

@@ -7,6 +7,7 @@ import dev.patchops.contract.EventType;
 import dev.patchops.contract.PatchOpsEvent;
 import dev.patchops.contract.events.AlertReceived;
 import dev.patchops.contract.events.AlertResolved;
+import dev.patchops.contract.events.BurnInRequested;
 import dev.patchops.contract.events.CanaryStepFailed;
 import dev.patchops.contract.events.CanaryStepPassed;
 import dev.patchops.contract.events.CanaryStepStarted;
@@ -16,6 +17,7 @@ import dev.patchops.contract.events.EmergencyChangeReviewed;
 import dev.patchops.contract.events.GateRefused;
 import dev.patchops.contract.events.HardwareQuarantineReleased;
 import dev.patchops.contract.events.HardwareQuarantineRequested;
+import dev.patchops.contract.events.HardwareQuarantined;
 import dev.patchops.contract.events.PatchApproved;
 import dev.patchops.contract.events.PatchProposed;
 import dev.patchops.contract.events.PatchRejected;
@@ -38,6 +40,7 @@ import dev.patchops.contract.model.ContainerTarget;
 import dev.patchops.contract.model.DiagnosticKind;
 import dev.patchops.contract.model.EquipmentRef;
 import dev.patchops.contract.model.EquipmentType;
+import dev.patchops.contract.model.Quarantine;
 import dev.patchops.contract.model.RevertTrigger;
 import dev.patchops.contract.model.RootCauseMethod;
 import dev.patchops.contract.model.SecretDecision;
@@ -184,6 +187,8 @@ final class ChangeRecordFixtures {
     TestAnalytics analytics =
         new TestAnalytics(
             42_000,
+            9_000L,
+            0,
             List.of(
                 new SuiteResult(
                     "smoke",
@@ -235,7 +240,8 @@ final class ChangeRecordFixtures {
                 trail.now()))
         .event(
             "test-orchestrator",
-            new TestRunCompleted(ticketId, revision, runId, 1, outcome, analytics, trail.now()))
+            new TestRunCompleted(
+                ticketId, revision, runId, 1, null, outcome, analytics, trail.now()))
         .event(
             "test-orchestrator",
             new TestEnvironmentDeleted(
@@ -492,7 +498,35 @@ final class ChangeRecordFixtures {
                 null,
                 at(0),
                 at(0)))
-        .event("kim", new HardwareQuarantineRequested(ticketId, node, "jack", t.now()))
+        .event("kim", new HardwareQuarantineRequested(ticketId, node, "node-17", "jack", t.now()))
+        .event(
+            "rollout-service",
+            new HardwareQuarantined(
+                ticketId,
+                node,
+                "node-17",
+                false,
+                List.of(),
+                Quarantine.TAINT_KEY + "=" + ticketId + ":" + Quarantine.TAINT_EFFECT,
+                t.now()))
+        .event(
+            "jack",
+            new BurnInRequested(
+                ticketId,
+                1,
+                "run-hw-1",
+                1,
+                "node-17",
+                "node-17",
+                "Replaced /dev/sdb",
+                List.of(
+                    new TestSuiteSpec(
+                        "disk-burn-in",
+                        "registry.example/fio@sha256:" + "a".repeat(64),
+                        List.of("fio", "--size=10G"),
+                        600)),
+                "jack",
+                t.now()))
         .event("jack", new HardwareQuarantineReleased(ticketId, node, "jack", true, t.now()))
         .records();
   }

@@ -3,9 +3,15 @@ package dev.patchops.contract.model;
 import dev.patchops.contract.Nullable;
 import java.util.List;
 
-/** What goes back to the developers after a test run: enough to fix the patch without a cluster. */
+/**
+ * What goes back to the developers after a test run: enough to fix the patch without a cluster.
+ * {@code readinessMs} is how long the mirror took to become ready (null if it never did), {@code
+ * restarts} the container restarts seen in it.
+ */
 public record TestAnalytics(
     long durationMs,
+    @Nullable Long readinessMs,
+    int restarts,
     List<SuiteResult> suites,
     List<String> failureMessages,
     List<String> environmentIssues,

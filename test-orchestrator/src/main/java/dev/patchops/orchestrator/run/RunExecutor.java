@@ -103,7 +103,7 @@ public class RunExecutor {
       runs.completed(
           run.runId,
           TestOutcome.ERROR,
-          analytics(run, start, results, environmentIssues, List.of()));
+          analytics(run, start, null, results, environmentIssues, List.of()));
       return;
     }
     runs.environmentReady(run.runId, built.copiedObjects(), built.plan().secretDecisions());
@@ -121,7 +121,7 @@ public class RunExecutor {
       runs.completed(
           run.runId,
           TestOutcome.ERROR,
-          analytics(run, start, results, environmentIssues, built.plan().secretDecisions()));
+          analytics(run, start, ready, results, environmentIssues, built.plan().secretDecisions()));
       return;
     }
     Map<String, String> sut = systemUnderTest(run);
@@ -137,7 +137,7 @@ public class RunExecutor {
     runs.completed(
         run.runId,
         outcome,
-        analytics(run, start, results, environmentIssues, built.plan().secretDecisions()));
+        analytics(run, start, ready, results, environmentIssues, built.plan().secretDecisions()));
   }
 
   private void cleanUp(TestRun run) {
@@ -157,6 +157,7 @@ public class RunExecutor {
   private TestAnalytics analytics(
       TestRun run,
       long startNanos,
+      ReadinessGate.Readiness readiness,
       List<SuiteResult> results,
       List<String> environmentIssues,
       List<dev.patchops.contract.model.SecretDecision> secrets) {
@@ -192,6 +193,8 @@ public class RunExecutor {
                     : "; flaky: " + String.join(", ", changes.flaky()));
     return new TestAnalytics(
         (System.nanoTime() - startNanos) / 1_000_000,
+        readiness != null && readiness.ready() ? readiness.waited().toMillis() : null,
+        readiness == null ? 0 : readiness.restarts(),
         results,
         failures,
         environmentIssues,

@@ -149,6 +149,7 @@ public class TestRunService {
             run.revision,
             run.runId,
             run.attempt,
+            null,
             outcome,
             analytics,
             run.completedAt),

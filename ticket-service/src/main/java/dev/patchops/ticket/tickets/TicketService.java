@@ -109,6 +109,7 @@ public class TicketService {
     ticket.openedAt = Instant.now();
     ticket.detectedAt = request.detectedAt() != null ? request.detectedAt() : ticket.openedAt;
     EquipmentRef equipmentRef = null;
+    String nodeName = null;
     if (request.kind() == TicketKind.HARDWARE) {
       // The equipment row lock serialises two tickets racing for the same equipment.
       Equipment equipment =
@@ -134,6 +135,7 @@ public class TicketService {
       }
       ticket.assignee = equipment.assignee;
       equipmentRef = new EquipmentRef(equipment.id, equipment.kind, equipment.location);
+      nodeName = equipment.nodeName;
     }
     ticket.persist();
     outbox.publish(
@@ -156,7 +158,7 @@ public class TicketService {
       // The rollout-service cordons and taints the node, recording its state as the checkpoint.
       outbox.publish(
           new HardwareQuarantineRequested(
-              ticket.id, equipmentRef, ticket.assignee, ticket.openedAt),
+              ticket.id, equipmentRef, nodeName, ticket.assignee, ticket.openedAt),
           "tickets/" + ticket.id + "/equipment/" + equipmentRef.equipmentId(),
           reporter);
     }

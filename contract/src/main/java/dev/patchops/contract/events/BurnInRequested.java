@@ -1,0 +1,24 @@
+package dev.patchops.contract.events;
+
+import dev.patchops.contract.TicketScoped;
+import dev.patchops.contract.model.TestSuiteSpec;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Test a hardware fix on the quarantined node itself: the suites run as Jobs pinned to {@code
+ * nodeName} that tolerate {@link dev.patchops.contract.model.Quarantine#TAINT_KEY}. Reported like
+ * any test run, by {@link TestRunCompleted} with the same {@code runId}.
+ */
+public record BurnInRequested(
+    String ticketId,
+    int revision,
+    String runId,
+    int attempt,
+    String equipmentId,
+    String nodeName,
+    String fixDescription,
+    List<TestSuiteSpec> testSuites,
+    String requestedBy,
+    Instant requestedAt)
+    implements TicketScoped {}
