@@ -157,7 +157,15 @@ class PatchLifecycleTest {
       awaitState(ticketId, "REVERTED");
       EventSender.send(
           new RevertCompleted(
-              ticketId, "ro-2", true, 2100, List.of("Deployment/checkout"), Instant.now()),
+              ticketId,
+              "ro-2",
+              true,
+              2100,
+              List.of("Deployment/checkout"),
+              Instant.now(),
+              null,
+              null,
+              0),
           ROLLOUTS);
       awaitState(ticketId, "CHANGES_REQUESTED");
       given()

@@ -385,7 +385,10 @@ final class ChangeRecordFixtures {
                 true,
                 4_200,
                 List.of("Deployment/checkout", "ConfigMap/checkout-config"),
-                t.now()))
+                t.now(),
+                null,
+                null,
+                0))
         .raw("event", "not json", null, "{not json", "payload is not JSON")
         .raw("event", UNKNOWN_TYPE, "zoe", "{\"ticketId\":\"" + ticketId + "\"}", null)
         .raw("unkeyed", null, null, "{}", null)

@@ -1,15 +1,24 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Nullable;
 import dev.patchops.contract.TicketScoped;
 import java.time.Instant;
 import java.util.List;
 
-/** The workload matches its checkpoint again ({@code verified}) and the canary is gone. */
+/**
+ * The workload matches its checkpoint again ({@code verified}) and the canary is gone. {@code
+ * durationMs} runs from {@code detectedAt} (the failure seen) to {@code completedAt} (the live spec
+ * verified); {@code restoreIssuedAt} is when the restore reached the API, and {@code apiFailures}
+ * how many attempts the API refused on the way.
+ */
 public record RevertCompleted(
     String ticketId,
     String rolloutId,
     boolean verified,
     long durationMs,
     List<String> restored,
-    Instant completedAt)
+    Instant completedAt,
+    @Nullable Instant detectedAt,
+    @Nullable Instant restoreIssuedAt,
+    int apiFailures)
     implements TicketScoped {}

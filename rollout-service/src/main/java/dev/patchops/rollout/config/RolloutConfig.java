@@ -1,0 +1,86 @@
+package dev.patchops.rollout.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+@ConfigMapping(prefix = "rollout")
+public interface RolloutConfig {
+
+  /** Steps of a revision that names none: weight in percent and the pause after it. */
+  @WithDefault("10:30s,25:30s,50:30s,100:0s")
+  List<String> defaultSteps();
+
+  /** How long canary Pods may take to become ready before the step fails. */
+  @WithDefault("30s")
+  Duration progressDeadline();
+
+  /** Container restarts of the canary above which a step fails. */
+  @WithDefault("1")
+  int maxRestarts();
+
+  /** How long the checkpoint stays armed after full promotion. */
+  @WithDefault("15m")
+  Duration watchWindow();
+
+  /** How often each active rollout is reconciled when nothing wakes the engine sooner. */
+  @WithDefault("250ms")
+  Duration tick();
+
+  /** Prometheus queries are evaluated at most this often during a step. */
+  @WithDefault("5s")
+  Duration analysisInterval();
+
+  /** Prometheus errors in a row before a step fails; a single blip must not revert a patch. */
+  @WithDefault("3")
+  int prometheusErrorLimit();
+
+  /** Backoff between attempts of a revert the API refuses. */
+  @WithDefault("200ms")
+  Duration revertBackoffMin();
+
+  @WithDefault("10s")
+  Duration revertBackoffMax();
+
+  /** Key that seals checkpointed Secret data at rest: base64 of 32 random bytes. */
+  String checkpointKey();
+
+  Leader leader();
+
+  Notify notifications();
+
+  interface Leader {
+    /** Off only where a single replica is guaranteed (tests of one instance). */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** Namespace of the Lease; defaults to the client's namespace. */
+    Optional<String> namespace();
+
+    @WithDefault("patchops-rollout-service")
+    String leaseName();
+
+    @WithDefault("15s")
+    Duration leaseDuration();
+
+    @WithDefault("10s")
+    Duration renewDeadline();
+
+    @WithDefault("2s")
+    Duration retryPeriod();
+  }
+
+  interface Notify {
+    /** Webhook for reverts, failed reverts and promotions; none when empty. */
+    Optional<String> url();
+
+    /** {@code json} (the generic body) or {@code slack} (an incoming-webhook body). */
+    @WithDefault("json")
+    String format();
+
+    @WithDefault("10")
+    int maxAttempts();
+  }
+}

@@ -1,0 +1,133 @@
+package dev.patchops.rollout.quarantine;
+
+import dev.patchops.contract.events.HardwareQuarantineReleased;
+import dev.patchops.contract.events.HardwareQuarantineRequested;
+import dev.patchops.contract.events.HardwareQuarantined;
+import dev.patchops.contract.events.TestRunCompleted;
+import dev.patchops.contract.model.Quarantine;
+import dev.patchops.contract.model.TestOutcome;
+import dev.patchops.platform.messaging.Outbox;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+import java.time.Instant;
+import java.util.List;
+
+/** Node quarantines: recorded by the consumers, carried out by {@link QuarantineEngine}. */
+@ApplicationScoped
+public class QuarantineService {
+  static final String ACTOR = "rollout-service";
+
+  @Inject Outbox outbox;
+
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void requested(HardwareQuarantineRequested e) {
+    if (e.nodeName() == null || NodeQuarantine.findById(e.ticketId()) != null) {
+      return;
+    }
+    NodeQuarantine q = new NodeQuarantine();
+    q.ticketId = e.ticketId();
+    q.equipment = e.equipment();
+    q.nodeName = e.nodeName();
+    q.state = NodeQuarantine.State.REQUESTED;
+    q.requestedAt = Instant.now();
+    q.message = "cordon requested";
+    q.persist();
+  }
+
+  /** A burn-in result on the quarantined node: release on a pass, keep the node out otherwise. */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void burnInCompleted(TestRunCompleted e) {
+    NodeQuarantine q = NodeQuarantine.findById(e.ticketId(), LockModeType.PESSIMISTIC_WRITE);
+    if (q == null || e.burnInNode() == null || !e.burnInNode().equals(q.nodeName)) {
+      return;
+    }
+    if (q.state != NodeQuarantine.State.QUARANTINED && q.state != NodeQuarantine.State.REQUESTED) {
+      return;
+    }
+    q.burnInRun = e.runId();
+    q.burnInPassed = e.outcome() == TestOutcome.PASSED;
+    if (q.burnInPassed && q.state == NodeQuarantine.State.QUARANTINED) {
+      q.state = NodeQuarantine.State.RELEASING;
+      q.message = "burn-in " + e.runId() + " passed; releasing";
+    } else if (!q.burnInPassed) {
+      q.message = "burn-in " + e.runId() + " " + e.outcome() + "; node stays quarantined (plan B)";
+    }
+  }
+
+  public static String taint(String ticketId) {
+    return Quarantine.TAINT_KEY
+        + "="
+        + NodeOps.taintValue(ticketId)
+        + ":"
+        + Quarantine.TAINT_EFFECT;
+  }
+
+  @Transactional
+  public List<String> pending() {
+    return NodeQuarantine.<NodeQuarantine>find(
+            "state in ?1", List.of(NodeQuarantine.State.REQUESTED, NodeQuarantine.State.RELEASING))
+        .list()
+        .stream()
+        .map(q -> q.ticketId)
+        .toList();
+  }
+
+  @Transactional
+  public NodeQuarantine get(String ticketId) {
+    return NodeQuarantine.findById(ticketId);
+  }
+
+  @Transactional
+  public void quarantined(
+      String ticketId, boolean previousUnschedulable, List<String> previousTaints) {
+    NodeQuarantine q = NodeQuarantine.findById(ticketId, LockModeType.PESSIMISTIC_WRITE);
+    if (q.state != NodeQuarantine.State.REQUESTED) {
+      return;
+    }
+    q.state = NodeQuarantine.State.QUARANTINED;
+    q.previousUnschedulable = previousUnschedulable;
+    q.previousTaints = previousTaints;
+    q.quarantinedAt = Instant.now();
+    q.message = "cordoned and tainted " + taint(ticketId);
+    outbox.publish(
+        new HardwareQuarantined(
+            ticketId,
+            q.equipment,
+            q.nodeName,
+            previousUnschedulable,
+            previousTaints,
+            taint(ticketId),
+            q.quarantinedAt),
+        "nodes/" + q.nodeName,
+        ACTOR);
+    if (Boolean.TRUE.equals(q.burnInPassed)) {
+      // A pass can only count for a node that was in quarantine when it ran.
+      q.burnInPassed = null;
+      q.burnInRun = null;
+    }
+  }
+
+  @Transactional
+  public void released(String ticketId) {
+    NodeQuarantine q = NodeQuarantine.findById(ticketId, LockModeType.PESSIMISTIC_WRITE);
+    if (q.state != NodeQuarantine.State.RELEASING) {
+      return;
+    }
+    q.state = NodeQuarantine.State.RELEASED;
+    q.releasedAt = Instant.now();
+    q.message = "node restored to its state before quarantine";
+    outbox.publish(
+        new HardwareQuarantineReleased(ticketId, q.equipment, ACTOR, true, q.releasedAt),
+        "nodes/" + q.nodeName,
+        ACTOR);
+  }
+
+  @Transactional
+  public void failed(String ticketId, String why) {
+    NodeQuarantine q = NodeQuarantine.findById(ticketId, LockModeType.PESSIMISTIC_WRITE);
+    q.message = why;
+    q.nextAttemptAt = Instant.now().plusSeconds(2);
+  }
+}

@@ -1,0 +1,130 @@
+package dev.patchops.rollout.rollout;
+
+import dev.patchops.contract.model.AnalysisEvidence;
+import dev.patchops.contract.model.CanaryStep;
+import dev.patchops.contract.model.RevertTrigger;
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+import java.time.Instant;
+import java.util.List;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+@Entity
+@Table(name = "rollout")
+public class Rollout extends PanacheEntityBase {
+  /** Where a rollout came from. */
+  public enum Origin {
+    EVENT,
+    REST,
+    RESOURCE
+  }
+
+  @Id public String id;
+
+  @Column(name = "ticket_id")
+  public String ticketId;
+
+  public int revision;
+  public String namespace;
+  public String deployment;
+
+  @JdbcTypeCode(SqlTypes.JSON)
+  public List<String> containers;
+
+  public String image;
+
+  @Column(name = "http_route")
+  public String httpRoute;
+
+  @JdbcTypeCode(SqlTypes.JSON)
+  public List<CanaryStep> steps;
+
+  @JdbcTypeCode(SqlTypes.JSON)
+  public AnalysisSpec analysis;
+
+  @Enumerated(EnumType.STRING)
+  public Origin origin;
+
+  @Column(name = "started_by")
+  public String startedBy;
+
+  @Enumerated(EnumType.STRING)
+  public RolloutPhase phase;
+
+  @Column(name = "step_index")
+  public int stepIndex;
+
+  @Column(name = "step_started_at")
+  public Instant stepStartedAt;
+
+  public boolean paused;
+
+  @Column(name = "promote_full")
+  public boolean promoteFull;
+
+  @Column(name = "promote_step")
+  public boolean promoteStep;
+
+  public String message;
+
+  @Enumerated(EnumType.STRING)
+  @Column(name = "revert_trigger")
+  public RevertTrigger revertTrigger;
+
+  @Column(name = "revert_reason")
+  public String revertReason;
+
+  @JdbcTypeCode(SqlTypes.JSON)
+  @Column(name = "revert_evidence")
+  public List<AnalysisEvidence> revertEvidence;
+
+  @Column(name = "detected_at")
+  public Instant detectedAt;
+
+  @Column(name = "restore_issued_at")
+  public Instant restoreIssuedAt;
+
+  @Column(name = "revert_attempts")
+  public int revertAttempts;
+
+  @Column(name = "next_attempt_at")
+  public Instant nextAttemptAt;
+
+  @Column(name = "watch_until")
+  public Instant watchUntil;
+
+  @Column(name = "cr_name")
+  public String crName;
+
+  @Column(name = "cr_generation")
+  public long crGeneration;
+
+  @Column(name = "cr_promote_seen")
+  public String crPromoteSeen;
+
+  @Column(name = "created_at")
+  public Instant createdAt;
+
+  @Column(name = "updated_at")
+  public Instant updatedAt;
+
+  @Column(name = "finished_at")
+  public Instant finishedAt;
+
+  @Version public long version;
+
+  public CanaryStep currentStep() {
+    return steps.get(Math.min(stepIndex, steps.size() - 1));
+  }
+
+  public String canaryName() {
+    return deployment + "-canary";
+  }
+}

@@ -1,0 +1,538 @@
+package dev.patchops.rollout.rollout;
+
+import dev.patchops.contract.model.AnalysisEvidence;
+import dev.patchops.contract.model.CanaryStep;
+import dev.patchops.contract.model.RevertTrigger;
+import dev.patchops.platform.rest.ApiException;
+import dev.patchops.rollout.checkpoint.Snapshot;
+import dev.patchops.rollout.config.RolloutConfig;
+import dev.patchops.rollout.leader.Leadership;
+import dev.patchops.rollout.quarantine.QuarantineEngine;
+import dev.patchops.rollout.rollout.analysis.PrometheusQueries;
+import dev.patchops.rollout.rollout.k8s.PatchRollout;
+import dev.patchops.rollout.rollout.k8s.PatchRolloutSpec;
+import dev.patchops.rollout.rollout.k8s.RolloutResources;
+import dev.patchops.rollout.rollout.k8s.WorkloadOps;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * The controller loop. It holds no state of its own that matters: every decision is read from the
+ * database and the live cluster, every cluster call is idempotent, and every transition commits
+ * with its event. So a restart, or a new leader, simply continues each rollout where it stands.
+ */
+@ApplicationScoped
+public class RolloutEngine {
+  private static final Logger LOG = Logger.getLogger(RolloutEngine.class);
+  private static final Duration SWEEP_EVERY = Duration.ofSeconds(30);
+
+  @Inject RolloutService rollouts;
+  @Inject WorkloadOps ops;
+  @Inject RolloutResources resources;
+  @Inject PrometheusQueries prometheus;
+  @Inject RolloutConfig config;
+  @Inject Leadership leadership;
+  @Inject RolloutMetrics metrics;
+  @Inject QuarantineEngine quarantines;
+
+  private final Semaphore wake = new Semaphore(0);
+  private final Map<String, Snapshot> checkpoints = new ConcurrentHashMap<>();
+  private final Map<String, String> checkpointHashes = new ConcurrentHashMap<>();
+  private final Map<String, Instant> lastQuery = new ConcurrentHashMap<>();
+  private final Map<String, Integer> queryErrors = new ConcurrentHashMap<>();
+  private final Map<String, List<String>> restored = new ConcurrentHashMap<>();
+  private volatile boolean running;
+  private Thread thread;
+  private Instant lastSweep = Instant.EPOCH;
+
+  void start(@Observes StartupEvent ignored) {
+    running = true;
+    thread = new Thread(this::loop, "rollout-engine");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  void stop(@Observes ShutdownEvent ignored) {
+    running = false;
+    resources.stop();
+    if (thread != null) {
+      thread.interrupt();
+      try {
+        thread.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** An alert, a command or a new rollout need not wait for the next tick. */
+  public void wake() {
+    wake.release();
+  }
+
+  private void loop() {
+    while (running) {
+      try {
+        if (leadership.isLeader()) {
+          resources.watch(this::wake);
+          pass();
+        }
+        wake.tryAcquire(config.tick().toMillis(), TimeUnit.MILLISECONDS);
+        wake.drainPermits();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        LOG.errorf(e, "rollout engine pass failed; the next pass starts over from the database");
+      }
+    }
+  }
+
+  void pass() {
+    for (RolloutResources.Seen seen = resources.poll(); seen != null; seen = resources.poll()) {
+      try {
+        onResource(seen);
+      } catch (RuntimeException e) {
+        LOG.warnf(e, "PatchRollout %s not handled", seen.resource().getMetadata().getName());
+      }
+    }
+    List<String> active = rollouts.activeIds();
+    metrics.active(active.size());
+    for (String id : active) {
+      if (!leadership.isLeader()) {
+        return;
+      }
+      try {
+        reconcile(id);
+      } catch (KubernetesClientException e) {
+        LOG.warnf(
+            "rollout %s: API refused (%d %s); retried next pass", id, e.getCode(), e.getMessage());
+      } catch (RuntimeException e) {
+        LOG.warnf(e, "rollout %s: step failed; retried next pass", id);
+      }
+    }
+    quarantines.pass();
+    if (Instant.now().isAfter(lastSweep.plus(SWEEP_EVERY))) {
+      lastSweep = Instant.now();
+      sweepOrphans();
+    }
+  }
+
+  /** Canaries whose rollout ended or is unknown (a crash before their cleanup) are removed. */
+  void sweepOrphans() {
+    for (WorkloadOps.Canary canary : ops.canaries()) {
+      Rollout r = rollouts.get(canary.rolloutId());
+      if (r == null || !r.phase.active()) {
+        LOG.infof("removing orphaned canary %s/%s", canary.namespace(), canary.name());
+        ops.removeCanary(canary.namespace(), canary.name(), canary.rolloutId());
+      }
+    }
+  }
+
+  void reconcile(String id) {
+    Rollout r = rollouts.get(id);
+    if (r == null || !r.phase.active()) {
+      return;
+    }
+    switch (r.phase) {
+      case PENDING -> checkpoint(r);
+      case PROGRESSING -> step(r);
+      case PROMOTING -> promote(r);
+      case WATCHING -> watch(r);
+      case REVERTING -> revert(r);
+      default -> {}
+    }
+    Rollout after = rollouts.get(id);
+    syncResource(after);
+    if (after.phase != r.phase || after.stepIndex != r.stepIndex) {
+      // Carry straight on: a revert or the next step must not wait for a tick.
+      reconcile(id);
+    }
+    if (!after.phase.active()) {
+      forget(id);
+    }
+  }
+
+  private void syncResource(Rollout r) {
+    if (r.crName == null) {
+      String name = resources.create(r);
+      rollouts.linkResource(r.id, name);
+      r.crName = name;
+    }
+    resources.writeStatus(r, checkpointHashes.get(r.id), r.crGeneration);
+  }
+
+  private void checkpoint(Rollout r) {
+    Snapshot snapshot = ops.capture(r.namespace, r.deployment, r.httpRoute);
+    if (snapshot == null) {
+      rollouts.failStart(
+          r.id, "Deployment " + r.namespace + "/" + r.deployment + " not found; nothing changed");
+      metrics.outcome("failed");
+      return;
+    }
+    var names =
+        snapshot.deployment().getSpec().getTemplate().getSpec().getContainers().stream()
+            .map(c -> c.getName())
+            .toList();
+    List<String> missing = r.containers.stream().filter(c -> !names.contains(c)).toList();
+    if (!missing.isEmpty()) {
+      rollouts.failStart(
+          r.id,
+          "containers " + missing + " not in Deployment " + r.deployment + "; nothing changed");
+      metrics.outcome("failed");
+      return;
+    }
+    rollouts.recordCheckpoint(r.id, snapshot);
+  }
+
+  private Snapshot checkpointOf(Rollout r) {
+    return checkpoints.computeIfAbsent(
+        r.id,
+        id -> {
+          Snapshot s = rollouts.checkpointOf(id);
+          if (s == null) {
+            throw new IllegalStateException("rollout " + id + " has no checkpoint");
+          }
+          checkpointHashes.put(id, Snapshot.specHash(s.deployment()));
+          return s;
+        });
+  }
+
+  private void step(Rollout r) {
+    Snapshot cp = checkpointOf(r);
+    CanaryStep step = r.currentStep();
+    List<AnalysisEvidence> evidence = new ArrayList<>();
+    if (r.promoteFull) {
+      evidence.add(new AnalysisEvidence("manual", "promote", "full", null, true));
+      rollouts.stepPassed(r.id, r.stepIndex, evidence, true);
+      return;
+    }
+    if (step.weight() >= 100) {
+      rollouts.toPromoting(r.id, "final step: promoting");
+      return;
+    }
+    int stable = Objects.requireNonNullElse(cp.deployment().getSpec().getReplicas(), 1);
+    int canary = WorkloadOps.canaryReplicas(stable, step.weight());
+    ops.ensureCanary(r, cp, canary);
+    ops.ensureRouteWeight(r, cp, step.weight());
+    WorkloadOps.CanaryHealth health = ops.canaryHealth(r);
+    Duration deadline = progressDeadline(r);
+    Duration elapsed = Duration.between(r.stepStartedAt, Instant.now());
+    evidence.add(
+        new AnalysisEvidence(
+            "canary-ready",
+            r.namespace + "/" + r.canaryName(),
+            health.ready() + "/" + health.desired() + " ready after " + elapsed.toMillis() + " ms",
+            "all within " + deadline.toSeconds() + " s",
+            health.ready() >= health.desired()));
+    int maxRestarts =
+        r.analysis.maxRestarts() != null ? r.analysis.maxRestarts() : config.maxRestarts();
+    evidence.add(
+        new AnalysisEvidence(
+            "restarts",
+            r.namespace + "/" + r.canaryName(),
+            String.valueOf(health.restarts()),
+            "<= " + maxRestarts,
+            health.restarts() <= maxRestarts));
+    if (!health.stuck().isEmpty()) {
+      evidence.add(
+          new AnalysisEvidence(
+              "pod-state", r.canaryName(), String.join("; ", health.stuck()), "running", false));
+      fail(r, "canary Pods cannot run: " + String.join("; ", health.stuck()), evidence);
+      return;
+    }
+    if (health.restarts() > maxRestarts) {
+      fail(
+          r,
+          "canary restarted " + health.restarts() + " times (limit " + maxRestarts + ")",
+          evidence);
+      return;
+    }
+    if (health.ready() < health.desired()) {
+      if (elapsed.compareTo(deadline) > 0) {
+        fail(
+            r,
+            "canary not ready within "
+                + deadline.toSeconds()
+                + " s ("
+                + health.ready()
+                + "/"
+                + health.desired()
+                + ")",
+            evidence);
+      }
+      return;
+    }
+    boolean due = r.promoteStep || elapsed.toSeconds() >= step.pauseSeconds();
+    if (!r.analysis.queriesOrEmpty().isEmpty() && r.analysis.prometheusUrl() != null) {
+      Instant last = lastQuery.get(r.id);
+      if (due || last == null || last.plus(config.analysisInterval()).isBefore(Instant.now())) {
+        lastQuery.put(r.id, Instant.now());
+        List<AnalysisEvidence> metricsEvidence = new ArrayList<>();
+        boolean failed = false;
+        boolean errored = false;
+        for (AnalysisSpec.MetricQuery q : r.analysis.queries()) {
+          PrometheusQueries.Result result =
+              prometheus.evaluate(r.analysis.prometheusUrl(), q, r.namespace, r.canaryName());
+          metricsEvidence.add(result.evidence());
+          errored |= result.error();
+          failed |= !result.error() && !result.evidence().passed();
+        }
+        evidence.addAll(metricsEvidence);
+        int errors = errored ? queryErrors.merge(r.id, 1, Integer::sum) : 0;
+        if (!errored) {
+          queryErrors.remove(r.id);
+        }
+        if (failed) {
+          fail(r, "metric outside its threshold: " + describe(metricsEvidence), evidence);
+          return;
+        }
+        if (errors >= config.prometheusErrorLimit()) {
+          fail(r, errors + " Prometheus errors in a row: " + describe(metricsEvidence), evidence);
+          return;
+        }
+        if (errored) {
+          return;
+        }
+      } else if (!due) {
+        return;
+      }
+    }
+    if (r.paused || !due) {
+      return;
+    }
+    if (r.promoteStep) {
+      evidence.add(new AnalysisEvidence("manual", "promote", "step", null, true));
+    }
+    rollouts.stepPassed(r.id, r.stepIndex, evidence, false);
+  }
+
+  private static String describe(List<AnalysisEvidence> evidence) {
+    return String.join(
+        "; ",
+        evidence.stream()
+            .filter(e -> !e.passed())
+            .map(
+                e ->
+                    e.check()
+                        + " = "
+                        + e.observed()
+                        + (e.threshold() == null ? "" : " (want " + e.threshold() + ")"))
+            .toList());
+  }
+
+  private Duration progressDeadline(Rollout r) {
+    return r.analysis.progressDeadlineSeconds() != null
+        ? Duration.ofSeconds(r.analysis.progressDeadlineSeconds())
+        : config.progressDeadline();
+  }
+
+  private void fail(Rollout r, String reason, List<AnalysisEvidence> evidence) {
+    if (rollouts.beginRevert(
+        r.id, RevertTrigger.ANALYSIS, reason, evidence, Instant.now(), RolloutService.ACTOR)) {
+      metrics.outcome("analysis_failed");
+    }
+  }
+
+  private void promote(Rollout r) {
+    ops.promote(r);
+    Deployment stable = ops.stable(r);
+    if (WorkloadOps.rolledOut(stable) && imagesPatched(r, stable)) {
+      if (ops.removeCanary(r.namespace, r.canaryName(), r.id)) {
+        restoreRouteAfterPromotion(r);
+        if (rollouts.promoted(r.id)) {
+          metrics.outcome("promoted");
+        }
+      }
+      return;
+    }
+    int replicas = Math.max(1, Objects.requireNonNullElse(stable.getSpec().getReplicas(), 1));
+    Duration deadline = progressDeadline(r).multipliedBy(replicas);
+    if (Duration.between(r.stepStartedAt, Instant.now()).compareTo(deadline) > 0) {
+      fail(
+          r,
+          "promoted Deployment not ready within " + deadline.toSeconds() + " s",
+          List.of(
+              new AnalysisEvidence(
+                  "stable-ready",
+                  r.namespace + "/" + r.deployment,
+                  "not rolled out",
+                  "within " + deadline.toSeconds() + " s",
+                  false)));
+    }
+  }
+
+  /** Gateway mode: all traffic goes back to the stable Service, which now runs the patch. */
+  private void restoreRouteAfterPromotion(Rollout r) {
+    if (r.httpRoute != null) {
+      ops.resetRoute(checkpointOf(r));
+    }
+  }
+
+  private static boolean imagesPatched(Rollout r, Deployment stable) {
+    return stable.getSpec().getTemplate().getSpec().getContainers().stream()
+        .filter(c -> r.containers.contains(c.getName()))
+        .allMatch(c -> r.image.equals(c.getImage()));
+  }
+
+  private void watch(Rollout r) {
+    if (!Instant.now().isBefore(r.watchUntil) && rollouts.watchPassed(r.id)) {
+      metrics.outcome("succeeded");
+    }
+  }
+
+  private void revert(Rollout r) {
+    if (r.nextAttemptAt != null && Instant.now().isBefore(r.nextAttemptAt)) {
+      return;
+    }
+    try {
+      Snapshot cp = checkpointOf(r);
+      ops.removeCanary(r.namespace, r.canaryName(), r.id);
+      List<String> done = restored.computeIfAbsent(r.id, k -> new ArrayList<>());
+      for (String item : ops.restore(cp)) {
+        if (!done.contains(item)) {
+          done.add(item);
+        }
+      }
+      if (r.restoreIssuedAt == null) {
+        rollouts.restoreIssued(r.id, Instant.now());
+      }
+      if (ops.differences(cp).isEmpty()
+          && ops.leftovers(r.namespace, r.id, r.canaryName()).isEmpty()
+          && WorkloadOps.rolledOut(ops.stable(r))) {
+        Duration took = rollouts.revertCompleted(r.id, List.copyOf(done));
+        if (took != null) {
+          metrics.revertVerified(took);
+          metrics.outcome(r.revertTrigger == RevertTrigger.MANUAL_ABORT ? "aborted" : "reverted");
+        }
+      }
+    } catch (KubernetesClientException e) {
+      rollouts.revertAttemptFailed(r.id, e.getCode() + " " + e.getMessage());
+      metrics.outcome("revert_api_failure");
+    }
+  }
+
+  private void forget(String id) {
+    checkpoints.remove(id);
+    checkpointHashes.remove(id);
+    lastQuery.remove(id);
+    queryErrors.remove(id);
+    restored.remove(id);
+  }
+
+  /** A PatchRollout applied, changed or deleted with kubectl. */
+  void onResource(RolloutResources.Seen seen) {
+    PatchRollout cr = seen.resource();
+    String ns = cr.getMetadata().getNamespace();
+    Rollout r = rollouts.byResource(ns, cr.getMetadata().getName());
+    if (seen.deleted()) {
+      if (r != null && r.phase.revertible()) {
+        rollouts.command(r.id, RolloutService.Command.ABORT, "kubectl (PatchRollout deleted)");
+      }
+      return;
+    }
+    long generation = Objects.requireNonNullElse(cr.getMetadata().getGeneration(), 1L);
+    if (r == null) {
+      if (cr.getStatus() != null && cr.getStatus().rolloutId != null) {
+        return;
+      }
+      startFrom(cr);
+      return;
+    }
+    if (generation <= r.crGeneration) {
+      return;
+    }
+    PatchRolloutSpec spec = cr.getSpec();
+    String actor = "kubectl";
+    tryCommand(
+        r,
+        Boolean.TRUE.equals(spec.paused) != r.paused,
+        Boolean.TRUE.equals(spec.paused)
+            ? RolloutService.Command.PAUSE
+            : RolloutService.Command.RESUME,
+        actor);
+    if (spec.promote != null && !spec.promote.isBlank() && !spec.promote.equals(r.crPromoteSeen)) {
+      tryCommand(
+          r,
+          true,
+          "full".equalsIgnoreCase(spec.promote)
+              ? RolloutService.Command.PROMOTE_FULL
+              : RolloutService.Command.PROMOTE,
+          actor);
+    }
+    if (Boolean.TRUE.equals(spec.abort)) {
+      tryCommand(r, true, RolloutService.Command.ABORT, actor);
+    }
+    rollouts.resourceSeen(r.id, generation, spec.promote);
+  }
+
+  private void tryCommand(Rollout r, boolean needed, RolloutService.Command command, String actor) {
+    if (!needed) {
+      return;
+    }
+    try {
+      rollouts.command(r.id, command, actor);
+    } catch (ApiException e) {
+      LOG.infof("PatchRollout of %s: %s ignored: %s", r.id, command, e.getMessage());
+    }
+  }
+
+  private void startFrom(PatchRollout cr) {
+    PatchRolloutSpec spec = cr.getSpec();
+    List<CanaryStep> steps =
+        spec.steps == null
+            ? List.of()
+            : spec.steps.stream().map(s -> new CanaryStep(s.weight, s.pauseSeconds)).toList();
+    AnalysisSpec analysis =
+        spec.analysis == null
+            ? AnalysisSpec.DEFAULTS
+            : new AnalysisSpec(
+                spec.analysis.progressDeadlineSeconds,
+                spec.analysis.maxRestarts,
+                spec.analysis.prometheusUrl,
+                spec.analysis.queries == null
+                    ? List.of()
+                    : spec.analysis.queries.stream()
+                        .map(q -> new AnalysisSpec.MetricQuery(q.name, q.query, q.min, q.max))
+                        .toList());
+    var request =
+        new RolloutService.StartRollout(
+            "ro-" + cr.getMetadata().getUid().replace("-", "").substring(0, 16),
+            spec.ticketId,
+            spec.revision == null ? 1 : spec.revision,
+            spec.image,
+            cr.getMetadata().getNamespace(),
+            spec.deployment,
+            spec.containers,
+            steps,
+            spec.httpRoute,
+            analysis,
+            Rollout.Origin.RESOURCE,
+            "kubectl",
+            cr.getMetadata().getName(),
+            Objects.requireNonNullElse(cr.getMetadata().getGeneration(), 1L));
+    try {
+      RolloutRequests.validate(request);
+      rollouts.start(request);
+      wake();
+    } catch (ApiException e) {
+      resources.writeRefusal(cr, e.getMessage());
+      metrics.outcome("refused");
+    }
+  }
+}

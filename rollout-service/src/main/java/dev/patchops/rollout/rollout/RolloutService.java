@@ -1,0 +1,625 @@
+package dev.patchops.rollout.rollout;
+
+import dev.patchops.contract.events.CanaryStepFailed;
+import dev.patchops.contract.events.CanaryStepPassed;
+import dev.patchops.contract.events.CanaryStepStarted;
+import dev.patchops.contract.events.CheckpointRecorded;
+import dev.patchops.contract.events.RevertCompleted;
+import dev.patchops.contract.events.RolloutPromoted;
+import dev.patchops.contract.events.RolloutReverted;
+import dev.patchops.contract.events.WatchWindowPassed;
+import dev.patchops.contract.model.AnalysisEvidence;
+import dev.patchops.contract.model.CanaryStep;
+import dev.patchops.contract.model.RevertTrigger;
+import dev.patchops.contract.model.WorkloadRef;
+import dev.patchops.platform.messaging.Outbox;
+import dev.patchops.platform.rest.ApiException;
+import dev.patchops.rollout.checkpoint.Checkpoint;
+import dev.patchops.rollout.checkpoint.SecretSealer;
+import dev.patchops.rollout.checkpoint.Snapshot;
+import dev.patchops.rollout.config.RolloutConfig;
+import dev.patchops.rollout.notify.Notifier;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.LockModeType;
+import jakarta.transaction.Transactional;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The rollouts' state, changed only together with the event that announces the change (outbox).
+ * Every transition checks the phase it expects, so a transition computed on a stale view (the
+ * engine racing an alert or an abort) does nothing instead of undoing the newer decision.
+ */
+@ApplicationScoped
+public class RolloutService {
+  public static final String ACTOR = "rollout-service";
+  private static final com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>> JSON_MAP =
+      new com.fasterxml.jackson.core.type.TypeReference<>() {};
+  static final String WORKLOAD_KIND = "Deployment";
+
+  @Inject Outbox outbox;
+  @Inject RolloutConfig config;
+  @Inject SecretSealer sealer;
+  @Inject Notifier notifier;
+
+  /** A request to roll a patched image out to one Deployment. */
+  public record StartRollout(
+      String id,
+      String ticketId,
+      int revision,
+      String image,
+      String namespace,
+      String deployment,
+      List<String> containers,
+      List<CanaryStep> steps,
+      String httpRoute,
+      AnalysisSpec analysis,
+      Rollout.Origin origin,
+      String startedBy,
+      String crName,
+      long crGeneration) {}
+
+  /** The outcome of a start: the rollout, and whether this call created it. */
+  public record Started(Rollout rollout, boolean created) {}
+
+  /**
+   * Starts a rollout once. The same id again (a redelivered event) returns the first; another
+   * active rollout of the workload refuses it with the reason.
+   */
+  @Transactional
+  public Started start(StartRollout request) {
+    Rollout existing = Rollout.findById(request.id());
+    if (existing != null) {
+      return new Started(existing, false);
+    }
+    Optional<Rollout> active = activeFor(request.namespace(), request.deployment());
+    if (active.isPresent()) {
+      throw ApiException.conflict(
+          "rollout-active",
+          "workload "
+              + request.namespace()
+              + "/"
+              + request.deployment()
+              + " already has active rollout "
+              + active.get().id
+              + " (ticket "
+              + active.get().ticketId
+              + ", phase "
+              + active.get().phase
+              + ")");
+    }
+    Rollout r = new Rollout();
+    r.id = request.id();
+    r.ticketId = request.ticketId();
+    r.revision = request.revision();
+    r.image = request.image();
+    r.namespace = request.namespace();
+    r.deployment = request.deployment();
+    r.containers = List.copyOf(request.containers());
+    r.steps =
+        request.steps() == null || request.steps().isEmpty()
+            ? defaultSteps()
+            : List.copyOf(request.steps());
+    r.httpRoute = request.httpRoute();
+    r.analysis = request.analysis() == null ? AnalysisSpec.DEFAULTS : request.analysis();
+    r.origin = request.origin();
+    r.startedBy = request.startedBy();
+    r.crName = request.crName();
+    r.crGeneration = request.crGeneration();
+    r.phase = RolloutPhase.PENDING;
+    r.createdAt = Instant.now();
+    r.updatedAt = r.createdAt;
+    r.message = "recording checkpoint";
+    r.persistAndFlush();
+    return new Started(r, true);
+  }
+
+  /** A refusal that has no caller to answer (an event): kept, so it shows in the API and CRs. */
+  @Transactional
+  public Rollout refuse(StartRollout request, String reason) {
+    Rollout existing = Rollout.findById(request.id());
+    if (existing != null) {
+      return existing;
+    }
+    Rollout r = new Rollout();
+    r.id = request.id();
+    r.ticketId = request.ticketId();
+    r.revision = request.revision();
+    r.image = request.image();
+    r.namespace = request.namespace();
+    r.deployment = request.deployment();
+    r.containers = List.copyOf(request.containers());
+    r.steps =
+        request.steps() == null || request.steps().isEmpty() ? defaultSteps() : request.steps();
+    r.analysis = AnalysisSpec.DEFAULTS;
+    r.origin = request.origin();
+    r.startedBy = request.startedBy();
+    r.phase = RolloutPhase.REFUSED;
+    r.message = reason;
+    r.createdAt = Instant.now();
+    r.updatedAt = r.createdAt;
+    r.finishedAt = r.createdAt;
+    r.persist();
+    notifier.queue(r.id, Notifier.Kind.REFUSED, r.ticketId, "rollout refused: " + reason, Map.of());
+    return r;
+  }
+
+  public Optional<Rollout> activeFor(String namespace, String deployment) {
+    return Rollout.<Rollout>find(
+            "namespace = ?1 and deployment = ?2 and phase not in ?3",
+            namespace,
+            deployment,
+            RolloutPhase.TERMINAL)
+        .firstResultOptional();
+  }
+
+  List<CanaryStep> defaultSteps() {
+    List<CanaryStep> steps = new ArrayList<>();
+    for (String s : config.defaultSteps()) {
+      String[] parts = s.split(":");
+      steps.add(
+          new CanaryStep(
+              Integer.parseInt(parts[0].trim()),
+              (int) Duration.parse("PT" + parts[1].trim().toUpperCase()).toSeconds()));
+    }
+    return steps;
+  }
+
+  @Transactional
+  public Rollout get(String id) {
+    return Rollout.findById(id);
+  }
+
+  /** Rollouts an alert must revert: same workload, or the ticket the alert is tied to. */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public List<Rollout> revertibleFor(WorkloadRef workload, String ticketId) {
+    List<RolloutPhase> phases =
+        List.of(RolloutPhase.PROGRESSING, RolloutPhase.PROMOTING, RolloutPhase.WATCHING);
+    List<Rollout> hit = new ArrayList<>();
+    if (workload != null) {
+      hit.addAll(
+          Rollout.<Rollout>find(
+                  "namespace = ?1 and deployment = ?2 and phase in ?3",
+                  workload.namespace(),
+                  workload.name(),
+                  phases)
+              .list());
+    }
+    if (ticketId != null) {
+      for (Rollout r :
+          Rollout.<Rollout>find("ticketId = ?1 and phase in ?2", ticketId, phases).list()) {
+        if (hit.stream().noneMatch(h -> h.id.equals(r.id))) {
+          hit.add(r);
+        }
+      }
+    }
+    return hit;
+  }
+
+  @Transactional
+  public Rollout byResource(String namespace, String crName) {
+    return Rollout.<Rollout>find(
+            "namespace = ?1 and crName = ?2 order by createdAt desc", namespace, crName)
+        .firstResultOptional()
+        .orElse(null);
+  }
+
+  @Transactional
+  public List<String> activeIds() {
+    return Rollout.<Rollout>find("phase not in ?1 order by createdAt", RolloutPhase.TERMINAL)
+        .list()
+        .stream()
+        .map(r -> r.id)
+        .toList();
+  }
+
+  @Transactional
+  public Snapshot checkpointOf(String rolloutId) {
+    Checkpoint cp = Checkpoint.find("rolloutId", rolloutId).firstResult();
+    if (cp == null) {
+      return null;
+    }
+    var deployment =
+        Serialization.unmarshal(
+            cp.deployment, io.fabric8.kubernetes.api.model.apps.Deployment.class);
+    Map<String, io.fabric8.kubernetes.api.model.ConfigMap> configMaps = new LinkedHashMap<>();
+    Serialization.unmarshal(cp.configMaps, JSON_MAP)
+        .forEach(
+            (name, json) ->
+                configMaps.put(
+                    name,
+                    Serialization.jsonMapper()
+                        .convertValue(json, io.fabric8.kubernetes.api.model.ConfigMap.class)));
+    Map<String, io.fabric8.kubernetes.api.model.Secret> secrets = new LinkedHashMap<>();
+    if (cp.sealedSecrets != null) {
+      Serialization.unmarshal(sealer.open(cp.sealedSecrets, rolloutId), JSON_MAP)
+          .forEach(
+              (name, json) ->
+                  secrets.put(
+                      name,
+                      Serialization.jsonMapper()
+                          .convertValue(json, io.fabric8.kubernetes.api.model.Secret.class)));
+    }
+    var route =
+        cp.httpRoute == null
+            ? null
+            : Serialization.unmarshal(
+                cp.httpRoute, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
+    return new Snapshot(deployment, configMaps, secrets, route);
+  }
+
+  @Transactional
+  public Checkpoint checkpointRow(String rolloutId) {
+    return Checkpoint.find("rolloutId", rolloutId).firstResult();
+  }
+
+  /** The checkpoint is stored and announced before the engine changes anything. */
+  @Transactional
+  public boolean recordCheckpoint(String id, Snapshot snapshot) {
+    Rollout r = lock(id);
+    if (r.phase != RolloutPhase.PENDING) {
+      return false;
+    }
+    Checkpoint cp = new Checkpoint();
+    cp.id = "cp-" + id;
+    cp.rolloutId = id;
+    cp.deployment = Serialization.asJson(snapshot.deployment());
+    cp.specHash = Snapshot.specHash(snapshot.deployment());
+    cp.configMaps = Serialization.asJson(snapshot.configMaps());
+    cp.sealedSecrets =
+        snapshot.secrets().isEmpty()
+            ? null
+            : sealer.seal(Serialization.asJson(snapshot.secrets()), id);
+    cp.httpRoute = snapshot.httpRoute() == null ? null : Serialization.asJson(snapshot.httpRoute());
+    cp.configHashes = snapshot.configHashes();
+    cp.recordedAt = Instant.now();
+    cp.persist();
+    outbox.publish(
+        new CheckpointRecorded(
+            r.ticketId,
+            r.id,
+            r.revision,
+            workload(r),
+            cp.id,
+            cp.specHash,
+            cp.configHashes,
+            cp.recordedAt),
+        subject(r),
+        ACTOR);
+    r.phase = RolloutPhase.PROGRESSING;
+    r.stepIndex = 0;
+    r.message = "checkpoint recorded";
+    startStep(r);
+    return true;
+  }
+
+  private void startStep(Rollout r) {
+    r.stepStartedAt = Instant.now();
+    r.promoteStep = false;
+    r.updatedAt = r.stepStartedAt;
+    outbox.publish(
+        new CanaryStepStarted(
+            r.ticketId, r.id, r.stepIndex + 1, r.currentStep().weight(), r.stepStartedAt),
+        subject(r),
+        ACTOR);
+  }
+
+  @Transactional
+  public boolean failStart(String id, String reason) {
+    Rollout r = lock(id);
+    if (r.phase != RolloutPhase.PENDING) {
+      return false;
+    }
+    r.phase = RolloutPhase.FAILED;
+    r.message = reason;
+    r.finishedAt = Instant.now();
+    r.updatedAt = r.finishedAt;
+    return true;
+  }
+
+  /** The step's analysis passed: the next step, or promotion after the last. */
+  @Transactional
+  public boolean stepPassed(
+      String id, int stepIndex, List<AnalysisEvidence> evidence, boolean all) {
+    Rollout r = lock(id);
+    if (r.phase != RolloutPhase.PROGRESSING || r.stepIndex != stepIndex) {
+      return false;
+    }
+    outbox.publish(
+        new CanaryStepPassed(
+            r.ticketId, r.id, stepIndex + 1, r.currentStep().weight(), evidence, Instant.now()),
+        subject(r),
+        ACTOR);
+    int next = stepIndex + 1;
+    if (all || next >= r.steps.size() || r.steps.get(next).weight() >= 100) {
+      r.phase = RolloutPhase.PROMOTING;
+      r.stepStartedAt = Instant.now();
+      r.message = all ? "promoting (all steps, by request)" : "promoting";
+      r.updatedAt = r.stepStartedAt;
+      if (next < r.steps.size()) {
+        r.stepIndex = r.steps.size() - 1;
+      }
+    } else {
+      r.stepIndex = next;
+      r.message = "step " + (next + 1) + " of " + r.steps.size();
+      startStep(r);
+    }
+    return true;
+  }
+
+  /** A 100 % first step, or a promote-all before any step passed, goes straight to promotion. */
+  @Transactional
+  public boolean toPromoting(String id, String why) {
+    Rollout r = lock(id);
+    if (r.phase != RolloutPhase.PROGRESSING) {
+      return false;
+    }
+    r.phase = RolloutPhase.PROMOTING;
+    r.stepIndex = r.steps.size() - 1;
+    r.stepStartedAt = Instant.now();
+    r.message = why;
+    r.updatedAt = r.stepStartedAt;
+    return true;
+  }
+
+  /**
+   * Arms the revert. Any active phase may be reverted; a rollout still PENDING changed nothing, so
+   * it simply fails. Announced at once, with the evidence behind the decision.
+   */
+  @Transactional
+  public boolean beginRevert(
+      String id,
+      RevertTrigger trigger,
+      String reason,
+      List<AnalysisEvidence> evidence,
+      Instant detectedAt,
+      String actor) {
+    Rollout r = lock(id);
+    if (r.phase == RolloutPhase.PENDING) {
+      r.phase = RolloutPhase.FAILED;
+      r.message = "stopped before any change: " + reason;
+      r.finishedAt = Instant.now();
+      r.updatedAt = r.finishedAt;
+      return true;
+    }
+    if (!r.phase.revertible()) {
+      return false;
+    }
+    RevertTrigger effective =
+        trigger == RevertTrigger.ALERT && r.phase == RolloutPhase.WATCHING
+            ? RevertTrigger.WATCH_WINDOW_ALERT
+            : trigger;
+    if (r.phase == RolloutPhase.PROGRESSING && effective != RevertTrigger.MANUAL_ABORT) {
+      outbox.publish(
+          new CanaryStepFailed(
+              r.ticketId,
+              r.id,
+              r.stepIndex + 1,
+              r.currentStep().weight(),
+              reason,
+              evidence,
+              detectedAt),
+          subject(r),
+          actor);
+    }
+    r.phase = RolloutPhase.REVERTING;
+    r.revertTrigger = effective;
+    r.revertReason = reason;
+    r.revertEvidence = evidence;
+    r.detectedAt = detectedAt;
+    r.restoreIssuedAt = null;
+    r.revertAttempts = 0;
+    r.nextAttemptAt = null;
+    r.message = "reverting: " + reason;
+    r.updatedAt = Instant.now();
+    outbox.publish(
+        new RolloutReverted(r.ticketId, r.id, r.revision, effective, reason, evidence, r.updatedAt),
+        subject(r),
+        actor);
+    notifier.queue(
+        r.id,
+        Notifier.Kind.REVERTED,
+        r.ticketId,
+        "reverting " + r.namespace + "/" + r.deployment + " to its checkpoint: " + reason,
+        Map.of("trigger", effective.name(), "evidence", evidence));
+    return true;
+  }
+
+  @Transactional
+  public void restoreIssued(String id, Instant at) {
+    Rollout r = lock(id);
+    if (r.phase == RolloutPhase.REVERTING && r.restoreIssuedAt == null) {
+      r.restoreIssuedAt = at;
+    }
+  }
+
+  /** The API refused part of the revert: try again after a backoff, and say so once in a while. */
+  @Transactional
+  public void revertAttemptFailed(String id, String error) {
+    Rollout r = lock(id);
+    if (r.phase != RolloutPhase.REVERTING) {
+      return;
+    }
+    r.revertAttempts++;
+    long backoff =
+        Math.min(
+            config.revertBackoffMax().toMillis(),
+            config.revertBackoffMin().toMillis() << Math.min(r.revertAttempts - 1, 16));
+    r.nextAttemptAt = Instant.now().plusMillis(backoff);
+    r.message = "revert attempt " + r.revertAttempts + " failed, retrying: " + error;
+    r.updatedAt = Instant.now();
+    if (r.revertAttempts == 1 || r.revertAttempts % 10 == 0) {
+      notifier.queue(
+          r.id,
+          Notifier.Kind.REVERT_FAILING,
+          r.ticketId,
+          "revert of " + r.namespace + "/" + r.deployment + " is failing, still retrying: " + error,
+          Map.of("attempts", r.revertAttempts));
+    }
+  }
+
+  @Transactional
+  public Duration revertCompleted(String id, List<String> restored) {
+    Rollout r = lock(id);
+    if (r.phase != RolloutPhase.REVERTING) {
+      return null;
+    }
+    Instant now = Instant.now();
+    Duration took = Duration.between(r.detectedAt, now);
+    r.phase = RolloutPhase.REVERTED;
+    r.message = "reverted and verified: " + r.revertReason;
+    r.finishedAt = now;
+    r.updatedAt = now;
+    outbox.publish(
+        new RevertCompleted(
+            r.ticketId,
+            r.id,
+            true,
+            took.toMillis(),
+            restored,
+            now,
+            r.detectedAt,
+            r.restoreIssuedAt,
+            r.revertAttempts),
+        subject(r),
+        ACTOR);
+    notifier.queue(
+        r.id,
+        Notifier.Kind.REVERT_COMPLETED,
+        r.ticketId,
+        "reverted and verified in " + took.toMillis() + " ms",
+        Map.of("restored", restored, "durationMs", took.toMillis()));
+    return took;
+  }
+
+  @Transactional
+  public boolean promoted(String id) {
+    Rollout r = lock(id);
+    if (r.phase != RolloutPhase.PROMOTING) {
+      return false;
+    }
+    Instant now = Instant.now();
+    r.phase = RolloutPhase.WATCHING;
+    r.watchUntil = now.plus(config.watchWindow());
+    r.message = "promoted; watching until " + r.watchUntil;
+    r.updatedAt = now;
+    outbox.publish(
+        new RolloutPromoted(r.ticketId, r.id, r.revision, workload(r), now, r.watchUntil),
+        subject(r),
+        ACTOR);
+    notifier.queue(
+        r.id,
+        Notifier.Kind.PROMOTED,
+        r.ticketId,
+        "promoted " + r.namespace + "/" + r.deployment + " to " + r.image,
+        Map.of("watchUntil", r.watchUntil.toString()));
+    return true;
+  }
+
+  @Transactional
+  public boolean watchPassed(String id) {
+    Rollout r = lock(id);
+    if (r.phase != RolloutPhase.WATCHING || Instant.now().isBefore(r.watchUntil)) {
+      return false;
+    }
+    r.phase = RolloutPhase.SUCCEEDED;
+    r.finishedAt = Instant.now();
+    r.message = "watch window passed";
+    r.updatedAt = r.finishedAt;
+    outbox.publish(new WatchWindowPassed(r.ticketId, r.id, r.finishedAt), subject(r), ACTOR);
+    return true;
+  }
+
+  /** Manual control: the same for REST and for the PatchRollout's spec. */
+  public enum Command {
+    PAUSE,
+    RESUME,
+    PROMOTE,
+    PROMOTE_FULL,
+    ABORT
+  }
+
+  @Transactional
+  public Rollout command(String id, Command command, String actor) {
+    Rollout r = Rollout.findById(id, LockModeType.PESSIMISTIC_WRITE);
+    if (r == null) {
+      throw ApiException.notFound("rollout " + id);
+    }
+    if (!r.phase.active() || r.phase == RolloutPhase.REVERTING) {
+      throw ApiException.conflict(
+          "rollout-not-controllable",
+          "rollout " + id + " is " + r.phase + "; " + command + " does not apply");
+    }
+    switch (command) {
+      case PAUSE -> r.paused = true;
+      case RESUME -> r.paused = false;
+      case PROMOTE -> {
+        requirePhase(r, command, RolloutPhase.PROGRESSING);
+        r.promoteStep = true;
+        r.paused = false;
+      }
+      case PROMOTE_FULL -> {
+        requirePhase(r, command, RolloutPhase.PROGRESSING);
+        r.promoteFull = true;
+        r.paused = false;
+      }
+      case ABORT -> {
+        beginRevert(
+            id,
+            RevertTrigger.MANUAL_ABORT,
+            "aborted by " + actor,
+            List.of(new AnalysisEvidence("manual", "abort", actor, null, false)),
+            Instant.now(),
+            actor);
+        return r;
+      }
+    }
+    r.message = command.name().toLowerCase().replace('_', ' ') + " by " + actor;
+    r.updatedAt = Instant.now();
+    return r;
+  }
+
+  private static void requirePhase(Rollout r, Command command, RolloutPhase phase) {
+    if (r.phase != phase) {
+      throw ApiException.conflict(
+          "rollout-not-controllable",
+          "rollout " + r.id + " is " + r.phase + "; " + command + " needs " + phase);
+    }
+  }
+
+  @Transactional
+  public void linkResource(String id, String crName) {
+    Rollout r = lock(id);
+    r.crName = crName;
+  }
+
+  @Transactional
+  public void resourceSeen(String id, long generation, String promoteSeen) {
+    Rollout r = lock(id);
+    r.crGeneration = generation;
+    r.crPromoteSeen = promoteSeen;
+  }
+
+  private static Rollout lock(String id) {
+    Rollout r = Rollout.findById(id, LockModeType.PESSIMISTIC_WRITE);
+    if (r == null) {
+      throw new IllegalStateException("no rollout " + id);
+    }
+    return r;
+  }
+
+  static WorkloadRef workload(Rollout r) {
+    return new WorkloadRef(r.namespace, WORKLOAD_KIND, r.deployment);
+  }
+
+  private static String subject(Rollout r) {
+    return "rollouts/" + r.id;
+  }
+}

@@ -1,0 +1,58 @@
+package dev.patchops.rollout.rollout.k8s;
+
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import java.util.ArrayList;
+import java.util.List;
+
+public class PatchRolloutSpec {
+  @Required public String ticketId;
+  @Required public Integer revision;
+
+  /** The Deployment in the PatchRollout's namespace. */
+  @Required public String deployment;
+
+  @Required public List<String> containers = new ArrayList<>();
+
+  @Required
+  @Pattern("^[^@\\s]+@sha256:[0-9a-f]{64}$")
+  public String image;
+
+  public List<Step> steps = new ArrayList<>();
+
+  /** Gateway API mode: the HTTPRoute whose backend weights split the traffic. */
+  public String httpRoute;
+
+  public Analysis analysis;
+
+  /** Holds the rollout at its current step. */
+  public Boolean paused;
+
+  /** Reverts to the checkpoint at once. */
+  public Boolean abort;
+
+  /**
+   * Each new value promotes once: {@code full} skips every remaining step, any other value (for
+   * example {@code step-2}) passes the current step.
+   */
+  public String promote;
+
+  public static class Step {
+    public int weight;
+    public int pauseSeconds;
+  }
+
+  public static class Analysis {
+    public Integer progressDeadlineSeconds;
+    public Integer maxRestarts;
+    public String prometheusUrl;
+    public List<Query> queries = new ArrayList<>();
+  }
+
+  public static class Query {
+    public String name;
+    public String query;
+    public Double min;
+    public Double max;
+  }
+}

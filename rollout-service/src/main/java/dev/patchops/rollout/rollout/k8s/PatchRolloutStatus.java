@@ -1,0 +1,39 @@
+package dev.patchops.rollout.rollout.k8s;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+public class PatchRolloutStatus {
+  public String rolloutId;
+  public String target;
+  public String phase;
+  public String step;
+  public Integer weight;
+  public String checkpoint;
+  public String message;
+  public Long observedGeneration;
+  public List<Condition> conditions = new ArrayList<>();
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof PatchRolloutStatus s)) {
+      return false;
+    }
+    return Objects.equals(rolloutId, s.rolloutId)
+        && Objects.equals(target, s.target)
+        && Objects.equals(phase, s.phase)
+        && Objects.equals(step, s.step)
+        && Objects.equals(weight, s.weight)
+        && Objects.equals(checkpoint, s.checkpoint)
+        && Objects.equals(message, s.message)
+        && Objects.equals(observedGeneration, s.observedGeneration)
+        && Objects.equals(conditions, s.conditions);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(rolloutId, phase, step, weight);
+  }
+}

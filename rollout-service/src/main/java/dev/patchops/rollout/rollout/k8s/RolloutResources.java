@@ -1,0 +1,285 @@
+package dev.patchops.rollout.rollout.k8s;
+
+import dev.patchops.rollout.rollout.Rollout;
+import dev.patchops.rollout.rollout.RolloutPhase;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * The PatchRollout custom resources: one per rollout, whatever started it. Changes to them are
+ * queued for the engine, which alone acts, so kubectl and REST commands never race each other.
+ */
+@ApplicationScoped
+public class RolloutResources {
+  /** A PatchRollout seen by the informer; {@code deleted} when kubectl removed it. */
+  public record Seen(PatchRollout resource, boolean deleted) {}
+
+  private final KubernetesClient client;
+  private final ConcurrentLinkedQueue<Seen> queue = new ConcurrentLinkedQueue<>();
+  private SharedIndexInformer<PatchRollout> informer;
+  private Runnable onChange = () -> {};
+
+  @Inject
+  public RolloutResources(KubernetesClient client) {
+    this.client = client;
+  }
+
+  public synchronized void watch(Runnable wake) {
+    if (informer != null) {
+      return;
+    }
+    this.onChange = wake;
+    informer =
+        client
+            .resources(PatchRollout.class)
+            .inAnyNamespace()
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(PatchRollout obj) {
+                    queue.add(new Seen(obj, false));
+                    onChange.run();
+                  }
+
+                  @Override
+                  public void onUpdate(PatchRollout oldObj, PatchRollout newObj) {
+                    if (!Objects.equals(
+                        oldObj.getMetadata().getGeneration(),
+                        newObj.getMetadata().getGeneration())) {
+                      queue.add(new Seen(newObj, false));
+                      onChange.run();
+                    }
+                  }
+
+                  @Override
+                  public void onDelete(PatchRollout obj, boolean deletedFinalStateUnknown) {
+                    queue.add(new Seen(obj, true));
+                    onChange.run();
+                  }
+                },
+                60_000);
+  }
+
+  public synchronized void stop() {
+    if (informer != null) {
+      informer.close();
+      informer = null;
+    }
+  }
+
+  public Seen poll() {
+    return queue.poll();
+  }
+
+  /** The name a rollout's resource gets: readable, unique per rollout, DNS-1123. */
+  public static String nameFor(Rollout r) {
+    String hash = shortHash(r.id);
+    String base = (r.deployment + "-r" + r.revision).toLowerCase().replaceAll("[^a-z0-9-]", "-");
+    int room = 63 - hash.length() - 1;
+    base = base.length() > room ? base.substring(0, room) : base;
+    return base.replaceAll("-+$", "") + "-" + hash;
+  }
+
+  /** Creates the resource of a rollout started by an event or REST; an existing one is kept. */
+  public String create(Rollout r) {
+    PatchRollout cr = new PatchRollout();
+    cr.getMetadata().setName(nameFor(r));
+    cr.getMetadata().setNamespace(r.namespace);
+    cr.getMetadata()
+        .setLabels(
+            Map.of(
+                Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE,
+                Labels.ROLLOUT, r.id,
+                Labels.TICKET, WorkloadOps.sanitize(r.ticketId)));
+    PatchRolloutSpec spec = cr.getSpec();
+    spec.ticketId = r.ticketId;
+    spec.revision = r.revision;
+    spec.deployment = r.deployment;
+    spec.containers = new ArrayList<>(r.containers);
+    spec.image = r.image;
+    spec.httpRoute = r.httpRoute;
+    spec.steps =
+        r.steps.stream()
+            .map(
+                s -> {
+                  var step = new PatchRolloutSpec.Step();
+                  step.weight = s.weight();
+                  step.pauseSeconds = s.pauseSeconds();
+                  return step;
+                })
+            .toList();
+    spec.paused = false;
+    spec.abort = false;
+    try {
+      client.resources(PatchRollout.class).inNamespace(r.namespace).resource(cr).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+    }
+    return cr.getMetadata().getName();
+  }
+
+  /** Writes the status only when it changed, as a patch of the differences. */
+  public void writeStatus(Rollout r, String checkpointHash, long observedGeneration) {
+    var resource = client.resources(PatchRollout.class).inNamespace(r.namespace).withName(r.crName);
+    PatchRollout live = resource.get();
+    if (live == null) {
+      return;
+    }
+    PatchRolloutStatus desired = statusOf(r, checkpointHash, observedGeneration, live.getStatus());
+    if (!desired.equals(live.getStatus())) {
+      resource.editStatus(
+          cr -> {
+            cr.setStatus(desired);
+            return cr;
+          });
+    }
+  }
+
+  /** The status of a refused or otherwise unmatched resource. */
+  public void writeRefusal(PatchRollout cr, String reason) {
+    PatchRolloutStatus status = new PatchRolloutStatus();
+    status.phase = RolloutPhase.REFUSED.name();
+    status.message = reason;
+    status.target = cr.getMetadata().getNamespace() + "/" + cr.getSpec().deployment;
+    status.observedGeneration = cr.getMetadata().getGeneration();
+    status.conditions =
+        List.of(
+            condition(
+                "Progressing", false, "Refused", reason, null, cr.getMetadata().getGeneration()));
+    client
+        .resources(PatchRollout.class)
+        .inNamespace(cr.getMetadata().getNamespace())
+        .withName(cr.getMetadata().getName())
+        .editStatus(
+            c -> {
+              c.setStatus(status);
+              return c;
+            });
+  }
+
+  static PatchRolloutStatus statusOf(
+      Rollout r, String checkpointHash, long generation, PatchRolloutStatus previous) {
+    PatchRolloutStatus s = new PatchRolloutStatus();
+    s.rolloutId = r.id;
+    s.target = r.namespace + "/" + r.deployment;
+    s.phase = r.paused && r.phase == RolloutPhase.PROGRESSING ? "Paused" : r.phase.name();
+    s.step = Math.min(r.stepIndex + 1, r.steps.size()) + "/" + r.steps.size();
+    s.weight =
+        switch (r.phase) {
+          case PROGRESSING -> r.currentStep().weight();
+          case PROMOTING, WATCHING, SUCCEEDED -> 100;
+          default -> 0;
+        };
+    s.checkpoint = checkpointHash == null ? null : checkpointHash.substring(0, 12);
+    s.message = r.message;
+    s.observedGeneration = generation;
+    List<Condition> old = previous == null ? List.of() : previous.conditions;
+    s.conditions =
+        List.of(
+            condition(
+                "CheckpointRecorded",
+                checkpointHash != null,
+                checkpointHash != null ? "Recorded" : "Pending",
+                checkpointHash == null
+                    ? "no checkpoint yet"
+                    : "spec " + checkpointHash.substring(0, 12),
+                old,
+                generation),
+            condition(
+                "Progressing",
+                r.phase.active() && !r.paused,
+                r.phase.name(),
+                r.message,
+                old,
+                generation),
+            condition(
+                "Paused",
+                r.paused && r.phase.active(),
+                r.paused ? "Paused" : "Running",
+                r.paused ? "paused" : "running",
+                old,
+                generation),
+            condition(
+                "Promoted",
+                r.phase == RolloutPhase.WATCHING || r.phase == RolloutPhase.SUCCEEDED,
+                r.phase == RolloutPhase.SUCCEEDED
+                    ? "WatchWindowPassed"
+                    : r.phase == RolloutPhase.WATCHING ? "Watching" : "NotPromoted",
+                r.message,
+                old,
+                generation),
+            condition(
+                "Reverted",
+                r.phase == RolloutPhase.REVERTING || r.phase == RolloutPhase.REVERTED,
+                r.revertTrigger == null ? "NotReverted" : camel(r.revertTrigger.name()),
+                r.revertReason == null ? "not reverted" : r.revertReason,
+                old,
+                generation));
+    return s;
+  }
+
+  private static String camel(String upper) {
+    StringBuilder b = new StringBuilder();
+    for (String part : upper.toLowerCase().split("_")) {
+      b.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
+    }
+    return b.toString();
+  }
+
+  /** A condition keeps its lastTransitionTime unless its status flips. */
+  private static Condition condition(
+      String type,
+      boolean status,
+      String reason,
+      String message,
+      List<Condition> previous,
+      Long generation) {
+    String value = status ? "True" : "False";
+    String since = Instant.now().toString();
+    if (previous != null) {
+      for (Condition c : previous) {
+        if (type.equals(c.getType())
+            && value.equals(c.getStatus())
+            && c.getLastTransitionTime() != null) {
+          since = c.getLastTransitionTime();
+        }
+      }
+    }
+    return new ConditionBuilder()
+        .withType(type)
+        .withStatus(value)
+        .withReason(reason)
+        .withMessage(message)
+        .withObservedGeneration(generation)
+        .withLastTransitionTime(since)
+        .build();
+  }
+
+  private static String shortHash(String text) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)))
+          .substring(0, 8);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,612 @@
+package dev.patchops.rollout.rollout.k8s;
+
+import dev.patchops.contract.model.AnalysisEvidence;
+import dev.patchops.rollout.checkpoint.Snapshot;
+import dev.patchops.rollout.rollout.Rollout;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentSpec;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Every call the rollout-service makes to the Kubernetes API for a rollout. Each operation is
+ * idempotent, so the engine can repeat any of them after a crash or a refused call. The calls are
+ * listed in {@code deploy/kubernetes/rbac-calls/rollout-service.txt} for the RBAC check.
+ */
+@ApplicationScoped
+public class WorkloadOps {
+  public static final ResourceDefinitionContext HTTP_ROUTE =
+      new ResourceDefinitionContext.Builder()
+          .withGroup("gateway.networking.k8s.io")
+          .withVersion("v1")
+          .withKind("HTTPRoute")
+          .withPlural("httproutes")
+          .withNamespaced(true)
+          .build();
+
+  private static final Set<String> STUCK_REASONS =
+      Set.of(
+          "CrashLoopBackOff",
+          "ImagePullBackOff",
+          "ErrImagePull",
+          "InvalidImageName",
+          "CreateContainerConfigError",
+          "CreateContainerError");
+
+  private final KubernetesClient client;
+
+  @Inject
+  public WorkloadOps(KubernetesClient client) {
+    this.client = client;
+  }
+
+  /** The live state a checkpoint keeps; null if the Deployment does not exist. */
+  public Snapshot capture(String namespace, String deployment, String httpRoute) {
+    Deployment live = client.apps().deployments().inNamespace(namespace).withName(deployment).get();
+    if (live == null) {
+      return null;
+    }
+    var pod = live.getSpec().getTemplate().getSpec();
+    Map<String, ConfigMap> configMaps = new LinkedHashMap<>();
+    for (String name : Snapshot.referencedConfigMaps(pod)) {
+      ConfigMap cm = client.configMaps().inNamespace(namespace).withName(name).get();
+      if (cm != null) {
+        configMaps.put(name, contentOf(cm));
+      }
+    }
+    Map<String, Secret> secrets = new LinkedHashMap<>();
+    for (String name : Snapshot.referencedSecrets(pod)) {
+      Secret s = client.secrets().inNamespace(namespace).withName(name).get();
+      if (s != null) {
+        secrets.put(name, contentOf(s));
+      }
+    }
+    GenericKubernetesResource route = null;
+    if (httpRoute != null) {
+      route =
+          client
+              .genericKubernetesResources(HTTP_ROUTE)
+              .inNamespace(namespace)
+              .withName(httpRoute)
+              .get();
+      if (route == null) {
+        throw new IllegalStateException("HTTPRoute " + namespace + "/" + httpRoute + " not found");
+      }
+    }
+    return new Snapshot(Snapshot.restorable(live), configMaps, secrets, route);
+  }
+
+  /**
+   * Canary replicas so that the canary's share of all ready replicas is the step weight, while the
+   * stable Deployment keeps every replica it had: the known-good version never loses capacity.
+   */
+  public static int canaryReplicas(int stableReplicas, int weight) {
+    if (weight >= 100) {
+      return Math.max(1, stableReplicas);
+    }
+    int n = Math.max(1, stableReplicas);
+    long c = Math.round((double) n * weight / (100 - weight));
+    return (int) Math.max(1, Math.min(n, c));
+  }
+
+  /** Creates or rescales the {@code <name>-canary} Deployment with the patched image. */
+  public void ensureCanary(Rollout rollout, Snapshot checkpoint, int replicas) {
+    String ns = rollout.namespace;
+    Deployment existing =
+        client.apps().deployments().inNamespace(ns).withName(rollout.canaryName()).get();
+    if (existing != null) {
+      if (!Objects.equals(existing.getSpec().getReplicas(), replicas)) {
+        existing.getSpec().setReplicas(replicas);
+        client.apps().deployments().inNamespace(ns).resource(existing).update();
+      }
+      return;
+    }
+    Deployment canary =
+        canaryOf(rollout, checkpoint, replicas, stableServiceSelector(rollout, checkpoint));
+    client.apps().deployments().inNamespace(ns).resource(canary).create();
+  }
+
+  Deployment canaryOf(
+      Rollout rollout, Snapshot checkpoint, int replicas, Map<String, String> stableSelector) {
+    Deployment stable = checkpoint.deployment();
+    DeploymentSpec spec = Serialization.clone(stable.getSpec());
+    spec.setReplicas(replicas);
+    PodTemplateSpec template = spec.getTemplate();
+    Map<String, String> podLabels = new LinkedHashMap<>(template.getMetadata().getLabels());
+    Map<String, String> selector = new LinkedHashMap<>();
+    if (rollout.httpRoute == null) {
+      // Replica-ratio mode: the plain Service must select canary Pods too.
+      selector.putAll(spec.getSelector().getMatchLabels());
+    } else {
+      // Gateway mode: the route's weights split the traffic, so the stable Service must not.
+      stableSelector.keySet().forEach(podLabels::remove);
+    }
+    podLabels.put(Labels.TRACK, Labels.CANARY);
+    podLabels.put(Labels.ROLLOUT, rollout.id);
+    selector.put(Labels.TRACK, Labels.CANARY);
+    selector.put(Labels.ROLLOUT, rollout.id);
+    template.getMetadata().setLabels(podLabels);
+    spec.getSelector().setMatchLabels(selector);
+    spec.getSelector().setMatchExpressions(null);
+    template.getSpec().getContainers().stream()
+        .filter(c -> rollout.containers.contains(c.getName()))
+        .forEach(c -> c.setImage(rollout.image));
+    Deployment canary = new Deployment();
+    canary.setApiVersion("apps/v1");
+    canary.setKind("Deployment");
+    canary.setMetadata(
+        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+            .withName(rollout.canaryName())
+            .withNamespace(rollout.namespace)
+            .withLabels(ownLabels(rollout))
+            .build());
+    canary.setSpec(spec);
+    return canary;
+  }
+
+  private static Map<String, String> ownLabels(Rollout rollout) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE);
+    labels.put(Labels.TRACK, Labels.CANARY);
+    labels.put(Labels.ROLLOUT, rollout.id);
+    labels.put(Labels.TICKET, sanitize(rollout.ticketId));
+    return labels;
+  }
+
+  static String sanitize(String value) {
+    String s = value.replaceAll("[^A-Za-z0-9._-]", "-");
+    s = s.length() > 63 ? s.substring(0, 63) : s;
+    return s.replaceAll("^[^A-Za-z0-9]+|[^A-Za-z0-9]+$", "");
+  }
+
+  /** What the analysis needs of the canary Pods, read in one Deployment and one Pod list call. */
+  public record CanaryHealth(
+      boolean exists, int desired, int ready, int restarts, List<String> stuck) {}
+
+  public CanaryHealth canaryHealth(Rollout rollout) {
+    Deployment canary =
+        client
+            .apps()
+            .deployments()
+            .inNamespace(rollout.namespace)
+            .withName(rollout.canaryName())
+            .get();
+    if (canary == null) {
+      return new CanaryHealth(false, 0, 0, 0, List.of());
+    }
+    List<Pod> pods =
+        client
+            .pods()
+            .inNamespace(rollout.namespace)
+            .withLabel(Labels.ROLLOUT, rollout.id)
+            .list()
+            .getItems();
+    int restarts = 0;
+    List<String> stuck = new ArrayList<>();
+    for (Pod pod : pods) {
+      if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+        continue;
+      }
+      for (ContainerStatus cs : pod.getStatus().getContainerStatuses()) {
+        restarts += cs.getRestartCount() == null ? 0 : cs.getRestartCount();
+        if (cs.getState() != null
+            && cs.getState().getWaiting() != null
+            && STUCK_REASONS.contains(cs.getState().getWaiting().getReason())) {
+          stuck.add(
+              pod.getMetadata().getName()
+                  + "/"
+                  + cs.getName()
+                  + ": "
+                  + cs.getState().getWaiting().getReason());
+        }
+      }
+    }
+    int desired = Objects.requireNonNullElse(canary.getSpec().getReplicas(), 1);
+    int ready =
+        canary.getStatus() == null || canary.getStatus().getReadyReplicas() == null
+            ? 0
+            : canary.getStatus().getReadyReplicas();
+    boolean current = observed(canary);
+    return new CanaryHealth(true, desired, current ? ready : 0, restarts, stuck);
+  }
+
+  /** The controller has seen the latest spec and every replica of it is ready. */
+  public static boolean rolledOut(Deployment d) {
+    if (d == null || d.getStatus() == null || !observed(d)) {
+      return false;
+    }
+    int replicas = Objects.requireNonNullElse(d.getSpec().getReplicas(), 1);
+    var s = d.getStatus();
+    return Objects.requireNonNullElse(s.getUpdatedReplicas(), 0) >= replicas
+        && Objects.requireNonNullElse(s.getReadyReplicas(), 0) >= replicas
+        && Objects.requireNonNullElse(s.getReplicas(), 0) == replicas;
+  }
+
+  private static boolean observed(Deployment d) {
+    Long generation = d.getMetadata().getGeneration();
+    Long observed = d.getStatus() == null ? null : d.getStatus().getObservedGeneration();
+    return generation == null || (observed != null && observed >= generation);
+  }
+
+  /** Gateway API mode: the canary Service and the route's weights for this step. */
+  public void ensureRouteWeight(Rollout rollout, Snapshot checkpoint, int weight) {
+    if (rollout.httpRoute == null) {
+      return;
+    }
+    Service stable = stableService(rollout, checkpoint);
+    String canaryService = stable.getMetadata().getName() + "-canary";
+    if (client.services().inNamespace(rollout.namespace).withName(canaryService).get() == null) {
+      Map<String, String> selector =
+          Map.of(Labels.TRACK, Labels.CANARY, Labels.ROLLOUT, rollout.id);
+      Service svc =
+          new ServiceBuilder()
+              .withNewMetadata()
+              .withName(canaryService)
+              .withNamespace(rollout.namespace)
+              .withLabels(ownLabels(rollout))
+              .endMetadata()
+              .withNewSpec()
+              .withSelector(selector)
+              .withPorts(Serialization.clone(stable).getSpec().getPorts())
+              .endSpec()
+              .build();
+      svc.getSpec().getPorts().forEach(p -> p.setNodePort(null));
+      client.services().inNamespace(rollout.namespace).resource(svc).create();
+    }
+    GenericKubernetesResource route =
+        client
+            .genericKubernetesResources(HTTP_ROUTE)
+            .inNamespace(rollout.namespace)
+            .withName(rollout.httpRoute)
+            .get();
+    GenericKubernetesResource desired = Serialization.clone(checkpoint.httpRoute());
+    RouteWeights.split(desired, stable.getMetadata().getName(), canaryService, weight);
+    Object wanted = desired.getAdditionalProperties().get("spec");
+    if (!Objects.equals(wanted, route.getAdditionalProperties().get("spec"))) {
+      route.getAdditionalProperties().put("spec", wanted);
+      client
+          .genericKubernetesResources(HTTP_ROUTE)
+          .inNamespace(rollout.namespace)
+          .resource(route)
+          .update();
+    }
+  }
+
+  private Map<String, String> stableServiceSelector(Rollout rollout, Snapshot checkpoint) {
+    return rollout.httpRoute == null
+        ? Map.of()
+        : stableService(rollout, checkpoint).getSpec().getSelector();
+  }
+
+  /** The Service in front of the stable Pods: the route's backend whose selector they match. */
+  Service stableService(Rollout rollout, Snapshot checkpoint) {
+    Map<String, String> podLabels =
+        checkpoint.deployment().getSpec().getTemplate().getMetadata().getLabels();
+    for (String name : RouteWeights.backendNames(checkpoint.httpRoute())) {
+      Service svc = client.services().inNamespace(rollout.namespace).withName(name).get();
+      if (svc != null
+          && svc.getSpec().getSelector() != null
+          && !svc.getSpec().getSelector().isEmpty()
+          && podLabels.entrySet().containsAll(svc.getSpec().getSelector().entrySet())) {
+        return svc;
+      }
+    }
+    throw new IllegalStateException(
+        "HTTPRoute "
+            + rollout.httpRoute
+            + " has no backend Service selecting "
+            + rollout.deployment);
+  }
+
+  /** Writes the patched images to the stable Deployment: one update, so never half applied. */
+  public void promote(Rollout rollout) {
+    Deployment live =
+        client
+            .apps()
+            .deployments()
+            .inNamespace(rollout.namespace)
+            .withName(rollout.deployment)
+            .get();
+    boolean changed = false;
+    for (var c : live.getSpec().getTemplate().getSpec().getContainers()) {
+      if (rollout.containers.contains(c.getName()) && !rollout.image.equals(c.getImage())) {
+        c.setImage(rollout.image);
+        changed = true;
+      }
+    }
+    if (changed) {
+      client.apps().deployments().inNamespace(rollout.namespace).resource(live).update();
+    }
+  }
+
+  public Deployment stable(Rollout rollout) {
+    return client
+        .apps()
+        .deployments()
+        .inNamespace(rollout.namespace)
+        .withName(rollout.deployment)
+        .get();
+  }
+
+  /** Deletes the canary Deployment, its Pods and its Service; true once nothing is left. */
+  public boolean removeCanary(String namespace, String canaryName, String rolloutId) {
+    client.apps().deployments().inNamespace(namespace).withName(canaryName).delete();
+    client.services().inNamespace(namespace).withLabel(Labels.ROLLOUT, rolloutId).delete();
+    // A real cluster's garbage collector removes the Pods; deleting them by label holds either way.
+    client
+        .apps()
+        .replicaSets()
+        .inNamespace(namespace)
+        .withLabel(Labels.ROLLOUT, rolloutId)
+        .delete();
+    client.pods().inNamespace(namespace).withLabel(Labels.ROLLOUT, rolloutId).delete();
+    return leftovers(namespace, rolloutId, canaryName).isEmpty();
+  }
+
+  /** Canary objects of this rollout still in the cluster. */
+  public List<String> leftovers(String namespace, String rolloutId, String canaryName) {
+    List<String> left = new ArrayList<>();
+    if (client.apps().deployments().inNamespace(namespace).withName(canaryName).get() != null) {
+      left.add("Deployment/" + canaryName);
+    }
+    client
+        .services()
+        .inNamespace(namespace)
+        .withLabel(Labels.ROLLOUT, rolloutId)
+        .list()
+        .getItems()
+        .forEach(s -> left.add("Service/" + s.getMetadata().getName()));
+    client
+        .pods()
+        .inNamespace(namespace)
+        .withLabel(Labels.ROLLOUT, rolloutId)
+        .list()
+        .getItems()
+        .forEach(p -> left.add("Pod/" + p.getMetadata().getName()));
+    return left;
+  }
+
+  /** A canary Deployment found in the cluster by its labels. */
+  public record Canary(String namespace, String name, String rolloutId) {}
+
+  /** Every canary PatchOps made, in any namespace, for the orphan sweep. */
+  public List<Canary> canaries() {
+    return client
+        .apps()
+        .deployments()
+        .inAnyNamespace()
+        .withLabel(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE)
+        .withLabel(Labels.TRACK, Labels.CANARY)
+        .list()
+        .getItems()
+        .stream()
+        .filter(d -> d.getMetadata().getLabels().get(Labels.ROLLOUT) != null)
+        .map(
+            d ->
+                new Canary(
+                    d.getMetadata().getNamespace(),
+                    d.getMetadata().getName(),
+                    d.getMetadata().getLabels().get(Labels.ROLLOUT)))
+        .toList();
+  }
+
+  /** Gateway mode after promotion: the route as it was, all traffic on the stable Service. */
+  public void resetRoute(Snapshot checkpoint) {
+    if (checkpoint.httpRoute() == null) {
+      return;
+    }
+    String ns = checkpoint.deployment().getMetadata().getNamespace();
+    GenericKubernetesResource route =
+        client
+            .genericKubernetesResources(HTTP_ROUTE)
+            .inNamespace(ns)
+            .withName(checkpoint.httpRoute().getMetadata().getName())
+            .get();
+    if (route != null
+        && !Snapshot.routeHash(route).equals(Snapshot.routeHash(checkpoint.httpRoute()))) {
+      route
+          .getAdditionalProperties()
+          .put(
+              "spec",
+              Serialization.clone(checkpoint.httpRoute()).getAdditionalProperties().get("spec"));
+      client.genericKubernetesResources(HTTP_ROUTE).inNamespace(ns).resource(route).update();
+    }
+  }
+
+  /**
+   * Puts the checkpoint back: the Deployment's labels, annotations and spec exactly, then every
+   * ConfigMap, Secret and route whose content differs. Returns what it had to write.
+   */
+  public List<String> restore(Snapshot checkpoint) {
+    List<String> restored = new ArrayList<>();
+    Deployment want = checkpoint.deployment();
+    String ns = want.getMetadata().getNamespace();
+    for (var e : checkpoint.configMaps().entrySet()) {
+      ConfigMap live = client.configMaps().inNamespace(ns).withName(e.getKey()).get();
+      if (live == null
+          || !Snapshot.configMapHash(live).equals(Snapshot.configMapHash(e.getValue()))) {
+        ConfigMap put =
+            live == null
+                ? new ConfigMapBuilder()
+                    .withNewMetadata()
+                    .withName(e.getKey())
+                    .withNamespace(ns)
+                    .endMetadata()
+                    .build()
+                : live;
+        put.setData(e.getValue().getData());
+        put.setBinaryData(e.getValue().getBinaryData());
+        if (live == null) {
+          client.configMaps().inNamespace(ns).resource(put).create();
+        } else {
+          client.configMaps().inNamespace(ns).resource(put).update();
+        }
+        restored.add("ConfigMap/" + e.getKey());
+      }
+    }
+    for (var e : checkpoint.secrets().entrySet()) {
+      Secret live = client.secrets().inNamespace(ns).withName(e.getKey()).get();
+      if (live == null || !Snapshot.secretHash(live).equals(Snapshot.secretHash(e.getValue()))) {
+        Secret put =
+            live == null
+                ? new SecretBuilder()
+                    .withNewMetadata()
+                    .withName(e.getKey())
+                    .withNamespace(ns)
+                    .endMetadata()
+                    .withType(e.getValue().getType())
+                    .build()
+                : live;
+        put.setData(e.getValue().getData());
+        put.setStringData(null);
+        if (live == null) {
+          client.secrets().inNamespace(ns).resource(put).create();
+        } else {
+          client.secrets().inNamespace(ns).resource(put).update();
+        }
+        restored.add("Secret/" + e.getKey());
+      }
+    }
+    Deployment live =
+        client.apps().deployments().inNamespace(ns).withName(want.getMetadata().getName()).get();
+    if (live == null) {
+      Deployment create = Serialization.clone(want);
+      client.apps().deployments().inNamespace(ns).resource(create).create();
+      restored.add("Deployment/" + want.getMetadata().getName());
+    } else if (!Snapshot.specHash(live).equals(Snapshot.specHash(want))) {
+      Map<String, String> annotations = new LinkedHashMap<>();
+      if (live.getMetadata().getAnnotations() != null) {
+        live.getMetadata()
+            .getAnnotations()
+            .forEach(
+                (k, v) -> {
+                  if (Snapshot.isControllerAnnotation(k)) {
+                    annotations.put(k, v);
+                  }
+                });
+      }
+      if (want.getMetadata().getAnnotations() != null) {
+        annotations.putAll(want.getMetadata().getAnnotations());
+      }
+      live.getMetadata().setLabels(want.getMetadata().getLabels());
+      live.getMetadata().setAnnotations(annotations);
+      live.setSpec(Serialization.clone(want.getSpec()));
+      client.apps().deployments().inNamespace(ns).resource(live).update();
+      restored.add("Deployment/" + want.getMetadata().getName());
+    }
+    if (checkpoint.httpRoute() != null) {
+      GenericKubernetesResource route =
+          client
+              .genericKubernetesResources(HTTP_ROUTE)
+              .inNamespace(ns)
+              .withName(checkpoint.httpRoute().getMetadata().getName())
+              .get();
+      if (route != null
+          && !Snapshot.routeHash(route).equals(Snapshot.routeHash(checkpoint.httpRoute()))) {
+        route
+            .getAdditionalProperties()
+            .put(
+                "spec",
+                Serialization.clone(checkpoint.httpRoute()).getAdditionalProperties().get("spec"));
+        client.genericKubernetesResources(HTTP_ROUTE).inNamespace(ns).resource(route).update();
+        restored.add("HTTPRoute/" + route.getMetadata().getName());
+      }
+    }
+    return restored;
+  }
+
+  /** Compares the live objects with the checkpoint; each difference is one piece of evidence. */
+  public List<AnalysisEvidence> differences(Snapshot checkpoint) {
+    List<AnalysisEvidence> diffs = new ArrayList<>();
+    Deployment want = checkpoint.deployment();
+    String ns = want.getMetadata().getNamespace();
+    Deployment live =
+        client.apps().deployments().inNamespace(ns).withName(want.getMetadata().getName()).get();
+    String wantHash = Snapshot.specHash(want);
+    String liveHash = live == null ? "absent" : Snapshot.specHash(live);
+    if (!wantHash.equals(liveHash)) {
+      diffs.add(
+          new AnalysisEvidence(
+              "spec-hash",
+              "Deployment/" + want.getMetadata().getName(),
+              liveHash,
+              wantHash,
+              false));
+    }
+    Map<String, String> liveHashes = new LinkedHashMap<>();
+    checkpoint
+        .configMaps()
+        .keySet()
+        .forEach(
+            name -> {
+              ConfigMap cm = client.configMaps().inNamespace(ns).withName(name).get();
+              liveHashes.put(
+                  "ConfigMap/" + name, cm == null ? "absent" : Snapshot.configMapHash(cm));
+            });
+    checkpoint
+        .secrets()
+        .keySet()
+        .forEach(
+            name -> {
+              Secret s = client.secrets().inNamespace(ns).withName(name).get();
+              liveHashes.put("Secret/" + name, s == null ? "absent" : Snapshot.secretHash(s));
+            });
+    if (checkpoint.httpRoute() != null) {
+      String name = checkpoint.httpRoute().getMetadata().getName();
+      GenericKubernetesResource r =
+          client.genericKubernetesResources(HTTP_ROUTE).inNamespace(ns).withName(name).get();
+      liveHashes.put("HTTPRoute/" + name, r == null ? "absent" : Snapshot.routeHash(r));
+    }
+    checkpoint
+        .configHashes()
+        .forEach(
+            (item, hash) -> {
+              if (!hash.equals(liveHashes.get(item))) {
+                diffs.add(
+                    new AnalysisEvidence("content-hash", item, liveHashes.get(item), hash, false));
+              }
+            });
+    return diffs;
+  }
+
+  private static ConfigMap contentOf(ConfigMap cm) {
+    return new ConfigMapBuilder()
+        .withNewMetadata()
+        .withName(cm.getMetadata().getName())
+        .endMetadata()
+        .withData(cm.getData())
+        .withBinaryData(cm.getBinaryData())
+        .withImmutable(cm.getImmutable())
+        .build();
+  }
+
+  private static Secret contentOf(Secret s) {
+    return new SecretBuilder()
+        .withNewMetadata()
+        .withName(s.getMetadata().getName())
+        .endMetadata()
+        .withType(s.getType())
+        .withData(s.getData())
+        .withImmutable(s.getImmutable())
+        .build();
+  }
+}

@@ -1,0 +1,176 @@
+package dev.patchops.rollout.rollout.messaging;
+
+import dev.patchops.contract.Channels;
+import dev.patchops.contract.events.AlertReceived;
+import dev.patchops.contract.events.HardwareQuarantineRequested;
+import dev.patchops.contract.events.PatchApproved;
+import dev.patchops.contract.events.TestRunCompleted;
+import dev.patchops.contract.model.AnalysisEvidence;
+import dev.patchops.contract.model.ContainerTarget;
+import dev.patchops.contract.model.RevertTrigger;
+import dev.patchops.contract.model.WorkloadRef;
+import dev.patchops.platform.messaging.InboundEvents;
+import dev.patchops.rollout.quarantine.QuarantineService;
+import dev.patchops.rollout.rollout.AnalysisSpec;
+import dev.patchops.rollout.rollout.Rollout;
+import dev.patchops.rollout.rollout.RolloutEngine;
+import dev.patchops.rollout.rollout.RolloutService;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+/**
+ * What the rollout-service reacts to: approvals start rollouts, alerts revert them, quarantine
+ * requests and burn-in results drive the hardware path. Each handler only writes the database
+ * (inbox, state, outbox); the engine does the cluster work, so a redelivery can change nothing.
+ */
+@ApplicationScoped
+public class RolloutEventsConsumer {
+  static final String TICKETS_CONSUMER = "rollout-service.tickets";
+  static final String ALERTS_CONSUMER = "rollout-service.alerts";
+  static final String TESTS_CONSUMER = "rollout-service.tests";
+
+  @Inject InboundEvents inbound;
+  @Inject RolloutService rollouts;
+  @Inject QuarantineService quarantines;
+  @Inject RolloutEngine engine;
+
+  @Incoming(Channels.TICKETS_IN)
+  @Blocking
+  public void tickets(ConsumerRecord<String, byte[]> record) {
+    wakeIfProcessed(
+        inbound.process(
+            TICKETS_CONSUMER,
+            record,
+            event -> {
+              if (event.payload() instanceof PatchApproved approved) {
+                approved(approved, event.actor());
+              } else if (event.payload() instanceof HardwareQuarantineRequested request) {
+                quarantines.requested(request);
+              }
+            }));
+  }
+
+  @Incoming(Channels.ALERTS_IN)
+  @Blocking
+  public void alerts(ConsumerRecord<String, byte[]> record) {
+    wakeIfProcessed(
+        inbound.process(
+            ALERTS_CONSUMER,
+            record,
+            event -> {
+              if (event.payload() instanceof AlertReceived alert) {
+                alert(alert);
+              }
+            }));
+  }
+
+  @Incoming(Channels.TESTS_IN)
+  @Blocking
+  public void tests(ConsumerRecord<String, byte[]> record) {
+    wakeIfProcessed(
+        inbound.process(
+            TESTS_CONSUMER,
+            record,
+            event -> {
+              if (event.payload() instanceof TestRunCompleted done && done.burnInNode() != null) {
+                quarantines.burnInCompleted(done);
+              }
+            }));
+  }
+
+  private void wakeIfProcessed(InboundEvents.Outcome outcome) {
+    if (outcome == InboundEvents.Outcome.PROCESSED) {
+      engine.wake();
+    }
+  }
+
+  /** One rollout per Deployment the revision targets, with the containers it patches there. */
+  private void approved(PatchApproved e, String actor) {
+    Map<WorkloadRef, List<String>> byWorkload = new LinkedHashMap<>();
+    for (ContainerTarget t : e.targets()) {
+      byWorkload.computeIfAbsent(t.workload(), w -> new ArrayList<>()).add(t.container());
+    }
+    for (var entry : byWorkload.entrySet()) {
+      WorkloadRef w = entry.getKey();
+      var request =
+          new RolloutService.StartRollout(
+              eventRolloutId(e.ticketId(), e.revision(), w),
+              e.ticketId(),
+              e.revision(),
+              e.image(),
+              w.namespace(),
+              w.name(),
+              entry.getValue(),
+              e.canarySteps(),
+              null,
+              AnalysisSpec.DEFAULTS,
+              Rollout.Origin.EVENT,
+              actor == null ? e.approver() : actor,
+              null,
+              0);
+      var active = rollouts.activeFor(w.namespace(), w.name());
+      if (active.isPresent() && !active.get().id.equals(request.id())) {
+        rollouts.refuse(
+            request,
+            "workload "
+                + w.namespace()
+                + "/"
+                + w.name()
+                + " already has active rollout "
+                + active.get().id);
+      } else if (!"Deployment".equals(w.kind())) {
+        rollouts.refuse(request, "only Deployments can be rolled out as canaries, not " + w.kind());
+      } else {
+        rollouts.start(request);
+      }
+    }
+  }
+
+  /** Acts at once: the revert is armed in this transaction, and the engine is woken after it. */
+  private void alert(AlertReceived alert) {
+    List<Rollout> hit = rollouts.revertibleFor(alert.workload(), alert.ticketId());
+    Map<String, String> labels = alert.labels() == null ? Map.of() : new TreeMap<>(alert.labels());
+    for (Rollout r : hit) {
+      rollouts.beginRevert(
+          r.id,
+          RevertTrigger.ALERT,
+          "alert " + alert.alertName() + " firing for " + r.namespace + "/" + r.deployment,
+          List.of(
+              new AnalysisEvidence(
+                  "alert:" + alert.source(),
+                  alert.alertName() + " " + labels,
+                  "firing since " + alert.startsAt(),
+                  "no firing alert",
+                  false),
+              new AnalysisEvidence(
+                  "alert-fingerprint", alert.fingerprint(), "firing", null, false)),
+          Instant.now(),
+          RolloutService.ACTOR);
+    }
+  }
+
+  static String eventRolloutId(String ticketId, int revision, WorkloadRef w) {
+    try {
+      String key = ticketId + "|" + revision + "|" + w.namespace() + "|" + w.name();
+      return "ro-"
+          + HexFormat.of()
+              .formatHex(
+                  MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)))
+              .substring(0, 16);
+    } catch (java.security.NoSuchAlgorithmException ex) {
+      throw new IllegalStateException(ex);
+    }
+  }
+}

@@ -1,0 +1,229 @@
+package dev.patchops.rollout.rollout.rest;
+
+import dev.patchops.contract.model.AnalysisEvidence;
+import dev.patchops.contract.model.CanaryStep;
+import dev.patchops.contract.model.RevertTrigger;
+import dev.patchops.platform.rest.ApiException;
+import dev.patchops.platform.security.Roles;
+import dev.patchops.rollout.checkpoint.Checkpoint;
+import dev.patchops.rollout.rollout.AnalysisSpec;
+import dev.patchops.rollout.rollout.Rollout;
+import dev.patchops.rollout.rollout.RolloutEngine;
+import dev.patchops.rollout.rollout.RolloutPhase;
+import dev.patchops.rollout.rollout.RolloutRequests;
+import dev.patchops.rollout.rollout.RolloutService;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.persistence.PersistenceException;
+import jakarta.transaction.Transactional;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.jboss.resteasy.reactive.ResponseStatus;
+
+@Path("/api/v1/rollouts")
+@Produces(MediaType.APPLICATION_JSON)
+public class RolloutResource {
+
+  public record CreateRollout(
+      String ticketId,
+      Integer revision,
+      String image,
+      String namespace,
+      String deployment,
+      List<String> containers,
+      List<CanaryStep> steps,
+      String httpRoute,
+      AnalysisSpec analysis) {}
+
+  public record CheckpointView(
+      String id, String specHash, Map<String, String> configHashes, Instant recordedAt) {}
+
+  public record RolloutView(
+      String id,
+      String ticketId,
+      int revision,
+      String namespace,
+      String deployment,
+      List<String> containers,
+      String image,
+      String httpRoute,
+      List<CanaryStep> steps,
+      RolloutPhase phase,
+      int step,
+      boolean paused,
+      String message,
+      RevertTrigger revertTrigger,
+      String revertReason,
+      List<AnalysisEvidence> revertEvidence,
+      Instant watchUntil,
+      String resource,
+      Rollout.Origin origin,
+      String startedBy,
+      CheckpointView checkpoint,
+      Instant createdAt,
+      Instant finishedAt) {
+    static RolloutView of(Rollout r, Checkpoint cp) {
+      return new RolloutView(
+          r.id,
+          r.ticketId,
+          r.revision,
+          r.namespace,
+          r.deployment,
+          r.containers,
+          r.image,
+          r.httpRoute,
+          r.steps,
+          r.phase,
+          r.stepIndex + 1,
+          r.paused,
+          r.message,
+          r.revertTrigger,
+          r.revertReason,
+          r.revertEvidence,
+          r.watchUntil,
+          r.crName,
+          r.origin,
+          r.startedBy,
+          cp == null
+              ? null
+              : new CheckpointView(cp.id, cp.specHash, cp.configHashes, cp.recordedAt),
+          r.createdAt,
+          r.finishedAt);
+    }
+  }
+
+  @Inject RolloutService rollouts;
+  @Inject RolloutEngine engine;
+  @Inject SecurityIdentity identity;
+
+  @POST
+  @Consumes(MediaType.APPLICATION_JSON)
+  @ResponseStatus(201)
+  @RolesAllowed({Roles.SRE, Roles.ADMIN})
+  public RolloutView create(CreateRollout body) {
+    if (body == null) {
+      throw ApiException.badRequest("body", "is required");
+    }
+    var request =
+        new RolloutService.StartRollout(
+            "ro-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16),
+            body.ticketId(),
+            body.revision() == null ? 0 : body.revision(),
+            body.image(),
+            body.namespace(),
+            body.deployment(),
+            body.containers(),
+            body.steps(),
+            body.httpRoute(),
+            body.analysis(),
+            Rollout.Origin.REST,
+            identity.getPrincipal().getName(),
+            null,
+            0);
+    RolloutRequests.validate(request);
+    Rollout r;
+    try {
+      r = rollouts.start(request).rollout();
+    } catch (PersistenceException e) {
+      // Two starts for one workload raced; the unique index let exactly one through.
+      throw ApiException.conflict(
+          "rollout-active",
+          "workload "
+              + body.namespace()
+              + "/"
+              + body.deployment()
+              + " already has an active rollout");
+    }
+    engine.wake();
+    return RolloutView.of(r, null);
+  }
+
+  @GET
+  @RolesAllowed(Roles.MEMBER)
+  @Transactional
+  public List<RolloutView> list(
+      @QueryParam("phase") String phase, @QueryParam("ticketId") String ticketId) {
+    RolloutPhase p = null;
+    if (phase != null) {
+      try {
+        p = RolloutPhase.valueOf(phase.toUpperCase());
+      } catch (IllegalArgumentException e) {
+        throw ApiException.badRequest("phase", "must be one of " + List.of(RolloutPhase.values()));
+      }
+    }
+    StringBuilder q = new StringBuilder("1 = 1");
+    Map<String, Object> params = new java.util.HashMap<>();
+    if (p != null) {
+      q.append(" and phase = :phase");
+      params.put("phase", p);
+    }
+    if (ticketId != null) {
+      q.append(" and ticketId = :ticketId");
+      params.put("ticketId", ticketId);
+    }
+    return Rollout.<Rollout>find(q + " order by createdAt desc", params)
+        .page(0, 200)
+        .list()
+        .stream()
+        .map(r -> RolloutView.of(r, null))
+        .toList();
+  }
+
+  @GET
+  @Path("/{id}")
+  @RolesAllowed(Roles.MEMBER)
+  @Transactional
+  public RolloutView get(@PathParam("id") String id) {
+    Rollout r = Rollout.findById(id);
+    if (r == null) {
+      throw ApiException.notFound("rollout " + id);
+    }
+    return RolloutView.of(r, Checkpoint.find("rolloutId", id).firstResult());
+  }
+
+  @POST
+  @Path("/{id}/pause")
+  @RolesAllowed({Roles.SRE, Roles.ADMIN})
+  public RolloutView pause(@PathParam("id") String id) {
+    return command(id, RolloutService.Command.PAUSE);
+  }
+
+  @POST
+  @Path("/{id}/resume")
+  @RolesAllowed({Roles.SRE, Roles.ADMIN})
+  public RolloutView resume(@PathParam("id") String id) {
+    return command(id, RolloutService.Command.RESUME);
+  }
+
+  /** Passes the current step; with {@code full=true}, every remaining step. */
+  @POST
+  @Path("/{id}/promote")
+  @RolesAllowed({Roles.SRE, Roles.ADMIN})
+  public RolloutView promote(@PathParam("id") String id, @QueryParam("full") boolean full) {
+    return command(id, full ? RolloutService.Command.PROMOTE_FULL : RolloutService.Command.PROMOTE);
+  }
+
+  @POST
+  @Path("/{id}/abort")
+  @RolesAllowed({Roles.SRE, Roles.ADMIN, Roles.ENGINEER})
+  public RolloutView abort(@PathParam("id") String id) {
+    return command(id, RolloutService.Command.ABORT);
+  }
+
+  private RolloutView command(String id, RolloutService.Command command) {
+    rollouts.command(id, command, identity.getPrincipal().getName());
+    engine.wake();
+    return get(id);
+  }
+}
