@@ -10,11 +10,12 @@ import java.lang.annotation.Target;
 
 /**
  * The one set of test resources of this module: real Kafka and PostgreSQL, and the fabric8 mock
- * Kubernetes API in CRUD mode. Put it beside {@code @QuarkusTest} on every test class so Quarkus
- * boots once.
+ * Kubernetes API in CRUD mode, and a local HTTP server standing in for the webhook and Prometheus.
+ * Put it beside {@code @QuarkusTest} on every test class so Quarkus boots once.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @WithTestResource(PatchOpsInfra.class)
 @WithTestResource(KubernetesCrudServer.class)
+@WithTestResource(LocalHttp.class)
 public @interface WithRolloutInfra {}

@@ -114,7 +114,7 @@ public record Snapshot(
 
   /** Names of the ConfigMaps the pod template references, through env, envFrom or volumes. */
   public static Set<String> referencedConfigMaps(PodSpec pod) {
-    Set<String> names = new TreeSet<>();
+    Set<String> names = new java.util.HashSet<>();
     containers(pod)
         .forEach(
             c -> {
@@ -141,12 +141,12 @@ public record Snapshot(
       }
     }
     names.remove(null);
-    return names;
+    return new TreeSet<>(names);
   }
 
   /** Names of the Secrets the pod template references, through env, envFrom or volumes. */
   public static Set<String> referencedSecrets(PodSpec pod) {
-    Set<String> names = new TreeSet<>();
+    Set<String> names = new java.util.HashSet<>();
     containers(pod)
         .forEach(
             c -> {
@@ -173,7 +173,7 @@ public record Snapshot(
       }
     }
     names.remove(null);
-    return names;
+    return new TreeSet<>(names);
   }
 
   private static Stream<Container> containers(PodSpec pod) {

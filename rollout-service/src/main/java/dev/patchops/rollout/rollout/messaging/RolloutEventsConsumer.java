@@ -161,7 +161,7 @@ public class RolloutEventsConsumer {
     }
   }
 
-  static String eventRolloutId(String ticketId, int revision, WorkloadRef w) {
+  public static String eventRolloutId(String ticketId, int revision, WorkloadRef w) {
     try {
       String key = ticketId + "|" + revision + "|" + w.namespace() + "|" + w.name();
       return "ro-"

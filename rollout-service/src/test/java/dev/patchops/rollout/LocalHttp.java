@@ -1,0 +1,81 @@
+package dev.patchops.rollout;
+
+import com.sun.net.httpserver.HttpServer;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * One local HTTP server for what the rollout-service calls out to: a webhook receiver that records
+ * every notification, and a Prometheus HTTP API that answers with recorded responses per query.
+ */
+public class LocalHttp implements QuarkusTestResourceLifecycleManager {
+  public static final List<String> NOTIFICATIONS = new CopyOnWriteArrayList<>();
+
+  /** Recorded Prometheus responses by the query string they answer. */
+  public static final Map<String, String> PROMETHEUS = new ConcurrentHashMap<>();
+
+  private static HttpServer server;
+
+  public static String url() {
+    return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  /** A recorded instant-vector answer with one series of {@code value}. */
+  public static String vector(String value) {
+    return "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{},"
+        + "\"value\":[1767225600.0,\""
+        + value
+        + "\"]}]}}";
+  }
+
+  @Override
+  public Map<String, String> start() {
+    try {
+      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    server.createContext(
+        "/webhook",
+        exchange -> {
+          NOTIFICATIONS.add(
+              new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+          exchange.sendResponseHeaders(204, -1);
+          exchange.close();
+        });
+    server.createContext(
+        "/api/v1/query",
+        exchange -> {
+          String raw = exchange.getRequestURI().getRawQuery();
+          String query =
+              java.net.URLDecoder.decode(
+                  raw.substring(raw.indexOf("query=") + 6), StandardCharsets.UTF_8);
+          String body = PROMETHEUS.get(query);
+          byte[] bytes =
+              (body == null ? "{\"status\":\"error\",\"error\":\"unknown query\"}" : body)
+                  .getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(body == null ? 400 : 200, bytes.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+          }
+        });
+    server.start();
+    return Map.of(
+        "rollout.notifications.url", url() + "/webhook", "rollout.notifications.format", "slack");
+  }
+
+  @Override
+  public void stop() {
+    if (server != null) {
+      server.stop(0);
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package dev.patchops.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.patchops.rollout.rollout.k8s.PatchRollout;
+import io.fabric8.crdv2.generator.CRDGenerator;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The committed CRD is the one generated from the Java classes, and kubectl shows what matters. */
+class RolloutCrdTest {
+  static final Path COMMITTED =
+      Path.of("../deploy/kubernetes/crds/patchrollouts.patchops.dev-v1.yml");
+
+  static String generate() throws IOException {
+    File dir = Files.createTempDirectory("crd").toFile();
+    new CRDGenerator()
+        .inOutputDir(dir)
+        .forCRDVersions("v1")
+        .customResourceClasses(PatchRollout.class)
+        .generate();
+    return Files.readString(dir.toPath().resolve("patchrollouts.patchops.dev-v1.yml"));
+  }
+
+  @Test
+  void committedCrdMatchesTheClasses() throws IOException {
+    String generated = generate();
+    if (Boolean.getBoolean("patchops.crd.write")) {
+      Files.writeString(COMMITTED, generated);
+    }
+    assertThat(COMMITTED)
+        .as(
+            "regenerate with ./mvnw -pl rollout-service test -Dtest=RolloutCrdTest -Dpatchops.crd.write=true")
+        .hasContent(generated);
+  }
+
+  @Test
+  void crdHasPrinterColumnsStatusSubresourceAndControls() throws IOException {
+    CustomResourceDefinition crd =
+        Serialization.unmarshal(Files.readString(COMMITTED), CustomResourceDefinition.class);
+    assertThat(crd.getSpec().getGroup()).isEqualTo("patchops.dev");
+    var version = crd.getSpec().getVersions().get(0);
+    assertThat(version.getName()).isEqualTo("v1alpha1");
+    assertThat(version.getSubresources().getStatus()).isNotNull();
+    assertThat(version.getAdditionalPrinterColumns())
+        .extracting(c -> c.getName())
+        .containsExactlyInAnyOrder(
+            "Ticket", "Target", "Phase", "Step", "Weight", "Checkpoint", "Age");
+    var spec = version.getSchema().getOpenAPIV3Schema().getProperties().get("spec");
+    assertThat(spec.getProperties()).containsKeys("paused", "abort", "promote", "image");
+    assertThat(spec.getRequired()).contains("ticketId", "deployment", "image");
+    var status = version.getSchema().getOpenAPIV3Schema().getProperties().get("status");
+    assertThat(status.getProperties()).containsKeys("conditions", "observedGeneration");
+  }
+}

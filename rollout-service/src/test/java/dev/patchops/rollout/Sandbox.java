@@ -1,0 +1,186 @@
+package dev.patchops.rollout;
+
+import dev.patchops.sandbox.SimulatedKubelet;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The sandbox cluster of this module's tests: the PatchRollout CRD registered, the simulated
+ * kubelet running, and a "production" shop namespace per test so tests cannot see each other.
+ */
+public final class Sandbox {
+  public static final String UNREADY = "-unready";
+  public static final String CRASHLOOP = "-crashloop";
+  private static final AtomicInteger NAMESPACES = new AtomicInteger();
+  private static SimulatedKubelet kubelet;
+
+  private Sandbox() {}
+
+  public static synchronized void start(KubernetesClient client) {
+    if (kubelet != null) {
+      return;
+    }
+    try {
+      CustomResourceDefinition crd =
+          Serialization.unmarshal(
+              Files.readString(RolloutCrdTest.COMMITTED), CustomResourceDefinition.class);
+      client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    kubelet =
+        new SimulatedKubelet(client)
+            .behave(UNREADY, SimulatedKubelet.Behavior.UNREADY)
+            .behave(CRASHLOOP, SimulatedKubelet.Behavior.CRASHLOOP)
+            .start();
+  }
+
+  /** An image of the shop's checkout, pinned by digest; the variant picks its simulated fate. */
+  public static String image(String variant, char digit) {
+    return "registry.example/checkout" + variant + "@sha256:" + String.valueOf(digit).repeat(64);
+  }
+
+  public static final String STABLE_IMAGE = image("", 'a');
+
+  /** A production namespace: checkout with 4 replicas, its config, its secret and its Service. */
+  public static String shop(KubernetesClient client) {
+    String ns = "shop-" + NAMESPACES.incrementAndGet();
+    client
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+        .create();
+    client
+        .configMaps()
+        .inNamespace(ns)
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName("checkout-config")
+                .endMetadata()
+                .withData(Map.of("PAYMENT_TIMEOUT_MS", "800", "FEATURE_FAST_PAY", "off"))
+                .build())
+        .create();
+    client
+        .secrets()
+        .inNamespace(ns)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("checkout-db")
+                .endMetadata()
+                .withType("Opaque")
+                .withData(Map.of("password", "c2VjcmV0LTE="))
+                .build())
+        .create();
+    client
+        .configMaps()
+        .inNamespace(ns)
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName("unrelated")
+                .endMetadata()
+                .withData(Map.of("x", "1"))
+                .build())
+        .create();
+    Deployment checkout =
+        new DeploymentBuilder()
+            .withNewMetadata()
+            .withName("checkout")
+            .withNamespace(ns)
+            .withLabels(Map.of("app", "checkout", "tier", "web"))
+            .withAnnotations(Map.of("owner", "payments-team"))
+            .endMetadata()
+            .withNewSpec()
+            .withReplicas(4)
+            .withNewSelector()
+            .withMatchLabels(Map.of("app", "checkout"))
+            .endSelector()
+            .withNewStrategy()
+            .withType("RollingUpdate")
+            .withNewRollingUpdate()
+            .withNewMaxSurge("25%")
+            .withNewMaxUnavailable("0")
+            .endRollingUpdate()
+            .endStrategy()
+            .withNewTemplate()
+            .withNewMetadata()
+            .withLabels(Map.of("app", "checkout", "tier", "web"))
+            .endMetadata()
+            .withNewSpec()
+            .addNewContainer()
+            .withName("app")
+            .withImage(STABLE_IMAGE)
+            .addNewEnv()
+            .withName("DB_PASSWORD")
+            .withNewValueFrom()
+            .withNewSecretKeyRef("password", "checkout-db", false)
+            .endValueFrom()
+            .endEnv()
+            .addNewEnvFrom()
+            .withNewConfigMapRef("checkout-config", false)
+            .endEnvFrom()
+            .addNewPort()
+            .withContainerPort(8080)
+            .endPort()
+            .endContainer()
+            .addNewContainer()
+            .withName("sidecar")
+            .withImage("registry.example/envoy@sha256:" + "e".repeat(64))
+            .endContainer()
+            .endSpec()
+            .endTemplate()
+            .endSpec()
+            .build();
+    client.apps().deployments().inNamespace(ns).resource(checkout).create();
+    client
+        .services()
+        .inNamespace(ns)
+        .resource(
+            new ServiceBuilder()
+                .withNewMetadata()
+                .withName("checkout")
+                .endMetadata()
+                .withNewSpec()
+                .withSelector(Map.of("app", "checkout"))
+                .addNewPort()
+                .withPort(80)
+                .withNewTargetPort(8080)
+                .endPort()
+                .endSpec()
+                .build())
+        .create();
+    return ns;
+  }
+
+  public static void node(KubernetesClient client, String name) {
+    client
+        .nodes()
+        .resource(
+            new NodeBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .endMetadata()
+                .withNewSpec()
+                .addNewTaint()
+                .withKey("dedicated")
+                .withValue("db")
+                .withEffect("NoSchedule")
+                .endTaint()
+                .endSpec()
+                .build())
+        .create();
+  }
+}

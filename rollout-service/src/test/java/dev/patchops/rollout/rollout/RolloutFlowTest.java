@@ -1,0 +1,702 @@
+package dev.patchops.rollout.rollout;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.patchops.contract.CloudEventHeaders;
+import dev.patchops.contract.ContractJson;
+import dev.patchops.contract.EventType;
+import dev.patchops.contract.Topics;
+import dev.patchops.contract.events.AlertReceived;
+import dev.patchops.contract.events.PatchApproved;
+import dev.patchops.contract.model.CanaryStep;
+import dev.patchops.contract.model.ContainerTarget;
+import dev.patchops.contract.model.Severity;
+import dev.patchops.contract.model.WorkloadRef;
+import dev.patchops.rollout.LocalHttp;
+import dev.patchops.rollout.Sandbox;
+import dev.patchops.rollout.WithRolloutInfra;
+import dev.patchops.rollout.checkpoint.Snapshot;
+import dev.patchops.rollout.rollout.k8s.Labels;
+import dev.patchops.rollout.rollout.k8s.PatchRollout;
+import dev.patchops.rollout.rollout.messaging.RolloutEventsConsumer;
+import dev.patchops.testing.EventSender;
+import dev.patchops.testing.KafkaProbe;
+import dev.patchops.testing.TestInfra;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Rollouts end to end on real Kafka and PostgreSQL, against the mock API and the simulator. */
+@QuarkusTest
+@WithRolloutInfra
+class RolloutFlowTest {
+  static final Duration WAIT = Duration.ofSeconds(40);
+  static final List<CanaryStep> TWO_STEPS = List.of(new CanaryStep(25, 1), new CanaryStep(50, 1));
+
+  @Inject KubernetesClient client;
+  @Inject RolloutService rollouts;
+  @KubernetesTestServer KubernetesServer server;
+
+  @BeforeEach
+  void sandbox() {
+    Sandbox.start(client);
+  }
+
+  static String ticket() {
+    return "TCK-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  String approve(String ns, String ticketId, int revision, String image, List<CanaryStep> steps) {
+    EventSender.send(
+        new PatchApproved(
+            ticketId,
+            revision,
+            "ann-approver",
+            "dev-dana",
+            false,
+            null,
+            image,
+            List.of(new ContainerTarget(new WorkloadRef(ns, "Deployment", "checkout"), "app")),
+            steps,
+            Instant.now()),
+        "ticket-service");
+    return RolloutEventsConsumer.eventRolloutId(
+        ticketId, revision, new WorkloadRef(ns, "Deployment", "checkout"));
+  }
+
+  Rollout awaitPhase(String id, RolloutPhase phase) {
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> rollouts.get(id) != null && rollouts.get(id).phase == phase);
+    return rollouts.get(id);
+  }
+
+  static List<String> types(List<ConsumerRecord<String, byte[]>> records) {
+    return records.stream()
+        .map(r -> KafkaProbe.header(r, CloudEventHeaders.TYPE))
+        .map(t -> t.substring(EventType.TYPE_PREFIX.length(), t.length() - 3))
+        .toList();
+  }
+
+  static JsonNode json(ConsumerRecord<String, byte[]> r) throws Exception {
+    return ContractJson.mapper().readTree(r.value());
+  }
+
+  static List<ConsumerRecord<String, byte[]>> eventsOf(
+      KafkaProbe probe, String ticketId, String lastType, Duration timeout) {
+    java.util.ArrayList<ConsumerRecord<String, byte[]>> seen = new java.util.ArrayList<>();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      var batch = probe.collect(r -> ticketId.equals(r.key()), 1, Duration.ofMillis(200));
+      seen.addAll(batch);
+      if (seen.stream()
+          .anyMatch(r -> lastType.equals(KafkaProbe.header(r, CloudEventHeaders.TYPE)))) {
+        break;
+      }
+    }
+    return seen;
+  }
+
+  /** The live workload equals the checkpoint, config included, and no canary object is left. */
+  void assertRestoredExactly(String ns, String rolloutId, Deployment before) {
+    Deployment live = client.apps().deployments().inNamespace(ns).withName("checkout").get();
+    assertThat(Snapshot.specHash(live)).isEqualTo(Snapshot.specHash(before));
+    assertThat(live.getSpec()).isEqualTo(before.getSpec());
+    assertThat(live.getMetadata().getLabels()).isEqualTo(before.getMetadata().getLabels());
+    assertThat(rollouts.checkpointRow(rolloutId).specHash).isEqualTo(Snapshot.specHash(before));
+    assertThat(client.configMaps().inNamespace(ns).withName("checkout-config").get().getData())
+        .isEqualTo(Map.of("PAYMENT_TIMEOUT_MS", "800", "FEATURE_FAST_PAY", "off"));
+    assertThat(client.secrets().inNamespace(ns).withName("checkout-db").get().getData())
+        .isEqualTo(Map.of("password", "c2VjcmV0LTE="));
+    assertThat(
+            client
+                .apps()
+                .deployments()
+                .inNamespace(ns)
+                .withLabel(Labels.TRACK, Labels.CANARY)
+                .list()
+                .getItems())
+        .isEmpty();
+    assertThat(client.pods().inNamespace(ns).withLabel(Labels.ROLLOUT, rolloutId).list().getItems())
+        .isEmpty();
+    assertThat(
+            client
+                .services()
+                .inNamespace(ns)
+                .withLabel(Labels.ROLLOUT, rolloutId)
+                .list()
+                .getItems())
+        .isEmpty();
+  }
+
+  @Test
+  void approvedPatchGoesThroughEveryStepToPromotionAndWatchPassed() throws Exception {
+    String ns = Sandbox.shop(client);
+    String ticketId = ticket();
+    String image = Sandbox.image("", 'b');
+    try (KafkaProbe probe = KafkaProbe.fromNow(Topics.ROLLOUTS)) {
+      String id = approve(ns, ticketId, 1, image, TWO_STEPS);
+      // Mid-rollout: the canary runs the patch beside an untouched stable Deployment.
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  client.apps().deployments().inNamespace(ns).withName("checkout-canary").get()
+                      != null);
+      Deployment canary =
+          client.apps().deployments().inNamespace(ns).withName("checkout-canary").get();
+      assertThat(canary.getSpec().getTemplate().getSpec().getContainers())
+          .extracting(c -> c.getName() + "=" + c.getImage())
+          .containsExactly(
+              "app=" + image, "sidecar=registry.example/envoy@sha256:" + "e".repeat(64));
+      assertThat(canary.getSpec().getTemplate().getMetadata().getLabels())
+          .containsEntry("app", "checkout")
+          .containsEntry(Labels.TRACK, Labels.CANARY);
+      assertThat(canary.getMetadata().getLabels()).containsEntry(Labels.MANAGED_BY, "patchops");
+      assertThat(
+              client
+                  .apps()
+                  .deployments()
+                  .inNamespace(ns)
+                  .withName("checkout")
+                  .get()
+                  .getSpec()
+                  .getTemplate()
+                  .getSpec()
+                  .getContainers()
+                  .get(0)
+                  .getImage())
+          .isEqualTo(Sandbox.STABLE_IMAGE);
+
+      Rollout done = awaitPhase(id, RolloutPhase.SUCCEEDED);
+      assertThat(done.finishedAt).isNotNull();
+      List<ConsumerRecord<String, byte[]>> events =
+          eventsOf(probe, ticketId, EventType.WATCH_WINDOW_PASSED.type(), WAIT);
+      assertThat(types(events))
+          .containsExactly(
+              "rollout.checkpoint-recorded",
+              "rollout.canary-step-started",
+              "rollout.canary-step-passed",
+              "rollout.canary-step-started",
+              "rollout.canary-step-passed",
+              "rollout.promoted",
+              "rollout.watch-window-passed");
+      JsonNode checkpoint = json(events.get(0));
+      assertThat(checkpoint.path("specHash").asText()).hasSize(64);
+      assertThat(checkpoint.path("configHashes").has("ConfigMap/checkout-config")).isTrue();
+      assertThat(checkpoint.path("configHashes").has("Secret/checkout-db")).isTrue();
+      assertThat(checkpoint.path("configHashes").has("ConfigMap/unrelated")).isFalse();
+      assertThat(KafkaProbe.value(events.get(0)))
+          .doesNotContain("c2VjcmV0LTE=")
+          .doesNotContain("secret-1");
+      assertThat(json(events.get(1)).path("weight").asInt()).isEqualTo(25);
+      assertThat(json(events.get(3)).path("weight").asInt()).isEqualTo(50);
+      assertThat(json(events.get(2)).path("evidence").toString()).contains("canary-ready");
+
+      Deployment stable = client.apps().deployments().inNamespace(ns).withName("checkout").get();
+      assertThat(stable.getSpec().getTemplate().getSpec().getContainers())
+          .extracting(c -> c.getName() + "=" + c.getImage())
+          .containsExactly(
+              "app=" + image, "sidecar=registry.example/envoy@sha256:" + "e".repeat(64));
+      assertThat(stable.getSpec().getReplicas()).isEqualTo(4);
+      assertThat(
+              client
+                  .apps()
+                  .deployments()
+                  .inNamespace(ns)
+                  .withLabel(Labels.TRACK, Labels.CANARY)
+                  .list()
+                  .getItems())
+          .isEmpty();
+
+      PatchRollout cr =
+          client.resources(PatchRollout.class).inNamespace(ns).withName(done.crName).get();
+      assertThat(cr.getSpec().ticketId).isEqualTo(ticketId);
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  "SUCCEEDED"
+                      .equals(
+                          client
+                              .resources(PatchRollout.class)
+                              .inNamespace(ns)
+                              .withName(done.crName)
+                              .get()
+                              .getStatus()
+                              .phase));
+      cr = client.resources(PatchRollout.class).inNamespace(ns).withName(done.crName).get();
+      assertThat(cr.getStatus().observedGeneration).isEqualTo(cr.getMetadata().getGeneration());
+      assertThat(cr.getStatus().checkpoint)
+          .isEqualTo(checkpoint.path("specHash").asText().substring(0, 12));
+      assertThat(cr.getStatus().conditions)
+          .filteredOn(c -> c.getType().equals("Promoted"))
+          .singleElement()
+          .satisfies(c -> assertThat(c.getStatus()).isEqualTo("True"));
+      assertThat(LocalHttp.NOTIFICATIONS)
+          .anySatisfy(n -> assertThat(n).contains("promoted").contains(id).contains("blocks"));
+    }
+  }
+
+  @Test
+  void redeliveredApprovalStartsOneRollout() {
+    String ns = Sandbox.shop(client);
+    String ticketId = ticket();
+    String id = approve(ns, ticketId, 1, Sandbox.image("", 'c'), TWO_STEPS);
+    approve(ns, ticketId, 1, Sandbox.image("", 'c'), TWO_STEPS);
+    awaitPhase(id, RolloutPhase.PROGRESSING);
+    given()
+        .header("Authorization", TestInfra.bearer("sam", "sre"))
+        .get("/api/v1/rollouts?ticketId=" + ticketId)
+        .then()
+        .statusCode(200)
+        .body("size()", equalTo(1))
+        .body("[0].id", equalTo(id));
+    rollouts.command(id, RolloutService.Command.ABORT, "test");
+    awaitPhase(id, RolloutPhase.REVERTED);
+  }
+
+  @Test
+  void unreadyCanaryRevertsToTheExactCheckpointConfigurationIncluded() throws Exception {
+    String ns = Sandbox.shop(client);
+    Deployment before = client.apps().deployments().inNamespace(ns).withName("checkout").get();
+    String ticketId = ticket();
+    try (KafkaProbe probe = KafkaProbe.fromNow(Topics.ROLLOUTS)) {
+      String id = approve(ns, ticketId, 1, Sandbox.image(Sandbox.UNREADY, 'd'), TWO_STEPS);
+      awaitPhase(id, RolloutPhase.PROGRESSING);
+      // A bad configuration push during the canary: the revert must undo it as well.
+      client
+          .configMaps()
+          .inNamespace(ns)
+          .withName("checkout-config")
+          .edit(
+              cm -> {
+                cm.getData().put("PAYMENT_TIMEOUT_MS", "1");
+                return cm;
+              });
+      client
+          .secrets()
+          .inNamespace(ns)
+          .withName("checkout-db")
+          .edit(
+              s -> {
+                s.getData().put("password", "d3Jvbmc=");
+                return s;
+              });
+      Rollout reverted = awaitPhase(id, RolloutPhase.REVERTED);
+      assertThat(reverted.revertReason).contains("canary not ready within 4 s");
+      assertRestoredExactly(ns, id, before);
+      List<ConsumerRecord<String, byte[]>> events =
+          eventsOf(probe, ticketId, EventType.REVERT_COMPLETED.type(), WAIT);
+      assertThat(types(events))
+          .contains("rollout.canary-step-failed", "rollout.reverted", "rollout.revert-completed");
+      JsonNode completed = json(events.get(events.size() - 1));
+      assertThat(completed.path("verified").asBoolean()).isTrue();
+      assertThat(completed.path("restored").toString())
+          .contains("ConfigMap/checkout-config")
+          .contains("Secret/checkout-db");
+      assertThat(completed.path("detectedAt").asText()).isNotEmpty();
+      assertThat(completed.path("restoreIssuedAt").asText()).isNotEmpty();
+      JsonNode failed =
+          json(
+              events.stream()
+                  .filter(
+                      r ->
+                          KafkaProbe.header(r, CloudEventHeaders.TYPE)
+                              .equals(EventType.CANARY_STEP_FAILED.type()))
+                  .findFirst()
+                  .orElseThrow());
+      assertThat(failed.path("evidence").toString()).contains("canary-ready").contains("0/1");
+    }
+  }
+
+  @Test
+  void restartStormRevertsWithTheRestartsAsEvidence() {
+    String ns = Sandbox.shop(client);
+    Deployment before = client.apps().deployments().inNamespace(ns).withName("checkout").get();
+    String id = approve(ns, ticket(), 1, Sandbox.image(Sandbox.CRASHLOOP, 'e'), TWO_STEPS);
+    Rollout reverted = awaitPhase(id, RolloutPhase.REVERTED);
+    assertThat(reverted.revertReason).contains("CrashLoopBackOff");
+    assertThat(reverted.revertEvidence)
+        .anySatisfy(
+            e -> {
+              assertThat(e.check()).isEqualTo("restarts");
+              assertThat(e.observed()).isEqualTo("5");
+              assertThat(e.passed()).isFalse();
+            });
+    assertRestoredExactly(ns, id, before);
+  }
+
+  @Test
+  void prometheusThresholdRevertsWithTheQueryAndValue() {
+    String ns = Sandbox.shop(client);
+    Deployment before = client.apps().deployments().inNamespace(ns).withName("checkout").get();
+    String query =
+        "sum(rate(http_requests_total{namespace=\""
+            + ns
+            + "\",pod=~\"checkout-canary-.*\",code=~\"5..\"}[1m]))";
+    LocalHttp.PROMETHEUS.put(query, LocalHttp.vector("0.07"));
+    String body =
+        """
+        {"ticketId":"%s","revision":1,"image":"%s","namespace":"%s","deployment":"checkout",
+         "containers":["app"],"steps":[{"weight":20,"pauseSeconds":2}],
+         "analysis":{"prometheusUrl":"%s","queries":[{"name":"error-rate",
+           "query":"sum(rate(http_requests_total{namespace=\\"{{namespace}}\\",pod=~\\"{{canary}}-.*\\",code=~\\"5..\\"}[1m]))",
+           "max":0.01}]}}
+        """
+            .formatted(ticket(), Sandbox.image("", 'f'), ns, LocalHttp.url());
+    String id =
+        given()
+            .header("Authorization", TestInfra.bearer("sam", "sre"))
+            .contentType("application/json")
+            .body(body)
+            .post("/api/v1/rollouts")
+            .then()
+            .statusCode(201)
+            .extract()
+            .path("id");
+    Rollout reverted = awaitPhase(id, RolloutPhase.REVERTED);
+    assertThat(reverted.revertReason).contains("prometheus:error-rate = 0.07");
+    assertThat(reverted.revertEvidence)
+        .anySatisfy(
+            e -> {
+              assertThat(e.subject()).isEqualTo(query);
+              assertThat(e.observed()).isEqualTo("0.07");
+              assertThat(e.threshold()).isEqualTo("<= 0.01");
+            });
+    assertRestoredExactly(ns, id, before);
+  }
+
+  @Test
+  void firingAlertDuringAStepRevertsAtOnce() {
+    String ns = Sandbox.shop(client);
+    Deployment before = client.apps().deployments().inNamespace(ns).withName("checkout").get();
+    String ticketId = ticket();
+    String id = approve(ns, ticketId, 1, Sandbox.image("", '1'), List.of(new CanaryStep(10, 600)));
+    awaitPhase(id, RolloutPhase.PROGRESSING);
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                client.apps().deployments().inNamespace(ns).withName("checkout-canary").get()
+                    != null);
+    EventSender.send(
+        new AlertReceived(
+            null,
+            "fp-" + ticketId,
+            "alertmanager",
+            "CheckoutErrorRate",
+            Severity.SEV2,
+            Map.of("namespace", ns, "deployment", "checkout"),
+            Map.of(),
+            new WorkloadRef(ns, "Deployment", "checkout"),
+            Instant.now()),
+        "ticket-service");
+    Rollout reverted = awaitPhase(id, RolloutPhase.REVERTED);
+    assertThat(reverted.revertTrigger).isEqualTo(dev.patchops.contract.model.RevertTrigger.ALERT);
+    assertThat(reverted.revertEvidence)
+        .anySatisfy(e -> assertThat(e.subject()).isEqualTo("fp-" + ticketId));
+    assertRestoredExactly(ns, id, before);
+  }
+
+  @Test
+  void firingAlertInTheWatchWindowRevertsThePromotedPatch() {
+    String ns = Sandbox.shop(client);
+    Deployment before = client.apps().deployments().inNamespace(ns).withName("checkout").get();
+    String ticketId = ticket();
+    String id = approve(ns, ticketId, 1, Sandbox.image("", '2'), List.of(new CanaryStep(50, 0)));
+    awaitPhase(id, RolloutPhase.WATCHING);
+    assertThat(
+            client
+                .apps()
+                .deployments()
+                .inNamespace(ns)
+                .withName("checkout")
+                .get()
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getImage())
+        .isEqualTo(Sandbox.image("", '2'));
+    EventSender.send(
+        new AlertReceived(
+            ticketId,
+            "fp-w-" + ticketId,
+            "grafana",
+            "CheckoutLatency",
+            Severity.SEV2,
+            Map.of(),
+            Map.of(),
+            null,
+            Instant.now()),
+        "ticket-service");
+    Rollout reverted = awaitPhase(id, RolloutPhase.REVERTED);
+    assertThat(reverted.revertTrigger)
+        .isEqualTo(dev.patchops.contract.model.RevertTrigger.WATCH_WINDOW_ALERT);
+    assertRestoredExactly(ns, id, before);
+  }
+
+  @Test
+  void restControlsPausePromoteAndAbort() {
+    String ns = Sandbox.shop(client);
+    Deployment before = client.apps().deployments().inNamespace(ns).withName("checkout").get();
+    String sre = TestInfra.bearer("sam", "sre");
+    String body =
+        """
+        {"ticketId":"%s","revision":2,"image":"%s","namespace":"%s","deployment":"checkout",
+         "containers":["app"],"steps":[{"weight":10,"pauseSeconds":600},{"weight":30,"pauseSeconds":600},{"weight":60,"pauseSeconds":600}]}
+        """
+            .formatted(ticket(), Sandbox.image("", '3'), ns);
+    String id =
+        given()
+            .header("Authorization", sre)
+            .contentType("application/json")
+            .body(body)
+            .post("/api/v1/rollouts")
+            .then()
+            .statusCode(201)
+            .extract()
+            .path("id");
+    awaitPhase(id, RolloutPhase.PROGRESSING);
+    given()
+        .header("Authorization", sre)
+        .post("/api/v1/rollouts/" + id + "/pause")
+        .then()
+        .statusCode(200)
+        .body("paused", equalTo(true));
+    given()
+        .header("Authorization", sre)
+        .post("/api/v1/rollouts/" + id + "/promote")
+        .then()
+        .statusCode(200);
+    await().atMost(WAIT).until(() -> rollouts.get(id).stepIndex == 1);
+    given()
+        .header("Authorization", TestInfra.bearer("eve", "engineer"))
+        .post("/api/v1/rollouts/" + id + "/promote")
+        .then()
+        .statusCode(403);
+    given()
+        .header("Authorization", TestInfra.bearer("eve", "engineer"))
+        .post("/api/v1/rollouts/" + id + "/abort")
+        .then()
+        .statusCode(200);
+    Rollout reverted = awaitPhase(id, RolloutPhase.REVERTED);
+    assertThat(reverted.revertTrigger)
+        .isEqualTo(dev.patchops.contract.model.RevertTrigger.MANUAL_ABORT);
+    assertThat(reverted.revertReason).contains("eve");
+    assertRestoredExactly(ns, id, before);
+    given()
+        .header("Authorization", sre)
+        .post("/api/v1/rollouts/" + id + "/pause")
+        .then()
+        .statusCode(409)
+        .contentType(containsString("problem+json"));
+  }
+
+  @Test
+  void promoteAllSkipsTheRemainingSteps() {
+    String ns = Sandbox.shop(client);
+    String sre = TestInfra.bearer("sam", "sre");
+    String body =
+        """
+        {"ticketId":"%s","revision":1,"image":"%s","namespace":"%s","deployment":"checkout",
+         "containers":["app"],"steps":[{"weight":10,"pauseSeconds":600},{"weight":30,"pauseSeconds":600}]}
+        """
+            .formatted(ticket(), Sandbox.image("", '4'), ns);
+    String id =
+        given()
+            .header("Authorization", sre)
+            .contentType("application/json")
+            .body(body)
+            .post("/api/v1/rollouts")
+            .then()
+            .statusCode(201)
+            .extract()
+            .path("id");
+    awaitPhase(id, RolloutPhase.PROGRESSING);
+    given()
+        .header("Authorization", sre)
+        .post("/api/v1/rollouts/" + id + "/promote?full=true")
+        .then()
+        .statusCode(200);
+    awaitPhase(id, RolloutPhase.SUCCEEDED);
+    assertThat(
+            client
+                .apps()
+                .deployments()
+                .inNamespace(ns)
+                .withName("checkout")
+                .get()
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getImage())
+        .isEqualTo(Sandbox.image("", '4'));
+  }
+
+  @Test
+  void aSecondRolloutOfTheSameWorkloadIsRefusedWithTheReason() {
+    String ns = Sandbox.shop(client);
+    String sre = TestInfra.bearer("sam", "sre");
+    String first =
+        approve(ns, ticket(), 1, Sandbox.image("", '5'), List.of(new CanaryStep(10, 600)));
+    awaitPhase(first, RolloutPhase.PROGRESSING);
+    String body =
+        """
+        {"ticketId":"%s","revision":1,"image":"%s","namespace":"%s","deployment":"checkout","containers":["app"]}
+        """
+            .formatted(ticket(), Sandbox.image("", '6'), ns);
+    given()
+        .header("Authorization", sre)
+        .contentType("application/json")
+        .body(body)
+        .post("/api/v1/rollouts")
+        .then()
+        .statusCode(409)
+        .contentType(containsString("application/problem+json"))
+        .body("detail", containsString(first));
+    String second = approve(ns, ticket(), 1, Sandbox.image("", '7'), List.of());
+    Rollout refused = awaitPhase(second, RolloutPhase.REFUSED);
+    assertThat(refused.message).contains("already has active rollout " + first);
+    rollouts.command(first, RolloutService.Command.ABORT, "test");
+    awaitPhase(first, RolloutPhase.REVERTED);
+  }
+
+  @Test
+  void invalidRequestsNameTheField() {
+    String sre = TestInfra.bearer("sam", "sre");
+    given()
+        .header("Authorization", sre)
+        .contentType("application/json")
+        .body(
+            "{\"ticketId\":\"T-1\",\"revision\":1,\"image\":\"nginx:latest\",\"namespace\":\"a\",\"deployment\":\"b\",\"containers\":[\"c\"]}")
+        .post("/api/v1/rollouts")
+        .then()
+        .statusCode(400)
+        .contentType(containsString("problem+json"))
+        .body(containsString("image"));
+    given()
+        .header("Authorization", sre)
+        .contentType("application/json")
+        .body(
+            "{\"ticketId\":\"T-1\",\"revision\":1,\"image\":\""
+                + Sandbox.image("", '8')
+                + "\",\"namespace\":\"a\",\"deployment\":\"b\",\"containers\":[\"c\"],\"steps\":[{\"weight\":50,\"pauseSeconds\":1},{\"weight\":20,\"pauseSeconds\":1}]}")
+        .post("/api/v1/rollouts")
+        .then()
+        .statusCode(400)
+        .body(containsString("steps[1].weight"));
+    given()
+        .contentType("application/json")
+        .body("{}")
+        .post("/api/v1/rollouts")
+        .then()
+        .statusCode(401);
+    given()
+        .header("Authorization", TestInfra.bearer("rita", "reporter"))
+        .contentType("application/json")
+        .body("{}")
+        .post("/api/v1/rollouts")
+        .then()
+        .statusCode(403);
+    given()
+        .header("Authorization", TestInfra.bearer("al", "auditor"))
+        .get("/api/v1/rollouts/nope")
+        .then()
+        .statusCode(404);
+  }
+
+  @Test
+  void missingDeploymentFailsBeforeAnyChange() {
+    String ns = Sandbox.shop(client);
+    String body =
+        """
+        {"ticketId":"%s","revision":1,"image":"%s","namespace":"%s","deployment":"ghost","containers":["app"]}
+        """
+            .formatted(ticket(), Sandbox.image("", '9'), ns);
+    String id =
+        given()
+            .header("Authorization", TestInfra.bearer("sam", "sre"))
+            .contentType("application/json")
+            .body(body)
+            .post("/api/v1/rollouts")
+            .then()
+            .statusCode(201)
+            .extract()
+            .path("id");
+    Rollout failed = awaitPhase(id, RolloutPhase.FAILED);
+    assertThat(failed.message).contains("not found; nothing changed");
+    assertThat(rollouts.checkpointRow(id)).isNull();
+    assertThat(client.apps().deployments().inNamespace(ns).list().getItems())
+        .extracting(d -> d.getMetadata().getName())
+        .containsExactly("checkout");
+  }
+
+  @Test
+  void apiFailuresDuringARevertAreRetriedUntilVerified() throws Exception {
+    String ns = Sandbox.shop(client);
+    Deployment before = client.apps().deployments().inNamespace(ns).withName("checkout").get();
+    String ticketId = ticket();
+    try (KafkaProbe probe = KafkaProbe.fromNow(Topics.ROLLOUTS)) {
+      String id =
+          approve(ns, ticketId, 1, Sandbox.image("", '0'), List.of(new CanaryStep(10, 600)));
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  client.apps().deployments().inNamespace(ns).withName("checkout-canary").get()
+                      != null);
+      server
+          .expect()
+          .delete()
+          .withPath("/apis/apps/v1/namespaces/" + ns + "/deployments/checkout-canary")
+          .andReturn(503, "{\"kind\":\"Status\",\"code\":503,\"message\":\"etcd leader changed\"}")
+          .times(4);
+      rollouts.command(id, RolloutService.Command.ABORT, "test");
+      Rollout reverted = awaitPhase(id, RolloutPhase.REVERTED);
+      assertThat(reverted.revertAttempts).isEqualTo(4);
+      assertRestoredExactly(ns, id, before);
+      var events = eventsOf(probe, ticketId, EventType.REVERT_COMPLETED.type(), WAIT);
+      JsonNode completed = json(events.get(events.size() - 1));
+      assertThat(completed.path("apiFailures").asInt()).isEqualTo(4);
+      assertThat(completed.path("verified").asBoolean()).isTrue();
+      assertThat(LocalHttp.NOTIFICATIONS)
+          .anySatisfy(n -> assertThat(n).contains("failing").contains(id));
+    }
+  }
+
+  @Test
+  void metricsExposeRevertLatencyOutcomesAndActiveRollouts() {
+    String ns = Sandbox.shop(client);
+    String id =
+        approve(
+            ns, ticket(), 1, Sandbox.image(Sandbox.UNREADY, '1'), List.of(new CanaryStep(10, 1)));
+    awaitPhase(id, RolloutPhase.REVERTED);
+    String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+    assertThat(metrics).contains("patchops_rollout_revert_latency_seconds_bucket");
+    assertThat(metrics)
+        .containsPattern("patchops_rollout_outcomes_total\\{outcome=\"reverted\"[^}]*\\} [1-9]");
+    assertThat(metrics).contains("patchops_rollouts_active");
+  }
+}
