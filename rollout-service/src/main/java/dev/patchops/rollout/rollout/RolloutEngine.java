@@ -59,6 +59,8 @@ public class RolloutEngine {
   private volatile boolean running;
   private Thread thread;
   private Instant lastSweep = Instant.EPOCH;
+  private Instant lastResync = Instant.EPOCH;
+  private static final Duration RESYNC_EVERY = Duration.ofSeconds(2);
 
   void start(@Observes StartupEvent ignored) {
     running = true;
@@ -104,6 +106,10 @@ public class RolloutEngine {
   }
 
   void pass() {
+    if (Instant.now().isAfter(lastResync.plus(RESYNC_EVERY))) {
+      lastResync = Instant.now();
+      resources.resync();
+    }
     for (RolloutResources.Seen seen = resources.poll(); seen != null; seen = resources.poll()) {
       try {
         onResource(seen);

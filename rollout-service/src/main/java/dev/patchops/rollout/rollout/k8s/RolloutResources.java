@@ -82,6 +82,25 @@ public class RolloutResources {
     }
   }
 
+  /**
+   * Level-triggered safety net for missed watch events: every resource whose spec the status has
+   * not caught up with yet, or that no rollout has taken up.
+   */
+  public void resync() {
+    for (PatchRollout cr :
+        client.resources(PatchRollout.class).inAnyNamespace().list().getItems()) {
+      PatchRolloutStatus s = cr.getStatus();
+      Long generation = cr.getMetadata().getGeneration();
+      boolean untaken = s == null || (s.rolloutId == null && !"REFUSED".equals(s.phase));
+      boolean behind =
+          generation != null
+              && (s == null || s.observedGeneration == null || s.observedGeneration < generation);
+      if (untaken || behind) {
+        queue.add(new Seen(cr, false));
+      }
+    }
+  }
+
   public Seen poll() {
     return queue.poll();
   }

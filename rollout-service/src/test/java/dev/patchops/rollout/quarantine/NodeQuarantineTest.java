@@ -1,0 +1,116 @@
+package dev.patchops.rollout.quarantine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.patchops.contract.CloudEventHeaders;
+import dev.patchops.contract.EventType;
+import dev.patchops.contract.Topics;
+import dev.patchops.contract.events.HardwareQuarantineRequested;
+import dev.patchops.contract.events.TestRunCompleted;
+import dev.patchops.contract.model.EquipmentRef;
+import dev.patchops.contract.model.EquipmentType;
+import dev.patchops.contract.model.Quarantine;
+import dev.patchops.contract.model.TestAnalytics;
+import dev.patchops.contract.model.TestOutcome;
+import dev.patchops.rollout.Sandbox;
+import dev.patchops.rollout.WithRolloutInfra;
+import dev.patchops.testing.EventSender;
+import dev.patchops.testing.KafkaProbe;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The hardware path: cordon and taint on request, release only after a passing burn-in. */
+@QuarkusTest
+@WithRolloutInfra
+class NodeQuarantineTest {
+  static final Duration WAIT = Duration.ofSeconds(30);
+
+  @Inject KubernetesClient client;
+  @Inject QuarantineService quarantines;
+
+  @BeforeEach
+  void sandbox() {
+    Sandbox.start(client);
+  }
+
+  static TestRunCompleted burnIn(String ticketId, String node, TestOutcome outcome) {
+    return new TestRunCompleted(
+        ticketId,
+        1,
+        "run-" + UUID.randomUUID(),
+        1,
+        node,
+        outcome,
+        new TestAnalytics(60_000, null, 0, List.of(), List.of(), List.of(), List.of(), null),
+        Instant.now());
+  }
+
+  @Test
+  void nodeIsQuarantinedKeptOutAfterAFailedBurnInAndReleasedAfterAPassingOne() {
+    String node = "node-" + UUID.randomUUID().toString().substring(0, 6);
+    Sandbox.node(client, node);
+    String ticketId = "TCK-HW-" + node;
+    EquipmentRef equipment = new EquipmentRef("eq-" + node, EquipmentType.NODE, "rack 4");
+    try (KafkaProbe probe = KafkaProbe.fromNow(Topics.ROLLOUTS)) {
+      EventSender.send(
+          new HardwareQuarantineRequested(ticketId, equipment, node, "jack", Instant.now()),
+          "ticket-service");
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  quarantines.get(ticketId) != null
+                      && quarantines.get(ticketId).state == NodeQuarantine.State.QUARANTINED);
+      Node cordoned = client.nodes().withName(node).get();
+      assertThat(cordoned.getSpec().getUnschedulable()).isTrue();
+      assertThat(cordoned.getSpec().getTaints())
+          .extracting(t -> t.getKey() + "=" + t.getValue() + ":" + t.getEffect())
+          .containsExactlyInAnyOrder(
+              "dedicated=db:NoSchedule", Quarantine.TAINT_KEY + "=" + ticketId + ":NoSchedule");
+      var quarantined = probe.collect(r -> ticketId.equals(r.key()), 1, WAIT);
+      assertThat(KafkaProbe.header(quarantined.get(0), CloudEventHeaders.TYPE))
+          .isEqualTo(EventType.HARDWARE_QUARANTINED.type());
+      assertThat(KafkaProbe.value(quarantined.get(0)))
+          .contains("\"previousUnschedulable\":false")
+          .contains("dedicated=db:NoSchedule");
+
+      EventSender.send(burnIn(ticketId, node, TestOutcome.FAILED), "test-orchestrator");
+      await().atMost(WAIT).until(() -> quarantines.get(ticketId).burnInPassed == Boolean.FALSE);
+      assertThat(quarantines.get(ticketId).state).isEqualTo(NodeQuarantine.State.QUARANTINED);
+      assertThat(quarantines.get(ticketId).message).contains("plan B");
+      assertThat(client.nodes().withName(node).get().getSpec().getUnschedulable()).isTrue();
+
+      EventSender.send(burnIn(ticketId, "another-node", TestOutcome.PASSED), "test-orchestrator");
+      EventSender.send(burnIn(ticketId, node, TestOutcome.PASSED), "test-orchestrator");
+      await()
+          .atMost(WAIT)
+          .until(() -> quarantines.get(ticketId).state == NodeQuarantine.State.RELEASED);
+      Node released = client.nodes().withName(node).get();
+      assertThat(released.getSpec().getUnschedulable()).isNotEqualTo(Boolean.TRUE);
+      assertThat(released.getSpec().getTaints())
+          .extracting(t -> t.getKey() + "=" + t.getValue() + ":" + t.getEffect())
+          .containsExactly("dedicated=db:NoSchedule");
+      assertThat(released.getMetadata().getAnnotations())
+          .doesNotContainKey("patchops.dev/quarantine-previous-unschedulable");
+      var releasedEvents =
+          probe.collect(
+              r ->
+                  ticketId.equals(r.key())
+                      && EventType.HARDWARE_QUARANTINE_RELEASED
+                          .type()
+                          .equals(KafkaProbe.header(r, CloudEventHeaders.TYPE)),
+              1,
+              WAIT);
+      assertThat(KafkaProbe.value(releasedEvents.get(0))).contains("\"burnInPassed\":true");
+    }
+  }
+}
