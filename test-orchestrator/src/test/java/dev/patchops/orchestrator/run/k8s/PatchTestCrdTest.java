@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The CRD in deploy/ is what fabric8's generator makes of the Java classes, so the two cannot
  * drift. {@code -Dpatchops.crd.write=true} rewrites it.
  */
-class PatchTestCrdTest {
+public class PatchTestCrdTest {
   /** Where {@code kubectl apply -k deploy/kubernetes} finds it. */
   public static final Path COMMITTED =
       Path.of("..", "deploy", "kubernetes", "crds", PatchTest.CRD_NAME + "-v1.yml");
