@@ -24,6 +24,10 @@ public interface OrchestratorConfig {
      */
     @WithDefault("patchops")
     String namespace();
+
+    /** How long a run's PatchTest stays listed after it was created; the run's row stays. */
+    @WithDefault("30d")
+    Duration retention();
   }
 
   interface Reaper {

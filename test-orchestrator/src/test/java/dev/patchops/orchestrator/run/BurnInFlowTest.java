@@ -72,6 +72,11 @@ class BurnInFlowTest {
   }
 
   private static BurnInRequested burnIn(String ticket, String node, String suiteImage) {
+    return burnIn(ticket, node, suiteImage, 60);
+  }
+
+  private static BurnInRequested burnIn(
+      String ticket, String node, String suiteImage, int timeoutSeconds) {
     return new BurnInRequested(
         ticket,
         1,
@@ -80,7 +85,9 @@ class BurnInFlowTest {
         "node-" + node,
         node,
         "replaced the failing DIMM",
-        List.of(new TestSuiteSpec("memtest", suiteImage, List.of("/burn", "--minutes=1"), 60)),
+        List.of(
+            new TestSuiteSpec(
+                "memtest", suiteImage, List.of("/burn", "--minutes=1"), timeoutSeconds)),
         "olga",
         Instant.now());
   }
@@ -226,6 +233,29 @@ class BurnInFlowTest {
                   .getStatus()
                   .phase)
           .isEqualTo("Failed");
+    }
+  }
+
+  @Test
+  void aBurnInPastItsDeadlineIsAnErrorNotAPass() throws IOException {
+    String ticket = "HW-" + UUID.randomUUID().toString().substring(0, 6).toUpperCase();
+    String node = "worker-" + UUID.randomUUID().toString().substring(0, 4);
+    try (SimulatedKubelet kubelet =
+            Sandbox.kubelet(client, server)
+                .script(
+                    "memtest-hangs",
+                    new SimulatedKubelet.JobScript(0, Duration.ofSeconds(30), "pass 1\n"))
+                .start();
+        KafkaProbe probe = KafkaProbe.fromNow(Topics.TESTS)) {
+      BurnInRequested request = burnIn(ticket, node, "registry.example/memtest-hangs:3", 1);
+      EventSender.send(request, "ticket-service");
+
+      TestRun run = awaitCleaned(request.runId());
+      TestRunCompleted done = completedOnKafka(probe, request.runId());
+      assertThat(done.outcome()).isEqualTo(TestOutcome.ERROR);
+      assertThat(done.burnInNode()).isEqualTo(node);
+      assertThat(done.analytics().suites().get(0).logTail()).startsWith("deadline of 1 s exceeded");
+      assertThat(client.namespaces().withName(run.namespace).get()).isNull();
     }
   }
 }

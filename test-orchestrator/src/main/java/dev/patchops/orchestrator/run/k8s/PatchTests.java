@@ -129,6 +129,27 @@ public class PatchTests {
         run, () -> status(run, s -> condition(s, ENVIRONMENT_DELETED, deleted, reason, message)));
   }
 
+  /**
+   * @return the names of the PatchTests deleted
+   */
+  public List<String> deleteCreatedBefore(Instant cutoff) {
+    List<String> deleted = new java.util.ArrayList<>();
+    for (PatchTest test :
+        client
+            .resources(PatchTest.class)
+            .inNamespace(namespace)
+            .withLabel(MirrorNames.MANAGED_BY, MirrorNames.MANAGED_BY_VALUE)
+            .list()
+            .getItems()) {
+      String created = test.getMetadata().getCreationTimestamp();
+      if (created != null && Instant.parse(created).isBefore(cutoff)) {
+        client.resource(test).delete();
+        deleted.add(test.getMetadata().getName());
+      }
+    }
+    return deleted;
+  }
+
   private Resource<PatchTest> resource(TestRun run) {
     return client.resources(PatchTest.class).inNamespace(namespace).withName(run.namespace);
   }
