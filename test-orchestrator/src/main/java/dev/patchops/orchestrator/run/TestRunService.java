@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /** The test runs' state, changed only together with the event that announces the change. */
 @ApplicationScoped
@@ -33,97 +34,96 @@ public class TestRunService {
   /** Registers a request once: a redelivery, or a repeated attempt number, returns the first. */
   @Transactional
   public TestRun request(TestRunRequested request) {
-    Optional<TestRun> existing =
-        registered(
+    return register(
+        new Key(
             request.runId(),
             RunKind.MIRROR,
             request.ticketId(),
             request.revision(),
-            request.attempt());
-    if (existing.isPresent()) {
-      return existing.get();
-    }
-    if (request.targets().isEmpty()) {
-      throw ApiException.badRequest("targets", "must name at least one container to patch");
-    }
-    TestRun run =
-        newRun(
-            request.runId(),
-            RunKind.MIRROR,
-            request.ticketId(),
-            request.revision(),
-            request.attempt());
-    run.sourceNamespace = request.targets().get(0).workload().namespace();
-    run.namespace =
-        MirrorNames.namespace(request.ticketId(), request.revision(), request.attempt());
-    run.request = request;
-    run.expiresAt = run.requestedAt.plus(config.mirror().ttl());
-    run.persist();
-    return run;
+            request.attempt()),
+        () -> {
+          if (request.targets().isEmpty()) {
+            throw ApiException.badRequest("targets", "must name at least one container to patch");
+          }
+        },
+        run -> {
+          run.sourceNamespace = request.targets().get(0).workload().namespace();
+          run.namespace =
+              MirrorNames.namespace(request.ticketId(), request.revision(), request.attempt());
+          run.request = request;
+          run.expiresAt = run.requestedAt.plus(config.mirror().ttl());
+        });
   }
 
   /** A hardware fix's burn-in, registered once like any request. */
   @Transactional
   public TestRun requestBurnIn(BurnInRequested request) {
-    Optional<TestRun> existing =
-        registered(
+    return register(
+        new Key(
             request.runId(),
             RunKind.BURN_IN,
             request.ticketId(),
             request.revision(),
-            request.attempt());
+            request.attempt()),
+        () -> {
+          if (request.nodeName() == null || request.nodeName().isBlank()) {
+            throw new PoisonMessageException("a burn-in needs the node to run on");
+          }
+          if (request.testSuites() == null || request.testSuites().isEmpty()) {
+            throw new PoisonMessageException("a burn-in needs at least one suite to run");
+          }
+        },
+        run -> {
+          run.burnInNode = request.nodeName();
+          run.namespace =
+              MirrorNames.burnInNamespace(
+                  request.ticketId(), request.revision(), request.attempt());
+          run.burnIn = request;
+          run.expiresAt = run.requestedAt.plus(config.burnIn().ttl());
+        });
+  }
+
+  /** The run already registered under {@code key}, or a new one, validated and filled in. */
+  private static TestRun register(Key key, Runnable validate, Consumer<TestRun> fill) {
+    Optional<TestRun> existing = key.registered();
     if (existing.isPresent()) {
       return existing.get();
     }
-    if (request.nodeName() == null || request.nodeName().isBlank()) {
-      throw new PoisonMessageException("a burn-in needs the node to run on");
-    }
-    if (request.testSuites() == null || request.testSuites().isEmpty()) {
-      throw new PoisonMessageException("a burn-in needs at least one suite to run");
-    }
-    TestRun run =
-        newRun(
-            request.runId(),
-            RunKind.BURN_IN,
-            request.ticketId(),
-            request.revision(),
-            request.attempt());
-    run.burnInNode = request.nodeName();
-    run.namespace =
-        MirrorNames.burnInNamespace(request.ticketId(), request.revision(), request.attempt());
-    run.burnIn = request;
-    run.expiresAt = run.requestedAt.plus(config.burnIn().ttl());
+    validate.run();
+    TestRun run = key.newRun();
+    fill.accept(run);
     run.persist();
     return run;
   }
 
-  /** The run of a redelivered request, or of the same attempt asked for again under a new id. */
-  private static Optional<TestRun> registered(
-      String runId, RunKind kind, String ticketId, int revision, int attempt) {
-    TestRun byId = TestRun.findById(runId);
-    if (byId != null) {
-      return Optional.of(byId);
+  /** What identifies a request: its run id, or its attempt of a revision, per kind. */
+  private record Key(String runId, RunKind kind, String ticketId, int revision, int attempt) {
+    /** The run of a redelivered request, or of the same attempt asked for under a new id. */
+    Optional<TestRun> registered() {
+      TestRun byId = TestRun.findById(runId);
+      if (byId != null) {
+        return Optional.of(byId);
+      }
+      return TestRun.find(
+              "ticketId = ?1 and revision = ?2 and attempt = ?3 and kind = ?4",
+              ticketId,
+              revision,
+              attempt,
+              kind)
+          .firstResultOptional();
     }
-    return TestRun.find(
-            "ticketId = ?1 and revision = ?2 and attempt = ?3 and kind = ?4",
-            ticketId,
-            revision,
-            attempt,
-            kind)
-        .firstResultOptional();
-  }
 
-  private static TestRun newRun(
-      String runId, RunKind kind, String ticketId, int revision, int attempt) {
-    TestRun run = new TestRun();
-    run.runId = runId;
-    run.kind = kind;
-    run.ticketId = ticketId;
-    run.revision = revision;
-    run.attempt = attempt;
-    run.state = RunState.REQUESTED;
-    run.requestedAt = Instant.now();
-    return run;
+    TestRun newRun() {
+      TestRun run = new TestRun();
+      run.runId = runId;
+      run.kind = kind;
+      run.ticketId = ticketId;
+      run.revision = revision;
+      run.attempt = attempt;
+      run.state = RunState.REQUESTED;
+      run.requestedAt = Instant.now();
+      return run;
+    }
   }
 
   /** The next attempt number of a revision, for re-runs asked for over REST. */

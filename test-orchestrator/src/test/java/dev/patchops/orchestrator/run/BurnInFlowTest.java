@@ -71,6 +71,10 @@ class BurnInFlowTest {
     }
   }
 
+  private SimulatedKubelet kubelet(String image, SimulatedKubelet.JobScript script) {
+    return Sandbox.kubelet(client, server).script(image, script).start();
+  }
+
   private static BurnInRequested burnIn(String ticket, String node, String suiteImage) {
     return burnIn(ticket, node, suiteImage, 60);
   }
@@ -122,13 +126,11 @@ class BurnInFlowTest {
   void aPassingBurnInRunsPinnedToTheQuarantinedNodeOnceAndIsReportedWithItsNode()
       throws IOException {
     String ticket = "HW-" + UUID.randomUUID().toString().substring(0, 6).toUpperCase();
-    String node = "worker-" + UUID.randomUUID().toString().substring(0, 4);
+    String node = "worker-" + ticket.substring(3).toLowerCase();
     try (SimulatedKubelet kubelet =
-            Sandbox.kubelet(client, server)
-                .script(
-                    "memtest-ok",
-                    new SimulatedKubelet.JobScript(0, Duration.ofMillis(200), "0 errors\n"))
-                .start();
+            kubelet(
+                "memtest-ok",
+                new SimulatedKubelet.JobScript(0, Duration.ofMillis(200), "0 errors\n"));
         KafkaProbe probe = KafkaProbe.fromNow(Topics.TESTS);
         Seen<Job> jobs = new Seen<>();
         Seen<Namespace> namespaces = new Seen<>()) {
@@ -202,14 +204,12 @@ class BurnInFlowTest {
   @Test
   void aFailingBurnInIsReportedFailedWithItsLogAndNodeAndLeavesNothingBehind() throws IOException {
     String ticket = "HW-" + UUID.randomUUID().toString().substring(0, 6).toUpperCase();
-    String node = "worker-" + UUID.randomUUID().toString().substring(0, 4);
+    String node = "worker-" + ticket.substring(3).toLowerCase();
     try (SimulatedKubelet kubelet =
-            Sandbox.kubelet(client, server)
-                .script(
-                    "memtest-bad",
-                    new SimulatedKubelet.JobScript(
-                        2, Duration.ofMillis(200), "pass 1\nECC error at 0x7f3a\n3 errors\n"))
-                .start();
+            kubelet(
+                "memtest-bad",
+                new SimulatedKubelet.JobScript(
+                    2, Duration.ofMillis(200), "pass 1\nECC error at 0x7f3a\n3 errors\n"));
         KafkaProbe probe = KafkaProbe.fromNow(Topics.TESTS)) {
       BurnInRequested request = burnIn(ticket, node, "registry.example/memtest-bad:3");
       EventSender.send(request, "ticket-service");
@@ -239,13 +239,11 @@ class BurnInFlowTest {
   @Test
   void aBurnInPastItsDeadlineIsAnErrorNotAPass() throws IOException {
     String ticket = "HW-" + UUID.randomUUID().toString().substring(0, 6).toUpperCase();
-    String node = "worker-" + UUID.randomUUID().toString().substring(0, 4);
+    String node = "worker-" + ticket.substring(3).toLowerCase();
     try (SimulatedKubelet kubelet =
-            Sandbox.kubelet(client, server)
-                .script(
-                    "memtest-hangs",
-                    new SimulatedKubelet.JobScript(0, Duration.ofSeconds(30), "pass 1\n"))
-                .start();
+            kubelet(
+                "memtest-hangs",
+                new SimulatedKubelet.JobScript(0, Duration.ofSeconds(30), "pass 1\n"));
         KafkaProbe probe = KafkaProbe.fromNow(Topics.TESTS)) {
       BurnInRequested request = burnIn(ticket, node, "registry.example/memtest-hangs:3", 1);
       EventSender.send(request, "ticket-service");

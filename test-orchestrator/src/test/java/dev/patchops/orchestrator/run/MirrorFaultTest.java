@@ -15,7 +15,6 @@ import dev.patchops.orchestrator.mirror.ProductionNamespace;
 import dev.patchops.orchestrator.run.k8s.PatchTest;
 import dev.patchops.orchestrator.run.k8s.PatchTests;
 import dev.patchops.sandbox.SimulatedKubelet;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
@@ -39,23 +38,28 @@ class MirrorFaultTest {
   @Inject PatchTests patchTests;
   @KubernetesTestServer KubernetesServer server;
 
-  private static String status(int code, String reason, String message) {
-    return "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\""
-        + reason
-        + "\",\"message\":\""
-        + message
-        + "\",\"code\":"
-        + code
-        + "}";
-  }
-
-  private String production() {
-    String ns = "shop-" + UUID.randomUUID().toString().substring(0, 6);
-    client.namespaces().resource(ProductionNamespace.namespace(ns)).create();
-    for (HasMetadata object : ProductionNamespace.objects(ns)) {
-      client.resource(object).inNamespace(ns).create();
+  /** Creates on {@code path} get the API's {@code code} Status, {@code times} times (0: always). */
+  private void failCreates(String path, int code, String reason, String message, int times) {
+    var answer =
+        server
+            .expect()
+            .post()
+            .withPath(path)
+            .andReturn(
+                code,
+                "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+                    + "\"reason\":\""
+                    + reason
+                    + "\",\"message\":\""
+                    + message
+                    + "\",\"code\":"
+                    + code
+                    + "}");
+    if (times == 0) {
+      answer.always();
+    } else {
+      answer.times(times);
     }
-    return ns;
   }
 
   private static TestRunRequested request(String ticket, String source) {
@@ -87,19 +91,15 @@ class MirrorFaultTest {
       String mirror = MirrorNames.namespace(ticket, 1, 1);
       // Five failures outlast one call's client retries (1 + 3): the mirror's own attempts take
       // over, and the copy completes.
-      server
-          .expect()
-          .post()
-          .withPath("/api/v1/namespaces/" + mirror + "/configmaps")
-          .andReturn(503, status(503, "ServiceUnavailable", "etcdserver: request timed out"))
-          .times(5);
-      server
-          .expect()
-          .post()
-          .withPath("/apis/apps/v1/namespaces/" + mirror + "/deployments")
-          .andReturn(429, status(429, "TooManyRequests", "slow down"))
-          .times(2);
-      TestRunRequested request = request(ticket, production());
+      failCreates(
+          "/api/v1/namespaces/" + mirror + "/configmaps",
+          503,
+          "ServiceUnavailable",
+          "etcdserver: request timed out",
+          5);
+      failCreates(
+          "/apis/apps/v1/namespaces/" + mirror + "/deployments", 429, "TooManyRequests", "slow", 2);
+      TestRunRequested request = request(ticket, ProductionNamespace.create(client));
       runs.request(request);
 
       TestRun run = awaitCleaned(request.runId());
@@ -115,13 +115,13 @@ class MirrorFaultTest {
       String ticket = ticket();
       String mirror = MirrorNames.namespace(ticket, 1, 1);
       // Foundations (ConfigMaps, Secrets, ServiceAccounts, PVCs, isolation) are in by then.
-      server
-          .expect()
-          .post()
-          .withPath("/apis/apps/v1/namespaces/" + mirror + "/deployments")
-          .andReturn(500, status(500, "InternalError", "admission webhook unreachable"))
-          .always();
-      TestRunRequested request = request(ticket, production());
+      failCreates(
+          "/apis/apps/v1/namespaces/" + mirror + "/deployments",
+          500,
+          "InternalError",
+          "admission webhook unreachable",
+          0);
+      TestRunRequested request = request(ticket, ProductionNamespace.create(client));
       runs.request(request);
 
       TestRun run = awaitCleaned(request.runId());

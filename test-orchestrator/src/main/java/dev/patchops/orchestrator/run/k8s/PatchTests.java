@@ -90,43 +90,36 @@ public class PatchTests {
 
   private void environment(
       TestRun run, String phase, boolean ready, String reason, String message) {
-    safely(
+    update(
         run,
-        () ->
-            status(
-                run,
-                s -> {
-                  if (phase != null) {
-                    s.phase = phase;
-                  }
-                  condition(s, ENVIRONMENT_READY, ready, reason, truncate(message));
-                }));
+        s -> {
+          if (phase != null) {
+            s.phase = phase;
+          }
+          condition(s, ENVIRONMENT_READY, ready, reason, truncate(message));
+        });
   }
 
   /** Counts so far, after each suite. */
   public void progress(TestRun run, List<SuiteResult> results) {
-    safely(run, () -> status(run, s -> counts(s, results)));
+    update(run, s -> counts(s, results));
   }
 
   /** The results are recorded: the outcome becomes the phase. */
   public void completed(TestRun run, TestOutcome outcome, List<SuiteResult> results, String why) {
-    safely(
+    update(
         run,
-        () ->
-            status(
-                run,
-                s -> {
-                  s.phase = phase(outcome);
-                  counts(s, results);
-                  s.message = truncate(why);
-                  condition(s, COMPLETED, true, phase(outcome), truncate(why));
-                }));
+        s -> {
+          s.phase = phase(outcome);
+          counts(s, results);
+          s.message = truncate(why);
+          condition(s, COMPLETED, true, phase(outcome), truncate(why));
+        });
   }
 
   /** The environment is gone, or kept for debugging until it expires. */
   public void environmentDeleted(TestRun run, boolean deleted, String reason, String message) {
-    safely(
-        run, () -> status(run, s -> condition(s, ENVIRONMENT_DELETED, deleted, reason, message)));
+    update(run, s -> condition(s, ENVIRONMENT_DELETED, deleted, reason, message));
   }
 
   /**
@@ -279,6 +272,10 @@ public class PatchTests {
     return message == null || message.length() <= MAX_MESSAGE
         ? message
         : message.substring(0, MAX_MESSAGE - 1) + "…";
+  }
+
+  private void update(TestRun run, Consumer<PatchTestStatus> change) {
+    safely(run, () -> status(run, change));
   }
 
   private void safely(TestRun run, Runnable write) {
