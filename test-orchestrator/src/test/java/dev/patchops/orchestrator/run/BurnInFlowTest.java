@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.patchops.contract.CloudEventHeaders;
 import dev.patchops.contract.ContractJson;
+import dev.patchops.contract.DeadLetterHeaders;
 import dev.patchops.contract.EventType;
 import dev.patchops.contract.Topics;
 import dev.patchops.contract.events.BurnInRequested;
@@ -254,6 +255,24 @@ class BurnInFlowTest {
       assertThat(done.burnInNode()).isEqualTo(node);
       assertThat(done.analytics().suites().get(0).logTail()).startsWith("deadline of 1 s exceeded");
       assertThat(client.namespaces().withName(run.namespace).get()).isNull();
+    }
+  }
+
+  @Test
+  void aBurnInWithoutItsNodeIsDeadLetteredAndRunsNothing() {
+    String ticket = "HW-" + UUID.randomUUID().toString().substring(0, 6).toUpperCase();
+    try (KafkaProbe deadLetters = KafkaProbe.fromNow(Topics.DEAD_LETTER)) {
+      BurnInRequested request = burnIn(ticket, " ", "registry.example/memtest-ok:3");
+      EventSender.send(request, "ticket-service");
+      List<ConsumerRecord<String, byte[]>> parked =
+          deadLetters.collect(
+              r -> ticket.equals(r.key()), 1, Duration.ofSeconds(30), Duration.ofSeconds(1));
+      assertThat(parked).hasSize(1);
+      assertThat(KafkaProbe.header(parked.get(0), DeadLetterHeaders.REASON))
+          .contains("a burn-in needs the node to run on");
+      assertThat(KafkaProbe.header(parked.get(0), DeadLetterHeaders.CONSUMER))
+          .isEqualTo("test-orchestrator.requests");
+      assertThat(runs.get(request.runId())).isNull();
     }
   }
 }
