@@ -14,11 +14,35 @@ public interface OrchestratorConfig {
 
   Reaper reaper();
 
+  PatchTests patchTests();
+
+  interface PatchTests {
+    /**
+     * Where the PatchTest objects live: the orchestrator's own namespace, not the mirrors, so one
+     * {@code kubectl get patchtests -n patchops} lists every run and deleting a mirror keeps its
+     * record.
+     */
+    @WithDefault("patchops")
+    String namespace();
+
+    /** How long a run's PatchTest stays listed after it was created; the run's row stays. */
+    @WithDefault("30d")
+    Duration retention();
+  }
+
   interface Reaper {
     /** How often expired mirrors are looked for; read by the scheduler. */
     @WithDefault("5m")
     Duration interval();
   }
+
+  interface BurnIn {
+    /** How long a burn-in namespace may live before the reaper deletes it. */
+    @WithDefault("2h")
+    Duration ttl();
+  }
+
+  BurnIn burnIn();
 
   interface Run {
     /** How long the mirrored workloads may take to become ready. */

@@ -33,7 +33,7 @@ public final class Isolation {
         limits(namespace, labels, config.limits()));
   }
 
-  static NetworkPolicy networkPolicy(String namespace, Map<String, String> labels) {
+  public static NetworkPolicy networkPolicy(String namespace, Map<String, String> labels) {
     return new NetworkPolicyBuilder()
         .withNewMetadata()
         .withName(NETWORK_POLICY)

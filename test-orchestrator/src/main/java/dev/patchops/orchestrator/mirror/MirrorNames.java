@@ -17,6 +17,7 @@ public final class MirrorNames {
   public static final String ATTEMPT = "patchops.dev/attempt";
   public static final String SOURCE_NAMESPACE = "patchops.dev/source-namespace";
   public static final String EXPIRES_AT = "patchops.dev/expires-at";
+  public static final String BURN_IN_NODE = "patchops.dev/burn-in-node";
   public static final String MIRROR_SECRET = "patchops.dev/mirror";
   public static final String MIRROR_SECRET_COPY = "copy";
 
@@ -29,7 +30,16 @@ public final class MirrorNames {
    * is cut and ends with a hash of the full name, so two long names never collide by truncation.
    */
   public static String namespace(String ticketId, int revision, int attempt) {
-    String full = dns1123("pt-" + ticketId + "-r" + revision + "-a" + attempt);
+    return named("pt-", ticketId, revision, attempt);
+  }
+
+  /** {@code bi-<ticket>-r<revision>-a<attempt>}, under the same rules as a mirror's name. */
+  public static String burnInNamespace(String ticketId, int revision, int attempt) {
+    return named("bi-", ticketId, revision, attempt);
+  }
+
+  private static String named(String prefix, String ticketId, int revision, int attempt) {
+    String full = dns1123(prefix + ticketId + "-r" + revision + "-a" + attempt);
     if (full.length() <= MAX_NAMESPACE) {
       return full;
     }

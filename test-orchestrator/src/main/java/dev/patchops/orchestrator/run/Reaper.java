@@ -1,7 +1,9 @@
 package dev.patchops.orchestrator.run;
 
+import dev.patchops.orchestrator.config.OrchestratorConfig;
 import dev.patchops.orchestrator.mirror.MirrorNames;
 import dev.patchops.orchestrator.mirror.k8s.NamespaceMirror;
+import dev.patchops.orchestrator.run.k8s.PatchTests;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.scheduler.Scheduled;
@@ -13,9 +15,10 @@ import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
- * Deletes every mirror past its {@code patchops.dev/expires-at}, whether or not a run remembers it:
- * the cluster's labels are the truth, so a mirror left by a crash before its run was even stored is
- * found too. Leaked namespaces are the most common complaint about such tools.
+ * Deletes every mirror and burn-in namespace past its {@code patchops.dev/expires-at}, whether or
+ * not a run remembers it: the cluster's labels are the truth, so a mirror left by a crash before
+ * its run was even stored is found too. Leaked namespaces are the most common complaint about such
+ * tools. PatchTests outlive their environment, as the record kubectl shows, until their retention.
  */
 @ApplicationScoped
 public class Reaper {
@@ -24,6 +27,8 @@ public class Reaper {
   @Inject KubernetesClient client;
   @Inject NamespaceMirror mirror;
   @Inject TestRunService runs;
+  @Inject PatchTests patchTests;
+  @Inject OrchestratorConfig config;
 
   @Scheduled(
       identity = "mirror-reaper",
@@ -31,7 +36,9 @@ public class Reaper {
       delayed = "1m",
       concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
   void scheduled() {
-    reap(Instant.now());
+    Instant now = Instant.now();
+    reap(now);
+    reapPatchTests(now);
   }
 
   /**
@@ -52,9 +59,11 @@ public class Reaper {
       String name = ns.getMetadata().getName();
       try {
         mirror.teardown(name);
-        String run = ns.getMetadata().getLabels().get(MirrorNames.RUN);
-        if (run != null && runs.get(run) != null) {
-          runs.cleaned(run, "expired");
+        String runId = ns.getMetadata().getLabels().get(MirrorNames.RUN);
+        TestRun run = runId == null ? null : runs.get(runId);
+        if (run != null) {
+          runs.cleaned(run.runId, "expired");
+          patchTests.environmentDeleted(run, true, "Expired", "deleted by the reaper at expiry");
         }
         reaped.add(name);
       } catch (RuntimeException e) {
@@ -62,6 +71,18 @@ public class Reaper {
       }
     }
     return reaped;
+  }
+
+  /**
+   * @return the PatchTests deleted: those created longer ago than their retention
+   */
+  public List<String> reapPatchTests(Instant now) {
+    try {
+      return patchTests.deleteCreatedBefore(now.minus(config.patchTests().retention()));
+    } catch (RuntimeException e) {
+      LOG.warnf("could not reap old PatchTests: %s", e.getMessage());
+      return List.of();
+    }
   }
 
   private static boolean expired(String epochSeconds, Instant now) {

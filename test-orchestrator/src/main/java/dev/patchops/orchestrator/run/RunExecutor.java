@@ -1,6 +1,6 @@
 package dev.patchops.orchestrator.run;
 
-import dev.patchops.contract.events.TestRunRequested;
+import dev.patchops.contract.model.SecretDecision;
 import dev.patchops.contract.model.SuiteResult;
 import dev.patchops.contract.model.TestAnalytics;
 import dev.patchops.contract.model.TestCaseResult;
@@ -13,6 +13,7 @@ import dev.patchops.orchestrator.mirror.MirrorRequest;
 import dev.patchops.orchestrator.mirror.k8s.NamespaceMirror;
 import dev.patchops.orchestrator.mirror.k8s.ReadinessGate;
 import dev.patchops.orchestrator.results.AttemptComparison;
+import dev.patchops.orchestrator.run.k8s.PatchTests;
 import dev.patchops.orchestrator.run.k8s.SuiteRunner;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -40,6 +41,7 @@ public class RunExecutor {
   @Inject NamespaceMirror mirror;
   @Inject ReadinessGate readiness;
   @Inject SuiteRunner suites;
+  @Inject PatchTests patchTests;
   @Inject OrchestratorConfig config;
 
   private final Semaphore wake = new Semaphore(0);
@@ -85,28 +87,31 @@ public class RunExecutor {
 
   void execute(TestRun run) throws InterruptedException {
     if (run.state == RunState.RUNNING) {
-      test(run);
+      patchTests.started(run);
+      if (run.kind == RunKind.BURN_IN) {
+        burnIn(run);
+      } else {
+        test(run);
+      }
     }
     cleanUp(runs.get(run.runId));
   }
 
   private void test(TestRun run) throws InterruptedException {
-    TestRunRequested request = run.request;
     long start = System.nanoTime();
     List<String> environmentIssues = new ArrayList<>();
-    List<SuiteResult> results = new ArrayList<>();
     NamespaceMirror.Mirror built;
     try {
       built = mirror.build(mirrorRequest(run));
     } catch (MirrorException e) {
       environmentIssues.add("mirror not built: " + e.getMessage());
-      runs.completed(
-          run.runId,
-          TestOutcome.ERROR,
-          analytics(run, start, null, results, environmentIssues, List.of()));
+      patchTests.environmentFailed(run, "MirrorFailed", e.getMessage());
+      complete(run, TestOutcome.ERROR, start, null, List.of(), environmentIssues, List.of());
       return;
     }
-    runs.environmentReady(run.runId, built.copiedObjects(), built.plan().secretDecisions());
+    List<SecretDecision> secrets = built.plan().secretDecisions();
+    runs.environmentReady(run.runId, built.copiedObjects(), secrets);
+    patchTests.awaitingReadiness(run, "mirror built, waiting for its workloads");
     ReadinessGate.Readiness ready = readiness.await(run.namespace, config.run().readinessTimeout());
     environmentIssues.add(
         "mirror "
@@ -118,26 +123,81 @@ public class RunExecutor {
             + " container restarts");
     if (!ready.ready()) {
       environmentIssues.addAll(ready.issues());
-      runs.completed(
-          run.runId,
-          TestOutcome.ERROR,
-          analytics(run, start, ready, results, environmentIssues, built.plan().secretDecisions()));
+      patchTests.environmentFailed(run, "WorkloadsNotReady", String.join("; ", environmentIssues));
+      complete(run, TestOutcome.ERROR, start, ready, List.of(), environmentIssues, secrets);
       return;
     }
-    Map<String, String> sut = systemUnderTest(run);
-    for (TestSuiteSpec suite : request.testSuites()) {
-      results.add(suites.run(run.namespace, suite, labels(run), sut, config.run().suiteTimeout()));
+    patchTests.environmentReady(run, "WorkloadsReady", environmentIssues.get(0));
+    List<SuiteResult> results = suites(run, systemUnderTest(run), SuiteRunner.Placement.ANYWHERE);
+    complete(run, outcome(results), start, ready, results, environmentIssues, secrets);
+  }
+
+  /**
+   * The suites run on the quarantined node itself, in a namespace of their own: nothing of
+   * production is mirrored, and the node's workloads stay off it until the rollout-service lifts
+   * the quarantine on a pass.
+   */
+  private void burnIn(TestRun run) throws InterruptedException {
+    long start = System.nanoTime();
+    List<String> environmentIssues = new ArrayList<>();
+    try {
+      mirror.prepare(run.namespace, labels(run));
+    } catch (MirrorException e) {
+      environmentIssues.add("burn-in namespace not created: " + e.getMessage());
+      patchTests.environmentFailed(run, "NamespaceFailed", e.getMessage());
+      complete(run, TestOutcome.ERROR, start, null, List.of(), environmentIssues, List.of());
+      return;
     }
-    TestOutcome outcome =
-        results.stream().anyMatch(r -> r.outcome() == TestOutcome.ERROR)
-            ? TestOutcome.ERROR
-            : results.stream().anyMatch(r -> r.outcome() == TestOutcome.FAILED)
-                ? TestOutcome.FAILED
-                : TestOutcome.PASSED;
-    runs.completed(
-        run.runId,
-        outcome,
-        analytics(run, start, ready, results, environmentIssues, built.plan().secretDecisions()));
+    environmentIssues.add("burn-in on node " + run.burnInNode);
+    patchTests.environmentReady(run, "NamespaceCreated", environmentIssues.get(0));
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("PATCHOPS_BURN_IN_NODE", run.burnInNode);
+    env.put("PATCHOPS_EQUIPMENT", run.burnIn.equipmentId());
+    env.put("PATCHOPS_TICKET", run.ticketId);
+    env.put("PATCHOPS_REVISION", String.valueOf(run.revision));
+    List<SuiteResult> results = suites(run, env, SuiteRunner.Placement.onNode(run.burnInNode));
+    complete(run, outcome(results), start, null, results, environmentIssues, List.of());
+  }
+
+  private List<SuiteResult> suites(
+      TestRun run, Map<String, String> env, SuiteRunner.Placement placement)
+      throws InterruptedException {
+    List<SuiteResult> results = new ArrayList<>();
+    for (TestSuiteSpec suite : run.suites()) {
+      results.add(
+          suites.run(
+              run.namespace, suite, labels(run), env, config.run().suiteTimeout(), placement));
+      patchTests.progress(run, results);
+    }
+    return results;
+  }
+
+  private static TestOutcome outcome(List<SuiteResult> results) {
+    return results.stream().anyMatch(r -> r.outcome() == TestOutcome.ERROR)
+        ? TestOutcome.ERROR
+        : results.stream().anyMatch(r -> r.outcome() == TestOutcome.FAILED)
+            ? TestOutcome.FAILED
+            : TestOutcome.PASSED;
+  }
+
+  private void complete(
+      TestRun run,
+      TestOutcome outcome,
+      long startNanos,
+      ReadinessGate.Readiness ready,
+      List<SuiteResult> results,
+      List<String> environmentIssues,
+      List<SecretDecision> secrets) {
+    TestAnalytics analytics =
+        analytics(run, startNanos, ready, results, environmentIssues, secrets);
+    runs.completed(run.runId, outcome, analytics);
+    String why =
+        outcome == TestOutcome.PASSED
+            ? null
+            : !analytics.failureMessages().isEmpty()
+                ? analytics.failureMessages().get(0)
+                : String.join("; ", environmentIssues);
+    patchTests.completed(run, outcome, results, why);
   }
 
   private void cleanUp(TestRun run) {
@@ -147,11 +207,14 @@ public class RunExecutor {
     boolean failed = run.outcome != TestOutcome.PASSED;
     if (failed && config.run().keepOnFailure() && java.time.Instant.now().isBefore(run.expiresAt)) {
       runs.kept(run.runId);
+      patchTests.environmentDeleted(
+          run, false, "KeptOnFailure", "kept for debugging until " + run.expiresAt);
       return;
     }
     mirror.teardown(run.namespace);
-    runs.cleaned(
-        run.runId, failed && config.run().keepOnFailure() ? "expired" : "results recorded");
+    String reason = failed && config.run().keepOnFailure() ? "expired" : "results recorded";
+    runs.cleaned(run.runId, reason);
+    patchTests.environmentDeleted(run, true, "Deleted", reason);
   }
 
   private TestAnalytics analytics(
@@ -160,7 +223,7 @@ public class RunExecutor {
       ReadinessGate.Readiness readiness,
       List<SuiteResult> results,
       List<String> environmentIssues,
-      List<dev.patchops.contract.model.SecretDecision> secrets) {
+      List<SecretDecision> secrets) {
     List<TestCaseResult> cases = results.stream().flatMap(r -> r.cases().stream()).toList();
     List<TestRun> earlier = runs.earlierAttempts(run);
     List<TestCaseResult> previous =
@@ -233,7 +296,12 @@ public class RunExecutor {
     labels.put(MirrorNames.REVISION, String.valueOf(run.revision));
     labels.put(MirrorNames.ATTEMPT, String.valueOf(run.attempt));
     labels.put(MirrorNames.RUN, MirrorNames.labelValue(run.runId));
-    labels.put(MirrorNames.SOURCE_NAMESPACE, run.sourceNamespace);
+    if (run.sourceNamespace != null) {
+      labels.put(MirrorNames.SOURCE_NAMESPACE, run.sourceNamespace);
+    }
+    if (run.burnInNode != null) {
+      labels.put(MirrorNames.BURN_IN_NODE, MirrorNames.labelValue(run.burnInNode));
+    }
     // Label values cannot hold ':'; epoch seconds sort and compare just as well.
     labels.put(MirrorNames.EXPIRES_AT, String.valueOf(run.expiresAt.getEpochSecond()));
     return labels;

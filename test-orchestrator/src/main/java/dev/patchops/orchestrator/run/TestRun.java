@@ -1,8 +1,10 @@
 package dev.patchops.orchestrator.run;
 
+import dev.patchops.contract.events.BurnInRequested;
 import dev.patchops.contract.events.TestRunRequested;
 import dev.patchops.contract.model.TestAnalytics;
 import dev.patchops.contract.model.TestOutcome;
+import dev.patchops.contract.model.TestSuiteSpec;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -11,6 +13,7 @@ import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import java.util.List;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
@@ -30,13 +33,26 @@ public class TestRun extends PanacheEntityBase {
   @Enumerated(EnumType.STRING)
   public RunState state;
 
+  @Enumerated(EnumType.STRING)
+  public RunKind kind = RunKind.MIRROR;
+
+  /** The quarantined node of a burn-in; null for a mirror test. */
+  @Column(name = "burn_in_node")
+  public String burnInNode;
+
   public String namespace;
 
   @Column(name = "source_namespace")
   public String sourceNamespace;
 
+  /** A mirror test's request; null for a burn-in. */
   @JdbcTypeCode(SqlTypes.JSON)
   public TestRunRequested request;
+
+  /** A burn-in's request; null for a mirror test. */
+  @Column(name = "burn_in")
+  @JdbcTypeCode(SqlTypes.JSON)
+  public BurnInRequested burnIn;
 
   @JdbcTypeCode(SqlTypes.JSON)
   public TestAnalytics analytics;
@@ -64,4 +80,8 @@ public class TestRun extends PanacheEntityBase {
 
   @Column(name = "expires_at")
   public Instant expiresAt;
+
+  public List<TestSuiteSpec> suites() {
+    return kind == RunKind.BURN_IN ? burnIn.testSuites() : request.testSuites();
+  }
 }

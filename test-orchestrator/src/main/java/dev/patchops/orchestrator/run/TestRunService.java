@@ -1,5 +1,6 @@
 package dev.patchops.orchestrator.run;
 
+import dev.patchops.contract.events.BurnInRequested;
 import dev.patchops.contract.events.TestEnvironmentDeleted;
 import dev.patchops.contract.events.TestEnvironmentReady;
 import dev.patchops.contract.events.TestRunCompleted;
@@ -10,6 +11,7 @@ import dev.patchops.contract.model.TestOutcome;
 import dev.patchops.orchestrator.config.OrchestratorConfig;
 import dev.patchops.orchestrator.mirror.MirrorNames;
 import dev.patchops.platform.messaging.Outbox;
+import dev.patchops.platform.messaging.PoisonMessageException;
 import dev.patchops.platform.rest.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -19,6 +21,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /** The test runs' state, changed only together with the event that announces the change. */
 @ApplicationScoped
@@ -31,37 +34,96 @@ public class TestRunService {
   /** Registers a request once: a redelivery, or a repeated attempt number, returns the first. */
   @Transactional
   public TestRun request(TestRunRequested request) {
-    TestRun existing = TestRun.findById(request.runId());
-    if (existing != null) {
-      return existing;
+    return register(
+        new Key(
+            request.runId(),
+            RunKind.MIRROR,
+            request.ticketId(),
+            request.revision(),
+            request.attempt()),
+        () -> {
+          if (request.targets().isEmpty()) {
+            throw ApiException.badRequest("targets", "must name at least one container to patch");
+          }
+        },
+        run -> {
+          run.sourceNamespace = request.targets().get(0).workload().namespace();
+          run.namespace =
+              MirrorNames.namespace(request.ticketId(), request.revision(), request.attempt());
+          run.request = request;
+          run.expiresAt = run.requestedAt.plus(config.mirror().ttl());
+        });
+  }
+
+  /** A hardware fix's burn-in, registered once like any request. */
+  @Transactional
+  public TestRun requestBurnIn(BurnInRequested request) {
+    return register(
+        new Key(
+            request.runId(),
+            RunKind.BURN_IN,
+            request.ticketId(),
+            request.revision(),
+            request.attempt()),
+        () -> {
+          if (request.nodeName() == null || request.nodeName().isBlank()) {
+            throw new PoisonMessageException("a burn-in needs the node to run on");
+          }
+          if (request.testSuites() == null || request.testSuites().isEmpty()) {
+            throw new PoisonMessageException("a burn-in needs at least one suite to run");
+          }
+        },
+        run -> {
+          run.burnInNode = request.nodeName();
+          run.namespace =
+              MirrorNames.burnInNamespace(
+                  request.ticketId(), request.revision(), request.attempt());
+          run.burnIn = request;
+          run.expiresAt = run.requestedAt.plus(config.burnIn().ttl());
+        });
+  }
+
+  /** The run already registered under {@code key}, or a new one, validated and filled in. */
+  private static TestRun register(Key key, Runnable validate, Consumer<TestRun> fill) {
+    Optional<TestRun> existing = key.registered();
+    if (existing.isPresent()) {
+      return existing.get();
     }
-    Optional<TestRun> sameAttempt =
-        TestRun.find(
-                "ticketId = ?1 and revision = ?2 and attempt = ?3",
-                request.ticketId(),
-                request.revision(),
-                request.attempt())
-            .firstResultOptional();
-    if (sameAttempt.isPresent()) {
-      return sameAttempt.get();
-    }
-    if (request.targets().isEmpty()) {
-      throw ApiException.badRequest("targets", "must name at least one container to patch");
-    }
-    TestRun run = new TestRun();
-    run.runId = request.runId();
-    run.ticketId = request.ticketId();
-    run.revision = request.revision();
-    run.attempt = request.attempt();
-    run.state = RunState.REQUESTED;
-    run.sourceNamespace = request.targets().get(0).workload().namespace();
-    run.namespace =
-        MirrorNames.namespace(request.ticketId(), request.revision(), request.attempt());
-    run.request = request;
-    run.requestedAt = Instant.now();
-    run.expiresAt = run.requestedAt.plus(config.mirror().ttl());
+    validate.run();
+    TestRun run = key.newRun();
+    fill.accept(run);
     run.persist();
     return run;
+  }
+
+  /** What identifies a request: its run id, or its attempt of a revision, per kind. */
+  private record Key(String runId, RunKind kind, String ticketId, int revision, int attempt) {
+    /** The run of a redelivered request, or of the same attempt asked for under a new id. */
+    Optional<TestRun> registered() {
+      TestRun byId = TestRun.findById(runId);
+      if (byId != null) {
+        return Optional.of(byId);
+      }
+      return TestRun.find(
+              "ticketId = ?1 and revision = ?2 and attempt = ?3 and kind = ?4",
+              ticketId,
+              revision,
+              attempt,
+              kind)
+          .firstResultOptional();
+    }
+
+    TestRun newRun() {
+      TestRun run = new TestRun();
+      run.runId = runId;
+      run.kind = kind;
+      run.ticketId = ticketId;
+      run.revision = revision;
+      run.attempt = attempt;
+      run.state = RunState.REQUESTED;
+      run.requestedAt = Instant.now();
+      return run;
+    }
   }
 
   /** The next attempt number of a revision, for re-runs asked for over REST. */
@@ -70,10 +132,12 @@ public class TestRunService {
     Integer max =
         TestRun.getEntityManager()
             .createQuery(
-                "select max(r.attempt) from TestRun r where r.ticketId = ?1 and r.revision = ?2",
+                "select max(r.attempt) from TestRun r"
+                    + " where r.ticketId = ?1 and r.revision = ?2 and r.kind = ?3",
                 Integer.class)
             .setParameter(1, ticketId)
             .setParameter(2, revision)
+            .setParameter(3, RunKind.MIRROR)
             .getSingleResult();
     return max == null ? 1 : max + 1;
   }
@@ -149,7 +213,7 @@ public class TestRunService {
             run.revision,
             run.runId,
             run.attempt,
-            null,
+            run.burnInNode,
             outcome,
             analytics,
             run.completedAt),
@@ -186,13 +250,15 @@ public class TestRunService {
     run.leaseUntil = run.expiresAt;
   }
 
-  /** Earlier attempts of the same revision (the same commit), oldest first. */
+  /** Earlier attempts of the same kind on the same revision (the same commit), oldest first. */
   @Transactional
   public List<TestRun> earlierAttempts(TestRun run) {
     return TestRun.list(
-        "ticketId = ?1 and revision = ?2 and attempt < ?3 and analytics is not null order by attempt",
+        "ticketId = ?1 and revision = ?2 and kind = ?3 and attempt < ?4 and analytics is not null"
+            + " order by attempt",
         run.ticketId,
         run.revision,
+        run.kind,
         run.attempt);
   }
 }

@@ -438,4 +438,14 @@ public final class ProductionNamespace {
   public static io.fabric8.kubernetes.api.model.Namespace namespace(String ns) {
     return new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build();
   }
+
+  /** A fresh production namespace with all of {@link #objects}, created on the API. */
+  public static String create(io.fabric8.kubernetes.client.KubernetesClient client) {
+    String ns = "shop-" + java.util.UUID.randomUUID().toString().substring(0, 6);
+    client.namespaces().resource(namespace(ns)).create();
+    for (HasMetadata object : objects(ns)) {
+      client.resource(object).inNamespace(ns).create();
+    }
+    return ns;
+  }
 }

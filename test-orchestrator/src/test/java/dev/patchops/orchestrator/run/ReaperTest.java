@@ -3,7 +3,11 @@ package dev.patchops.orchestrator.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.patchops.orchestrator.WithOrchestratorInfra;
+import dev.patchops.orchestrator.config.OrchestratorConfig;
 import dev.patchops.orchestrator.mirror.MirrorNames;
+import dev.patchops.orchestrator.run.k8s.PatchTest;
+import dev.patchops.orchestrator.run.k8s.PatchTestSpec;
+import dev.patchops.orchestrator.run.k8s.PatchTests;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -20,6 +24,8 @@ import org.junit.jupiter.api.Test;
 class ReaperTest {
   @Inject KubernetesClient client;
   @Inject Reaper reaper;
+  @Inject PatchTests patchTests;
+  @Inject OrchestratorConfig config;
 
   private String leftOver(Instant expiresAt) {
     String ns = "pt-crashed-" + UUID.randomUUID().toString().substring(0, 6);
@@ -72,5 +78,31 @@ class ReaperTest {
     assertThat(client.namespaces().withName(live).get()).isNotNull();
     assertThat(client.configMaps().inNamespace(live).list().getItems()).hasSize(1);
     assertThat(client.namespaces().withName(unmanaged).get()).isNotNull();
+  }
+
+  @Test
+  void patchTestsOutliveTheirEnvironmentUntilTheirRetention() {
+    String name = "pt-old-" + UUID.randomUUID().toString().substring(0, 6);
+    PatchTest test = new PatchTest();
+    test.getMetadata().setName(name);
+    test.getMetadata().setNamespace(patchTests.namespace());
+    test.getMetadata().setLabels(Map.of(MirrorNames.MANAGED_BY, MirrorNames.MANAGED_BY_VALUE));
+    PatchTestSpec spec = new PatchTestSpec();
+    spec.runId = name;
+    spec.ticketId = "T-1";
+    spec.environmentNamespace = name;
+    test.setSpec(spec);
+    client.resource(test).create();
+
+    assertThat(reaper.reapPatchTests(Instant.now())).doesNotContain(name);
+    assertThat(reaper.reapPatchTests(Instant.now().plus(config.patchTests().retention())))
+        .contains(name);
+    assertThat(
+            client
+                .resources(PatchTest.class)
+                .inNamespace(patchTests.namespace())
+                .withName(name)
+                .get())
+        .isNull();
   }
 }

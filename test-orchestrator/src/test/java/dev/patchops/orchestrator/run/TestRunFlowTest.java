@@ -19,14 +19,17 @@ import dev.patchops.contract.model.TestSuiteSpec;
 import dev.patchops.contract.model.WorkloadRef;
 import dev.patchops.orchestrator.Sandbox;
 import dev.patchops.orchestrator.WithOrchestratorInfra;
+import dev.patchops.orchestrator.mirror.MirrorNames;
 import dev.patchops.orchestrator.mirror.ProductionNamespace;
 import dev.patchops.orchestrator.results.SuiteLog;
+import dev.patchops.orchestrator.run.k8s.PatchTest;
+import dev.patchops.orchestrator.run.k8s.PatchTestWatch;
+import dev.patchops.orchestrator.run.k8s.PatchTests;
 import dev.patchops.platform.security.Roles;
 import dev.patchops.sandbox.SimulatedKubelet;
 import dev.patchops.testing.EventSender;
 import dev.patchops.testing.KafkaProbe;
 import dev.patchops.testing.TestInfra;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
@@ -46,6 +49,7 @@ import org.junit.jupiter.api.Test;
 class TestRunFlowTest {
   @Inject KubernetesClient client;
   @Inject TestRunService runs;
+  @Inject PatchTests patchTests;
   @KubernetesTestServer KubernetesServer server;
 
   static String junit(String... failing) {
@@ -62,15 +66,6 @@ class TestRunFlowTest {
 
   private SimulatedKubelet kubelet() {
     return Sandbox.kubelet(client, server);
-  }
-
-  private String production() {
-    String ns = "shop-" + UUID.randomUUID().toString().substring(0, 6);
-    client.namespaces().resource(ProductionNamespace.namespace(ns)).create();
-    for (HasMetadata object : ProductionNamespace.objects(ns)) {
-      client.resource(object).inNamespace(ns).create();
-    }
-    return ns;
   }
 
   private static TestRunRequested request(
@@ -109,8 +104,9 @@ class TestRunFlowTest {
                     "e2e-fail",
                     new SimulatedKubelet.JobScript(1, Duration.ofMillis(200), junit("refunds")))
                 .start();
-        KafkaProbe probe = KafkaProbe.fromNow(Topics.TESTS)) {
-      String source = production();
+        KafkaProbe probe = KafkaProbe.fromNow(Topics.TESTS);
+        PatchTestWatch watch = PatchTestWatch.start(client, patchTests.namespace())) {
+      String source = ProductionNamespace.create(client);
       TestRunRequested request = request(ticket, source, 1, "registry.example/e2e-fail:1");
       String id = UUID.randomUUID().toString();
       EventSender.send(request, "ticket-service", id);
@@ -140,6 +136,10 @@ class TestRunFlowTest {
       assertThat(done.analytics().failureMessages())
           .containsExactly("e2e / shop.CheckoutIT.refunds: refunds broke");
       assertThat(done.analytics().environmentIssues().get(0)).startsWith("mirror ready after");
+      assertThat(done.analytics().readinessMs()).isNotNull().isNotNegative();
+      assertThat(done.analytics().environmentIssues().get(0))
+          .startsWith("mirror ready after " + done.analytics().readinessMs() + " ms");
+      assertThat(done.analytics().restarts()).isZero();
       assertThat(done.analytics().secretDecisions())
           .anyMatch(
               d ->
@@ -178,7 +178,64 @@ class TestRunFlowTest {
                       TestEnvironmentDeleted.class)
                   .namespace())
           .isEqualTo(run.namespace);
+
+      // kubectl's view: one PatchTest for the run, carried through its phases to the outcome.
+      PatchTest test = patchTest(run.namespace);
+      assertThat(test.getSpec().ticketId).isEqualTo(ticket);
+      assertThat(test.getSpec().revision).isEqualTo(1);
+      assertThat(test.getSpec().sourceNamespace).isEqualTo(source);
+      assertThat(test.getSpec().suites).containsExactly("e2e");
+      assertThat(test.getStatus().phase).isEqualTo("Failed");
+      assertThat(test.getStatus().results).isEqualTo("2/1");
+      assertThat(test.getStatus().message)
+          .isEqualTo("e2e / shop.CheckoutIT.refunds: refunds broke");
+      assertThat(test.getStatus().observedGeneration).isEqualTo(test.getMetadata().getGeneration());
+      assertThat(test.getStatus().conditions)
+          .extracting(c -> c.getType() + "=" + c.getStatus() + "/" + c.getReason())
+          .containsExactly(
+              "EnvironmentReady=True/WorkloadsReady",
+              "Completed=True/Failed",
+              "EnvironmentDeleted=True/Deleted");
+      assertThat(test.getStatus().conditions)
+          .allSatisfy(
+              c -> {
+                assertThat(c.getLastTransitionTime()).isNotBlank();
+                assertThat(c.getObservedGeneration()).isEqualTo(test.getMetadata().getGeneration());
+              });
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () ->
+                  assertThat(watch.phases(run.namespace))
+                      .containsExactly("Mirroring", "WaitingForReadiness", "Testing", "Failed"));
+      assertThat(
+              client
+                  .genericKubernetesResources(
+                      PatchTest.GROUP + "/" + PatchTest.VERSION, "PatchTest")
+                  .inAnyNamespace()
+                  .withLabel(MirrorNames.TICKET, ticket)
+                  .list()
+                  .getItems())
+          .extracting(r -> r.getMetadata().getName())
+          .containsExactly(run.namespace);
     }
+  }
+
+  /** The PatchTest's EnvironmentReady condition as status/reason. */
+  private String environmentReady(String name) {
+    return patchTest(name).getStatus().conditions.stream()
+        .filter(c -> c.getType().equals(PatchTests.ENVIRONMENT_READY))
+        .map(c -> c.getStatus() + "/" + c.getReason())
+        .reduce((a, b) -> a + ", " + b)
+        .orElse("none");
+  }
+
+  private PatchTest patchTest(String name) {
+    return client
+        .resources(PatchTest.class)
+        .inNamespace(patchTests.namespace())
+        .withName(name)
+        .get();
   }
 
   @Test
@@ -193,7 +250,7 @@ class TestRunFlowTest {
                 "attempt-two",
                 new SimulatedKubelet.JobScript(1, Duration.ofMillis(100), junit("lists")))
             .start()) {
-      String source = production();
+      String source = ProductionNamespace.create(client);
       TestRunRequested first = request(ticket, source, 1, "registry.example/attempt-one:1");
       EventSender.send(first, "ticket-service");
       await()
@@ -266,6 +323,27 @@ class TestRunFlowTest {
       assertThat(failed.outcome).isEqualTo(TestOutcome.ERROR);
       assertThat(failed.analytics.environmentIssues())
           .containsExactly("mirror not built: source namespace no-such-namespace does not exist");
+      assertThat(failed.analytics.readinessMs()).isNull();
+      assertThat(patchTest(failed.namespace).getStatus().phase).isEqualTo("Error");
+      assertThat(environmentReady(failed.namespace)).isEqualTo("False/MirrorFailed");
+
+      // The patched checkout crash-loops: the run ends at the readiness deadline, with the reason.
+      TestRunRequested crashing =
+          request(ticket, ProductionNamespace.create(client), 2, "registry.example/e2e:1");
+      runs.request(crashing);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> runs.get(crashing.runId()).state == RunState.CLEANED);
+      TestRun neverReady = runs.get(crashing.runId());
+      assertThat(neverReady.outcome).isEqualTo(TestOutcome.ERROR);
+      assertThat(neverReady.analytics.suites()).isEmpty();
+      assertThat(neverReady.analytics.readinessMs()).isNull();
+      assertThat(neverReady.analytics.restarts()).isPositive();
+      assertThat(neverReady.analytics.environmentIssues())
+          .anyMatch(i -> i.startsWith("mirror not ready after"))
+          .anyMatch(i -> i.startsWith("Deployment checkout: crash loop in container app"));
+      assertThat(client.namespaces().withName(neverReady.namespace).get()).isNull();
+      assertThat(environmentReady(neverReady.namespace)).isEqualTo("False/WorkloadsNotReady");
     }
   }
 

@@ -84,26 +84,48 @@ public class NamespaceMirror {
     }
     List<HasMetadata> source = readSource(request.sourceNamespace());
     MirrorPlan plan = MirrorRules.plan(source, request);
-    try {
-      createNamespace(request);
-      List<HasMetadata> first =
-          new ArrayList<>(Isolation.objects(request.targetNamespace(), request.labels(), config));
-      first.addAll(plan.foundations());
-      createAll(first);
-      createAll(plan.dependents());
-    } catch (RuntimeException e) {
-      LOG.warnf("mirror %s failed, tearing it down: %s", request.targetNamespace(), e.getMessage());
-      teardown(request.targetNamespace());
-      throw e instanceof MirrorException m
-          ? m
-          : new MirrorException(
-              "copy into " + request.targetNamespace() + " failed: " + e.getMessage(), e);
-    }
+    List<HasMetadata> first =
+        new ArrayList<>(Isolation.objects(request.targetNamespace(), request.labels(), config));
+    first.addAll(plan.foundations());
+    createOrTearDown(
+        request.targetNamespace(),
+        request.labels(),
+        List.of(first, plan.dependents()),
+        "copy into");
     Map<String, Integer> copied = new TreeMap<>();
     for (HasMetadata object : plan.copies()) {
       copied.merge(object.getKind(), 1, Integer::sum);
     }
     return new Mirror(request.targetNamespace(), plan, copied);
+  }
+
+  /**
+   * An empty namespace for a burn-in, labelled and cleaned up like a mirror. Only the network is
+   * fenced: a quota or default limits would throttle the very stress a burn-in puts on its node.
+   */
+  public void prepare(String namespace, Map<String, String> labels) {
+    createOrTearDown(
+        namespace,
+        labels,
+        List.of(List.of(Isolation.networkPolicy(namespace, labels))),
+        "preparing");
+  }
+
+  /** Creates the namespace and then each tier in parallel; any failure leaves nothing behind. */
+  private void createOrTearDown(
+      String namespace, Map<String, String> labels, List<List<HasMetadata>> tiers, String what) {
+    try {
+      createNamespace(namespace, labels);
+      for (List<HasMetadata> tier : tiers) {
+        createAll(tier);
+      }
+    } catch (RuntimeException e) {
+      LOG.warnf("%s %s failed, tearing it down: %s", what, namespace, e.getMessage());
+      teardown(namespace);
+      throw e instanceof MirrorException m
+          ? m
+          : new MirrorException(what + " " + namespace + " failed: " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -151,24 +173,23 @@ public class NamespaceMirror {
     return all;
   }
 
-  private void createNamespace(MirrorRequest request) {
-    Namespace existing = client.namespaces().withName(request.targetNamespace()).get();
+  private void createNamespace(String name, Map<String, String> labels) {
+    Namespace existing = withRetry(() -> client.namespaces().withName(name).get());
     if (existing != null) {
       String run =
           existing.getMetadata().getLabels() == null
               ? null
               : existing.getMetadata().getLabels().get(MirrorNames.RUN);
-      if (run != null && run.equals(request.labels().get(MirrorNames.RUN))) {
+      if (run != null && run.equals(labels.get(MirrorNames.RUN))) {
         return; // resuming our own half-built mirror after a crash
       }
-      throw new MirrorException(
-          "namespace " + request.targetNamespace() + " already exists and is not this run's");
+      throw new MirrorException("namespace " + name + " already exists and is not this run's");
     }
     Namespace namespace =
         new NamespaceBuilder()
             .withNewMetadata()
-            .withName(request.targetNamespace())
-            .withLabels(request.labels())
+            .withName(name)
+            .withLabels(labels)
             .endMetadata()
             .build();
     withRetry(() -> client.namespaces().resource(namespace).create());

@@ -1,5 +1,6 @@
 package dev.patchops.orchestrator.run.k8s;
 
+import dev.patchops.contract.model.Quarantine;
 import dev.patchops.contract.model.SuiteResult;
 import dev.patchops.contract.model.TestOutcome;
 import dev.patchops.contract.model.TestSuiteSpec;
@@ -8,6 +9,7 @@ import dev.patchops.orchestrator.results.JunitReport;
 import dev.patchops.orchestrator.results.SuiteLog;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
@@ -46,6 +48,31 @@ public class SuiteRunner {
   }
 
   /**
+   * Where a suite's Pod runs: anywhere the scheduler likes, or on one quarantined node.
+   *
+   * @param nodeName set for a burn-in. {@code spec.nodeName} bypasses the scheduler, which would
+   *     refuse a cordoned node; the toleration of the quarantine taint (any effect) keeps the
+   *     kubelet from evicting the Pod should the taint be NoExecute.
+   */
+  public record Placement(String nodeName) {
+    public static final Placement ANYWHERE = new Placement(null);
+
+    public static Placement onNode(String nodeName) {
+      return new Placement(nodeName);
+    }
+  }
+
+  public SuiteResult run(
+      String namespace,
+      TestSuiteSpec suite,
+      Map<String, String> labels,
+      Map<String, String> sut,
+      Duration timeout)
+      throws InterruptedException {
+    return run(namespace, suite, labels, sut, timeout, Placement.ANYWHERE);
+  }
+
+  /**
    * @param sut env telling the suite where the system under test is
    * @param timeout used when the suite sets none; becomes the Job's activeDeadlineSeconds
    */
@@ -54,7 +81,8 @@ public class SuiteRunner {
       TestSuiteSpec suite,
       Map<String, String> labels,
       Map<String, String> sut,
-      Duration timeout)
+      Duration timeout,
+      Placement placement)
       throws InterruptedException {
     long deadlineSeconds =
         suite.timeoutSeconds() != null ? suite.timeoutSeconds() : Math.max(1, timeout.toSeconds());
@@ -88,6 +116,16 @@ public class SuiteRunner {
             .endTemplate()
             .endSpec()
             .build();
+    if (placement.nodeName() != null) {
+      var pod = job.getSpec().getTemplate().getSpec();
+      pod.setNodeName(placement.nodeName());
+      pod.setTolerations(
+          List.of(
+              new TolerationBuilder()
+                  .withKey(Quarantine.TAINT_KEY)
+                  .withOperator("Exists")
+                  .build()));
+    }
     try {
       client.resource(job).create();
     } catch (KubernetesClientException e) {

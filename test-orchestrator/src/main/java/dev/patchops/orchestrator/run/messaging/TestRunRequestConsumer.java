@@ -1,6 +1,7 @@
 package dev.patchops.orchestrator.run.messaging;
 
 import dev.patchops.contract.Channels;
+import dev.patchops.contract.events.BurnInRequested;
 import dev.patchops.contract.events.TestRunRequested;
 import dev.patchops.orchestrator.run.RunExecutor;
 import dev.patchops.orchestrator.run.TestRunService;
@@ -12,7 +13,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
- * Test-run requests from the ticket-service; the other events on the topic are ours or not for us.
+ * Test-run and burn-in requests from the ticket-service, through one inbox, so a redelivered
+ * request of either kind is processed once; the other events on the topic are ours or not for us.
  */
 @ApplicationScoped
 public class TestRunRequestConsumer {
@@ -32,6 +34,8 @@ public class TestRunRequestConsumer {
             event -> {
               if (event.payload() instanceof TestRunRequested request) {
                 runs.request(request);
+              } else if (event.payload() instanceof BurnInRequested burnIn) {
+                runs.requestBurnIn(burnIn);
               }
             });
     if (outcome == InboundEvents.Outcome.PROCESSED) {

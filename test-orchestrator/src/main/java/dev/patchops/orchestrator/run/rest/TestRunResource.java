@@ -7,6 +7,7 @@ import dev.patchops.contract.model.TestAnalytics;
 import dev.patchops.contract.model.TestOutcome;
 import dev.patchops.contract.model.TestSuiteSpec;
 import dev.patchops.orchestrator.run.RunExecutor;
+import dev.patchops.orchestrator.run.RunKind;
 import dev.patchops.orchestrator.run.RunState;
 import dev.patchops.orchestrator.run.TestRun;
 import dev.patchops.orchestrator.run.TestRunService;
@@ -44,6 +45,8 @@ public class TestRunResource {
       String ticketId,
       int revision,
       int attempt,
+      RunKind kind,
+      String burnInNode,
       RunState state,
       String namespace,
       String sourceNamespace,
@@ -59,6 +62,8 @@ public class TestRunResource {
           r.ticketId,
           r.revision,
           r.attempt,
+          r.kind,
+          r.burnInNode,
           r.state,
           r.namespace,
           r.sourceNamespace,

@@ -1,0 +1,162 @@
+package dev.patchops.orchestrator.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.patchops.contract.events.TestRunRequested;
+import dev.patchops.contract.model.ContainerTarget;
+import dev.patchops.contract.model.TestOutcome;
+import dev.patchops.contract.model.TestSuiteSpec;
+import dev.patchops.contract.model.WorkloadRef;
+import dev.patchops.orchestrator.Sandbox;
+import dev.patchops.orchestrator.WithOrchestratorInfra;
+import dev.patchops.orchestrator.mirror.MirrorNames;
+import dev.patchops.orchestrator.mirror.ProductionNamespace;
+import dev.patchops.orchestrator.run.k8s.PatchTest;
+import dev.patchops.orchestrator.run.k8s.PatchTests;
+import dev.patchops.sandbox.SimulatedKubelet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The API fails in the middle of a copy. The faults are the mock server's expectations, answered
+ * before its CRUD store ever sees the request, as an overloaded or failing API server would.
+ */
+@QuarkusTest
+@WithOrchestratorInfra
+class MirrorFaultTest {
+  @Inject KubernetesClient client;
+  @Inject TestRunService runs;
+  @Inject PatchTests patchTests;
+  @KubernetesTestServer KubernetesServer server;
+
+  /** Creates on {@code path} get the API's {@code code} Status, {@code times} times (0: always). */
+  private void failCreates(String path, int code, String reason, String message, int times) {
+    var answer =
+        server
+            .expect()
+            .post()
+            .withPath(path)
+            .andReturn(
+                code,
+                "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+                    + "\"reason\":\""
+                    + reason
+                    + "\",\"message\":\""
+                    + message
+                    + "\",\"code\":"
+                    + code
+                    + "}");
+    if (times == 0) {
+      answer.always();
+    } else {
+      answer.times(times);
+    }
+  }
+
+  private static TestRunRequested request(String ticket, String source) {
+    return new TestRunRequested(
+        ticket,
+        1,
+        UUID.randomUUID().toString(),
+        1,
+        "registry.example/checkout@sha256:" + "e".repeat(64),
+        List.of(new ContainerTarget(new WorkloadRef(source, "Deployment", "checkout"), "app")),
+        List.of(new TestSuiteSpec("smoke", "registry.example/smoke:1", List.of("/run"), 60)),
+        "alice",
+        Instant.now());
+  }
+
+  private TestRun awaitCleaned(String runId) {
+    await().atMost(Duration.ofSeconds(60)).until(() -> runs.get(runId).state == RunState.CLEANED);
+    return runs.get(runId);
+  }
+
+  private static String ticket() {
+    return "T-" + UUID.randomUUID().toString().substring(0, 6).toUpperCase();
+  }
+
+  @Test
+  void transientFailuresDuringTheCopyAreRetriedAndTheRunGoesOn() {
+    try (SimulatedKubelet kubelet = Sandbox.kubelet(client, server).start()) {
+      String ticket = ticket();
+      String mirror = MirrorNames.namespace(ticket, 1, 1);
+      // Five failures outlast one call's client retries (1 + 3): the mirror's own attempts take
+      // over, and the copy completes.
+      failCreates(
+          "/api/v1/namespaces/" + mirror + "/configmaps",
+          503,
+          "ServiceUnavailable",
+          "etcdserver: request timed out",
+          5);
+      failCreates(
+          "/apis/apps/v1/namespaces/" + mirror + "/deployments", 429, "TooManyRequests", "slow", 2);
+      TestRunRequested request = request(ticket, ProductionNamespace.create(client));
+      runs.request(request);
+
+      TestRun run = awaitCleaned(request.runId());
+      assertThat(run.outcome).isEqualTo(TestOutcome.PASSED);
+      assertThat(run.readyPublished).isTrue();
+      assertThat(run.analytics.environmentIssues().get(0)).startsWith("mirror ready after");
+    }
+  }
+
+  @Test
+  void aFailureThatOutlivesTheRetriesEndsTheRunAsAnErrorAndLeavesNoHalfEnvironment() {
+    try (SimulatedKubelet kubelet = Sandbox.kubelet(client, server).start()) {
+      String ticket = ticket();
+      String mirror = MirrorNames.namespace(ticket, 1, 1);
+      // Foundations (ConfigMaps, Secrets, ServiceAccounts, PVCs, isolation) are in by then.
+      failCreates(
+          "/apis/apps/v1/namespaces/" + mirror + "/deployments",
+          500,
+          "InternalError",
+          "admission webhook unreachable",
+          0);
+      TestRunRequested request = request(ticket, ProductionNamespace.create(client));
+      runs.request(request);
+
+      TestRun run = awaitCleaned(request.runId());
+      assertThat(run.outcome).isEqualTo(TestOutcome.ERROR);
+      assertThat(run.readyPublished).isFalse();
+      assertThat(run.analytics.suites()).isEmpty();
+      assertThat(run.analytics.environmentIssues())
+          .singleElement()
+          .satisfies(
+              issue ->
+                  assertThat(issue)
+                      .startsWith("mirror not built: copy into " + mirror + " failed: ")
+                      .contains("admission webhook unreachable"));
+
+      assertThat(client.namespaces().withName(mirror).get()).isNull();
+      assertThat(client.configMaps().inNamespace(mirror).list().getItems()).isEmpty();
+      assertThat(client.secrets().inNamespace(mirror).list().getItems()).isEmpty();
+      assertThat(client.serviceAccounts().inNamespace(mirror).list().getItems()).isEmpty();
+      assertThat(client.persistentVolumeClaims().inNamespace(mirror).list().getItems()).isEmpty();
+      assertThat(client.services().inNamespace(mirror).list().getItems()).isEmpty();
+      assertThat(client.apps().deployments().inNamespace(mirror).list().getItems()).isEmpty();
+      assertThat(client.network().v1().networkPolicies().inNamespace(mirror).list().getItems())
+          .isEmpty();
+      assertThat(client.resourceQuotas().inNamespace(mirror).list().getItems()).isEmpty();
+      assertThat(client.limitRanges().inNamespace(mirror).list().getItems()).isEmpty();
+      assertThat(client.pods().inNamespace(mirror).list().getItems()).isEmpty();
+
+      PatchTest test =
+          client
+              .resources(PatchTest.class)
+              .inNamespace(patchTests.namespace())
+              .withName(mirror)
+              .get();
+      assertThat(test.getStatus().phase).isEqualTo("Error");
+      assertThat(test.getStatus().message).contains("admission webhook unreachable");
+    }
+  }
+}
