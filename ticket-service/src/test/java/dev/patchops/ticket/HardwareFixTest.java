@@ -302,25 +302,21 @@ class HardwareFixTest {
   }
 
   private static ValidatableResponse fix(String ticketId, int revision) {
-    return given()
-        .header("Authorization", as("ada", "auditor"))
-        .get("/api/v1/tickets/" + ticketId + "/hardware-fixes/" + revision)
-        .then()
-        .statusCode(200);
+    return read("/api/v1/tickets/" + ticketId + "/hardware-fixes/" + revision);
   }
 
   private static ValidatableResponse ticket(Node node) {
-    return given()
-        .header("Authorization", as("ada", "auditor"))
-        .get("/api/v1/tickets/" + node.ticketId())
-        .then()
-        .statusCode(200);
+    return read("/api/v1/tickets/" + node.ticketId());
   }
 
   private static ValidatableResponse lockedBy(Node node) {
+    return read("/api/v1/equipment/" + node.equipmentId());
+  }
+
+  private static ValidatableResponse read(String path) {
     return given()
         .header("Authorization", as("ada", "auditor"))
-        .get("/api/v1/equipment/" + node.equipmentId())
+        .get(path)
         .then()
         .statusCode(200);
   }
