@@ -260,18 +260,24 @@ class PatchLifecycleTest {
 
   static TestRunRequested testRunRequested(KafkaProbe probe, String ticketId, int revision)
       throws Exception {
+    return forRevision(
+        probe, ticketId, EventType.TEST_RUN_REQUESTED, revision, TestRunRequested.class);
+  }
+
+  /** The one event of this type about this revision of the ticket. */
+  static <T> T forRevision(
+      KafkaProbe probe, String ticketId, EventType type, int revision, Class<T> payload)
+      throws Exception {
     List<ConsumerRecord<String, byte[]>> records =
         probe.collect(
             r ->
                 ticketId.equals(r.key())
-                    && EventType.TEST_RUN_REQUESTED
-                        .type()
-                        .equals(KafkaProbe.header(r, CloudEventHeaders.TYPE))
+                    && type.type().equals(KafkaProbe.header(r, CloudEventHeaders.TYPE))
                     && readRevision(r) == revision,
             1,
             Duration.ofSeconds(30));
     assertThat(records).hasSize(1);
-    return ContractJson.mapper().readValue(records.get(0).value(), TestRunRequested.class);
+    return ContractJson.mapper().readValue(records.get(0).value(), payload);
   }
 
   private static int readRevision(ConsumerRecord<String, byte[]> record) {

@@ -42,8 +42,12 @@ final class TicketFlows {
   }
 
   static String addDiagnostic(String ticketId) {
+    return addDiagnostic(ticketId, "erin");
+  }
+
+  static String addDiagnostic(String ticketId, String engineer) {
     return given()
-        .header("Authorization", as("erin", "engineer"))
+        .header("Authorization", as(engineer, "engineer"))
         .contentType(ContentType.JSON)
         .body(
             """
@@ -59,8 +63,12 @@ final class TicketFlows {
   }
 
   static void recordRootCause(String ticketId, String diagnosticId) {
+    recordRootCause(ticketId, diagnosticId, "erin");
+  }
+
+  static void recordRootCause(String ticketId, String diagnosticId, String engineer) {
     given()
-        .header("Authorization", as("erin", "engineer"))
+        .header("Authorization", as(engineer, "engineer"))
         .contentType(ContentType.JSON)
         .body(
             """

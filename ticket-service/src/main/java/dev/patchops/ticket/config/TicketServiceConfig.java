@@ -10,6 +10,21 @@ import java.util.Optional;
 public interface TicketServiceConfig {
   Hooks hooks();
 
+  TokenCache tokenCache();
+
+  /**
+   * Verified JWTs, kept by their exact text until they expire (or {@code max-age} passes), so a
+   * token used for many requests pays for its RS256 verification once.
+   */
+  interface TokenCache {
+    /** 0 turns the cache off: every request verifies its token. */
+    @WithDefault("10000")
+    int maxSize();
+
+    @WithDefault("5m")
+    Duration maxAge();
+  }
+
   interface Hooks {
     /** A firing alert for a workload whose ticket was resolved this recently reopens it. */
     @WithDefault("24h")

@@ -3,11 +3,14 @@ package dev.patchops.ticket.messaging;
 import dev.patchops.contract.Channels;
 import dev.patchops.contract.events.CanaryStepStarted;
 import dev.patchops.contract.events.CheckpointRecorded;
+import dev.patchops.contract.events.HardwareQuarantineReleased;
+import dev.patchops.contract.events.HardwareQuarantined;
 import dev.patchops.contract.events.RevertCompleted;
 import dev.patchops.contract.events.RolloutPromoted;
 import dev.patchops.contract.events.RolloutReverted;
 import dev.patchops.contract.events.WatchWindowPassed;
 import dev.patchops.platform.messaging.InboundEvents;
+import dev.patchops.ticket.hardware.HardwareFixService;
 import dev.patchops.ticket.patch.PatchService;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,7 +19,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
- * What the rollout-service reports decides whether a ticket is monitored, resolved or sent back.
+ * What the rollout-service reports decides whether a ticket is monitored, resolved or sent back,
+ * and whether a hardware ticket's node is quarantined or back in service.
  */
 @ApplicationScoped
 public class RolloutFeedbackConsumer {
@@ -24,6 +28,7 @@ public class RolloutFeedbackConsumer {
 
   @Inject InboundEvents inbound;
   @Inject PatchService patches;
+  @Inject HardwareFixService hardware;
 
   @Incoming(Channels.ROLLOUTS_IN)
   @Blocking
@@ -33,6 +38,7 @@ public class RolloutFeedbackConsumer {
         record,
         event -> {
           Object payload = event.payload();
+          String actor = event.actor() == null ? "rollout-service" : event.actor();
           if (payload instanceof CheckpointRecorded e) {
             patches.rolloutProgressing(e.ticketId(), e.rolloutId(), e.revision());
           } else if (payload instanceof CanaryStepStarted e) {
@@ -40,14 +46,15 @@ public class RolloutFeedbackConsumer {
           } else if (payload instanceof RolloutPromoted e) {
             patches.rolloutPromoted(e.ticketId(), e.rolloutId(), e.revision());
           } else if (payload instanceof WatchWindowPassed e) {
-            patches.watchWindowPassed(
-                e.ticketId(),
-                e.rolloutId(),
-                event.actor() == null ? "rollout-service" : event.actor());
+            patches.watchWindowPassed(e.ticketId(), e.rolloutId(), actor);
           } else if (payload instanceof RolloutReverted e) {
             patches.rolloutReverted(e.ticketId(), e.rolloutId(), e.revision(), e.reason());
           } else if (payload instanceof RevertCompleted e) {
             patches.revertCompleted(e.ticketId(), e.rolloutId());
+          } else if (payload instanceof HardwareQuarantined e) {
+            hardware.quarantined(e);
+          } else if (payload instanceof HardwareQuarantineReleased e) {
+            hardware.released(e, actor);
           }
         });
   }

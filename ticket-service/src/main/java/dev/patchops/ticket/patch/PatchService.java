@@ -18,6 +18,7 @@ import dev.patchops.platform.security.Roles;
 import dev.patchops.ticket.freeze.FreezeWindow;
 import dev.patchops.ticket.process.Gates;
 import dev.patchops.ticket.rootcause.RootCause;
+import dev.patchops.ticket.rootcause.RootCauseService;
 import dev.patchops.ticket.tickets.Ticket;
 import dev.patchops.ticket.tickets.TicketService;
 import dev.patchops.ticket.tickets.TicketState;
@@ -46,6 +47,7 @@ public class PatchService {
   @Inject TicketService tickets;
   @Inject Outbox outbox;
   @Inject Gates gates;
+  @Inject RootCauseService rootCauses;
 
   public record Proposal(
       VcsRef vcs,
@@ -69,28 +71,7 @@ public class PatchService {
           author,
           "ticket " + ticket.id + " is a HARDWARE ticket; it is fixed by the equipment process");
     }
-    // Before the root cause exists, its absence is the reason to give; after, the state is.
-    boolean rootCauseRecorded = RootCause.findById(ticket.id) != null;
-    boolean beforeRootCause =
-        ticket.state == TicketState.OPENED || ticket.state == TicketState.DIAGNOSING;
-    if (!rootCauseRecorded && (beforeRootCause || ticket.state.acceptsRevision())) {
-      throw gates.conflict(
-          ticket.id,
-          "propose-patch",
-          Gates.ROOT_CAUSE,
-          author,
-          "no root cause is recorded for ticket "
-              + ticket.id
-              + "; record it before proposing a patch");
-    }
-    if (!ticket.state.acceptsRevision()) {
-      throw gates.conflict(
-          ticket.id,
-          "propose-patch",
-          Gates.STATE,
-          author,
-          "ticket " + ticket.id + " is " + ticket.state + "; a new revision is not accepted now");
-    }
+    rootCauses.admitRevision(ticket, "propose-patch", author);
     for (int i = 0; i < proposal.targets().size(); i++) {
       String namespace = proposal.targets().get(i).workload().namespace();
       if (!namespace.equals(ticket.workloadNamespace)) {

@@ -142,6 +142,35 @@ public class RootCauseService {
     return rootCause;
   }
 
+  /**
+   * The gates every fix passes, software patch or hardware fix alike: a recorded root cause, and a
+   * ticket in a state that takes a new revision. Before the root cause exists, its absence is the
+   * reason to give; after, the state is.
+   */
+  public void admitRevision(Ticket ticket, String action, String actor) {
+    boolean rootCauseRecorded = RootCause.findById(ticket.id) != null;
+    boolean beforeRootCause =
+        ticket.state == TicketState.OPENED || ticket.state == TicketState.DIAGNOSING;
+    if (!rootCauseRecorded && (beforeRootCause || ticket.state.acceptsRevision())) {
+      throw gates.conflict(
+          ticket.id,
+          action,
+          Gates.ROOT_CAUSE,
+          actor,
+          "no root cause is recorded for ticket "
+              + ticket.id
+              + "; record it before proposing a fix");
+    }
+    if (!ticket.state.acceptsRevision()) {
+      throw gates.conflict(
+          ticket.id,
+          action,
+          Gates.STATE,
+          actor,
+          "ticket " + ticket.id + " is " + ticket.state + "; a new revision is not accepted now");
+    }
+  }
+
   public List<Diagnostic> diagnostics(String ticketId) {
     tickets.get(ticketId);
     return Diagnostic.list("ticketId = ?1 order by addedAt", ticketId);

@@ -76,5 +76,15 @@ public class Ticket extends PanacheEntityBase {
   @Column(name = "current_revision")
   public Integer currentRevision;
 
+  /** When the rollout-service confirmed the node cordoned and tainted; a burn-in needs it. */
+  @Column(name = "node_quarantined_at")
+  public Instant nodeQuarantinedAt;
+
+  @Column(name = "quarantine_taint")
+  public String quarantineTaint;
+
+  @Column(name = "quarantine_released_at")
+  public Instant quarantineReleasedAt;
+
   @Version public long version;
 }

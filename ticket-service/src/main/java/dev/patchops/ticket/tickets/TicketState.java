@@ -29,7 +29,9 @@ public enum TicketState {
           Map.entry(DIAGNOSING, EnumSet.of(ROOT_CAUSE_IDENTIFIED, CLOSED)),
           Map.entry(ROOT_CAUSE_IDENTIFIED, EnumSet.of(PATCH_PROPOSED, CLOSED)),
           Map.entry(PATCH_PROPOSED, EnumSet.of(TESTING, CHANGES_REQUESTED, AWAITING_APPROVAL)),
-          Map.entry(TESTING, EnumSet.of(CHANGES_REQUESTED, AWAITING_APPROVAL)),
+          // TESTING -> MONITORING: a hardware fix whose burn-in passed waits there for the node's
+          // release.
+          Map.entry(TESTING, EnumSet.of(CHANGES_REQUESTED, AWAITING_APPROVAL, MONITORING)),
           Map.entry(CHANGES_REQUESTED, EnumSet.of(PATCH_PROPOSED, CLOSED)),
           Map.entry(AWAITING_APPROVAL, EnumSet.of(APPROVED, CHANGES_REQUESTED, PATCH_PROPOSED)),
           Map.entry(APPROVED, EnumSet.of(ROLLING_OUT, MONITORING, REVERTED)),

@@ -55,7 +55,13 @@ class TicketCreateBenchmark {
 
   @Inject AgroalDataSource dataSource;
 
-  record Run(String name, long requests, long errors, double seconds, long[] latenciesNanos) {}
+  record Run(
+      String name,
+      long requests,
+      long errors,
+      double seconds,
+      long[] latenciesNanos,
+      String loadAverage) {}
 
   @Test
   void ticketCreation() throws Exception {
@@ -86,8 +92,10 @@ class TicketCreateBenchmark {
           .isEqualTo(
               outbox.requests() - outbox.errors() + outboxRate.requests() - outboxRate.errors());
 
-      rows.add("| scenario | requests | errors | throughput /s | p50 ms | p99 ms | max ms |");
-      rows.add("|---|---:|---:|---:|---:|---:|---:|");
+      rows.add(
+          "| scenario | requests | errors | throughput /s | p50 ms | p99 ms | max ms"
+              + " | load avg 1/5 min |");
+      rows.add("|---|---:|---:|---:|---:|---:|---:|---|");
       for (Run run : List.of(bare, outbox, bareRate, outboxRate)) {
         rows.add(row(run));
       }
@@ -126,7 +134,8 @@ class TicketCreateBenchmark {
         latencies.size(),
         errors.get(),
         elapsed,
-        latencies.stream().mapToLong(Long::longValue).toArray());
+        latencies.stream().mapToLong(Long::longValue).toArray(),
+        loadAverage());
   }
 
   private void loop(
@@ -192,7 +201,8 @@ class TicketCreateBenchmark {
         completed.get(),
         errors.get(),
         elapsed,
-        Arrays.copyOf(latencies, completed.get()));
+        Arrays.copyOf(latencies, completed.get()),
+        loadAverage());
   }
 
   private static io.vertx.core.Future<Integer> send(HttpClient client, String token, String path) {
@@ -221,13 +231,27 @@ class TicketCreateBenchmark {
   private static String row(Run run) {
     Latencies latencies = Latencies.ofNanos(run.latenciesNanos());
     return String.format(
-        "| %s | %d | %d | %.0f | %.2f | %.2f | %.2f |",
+        "| %s | %d | %d | %.0f | %.2f | %.2f | %.2f | %s |",
         run.name(),
         run.requests(),
         run.errors(),
         run.requests() / run.seconds(),
         latencies.percentileMs(0.50),
         latencies.percentileMs(0.99),
-        latencies.maxMs());
+        latencies.maxMs(),
+        run.loadAverage());
+  }
+
+  /**
+   * The machine's load when a scenario ended: the box is shared, and a number measured next to
+   * someone else's build says so.
+   */
+  private static String loadAverage() {
+    try {
+      String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      return fields[0] + " / " + fields[1];
+    } catch (java.io.IOException | RuntimeException e) {
+      return "n/a";
+    }
   }
 }

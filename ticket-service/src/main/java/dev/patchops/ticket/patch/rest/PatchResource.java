@@ -40,7 +40,7 @@ import java.util.Set;
 public class PatchResource {
   static final String REPOSITORY_URL =
       "(https://|ssh://|git@)[A-Za-z0-9.-]+[:/][A-Za-z0-9._/~-]+?(\\.git)?";
-  static final String IMAGE_BY_DIGEST = "[a-z0-9]+([._/:-][a-z0-9]+)*@sha256:[0-9a-f]{64}";
+  public static final String IMAGE_BY_DIGEST = "[a-z0-9]+([._/:-][a-z0-9]+)*@sha256:[0-9a-f]{64}";
 
   public record Vcs(
       @NotBlank
@@ -232,6 +232,16 @@ public class PatchResource {
         patches.review(ticketId, revision, request.accepted(), request.findings(), user.name()));
   }
 
+  /** Suites are told apart by name in the results, so a name may be used once per request. */
+  public static void requireUniqueNames(String field, List<String> names) {
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < names.size(); i++) {
+      if (!seen.add(names.get(i))) {
+        throw ApiException.badRequest(field + "[" + i + "].name", "is used twice");
+      }
+    }
+  }
+
   private static PatchService.Proposal toProposal(ProposeRevision request) {
     List<Step> steps = request.canarySteps() == null ? List.of() : request.canarySteps();
     for (int i = 1; i < steps.size(); i++) {
@@ -244,12 +254,7 @@ public class PatchResource {
       throw ApiException.badRequest(
           "canarySteps[" + (steps.size() - 1) + "].weight", "the last step must be 100");
     }
-    Set<String> names = new HashSet<>();
-    for (int i = 0; i < request.testSuites().size(); i++) {
-      if (!names.add(request.testSuites().get(i).name())) {
-        throw ApiException.badRequest("testSuites[" + i + "].name", "is used twice");
-      }
-    }
+    requireUniqueNames("testSuites", request.testSuites().stream().map(Suite::name).toList());
     return new PatchService.Proposal(
         new VcsRef(
             request.vcs().repositoryUrl(),

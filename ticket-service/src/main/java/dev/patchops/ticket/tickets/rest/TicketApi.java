@@ -69,7 +69,9 @@ public final class TicketApi {
       Instant resolvedAt,
       Instant closedAt,
       int iterations,
-      Integer currentRevision) {
+      Integer currentRevision,
+      Instant nodeQuarantinedAt,
+      Instant quarantineReleasedAt) {
 
     public static TicketView of(Ticket t) {
       var w = TicketService.workload(t);
@@ -94,7 +96,9 @@ public final class TicketApi {
           t.resolvedAt,
           t.closedAt,
           t.iterations,
-          t.currentRevision);
+          t.currentRevision,
+          t.nodeQuarantinedAt,
+          t.quarantineReleasedAt);
     }
   }
 
