@@ -180,6 +180,11 @@ public class RolloutEngine {
       rollouts.linkResource(r.id, name);
       r.crName = name;
     }
+    if (!checkpointHashes.containsKey(r.id)
+        && r.phase != RolloutPhase.PENDING
+        && rollouts.checkpointRow(r.id) != null) {
+      checkpointHashes.put(r.id, rollouts.checkpointRow(r.id).specHash);
+    }
     resources.writeStatus(r, checkpointHashes.get(r.id), r.crGeneration);
   }
 
@@ -518,7 +523,8 @@ public class RolloutEngine {
                         .toList());
     var request =
         new RolloutService.StartRollout(
-            "ro-" + cr.getMetadata().getUid().replace("-", "").substring(0, 16),
+            // The whole uid: the API server's uids are unique, their prefixes need not be.
+            "ro-" + cr.getMetadata().getUid().replace("-", ""),
             spec.ticketId,
             spec.revision == null ? 1 : spec.revision,
             spec.image,
