@@ -1,0 +1,280 @@
+package dev.patchops.rollout;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.patchops.contract.events.AlertReceived;
+import dev.patchops.contract.model.Severity;
+import dev.patchops.contract.model.WorkloadRef;
+import dev.patchops.rollout.rollout.k8s.Labels;
+import dev.patchops.sandbox.SimulatedKubelet;
+import dev.patchops.testing.EventSender;
+import dev.patchops.testing.KubernetesCrudServer;
+import dev.patchops.testing.PatchOpsInfra;
+import dev.patchops.testing.TestInfra;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packaged rollout-service as its own process, killed with SIGKILL in the middle of a canary
+ * and started again on the same database, broker and cluster. What the leading tools never test.
+ */
+class RolloutCrashIT {
+  static final Duration WAIT = Duration.ofSeconds(90);
+  static PatchOpsInfra infra;
+  static KubernetesCrudServer kube;
+  static Map<String, String> infraConfig;
+  static Map<String, String> kubeConfig;
+  static KubernetesClient client;
+  static SimulatedKubelet kubelet;
+  final List<Process> processes = new ArrayList<>();
+
+  @BeforeAll
+  static void infrastructure() {
+    infra = new PatchOpsInfra();
+    infraConfig = infra.start();
+    kube = new KubernetesCrudServer();
+    kubeConfig = kube.start();
+    client =
+        new KubernetesClientBuilder()
+            .withConfig(
+                new ConfigBuilder()
+                    .withMasterUrl(kubeConfig.get("quarkus.kubernetes-client.api-server-url"))
+                    .withTrustCerts(true)
+                    .withNamespace("default")
+                    .build())
+            .build();
+    Sandbox.start(client);
+  }
+
+  @AfterAll
+  static void stopInfrastructure() {
+    if (client != null) {
+      client.close();
+    }
+    if (kube != null) {
+      kube.stop();
+    }
+    if (infra != null) {
+      infra.stop();
+    }
+  }
+
+  @AfterEach
+  void stopProcesses() {
+    processes.forEach(Process::destroyForcibly);
+  }
+
+  /** The production profile, configured the way deploy/ configures it: through the environment. */
+  String launch() throws IOException {
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    Path workspace = Path.of(System.getProperty("devstack.test.workspace"));
+    Path log = Files.createTempFile("rollout-service-", ".log");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx384m",
+                "-Dquarkus.http.port=" + port,
+                "-Dquarkus.kubernetes-client.api-server-url="
+                    + kubeConfig.get("quarkus.kubernetes-client.api-server-url"),
+                "-Dquarkus.kubernetes-client.trust-certs=true",
+                "-Dquarkus.kubernetes-client.namespace=default",
+                "-Dmp.jwt.verify.issuer=" + infraConfig.get("mp.jwt.verify.issuer"),
+                "-Drollout.progress-deadline=5s",
+                "-Drollout.watch-window=3s",
+                "-Drollout.tick=100ms",
+                "-Drollout.leader.lease-duration=4s",
+                "-Drollout.leader.renew-deadline=3s",
+                "-Drollout.leader.retry-period=500ms",
+                "-jar",
+                System.getProperty("rollout.jar"))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    Map<String, String> env = pb.environment();
+    env.put("PATCHOPS_DB_URL", infraConfig.get("quarkus.datasource.jdbc.url"));
+    env.put("PATCHOPS_DB_USER", infraConfig.get("quarkus.datasource.username"));
+    env.put("PATCHOPS_DB_PASSWORD", infraConfig.get("quarkus.datasource.password"));
+    env.put("KAFKA_BOOTSTRAP_SERVERS", infraConfig.get("kafka.bootstrap.servers"));
+    env.put(
+        "PATCHOPS_JWT_PUBLIC_KEY_LOCATION", workspace.resolve("jwt-public.pem").toUri().toString());
+    env.put("PATCHOPS_ROLLOUT_CHECKPOINT_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=");
+    env.put("PATCHOPS_NAMESPACE", "default");
+    Process process = pb.start();
+    processes.add(process);
+    String base = "http://127.0.0.1:" + port;
+    try {
+      await()
+          .atMost(WAIT)
+          .pollInterval(Duration.ofMillis(250))
+          .ignoreExceptions()
+          .until(
+              () -> {
+                if (!process.isAlive()) {
+                  throw new AssertionError("rollout-service exited:\n" + Files.readString(log));
+                }
+                return given().baseUri(base).get("/q/health/ready").statusCode() == 200;
+              });
+    } catch (RuntimeException | AssertionError e) {
+      throw new IllegalStateException(
+          "rollout-service did not start; log " + log + ":\n" + tail(log), e);
+    }
+    return base;
+  }
+
+  static String tail(Path log) {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    } catch (IOException e) {
+      return e.toString();
+    }
+  }
+
+  static String sre() {
+    return TestInfra.bearer("sam", "sre");
+  }
+
+  String start(String base, String ns, String image) {
+    String body =
+        """
+        {"ticketId":"TCK-CRASH-%s","revision":1,"image":"%s","namespace":"%s","deployment":"checkout",
+         "containers":["app"],"steps":[{"weight":25,"pauseSeconds":600},{"weight":50,"pauseSeconds":600}]}
+        """
+            .formatted(ns, image, ns);
+    return given()
+        .baseUri(base)
+        .header("Authorization", sre())
+        .contentType("application/json")
+        .body(body)
+        .post("/api/v1/rollouts")
+        .then()
+        .statusCode(201)
+        .extract()
+        .path("id");
+  }
+
+  static String phase(String base, String id) {
+    return given()
+        .baseUri(base)
+        .header("Authorization", sre())
+        .get("/api/v1/rollouts/" + id)
+        .then()
+        .statusCode(200)
+        .extract()
+        .path("phase");
+  }
+
+  void killMidCanary(Process process, String base, String ns, String id)
+      throws InterruptedException {
+    await().atMost(WAIT).until(() -> "PROGRESSING".equals(phase(base, id)));
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              Deployment canary =
+                  client.apps().deployments().inNamespace(ns).withName("checkout-canary").get();
+              return canary != null
+                  && canary.getStatus() != null
+                  && Integer.valueOf(1).equals(canary.getStatus().getReadyReplicas());
+            });
+    process.destroyForcibly();
+    assertThat(process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as("killed by SIGKILL").isEqualTo(137);
+  }
+
+  void assertNoCanaryLeft(String ns, String id) {
+    assertThat(
+            client
+                .apps()
+                .deployments()
+                .inNamespace(ns)
+                .withLabel(Labels.TRACK, Labels.CANARY)
+                .list()
+                .getItems())
+        .isEmpty();
+    assertThat(client.pods().inNamespace(ns).withLabel(Labels.ROLLOUT, id).list().getItems())
+        .isEmpty();
+    assertThat(client.services().inNamespace(ns).withLabel(Labels.ROLLOUT, id).list().getItems())
+        .isEmpty();
+  }
+
+  @Test
+  void killedInTheMiddleOfACanaryItContinuesAfterRestartAndPromotes() throws Exception {
+    String ns = Sandbox.shop(client);
+    String image = Sandbox.image("", '7');
+    String first = launch();
+    String id = start(first, ns, image);
+    killMidCanary(processes.get(0), first, ns, id);
+
+    String second = launch();
+    // Still mid-step after the restart: the canary it found is the one it made, not a new one.
+    assertThat(phase(second, id)).isEqualTo("PROGRESSING");
+    given()
+        .baseUri(second)
+        .header("Authorization", sre())
+        .post("/api/v1/rollouts/" + id + "/promote?full=true")
+        .then()
+        .statusCode(200);
+    await().atMost(WAIT).until(() -> "SUCCEEDED".equals(phase(second, id)));
+    Deployment stable = client.apps().deployments().inNamespace(ns).withName("checkout").get();
+    assertThat(stable.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+        .isEqualTo(image);
+    assertThat(stable.getSpec().getReplicas()).isEqualTo(4);
+    assertNoCanaryLeft(ns, id);
+  }
+
+  @Test
+  void anAlertWhileTheServiceIsDownRevertsExactlyOnceItIsBack() throws Exception {
+    String ns = Sandbox.shop(client);
+    Deployment before = client.apps().deployments().inNamespace(ns).withName("checkout").get();
+    String first = launch();
+    String id = start(first, ns, Sandbox.image("", '8'));
+    killMidCanary(processes.get(0), first, ns, id);
+
+    EventSender.send(
+        new AlertReceived(
+            null,
+            "fp-crash-" + ns,
+            "alertmanager",
+            "CheckoutErrors",
+            Severity.SEV1,
+            Map.of("namespace", ns),
+            Map.of(),
+            new WorkloadRef(ns, "Deployment", "checkout"),
+            Instant.now()),
+        "ticket-service");
+    String second = launch();
+    await().atMost(WAIT).until(() -> "REVERTED".equals(phase(second, id)));
+    Deployment live = client.apps().deployments().inNamespace(ns).withName("checkout").get();
+    assertThat(live.getSpec()).isEqualTo(before.getSpec());
+    assertThat(
+            given()
+                .baseUri(second)
+                .header("Authorization", sre())
+                .get("/api/v1/rollouts/" + id)
+                .then()
+                .extract()
+                .<String>path("revertTrigger"))
+        .isEqualTo("ALERT");
+    assertNoCanaryLeft(ns, id);
+  }
+}
