@@ -119,6 +119,9 @@ class PatchTestsTest {
     patchTests.environmentDeleted(run, false, "KeptOnFailure", "kept until later");
     PatchTest done = get(run);
     assertThat(done.getStatus().phase).isEqualTo("Failed");
+    assertThat(done.getStatus().observedGeneration)
+        .isNotNull()
+        .isEqualTo(done.getMetadata().getGeneration());
     assertThat(done.getStatus().message).isEqualTo("e2e / c.IT.t1: boom");
     assertThat(done.getStatus().conditions)
         .extracting(c -> c.getType() + "=" + c.getStatus())
