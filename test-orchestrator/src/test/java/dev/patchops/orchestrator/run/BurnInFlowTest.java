@@ -1,7 +1,9 @@
 package dev.patchops.orchestrator.run;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 
 import dev.patchops.contract.CloudEventHeaders;
 import dev.patchops.contract.ContractJson;
@@ -18,9 +20,11 @@ import dev.patchops.orchestrator.WithOrchestratorInfra;
 import dev.patchops.orchestrator.mirror.MirrorNames;
 import dev.patchops.orchestrator.run.k8s.PatchTest;
 import dev.patchops.orchestrator.run.k8s.PatchTests;
+import dev.patchops.platform.security.Roles;
 import dev.patchops.sandbox.SimulatedKubelet;
 import dev.patchops.testing.EventSender;
 import dev.patchops.testing.KafkaProbe;
+import dev.patchops.testing.TestInfra;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -146,6 +150,14 @@ class BurnInFlowTest {
       assertThat(run.kind).isEqualTo(RunKind.BURN_IN);
       assertThat(run.namespace).isEqualTo(MirrorNames.burnInNamespace(ticket, 1, 1));
       assertThat(TestRun.<TestRun>list("ticketId", ticket)).hasSize(1);
+      given()
+          .header("Authorization", TestInfra.bearer("olga", Roles.SRE))
+          .get("/api/v1/test-runs/{id}", request.runId())
+          .then()
+          .statusCode(200)
+          .body("kind", equalTo("BURN_IN"))
+          .body("burnInNode", equalTo(node))
+          .body("outcome", equalTo("PASSED"));
 
       TestRunCompleted done = completedOnKafka(probe, request.runId());
       assertThat(done.burnInNode()).isEqualTo(node);

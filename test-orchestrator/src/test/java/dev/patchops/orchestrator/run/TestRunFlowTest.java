@@ -301,6 +301,8 @@ class TestRunFlowTest {
               .extract()
               .jsonPath();
       assertThat(view.getInt("attempt")).isEqualTo(2);
+      assertThat(view.getString("kind")).isEqualTo("MIRROR");
+      assertThat(view.getString("burnInNode")).isNull();
       assertThat(view.getString("outcome")).isEqualTo("FAILED");
       assertThat(view.getString("analytics.changesSinceLastAttempt"))
           .startsWith("1 newly failing, 1 fixed, 2 flaky since the previous attempt")

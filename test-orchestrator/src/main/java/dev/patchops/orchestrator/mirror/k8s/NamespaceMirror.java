@@ -1,6 +1,7 @@
 package dev.patchops.orchestrator.mirror.k8s;
 
 import dev.patchops.orchestrator.config.OrchestratorConfig;
+import dev.patchops.orchestrator.k8s.ApiRetry;
 import dev.patchops.orchestrator.mirror.Isolation;
 import dev.patchops.orchestrator.mirror.MirrorException;
 import dev.patchops.orchestrator.mirror.MirrorNames;
@@ -218,22 +219,7 @@ public class NamespaceMirror {
   }
 
   private <T> T withRetry(Supplier<T> call) {
-    int attempts = Math.max(1, config.attempts());
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return call.get();
-      } catch (KubernetesClientException e) {
-        if (attempt >= attempts || !transient_(e)) {
-          throw e;
-        }
-        sleep(100L << (attempt - 1));
-      }
-    }
-  }
-
-  private static boolean transient_(KubernetesClientException e) {
-    int code = e.getCode();
-    return code == 0 || code == 429 || code >= 500;
+    return ApiRetry.withRetry(config.attempts(), call);
   }
 
   private static <T> T join(CompletableFuture<T> future) {
@@ -244,15 +230,6 @@ public class NamespaceMirror {
         throw r;
       }
       throw e;
-    }
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new MirrorException("interrupted", e);
     }
   }
 

@@ -4,6 +4,8 @@ import dev.patchops.contract.model.Quarantine;
 import dev.patchops.contract.model.SuiteResult;
 import dev.patchops.contract.model.TestOutcome;
 import dev.patchops.contract.model.TestSuiteSpec;
+import dev.patchops.orchestrator.config.OrchestratorConfig;
+import dev.patchops.orchestrator.k8s.ApiRetry;
 import dev.patchops.orchestrator.mirror.MirrorNames;
 import dev.patchops.orchestrator.results.JunitReport;
 import dev.patchops.orchestrator.results.SuiteLog;
@@ -41,10 +43,12 @@ public class SuiteRunner {
   private static final Duration GRACE = Duration.ofSeconds(30);
 
   private final KubernetesClient client;
+  private final int attempts;
 
   @Inject
-  public SuiteRunner(KubernetesClient client) {
+  public SuiteRunner(KubernetesClient client, OrchestratorConfig config) {
     this.client = client;
+    this.attempts = config.mirror().attempts();
   }
 
   /**
@@ -126,19 +130,27 @@ public class SuiteRunner {
                   .withOperator("Exists")
                   .build()));
     }
-    try {
-      client.resource(job).create();
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != 409) {
-        throw e;
-      }
-      // A resumed run: the Job from before the crash is the one to follow.
-    }
+    ApiRetry.withRetry(
+        attempts,
+        () -> {
+          try {
+            return client.resource(job).create();
+          } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) {
+              throw e;
+            }
+            // A resumed run, or a retry whose first try got through: follow the Job that exists.
+            return job;
+          }
+        });
     Instant giveUp = Instant.now().plusSeconds(deadlineSeconds).plus(GRACE);
     Job current;
     Optional<JobCondition> done;
     while (true) {
-      current = client.batch().v1().jobs().inNamespace(namespace).withName(name).get();
+      current =
+          ApiRetry.withRetry(
+              attempts,
+              () -> client.batch().v1().jobs().inNamespace(namespace).withName(name).get());
       done = finished(current);
       if (done.isPresent() || Instant.now().isAfter(giveUp)) {
         break;

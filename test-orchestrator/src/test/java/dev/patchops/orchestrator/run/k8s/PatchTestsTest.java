@@ -119,6 +119,9 @@ class PatchTestsTest {
     patchTests.environmentDeleted(run, false, "KeptOnFailure", "kept until later");
     PatchTest done = get(run);
     assertThat(done.getStatus().phase).isEqualTo("Failed");
+    assertThat(done.getStatus().observedGeneration)
+        .isNotNull()
+        .isEqualTo(done.getMetadata().getGeneration());
     assertThat(done.getStatus().message).isEqualTo("e2e / c.IT.t1: boom");
     assertThat(done.getStatus().conditions)
         .extracting(c -> c.getType() + "=" + c.getStatus())
@@ -137,7 +140,8 @@ class PatchTestsTest {
         .withPath(
             "/apis/patchops.dev/v1alpha1/namespaces/" + patchTests.namespace() + "/patchtests")
         .andReturn(403, "{\"kind\":\"Status\",\"code\":403,\"message\":\"forbidden\"}")
-        .always();
+        // Two creates are tried, one per step; more would refuse other tests' PatchTests too.
+        .times(2);
     patchTests.started(run);
     patchTests.completed(run, TestOutcome.PASSED, List.of(), null);
     assertThat(get(run)).isNull();
