@@ -314,11 +314,7 @@ class HardwareFixTest {
   }
 
   private static ValidatableResponse read(String path) {
-    return given()
-        .header("Authorization", as("ada", "auditor"))
-        .get(path)
-        .then()
-        .statusCode(200);
+    return given().header("Authorization", as("ada", "auditor")).get(path).then().statusCode(200);
   }
 
   private static void awaitQuarantined(Node node) {
