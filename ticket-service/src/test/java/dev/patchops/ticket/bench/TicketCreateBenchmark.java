@@ -61,7 +61,8 @@ class TicketCreateBenchmark {
       long errors,
       double seconds,
       long[] latenciesNanos,
-      String loadAverage) {}
+      String loadAverage,
+      ProcessCpu.Snapshot cpu) {}
 
   @Test
   void ticketCreation() throws Exception {
@@ -94,8 +95,8 @@ class TicketCreateBenchmark {
 
       rows.add(
           "| scenario | requests | errors | throughput /s | p50 ms | p99 ms | max ms"
-              + " | load avg 1/5 min |");
-      rows.add("|---|---:|---:|---:|---:|---:|---:|---|");
+              + " | load avg 1/5 min | CPU ms/request: JVM + PostgreSQL + Kafka = total |");
+      rows.add("|---|---:|---:|---:|---:|---:|---:|---|---|");
       for (Run run : List.of(bare, outbox, bareRate, outboxRate)) {
         rows.add(row(run));
       }
@@ -123,19 +124,23 @@ class TicketCreateBenchmark {
     ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
     AtomicLong errors = new AtomicLong();
     CountDownLatch done = new CountDownLatch(CONCURRENCY);
+    ProcessCpu.Snapshot cpuBefore = ProcessCpu.now();
     long start = System.nanoTime();
     for (int i = 0; i < CONCURRENCY; i++) {
       loop(client, token, path, end, latencies, errors, done);
     }
     done.await(seconds + 60L, TimeUnit.SECONDS);
     double elapsed = (System.nanoTime() - start) / 1e9;
+    String load = loadAverage();
+    ProcessCpu.Snapshot cpu = cpuUntilRelayed().minus(cpuBefore);
     return new Run(
         "closed loop, " + CONCURRENCY + " in flight: " + path,
         latencies.size(),
         errors.get(),
         elapsed,
         latencies.stream().mapToLong(Long::longValue).toArray(),
-        loadAverage());
+        load,
+        cpu);
   }
 
   private void loop(
@@ -172,6 +177,7 @@ class TicketCreateBenchmark {
     CountDownLatch done = new CountDownLatch(total);
     long start = System.nanoTime() + 50_000_000L;
     AtomicInteger next = new AtomicInteger();
+    ProcessCpu.Snapshot cpuBefore = ProcessCpu.now();
     // A 1 ms ticker sends every request whose scheduled time has come.
     long timer =
         vertx.setPeriodic(
@@ -196,13 +202,16 @@ class TicketCreateBenchmark {
     done.await(seconds + 60L, TimeUnit.SECONDS);
     vertx.cancelTimer(timer);
     double elapsed = (System.nanoTime() - start) / 1e9;
+    String load = loadAverage();
+    ProcessCpu.Snapshot cpu = cpuUntilRelayed().minus(cpuBefore);
     return new Run(
         "open loop at " + RATE + " req/s: " + path,
         completed.get(),
         errors.get(),
         elapsed,
         Arrays.copyOf(latencies, completed.get()),
-        loadAverage());
+        load,
+        cpu);
   }
 
   private static io.vertx.core.Future<Integer> send(HttpClient client, String token, String path) {
@@ -231,7 +240,7 @@ class TicketCreateBenchmark {
   private static String row(Run run) {
     Latencies latencies = Latencies.ofNanos(run.latenciesNanos());
     return String.format(
-        "| %s | %d | %d | %.0f | %.2f | %.2f | %.2f | %s |",
+        "| %s | %d | %d | %.0f | %.2f | %.2f | %.2f | %s | %s |",
         run.name(),
         run.requests(),
         run.errors(),
@@ -239,7 +248,48 @@ class TicketCreateBenchmark {
         latencies.percentileMs(0.50),
         latencies.percentileMs(0.99),
         latencies.maxMs(),
-        run.loadAverage());
+        run.loadAverage(),
+        cpuPerRequest(run));
+  }
+
+  private static String cpuPerRequest(Run run) {
+    double n = Math.max(1, run.requests());
+    ProcessCpu.Snapshot c = run.cpu();
+    return String.format(
+        "%.2f + %.2f + %.2f = %.2f",
+        c.jvmMs() / n,
+        c.postgresMs() / n,
+        c.kafkaMs() / n,
+        (c.jvmMs() + c.postgresMs() + c.kafkaMs()) / n);
+  }
+
+  /**
+   * CPU after the relay has published what the scenario wrote, so the cost of delivering the events
+   * is charged to the requests that caused them.
+   */
+  private ProcessCpu.Snapshot cpuUntilRelayed() throws InterruptedException {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      try {
+        if (pendingOutboxRows() == 0) {
+          break;
+        }
+      } catch (Exception e) {
+        break;
+      }
+      Thread.sleep(20);
+    }
+    return ProcessCpu.now();
+  }
+
+  private long pendingOutboxRows() throws Exception {
+    try (Connection connection = dataSource.getConnection();
+        Statement statement = connection.createStatement();
+        ResultSet rs =
+            statement.executeQuery("select count(*) from outbox_event where sent_at is null")) {
+      rs.next();
+      return rs.getLong(1);
+    }
   }
 
   /**
