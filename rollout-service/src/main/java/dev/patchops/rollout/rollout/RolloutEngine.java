@@ -40,6 +40,7 @@ import org.jboss.logging.Logger;
 public class RolloutEngine {
   private static final Logger LOG = Logger.getLogger(RolloutEngine.class);
   private static final Duration SWEEP_EVERY = Duration.ofSeconds(30);
+  private static final long REVERT_POLL_MS = 10;
 
   @Inject RolloutService rollouts;
   @Inject WorkloadOps ops;
@@ -90,11 +91,17 @@ public class RolloutEngine {
   private void loop() {
     while (running) {
       try {
+        boolean reverting = false;
         if (leadership.isLeader()) {
           resources.watch(this::wake);
-          pass();
+          reverting = pass();
         }
-        wake.tryAcquire(config.tick().toMillis(), TimeUnit.MILLISECONDS);
+        // A revert waiting for the restored Pods is checked every few milliseconds, not per tick.
+        wake.tryAcquire(
+            reverting
+                ? Math.min(REVERT_POLL_MS, config.tick().toMillis())
+                : config.tick().toMillis(),
+            TimeUnit.MILLISECONDS);
         wake.drainPermits();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -105,7 +112,10 @@ public class RolloutEngine {
     }
   }
 
-  void pass() {
+  /**
+   * @return whether a revert is still waiting to verify
+   */
+  boolean pass() {
     if (Instant.now().isAfter(lastResync.plus(RESYNC_EVERY))) {
       lastResync = Instant.now();
       resources.resync();
@@ -119,12 +129,13 @@ public class RolloutEngine {
     }
     List<String> active = rollouts.activeIds();
     metrics.active(active.size());
+    boolean reverting = false;
     for (String id : active) {
       if (!leadership.isLeader()) {
-        return;
+        return false;
       }
       try {
-        reconcile(id);
+        reverting |= reconcile(id);
       } catch (KubernetesClientException e) {
         LOG.warnf(
             "rollout %s: API refused (%d %s); retried next pass", id, e.getCode(), e.getMessage());
@@ -137,6 +148,7 @@ public class RolloutEngine {
       lastSweep = Instant.now();
       sweepOrphans();
     }
+    return reverting;
   }
 
   /** Canaries whose rollout ended or is unknown (a crash before their cleanup) are removed. */
@@ -150,10 +162,13 @@ public class RolloutEngine {
     }
   }
 
-  void reconcile(String id) {
+  /**
+   * @return whether the rollout is left reverting
+   */
+  boolean reconcile(String id) {
     Rollout r = rollouts.get(id);
     if (r == null || !r.phase.active()) {
-      return;
+      return false;
     }
     switch (r.phase) {
       case PENDING -> checkpoint(r);
@@ -167,11 +182,13 @@ public class RolloutEngine {
     syncResource(after);
     if (after.phase != r.phase || after.stepIndex != r.stepIndex) {
       // Carry straight on: a revert or the next step must not wait for a tick.
-      reconcile(id);
+      return reconcile(id);
     }
     if (!after.phase.active()) {
       forget(id);
     }
+    return after.phase == RolloutPhase.REVERTING
+        && (after.nextAttemptAt == null || !after.nextAttemptAt.isAfter(Instant.now()));
   }
 
   private void syncResource(Rollout r) {
