@@ -146,6 +146,33 @@ class RolloutFlowTest {
         .isEmpty();
   }
 
+  /** The checkpoint holds the Secret sealed; neither its table nor the outbox has it in clear. */
+  static void assertSecretNeverStoredInClear(String rolloutId) throws Exception {
+    try (var c = TestInfra.superuserConnection();
+        var st =
+            c.prepareStatement(
+                "select deployment::text || config_maps::text, sealed_secrets from checkpoint"
+                    + " where rollout_id = ?")) {
+      st.setString(1, rolloutId);
+      try (var rs = st.executeQuery()) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString(1)).contains("checkout-config").doesNotContain("c2VjcmV0LTE=");
+        byte[] sealed = rs.getBytes(2);
+        assertThat(sealed).isNotNull();
+        String asText = new String(sealed, java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThat(asText).doesNotContain("c2VjcmV0LTE=").doesNotContain("checkout-db");
+      }
+    }
+    try (var c = TestInfra.superuserConnection();
+        var st =
+            c.prepareStatement(
+                "select count(*) from outbox_event where payload::text like '%c2VjcmV0LTE=%'");
+        var rs = st.executeQuery()) {
+      rs.next();
+      assertThat(rs.getInt(1)).isZero();
+    }
+  }
+
   @Test
   void approvedPatchGoesThroughEveryStepToPromotionAndWatchPassed() throws Exception {
     String ns = Sandbox.shop(client);
@@ -302,6 +329,7 @@ class RolloutFlowTest {
               });
       Rollout reverted = awaitPhase(id, RolloutPhase.REVERTED);
       assertThat(reverted.revertReason).contains("canary not ready within 4 s");
+      assertSecretNeverStoredInClear(id);
       assertRestoredExactly(ns, id, before);
       List<ConsumerRecord<String, byte[]>> events =
           eventsOf(probe, ticketId, EventType.REVERT_COMPLETED.type(), WAIT);
