@@ -330,6 +330,13 @@ class RolloutFlowTest {
       Rollout reverted = awaitPhase(id, RolloutPhase.REVERTED);
       assertThat(reverted.revertReason).contains("canary not ready within 4 s");
       assertSecretNeverStoredInClear(id);
+      await()
+          .atMost(WAIT)
+          .untilAsserted(
+              () ->
+                  assertThat(LocalHttp.NOTIFICATIONS)
+                      .anySatisfy(n -> assertThat(n).contains("reverting").contains(id))
+                      .anySatisfy(n -> assertThat(n).contains("reverted and verified").contains(id)));
       assertRestoredExactly(ns, id, before);
       List<ConsumerRecord<String, byte[]>> events =
           eventsOf(probe, ticketId, EventType.REVERT_COMPLETED.type(), WAIT);
