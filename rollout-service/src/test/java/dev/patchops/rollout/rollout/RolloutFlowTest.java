@@ -336,7 +336,8 @@ class RolloutFlowTest {
               () ->
                   assertThat(LocalHttp.NOTIFICATIONS)
                       .anySatisfy(n -> assertThat(n).contains("reverting").contains(id))
-                      .anySatisfy(n -> assertThat(n).contains("reverted and verified").contains(id)));
+                      .anySatisfy(
+                          n -> assertThat(n).contains("reverted and verified").contains(id)));
       assertRestoredExactly(ns, id, before);
       List<ConsumerRecord<String, byte[]>> events =
           eventsOf(probe, ticketId, EventType.REVERT_COMPLETED.type(), WAIT);

@@ -30,7 +30,8 @@ import java.util.Set;
 /**
  * Every call the rollout-service makes to the Kubernetes API for a rollout. Each operation is
  * idempotent, so the engine can repeat any of them after a crash or a refused call. The calls are
- * listed in {@code deploy/kubernetes/rbac-calls/rollout-service.txt} for the RBAC check.
+ * listed in {@code META-INF/patchops/kubernetes-calls.txt}, which {@code RbacCallsTest} holds to
+ * the service's RBAC in deploy/.
  */
 @ApplicationScoped
 public class WorkloadOps {
