@@ -37,6 +37,22 @@ public class SecretSealer {
     this.key = new SecretKeySpec(rawKey, "AES");
   }
 
+  /** HMAC-SHA256 under a key derived from the sealing key, for hashes of Secret content. */
+  public String digest(String value) {
+    try {
+      javax.crypto.Mac derive = javax.crypto.Mac.getInstance("HmacSHA256");
+      derive.init(key);
+      byte[] digestKey =
+          derive.doFinal("patchops secret digest v1".getBytes(StandardCharsets.UTF_8));
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(digestKey, "HmacSHA256"));
+      return "hmac-sha256:"
+          + java.util.HexFormat.of().formatHex(mac.doFinal(value.getBytes(StandardCharsets.UTF_8)));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   public byte[] seal(String plaintext, String rolloutId) {
     byte[] nonce = new byte[NONCE_BYTES];
     random.nextBytes(nonce);

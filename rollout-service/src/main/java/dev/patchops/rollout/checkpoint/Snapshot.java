@@ -103,9 +103,17 @@ public record Snapshot(
    * Content hashes by {@code ConfigMap/<name>}, {@code Secret/<name>}, {@code HTTPRoute/<name>}.
    */
   public Map<String, String> configHashes() {
+    return configHashes(java.util.function.UnaryOperator.identity());
+  }
+
+  /**
+   * The same, with each Secret's hash passed through {@code secretDigest}: what leaves the service
+   * is keyed, so a guessable password cannot be found again from its published hash.
+   */
+  public Map<String, String> configHashes(java.util.function.UnaryOperator<String> secretDigest) {
     Map<String, String> hashes = new LinkedHashMap<>();
     configMaps.forEach((name, cm) -> hashes.put("ConfigMap/" + name, configMapHash(cm)));
-    secrets.forEach((name, s) -> hashes.put("Secret/" + name, secretHash(s)));
+    secrets.forEach((name, s) -> hashes.put("Secret/" + name, secretDigest.apply(secretHash(s))));
     if (httpRoute != null) {
       hashes.put("HTTPRoute/" + httpRoute.getMetadata().getName(), routeHash(httpRoute));
     }

@@ -13,6 +13,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -28,11 +29,24 @@ public class Leadership {
 
   private final String identity = "rollout-service-" + UUID.randomUUID();
   private volatile boolean leader;
+  private volatile boolean stopping;
   private CompletableFuture<?> election;
 
   void start(@Observes StartupEvent ignored) {
     if (!config.leader().enabled()) {
       leader = true;
+      return;
+    }
+    elect();
+  }
+
+  /**
+   * A fabric8 elector runs once: after a lost renewal (the API server unreachable for longer than
+   * the renew deadline) it is done. So a new one is started, for as long as the service runs;
+   * otherwise every replica would stop leading for good after one control-plane hiccup.
+   */
+  private synchronized void elect() {
+    if (stopping) {
       return;
     }
     String namespace = config.leader().namespace().orElse(client.getNamespace());
@@ -61,9 +75,22 @@ public class Leadership {
                     .build())
             .build();
     election = elector.start();
+    election.whenComplete(
+        (result, error) -> {
+          leader = false;
+          if (!stopping) {
+            LOG.warnf("%s: leader election ended (%s); standing again", identity, error);
+            CompletableFuture.delayedExecutor(
+                    config.leader().retryPeriod().toMillis(), TimeUnit.MILLISECONDS)
+                .execute(this::elect);
+          }
+        });
   }
 
   void stop(@Observes ShutdownEvent ignored) {
+    synchronized (this) {
+      stopping = true;
+    }
     leader = false;
     if (election != null) {
       election.cancel(true);

@@ -37,6 +37,7 @@ public class Notifier {
   }
 
   @Inject RolloutConfig config;
+  @Inject dev.patchops.rollout.leader.Leadership leadership;
 
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
@@ -85,6 +86,11 @@ public class Notifier {
   private void loop() {
     while (running) {
       try {
+        if (!leadership.isLeader()) {
+          // One sender for the whole service, or every replica would post each notification.
+          Thread.sleep(250);
+          continue;
+        }
         List<Notification> due = due();
         for (Notification n : due) {
           boolean ok = send(n.body);

@@ -109,6 +109,9 @@ public class Rollout extends PanacheEntityBase {
   @Column(name = "cr_promote_seen")
   public String crPromoteSeen;
 
+  @Column(name = "cr_paused_seen")
+  public Boolean crPausedSeen;
+
   @Column(name = "created_at")
   public Instant createdAt;
 

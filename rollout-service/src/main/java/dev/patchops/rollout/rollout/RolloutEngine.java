@@ -9,6 +9,7 @@ import dev.patchops.rollout.config.RolloutConfig;
 import dev.patchops.rollout.leader.Leadership;
 import dev.patchops.rollout.quarantine.QuarantineEngine;
 import dev.patchops.rollout.rollout.analysis.PrometheusQueries;
+import dev.patchops.rollout.rollout.k8s.Labels;
 import dev.patchops.rollout.rollout.k8s.PatchRollout;
 import dev.patchops.rollout.rollout.k8s.PatchRolloutSpec;
 import dev.patchops.rollout.rollout.k8s.RolloutResources;
@@ -171,9 +172,8 @@ public class RolloutEngine {
       return false;
     }
     switch (r.phase) {
-      case PENDING -> checkpoint(r);
-      case PROGRESSING -> step(r);
-      case PROMOTING -> promote(r);
+      case PENDING -> startOrGiveUp(r);
+      case PROGRESSING, PROMOTING -> advance(r);
       case WATCHING -> watch(r);
       case REVERTING -> revert(r);
       default -> {}
@@ -189,6 +189,53 @@ public class RolloutEngine {
     }
     return after.phase == RolloutPhase.REVERTING
         && (after.nextAttemptAt == null || !after.nextAttemptAt.isAfter(Instant.now()));
+  }
+
+  /**
+   * A step or promotion that keeps failing for a reason no check looks at (an admission webhook
+   * refusing the canary, a route deleted under us) reverts once the progress deadline has passed,
+   * with the error as evidence, instead of retrying forever with a half-made canary.
+   */
+  private void advance(Rollout r) {
+    try {
+      if (r.phase == RolloutPhase.PROGRESSING) {
+        step(r);
+      } else {
+        promote(r);
+      }
+    } catch (RuntimeException e) {
+      if (Duration.between(r.stepStartedAt, Instant.now()).compareTo(progressDeadline(r)) <= 0) {
+        throw e;
+      }
+      fail(
+          r,
+          "cannot "
+              + (r.phase == RolloutPhase.PROGRESSING ? "run the canary" : "promote")
+              + ": "
+              + e.getMessage(),
+          List.of(
+              new AnalysisEvidence(
+                  "api",
+                  r.namespace + "/" + r.deployment,
+                  String.valueOf(e.getMessage()),
+                  null,
+                  false)));
+    }
+  }
+
+  /** Before any change, an error that outlasts the deadline ends the rollout: nothing changed. */
+  private void startOrGiveUp(Rollout r) {
+    try {
+      checkpoint(r);
+    } catch (RuntimeException e) {
+      if (Duration.between(r.createdAt, Instant.now()).compareTo(progressDeadline(r)) <= 0) {
+        throw e;
+      }
+      if (rollouts.failStart(
+          r.id, "no checkpoint could be recorded, nothing changed: " + e.getMessage())) {
+        metrics.outcome("failed");
+      }
+    }
   }
 
   private void syncResource(Rollout r) {
@@ -252,6 +299,21 @@ public class RolloutEngine {
     }
     if (step.weight() >= 100) {
       rollouts.toPromoting(r.id, "final step: promoting");
+      return;
+    }
+    String foreign = ops.foreignCanary(r);
+    if (foreign != null) {
+      evidence.add(
+          new AnalysisEvidence(
+              "canary-owner",
+              r.namespace + "/" + foreign,
+              "not made by this rollout",
+              Labels.ROLLOUT + "=" + r.id,
+              false));
+      fail(
+          r,
+          "Deployment " + foreign + " exists and is not this rollout's canary; it is left alone",
+          evidence);
       return;
     }
     int stable = Objects.requireNonNullElse(cp.deployment().getSpec().getReplicas(), 1);
@@ -381,8 +443,9 @@ public class RolloutEngine {
     ops.promote(r);
     Deployment stable = ops.stable(r);
     if (WorkloadOps.rolledOut(stable) && imagesPatched(r, stable)) {
+      // The route leaves the canary Service before the Service goes: no request finds it missing.
+      restoreRouteAfterPromotion(r);
       if (ops.removeCanary(r.namespace, r.canaryName(), r.id)) {
-        restoreRouteAfterPromotion(r);
         if (rollouts.promoted(r.id)) {
           metrics.outcome("promoted");
         }
@@ -430,7 +493,8 @@ public class RolloutEngine {
     }
     try {
       Snapshot cp = checkpointOf(r);
-      ops.removeCanary(r.namespace, r.canaryName(), r.id);
+      // Restore first (the route included, so it stops naming the canary Service), then remove
+      // the canary: a failure in the cleanup must never keep the known-good spec from coming back.
       List<String> done = restored.computeIfAbsent(r.id, k -> new ArrayList<>());
       for (String item : ops.restore(cp)) {
         if (!done.contains(item)) {
@@ -440,6 +504,7 @@ public class RolloutEngine {
       if (r.restoreIssuedAt == null) {
         rollouts.restoreIssued(r.id, Instant.now());
       }
+      ops.removeCanary(r.namespace, r.canaryName(), r.id);
       if (ops.differences(cp).isEmpty()
           && ops.leftovers(r.namespace, r.id, r.canaryName()).isEmpty()
           && WorkloadOps.rolledOut(ops.stable(r))) {
@@ -452,6 +517,10 @@ public class RolloutEngine {
     } catch (KubernetesClientException e) {
       rollouts.revertAttemptFailed(r.id, e.getCode() + " " + e.getMessage());
       metrics.outcome("revert_api_failure");
+    } catch (RuntimeException e) {
+      // Anything else (a checkpoint that no longer opens, a bug) must also back off and be told.
+      rollouts.revertAttemptFailed(r.id, e.getClass().getSimpleName() + ": " + e.getMessage());
+      metrics.outcome("revert_failure");
     }
   }
 
@@ -487,12 +556,13 @@ public class RolloutEngine {
     }
     PatchRolloutSpec spec = cr.getSpec();
     String actor = "kubectl";
+    boolean paused = Boolean.TRUE.equals(spec.paused);
+    // Only what changed in the resource is a command; a REST pause stays until the spec says so.
+    boolean pausedChanged = r.crPausedSeen == null ? paused != r.paused : paused != r.crPausedSeen;
     tryCommand(
         r,
-        Boolean.TRUE.equals(spec.paused) != r.paused,
-        Boolean.TRUE.equals(spec.paused)
-            ? RolloutService.Command.PAUSE
-            : RolloutService.Command.RESUME,
+        pausedChanged,
+        paused ? RolloutService.Command.PAUSE : RolloutService.Command.RESUME,
         actor);
     if (spec.promote != null && !spec.promote.isBlank() && !spec.promote.equals(r.crPromoteSeen)) {
       tryCommand(
@@ -506,7 +576,7 @@ public class RolloutEngine {
     if (Boolean.TRUE.equals(spec.abort)) {
       tryCommand(r, true, RolloutService.Command.ABORT, actor);
     }
-    rollouts.resourceSeen(r.id, generation, spec.promote);
+    rollouts.resourceSeen(r.id, generation, spec.promote, paused);
   }
 
   private void tryCommand(Rollout r, boolean needed, RolloutService.Command command, String actor) {

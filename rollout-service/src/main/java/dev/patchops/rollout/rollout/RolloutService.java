@@ -278,7 +278,7 @@ public class RolloutService {
             ? null
             : sealer.seal(Serialization.asJson(snapshot.secrets()), id);
     cp.httpRoute = snapshot.httpRoute() == null ? null : Serialization.asJson(snapshot.httpRoute());
-    cp.configHashes = snapshot.configHashes();
+    cp.configHashes = snapshot.configHashes(sealer::digest);
     cp.recordedAt = Instant.now();
     cp.persist();
     outbox.publish(
@@ -601,10 +601,11 @@ public class RolloutService {
   }
 
   @Transactional
-  public void resourceSeen(String id, long generation, String promoteSeen) {
+  public void resourceSeen(String id, long generation, String promoteSeen, boolean pausedSeen) {
     Rollout r = lock(id);
     r.crGeneration = generation;
     r.crPromoteSeen = promoteSeen;
+    r.crPausedSeen = pausedSeen;
   }
 
   private static Rollout lock(String id) {

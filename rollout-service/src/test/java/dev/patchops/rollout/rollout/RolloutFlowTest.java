@@ -63,6 +63,17 @@ class RolloutFlowTest {
   }
 
   String approve(String ns, String ticketId, int revision, String image, List<CanaryStep> steps) {
+    return approve(ns, ticketId, revision, image, steps, UUID.randomUUID().toString());
+  }
+
+  /** Sends the approval with the CloudEvents id given; the same id again is a redelivery. */
+  String approve(
+      String ns,
+      String ticketId,
+      int revision,
+      String image,
+      List<CanaryStep> steps,
+      String eventId) {
     EventSender.send(
         new PatchApproved(
             ticketId,
@@ -75,9 +86,10 @@ class RolloutFlowTest {
             List.of(new ContainerTarget(new WorkloadRef(ns, "Deployment", "checkout"), "app")),
             steps,
             Instant.now()),
-        "ticket-service");
+        "ticket-service",
+        eventId);
     return RolloutEventsConsumer.eventRolloutId(
-        ticketId, revision, new WorkloadRef(ns, "Deployment", "checkout"));
+        eventId, new WorkloadRef(ns, "Deployment", "checkout"));
   }
 
   Rollout awaitPhase(String id, RolloutPhase phase) {
@@ -286,8 +298,9 @@ class RolloutFlowTest {
   void redeliveredApprovalStartsOneRollout() {
     String ns = Sandbox.shop(client);
     String ticketId = ticket();
-    String id = approve(ns, ticketId, 1, Sandbox.image("", 'c'), TWO_STEPS);
-    approve(ns, ticketId, 1, Sandbox.image("", 'c'), TWO_STEPS);
+    String eventId = UUID.randomUUID().toString();
+    String id = approve(ns, ticketId, 1, Sandbox.image("", 'c'), TWO_STEPS, eventId);
+    approve(ns, ticketId, 1, Sandbox.image("", 'c'), TWO_STEPS, eventId);
     awaitPhase(id, RolloutPhase.PROGRESSING);
     given()
         .header("Authorization", TestInfra.bearer("sam", "sre"))
@@ -617,6 +630,53 @@ class RolloutFlowTest {
     assertThat(refused.message).contains("already has active rollout " + first);
     rollouts.command(first, RolloutService.Command.ABORT, "test");
     awaitPhase(first, RolloutPhase.REVERTED);
+    // Approved again once the workload is free: a new approval, so a new rollout.
+    String again =
+        approve(ns, refused.ticketId, 1, Sandbox.image("", '7'), List.of(new CanaryStep(10, 600)));
+    assertThat(again).isNotEqualTo(second);
+    awaitPhase(again, RolloutPhase.PROGRESSING);
+    rollouts.command(again, RolloutService.Command.ABORT, "test");
+    awaitPhase(again, RolloutPhase.REVERTED);
+  }
+
+  @Test
+  void aDeploymentThatOnlySharesTheCanaryNameIsNeverTouched() {
+    String ns = Sandbox.shop(client);
+    Deployment before = client.apps().deployments().inNamespace(ns).withName("checkout").get();
+    Deployment impostor =
+        new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder()
+            .withNewMetadata()
+            .withName("checkout-canary")
+            .withNamespace(ns)
+            .endMetadata()
+            .withNewSpec()
+            .withReplicas(2)
+            .withNewSelector()
+            .withMatchLabels(Map.of("app", "someone-elses"))
+            .endSelector()
+            .withNewTemplate()
+            .withNewMetadata()
+            .withLabels(Map.of("app", "someone-elses"))
+            .endMetadata()
+            .withNewSpec()
+            .addNewContainer()
+            .withName("x")
+            .withImage("registry.example/x@sha256:" + "b".repeat(64))
+            .endContainer()
+            .endSpec()
+            .endTemplate()
+            .endSpec()
+            .build();
+    client.apps().deployments().inNamespace(ns).resource(impostor).create();
+    String id = approve(ns, ticket(), 1, Sandbox.image("", '6'), List.of(new CanaryStep(10, 600)));
+    Rollout reverted = awaitPhase(id, RolloutPhase.REVERTED);
+    assertThat(reverted.revertReason).contains("is not this rollout's canary");
+    Deployment still =
+        client.apps().deployments().inNamespace(ns).withName("checkout-canary").get();
+    assertThat(still).isNotNull();
+    assertThat(still.getSpec().getReplicas()).isEqualTo(2);
+    assertThat(client.apps().deployments().inNamespace(ns).withName("checkout").get().getSpec())
+        .isEqualTo(before.getSpec());
   }
 
   @Test

@@ -279,6 +279,10 @@ public class WorkloadOps {
             .inNamespace(rollout.namespace)
             .withName(rollout.httpRoute)
             .get();
+    if (route == null) {
+      throw new IllegalStateException(
+          "HTTPRoute " + rollout.namespace + "/" + rollout.httpRoute + " is gone");
+    }
     GenericKubernetesResource desired = Serialization.clone(checkpoint.httpRoute());
     RouteWeights.split(desired, stable.getMetadata().getName(), canaryService, weight);
     Object wanted = desired.getAdditionalProperties().get("spec");
@@ -350,8 +354,21 @@ public class WorkloadOps {
 
   /** Deletes the canary Deployment, its Pods and its Service; true once nothing is left. */
   public boolean removeCanary(String namespace, String canaryName, String rolloutId) {
-    client.apps().deployments().inNamespace(namespace).withName(canaryName).delete();
-    client.services().inNamespace(namespace).withLabel(Labels.ROLLOUT, rolloutId).delete();
+    Deployment canary =
+        client.apps().deployments().inNamespace(namespace).withName(canaryName).get();
+    if (canary != null && ours(canary, rolloutId)) {
+      client.apps().deployments().inNamespace(namespace).withName(canaryName).delete();
+    }
+    // Services have no delete-collection on a real API server (405): one by one, by name.
+    for (Service svc :
+        client
+            .services()
+            .inNamespace(namespace)
+            .withLabel(Labels.ROLLOUT, rolloutId)
+            .list()
+            .getItems()) {
+      client.services().inNamespace(namespace).withName(svc.getMetadata().getName()).delete();
+    }
     // A real cluster's garbage collector removes the Pods; deleting them by label holds either way.
     client
         .apps()
@@ -363,10 +380,32 @@ public class WorkloadOps {
     return leftovers(namespace, rolloutId, canaryName).isEmpty();
   }
 
+  /** Made by PatchOps for this rollout: never touch a Deployment that merely has the name. */
+  public static boolean ours(Deployment d, String rolloutId) {
+    Map<String, String> labels = d.getMetadata().getLabels();
+    return labels != null
+        && rolloutId.equals(labels.get(Labels.ROLLOUT))
+        && Labels.MANAGED_BY_VALUE.equals(labels.get(Labels.MANAGED_BY));
+  }
+
+  /** A Deployment called {@code <name>-canary} that this rollout did not make, or null. */
+  public String foreignCanary(Rollout rollout) {
+    Deployment d =
+        client
+            .apps()
+            .deployments()
+            .inNamespace(rollout.namespace)
+            .withName(rollout.canaryName())
+            .get();
+    return d != null && !ours(d, rollout.id) ? d.getMetadata().getName() : null;
+  }
+
   /** Canary objects of this rollout still in the cluster. */
   public List<String> leftovers(String namespace, String rolloutId, String canaryName) {
     List<String> left = new ArrayList<>();
-    if (client.apps().deployments().inNamespace(namespace).withName(canaryName).get() != null) {
+    Deployment canary =
+        client.apps().deployments().inNamespace(namespace).withName(canaryName).get();
+    if (canary != null && ours(canary, rolloutId)) {
       left.add("Deployment/" + canaryName);
     }
     client

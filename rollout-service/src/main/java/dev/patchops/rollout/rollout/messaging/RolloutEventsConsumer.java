@@ -55,7 +55,7 @@ public class RolloutEventsConsumer {
             record,
             event -> {
               if (event.payload() instanceof PatchApproved approved) {
-                approved(approved, event.actor());
+                approved(approved, event.id(), event.actor());
               } else if (event.payload() instanceof HardwareQuarantineRequested request) {
                 quarantines.requested(request);
               }
@@ -97,7 +97,7 @@ public class RolloutEventsConsumer {
   }
 
   /** One rollout per Deployment the revision targets, with the containers it patches there. */
-  private void approved(PatchApproved e, String actor) {
+  private void approved(PatchApproved e, String eventId, String actor) {
     Map<WorkloadRef, List<String>> byWorkload = new LinkedHashMap<>();
     for (ContainerTarget t : e.targets()) {
       byWorkload.computeIfAbsent(t.workload(), w -> new ArrayList<>()).add(t.container());
@@ -106,7 +106,7 @@ public class RolloutEventsConsumer {
       WorkloadRef w = entry.getKey();
       var request =
           new RolloutService.StartRollout(
-              eventRolloutId(e.ticketId(), e.revision(), w),
+              eventRolloutId(eventId, w),
               e.ticketId(),
               e.revision(),
               e.image(),
@@ -161,9 +161,13 @@ public class RolloutEventsConsumer {
     }
   }
 
-  public static String eventRolloutId(String ticketId, int revision, WorkloadRef w) {
+  /**
+   * From the approval's CloudEvents id, which every redelivery repeats: the same approval finds its
+   * rollout, while a new approval of the same revision (after a refusal) starts a new one.
+   */
+  public static String eventRolloutId(String eventId, WorkloadRef w) {
     try {
-      String key = ticketId + "|" + revision + "|" + w.namespace() + "|" + w.name();
+      String key = eventId + "|" + w.namespace() + "|" + w.name();
       return "ro-"
           + HexFormat.of()
               .formatHex(

@@ -136,6 +136,9 @@ public class RolloutResource {
     try {
       r = rollouts.start(request).rollout();
     } catch (PersistenceException e) {
+      if (!uniqueViolation(e)) {
+        throw e;
+      }
       // Two starts for one workload raced; the unique index let exactly one through.
       throw ApiException.conflict(
           "rollout-active",
@@ -147,6 +150,15 @@ public class RolloutResource {
     }
     engine.wake();
     return RolloutView.of(r, null);
+  }
+
+  private static boolean uniqueViolation(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.sql.SQLException sql && "23505".equals(sql.getSQLState())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @GET
