@@ -18,6 +18,8 @@ import dev.patchops.contract.events.PatchApproved;
 import dev.patchops.contract.events.PatchProposed;
 import dev.patchops.contract.events.PatchRejected;
 import dev.patchops.contract.events.RevertCompleted;
+import dev.patchops.contract.events.RolloutControlled;
+import dev.patchops.contract.events.RolloutNotStarted;
 import dev.patchops.contract.events.RolloutPromoted;
 import dev.patchops.contract.events.RolloutReverted;
 import dev.patchops.contract.events.RootCauseRecorded;
@@ -117,6 +119,13 @@ public enum EventType {
       "rollout.watch-window-passed",
       Topics.ROLLOUTS,
       WatchWindowPassed.class,
+      Producer.ROLLOUT_SERVICE),
+  ROLLOUT_NOT_STARTED(
+      "rollout.not-started", Topics.ROLLOUTS, RolloutNotStarted.class, Producer.ROLLOUT_SERVICE),
+  ROLLOUT_CONTROLLED(
+      "rollout.control-applied",
+      Topics.ROLLOUTS,
+      RolloutControlled.class,
       Producer.ROLLOUT_SERVICE),
   HARDWARE_QUARANTINED(
       "rollout.hardware-quarantined",

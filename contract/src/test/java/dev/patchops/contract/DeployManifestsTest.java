@@ -12,7 +12,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class DeployManifestsTest {
-  private static final Path TOPICS = Path.of("..", "deploy", "kubernetes", "base", "kafka-topics.yaml");
+  private static final Path TOPICS =
+      Path.of("..", "deploy", "kubernetes", "base", "kafka-topics.yaml");
 
   @Test
   void strimziTopicsAreExactlyTheContractsTopics() throws Exception {

@@ -136,6 +136,40 @@ class PatchLifecycleTest {
   }
 
   @Test
+  void aRolloutThatNeverStartedSendsTheTicketBackWithTheReason() throws Exception {
+    try (KafkaProbe probe = KafkaProbe.fromNow(Topics.TESTS)) {
+      String ticketId = ticketWithRootCause("payments timeouts, busy workload");
+      propose(ticketId, "dev-dana", sha(5)).statusCode(201);
+      TestRunRequested request = testRunRequested(probe, ticketId, 1);
+      EventSender.send(completed(ticketId, 1, request.runId(), TestOutcome.PASSED), ORCHESTRATOR);
+      awaitState(ticketId, "AWAITING_APPROVAL");
+      approve(ticketId, 1, "anna", "approver", false, null).statusCode(200);
+      awaitState(ticketId, "APPROVED");
+      EventSender.send(
+          new dev.patchops.contract.events.RolloutNotStarted(
+              ticketId,
+              "ro-busy",
+              1,
+              new dev.patchops.contract.model.WorkloadRef("payments", "Deployment", "checkout"),
+              "workload payments/checkout already has active rollout ro-other",
+              Instant.now()),
+          ROLLOUTS);
+      awaitState(ticketId, "CHANGES_REQUESTED");
+      given()
+          .header("Authorization", as("dev-dana", "engineer"))
+          .get("/api/v1/tickets/" + ticketId + "/revisions/1")
+          .then()
+          .body("state", equalTo("REVERTED"))
+          .body(
+              "revertReason",
+              equalTo(
+                  "rollout not started, nothing changed: workload payments/checkout already has"
+                      + " active rollout ro-other"));
+      propose(ticketId, "dev-dana", sha(6)).statusCode(201).body("revision", equalTo(2));
+    }
+  }
+
+  @Test
   void revertedRolloutSendsTheTicketBackWithTheReason() throws Exception {
     try (KafkaProbe probe = KafkaProbe.fromNow(Topics.TESTS)) {
       String ticketId = ticketWithRootCause("payments timeouts");

@@ -46,6 +46,8 @@ import dev.patchops.contract.events.PatchApproved;
 import dev.patchops.contract.events.PatchProposed;
 import dev.patchops.contract.events.PatchRejected;
 import dev.patchops.contract.events.RevertCompleted;
+import dev.patchops.contract.events.RolloutControlled;
+import dev.patchops.contract.events.RolloutNotStarted;
 import dev.patchops.contract.events.RolloutPromoted;
 import dev.patchops.contract.events.RolloutReverted;
 import dev.patchops.contract.events.RootCauseRecorded;
@@ -209,6 +211,8 @@ public final class ChangeRecordBuilder {
         case WATCH_WINDOW_PASSED -> watchWindowPassed(seq, (WatchWindowPassed) event);
         case ROLLOUT_REVERTED -> rolloutReverted(seq, (RolloutReverted) event);
         case REVERT_COMPLETED -> revertCompleted(seq, (RevertCompleted) event);
+        case ROLLOUT_NOT_STARTED -> rolloutNotStarted((RolloutNotStarted) event);
+        case ROLLOUT_CONTROLLED -> rolloutControlled((RolloutControlled) event);
         case HARDWARE_QUARANTINE_REQUESTED ->
             quarantineRequested(seq, (HardwareQuarantineRequested) event);
         case HARDWARE_QUARANTINED -> quarantined(seq, (HardwareQuarantined) event);
@@ -483,6 +487,25 @@ public final class ChangeRecordBuilder {
       rollout.endedAt = e.passedAt();
       rollout.watchWindow = new WatchWindow(seq, e.passedAt());
       return new Line(null, "Watch window passed; checkpoint disarmed");
+    }
+
+    private Line rolloutNotStarted(RolloutNotStarted e) {
+      RolloutAcc rollout = rollout(e.rolloutId());
+      rollout.revision = e.revision();
+      rollout.status = "NOT_STARTED";
+      return new Line(
+          null,
+          "Rollout of revision " + e.revision() + " not started, nothing changed: " + e.reason());
+    }
+
+    private Line rolloutControlled(RolloutControlled e) {
+      return new Line(
+          e.actor(),
+          "Rollout "
+              + e.rolloutId()
+              + ": "
+              + e.command().toLowerCase().replace('_', ' ')
+              + " by hand");
     }
 
     private Line rolloutReverted(long seq, RolloutReverted e) {

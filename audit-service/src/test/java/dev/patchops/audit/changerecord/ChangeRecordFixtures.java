@@ -22,6 +22,8 @@ import dev.patchops.contract.events.PatchApproved;
 import dev.patchops.contract.events.PatchProposed;
 import dev.patchops.contract.events.PatchRejected;
 import dev.patchops.contract.events.RevertCompleted;
+import dev.patchops.contract.events.RolloutControlled;
+import dev.patchops.contract.events.RolloutNotStarted;
 import dev.patchops.contract.events.RolloutPromoted;
 import dev.patchops.contract.events.RolloutReverted;
 import dev.patchops.contract.events.RootCauseRecorded;
@@ -476,6 +478,16 @@ final class ChangeRecordFixtures {
           new EmergencyChangeReviewed(
               ticketId, 1, "ivy", true, "Justified; certificate rotation now automated", t.now()));
     }
+    t.event("sam", new RolloutControlled(ticketId, "ro-e1", "PAUSE", "sam", t.now()));
+    t.event(
+        "rollout-service",
+        new RolloutNotStarted(
+            ticketId,
+            "ro-e0",
+            1,
+            new WorkloadRef("payments", "Deployment", "checkout"),
+            "workload payments/checkout already has active rollout ro-x",
+            t.now()));
     return t.event("rollout-service", new WatchWindowPassed(ticketId, "ro-e1", t.now()))
         .event("gina", new TicketResolved(ticketId, "Certificate renewed", "gina", t.now()))
         .event("hank", new TicketReopened(ticketId, "errors are back", "hank", t.now()))

@@ -5,6 +5,8 @@ import dev.patchops.contract.events.CanaryStepPassed;
 import dev.patchops.contract.events.CanaryStepStarted;
 import dev.patchops.contract.events.CheckpointRecorded;
 import dev.patchops.contract.events.RevertCompleted;
+import dev.patchops.contract.events.RolloutControlled;
+import dev.patchops.contract.events.RolloutNotStarted;
 import dev.patchops.contract.events.RolloutPromoted;
 import dev.patchops.contract.events.RolloutReverted;
 import dev.patchops.contract.events.WatchWindowPassed;
@@ -147,6 +149,7 @@ public class RolloutService {
     r.updatedAt = r.createdAt;
     r.finishedAt = r.createdAt;
     r.persist();
+    notStarted(r, reason);
     notifier.queue(r.id, Notifier.Kind.REFUSED, r.ticketId, "rollout refused: " + reason, Map.of());
     return r;
   }
@@ -321,6 +324,7 @@ public class RolloutService {
     r.message = reason;
     r.finishedAt = Instant.now();
     r.updatedAt = r.finishedAt;
+    notStarted(r, reason);
     return true;
   }
 
@@ -387,6 +391,7 @@ public class RolloutService {
       r.message = "stopped before any change: " + reason;
       r.finishedAt = Instant.now();
       r.updatedAt = r.finishedAt;
+      notStarted(r, r.message);
       return true;
     }
     if (!r.phase.revertible()) {
@@ -583,6 +588,10 @@ public class RolloutService {
     }
     r.message = command.name().toLowerCase().replace('_', ' ') + " by " + actor;
     r.updatedAt = Instant.now();
+    outbox.publish(
+        new RolloutControlled(r.ticketId, r.id, command.name(), actor, r.updatedAt),
+        subject(r),
+        actor);
     return r;
   }
 
@@ -606,6 +615,14 @@ public class RolloutService {
     r.crGeneration = generation;
     r.crPromoteSeen = promoteSeen;
     r.crPausedSeen = pausedSeen;
+  }
+
+  /** The ticket learns that this revision's rollout ended with the workload untouched. */
+  private void notStarted(Rollout r, String reason) {
+    outbox.publish(
+        new RolloutNotStarted(r.ticketId, r.id, r.revision, workload(r), reason, Instant.now()),
+        subject(r),
+        ACTOR);
   }
 
   private static Rollout lock(String id) {

@@ -625,8 +625,23 @@ class RolloutFlowTest {
         .statusCode(409)
         .contentType(containsString("application/problem+json"))
         .body("detail", containsString(first));
-    String second = approve(ns, ticket(), 1, Sandbox.image("", '7'), List.of());
-    Rollout refused = awaitPhase(second, RolloutPhase.REFUSED);
+    Rollout refused;
+    String second;
+    try (KafkaProbe probe = KafkaProbe.fromNow(Topics.ROLLOUTS)) {
+      second = approve(ns, ticket(), 1, Sandbox.image("", '7'), List.of());
+      refused = awaitPhase(second, RolloutPhase.REFUSED);
+      var notStarted =
+          probe.collect(
+              r ->
+                  EventType.ROLLOUT_NOT_STARTED
+                          .type()
+                          .equals(KafkaProbe.header(r, CloudEventHeaders.TYPE))
+                      && KafkaProbe.value(r).contains(second),
+              1,
+              WAIT);
+      assertThat(KafkaProbe.value(notStarted.get(0)))
+          .contains("already has active rollout " + first);
+    }
     assertThat(refused.message).contains("already has active rollout " + first);
     rollouts.command(first, RolloutService.Command.ABORT, "test");
     awaitPhase(first, RolloutPhase.REVERTED);

@@ -6,6 +6,7 @@ import dev.patchops.contract.events.CheckpointRecorded;
 import dev.patchops.contract.events.HardwareQuarantineReleased;
 import dev.patchops.contract.events.HardwareQuarantined;
 import dev.patchops.contract.events.RevertCompleted;
+import dev.patchops.contract.events.RolloutNotStarted;
 import dev.patchops.contract.events.RolloutPromoted;
 import dev.patchops.contract.events.RolloutReverted;
 import dev.patchops.contract.events.WatchWindowPassed;
@@ -49,6 +50,8 @@ public class RolloutFeedbackConsumer {
             patches.watchWindowPassed(e.ticketId(), e.rolloutId(), actor);
           } else if (payload instanceof RolloutReverted e) {
             patches.rolloutReverted(e.ticketId(), e.rolloutId(), e.revision(), e.reason());
+          } else if (payload instanceof RolloutNotStarted e) {
+            patches.rolloutNotStarted(e.ticketId(), e.rolloutId(), e.revision(), e.reason());
           } else if (payload instanceof RevertCompleted e) {
             patches.revertCompleted(e.ticketId(), e.rolloutId());
           } else if (payload instanceof HardwareQuarantined e) {

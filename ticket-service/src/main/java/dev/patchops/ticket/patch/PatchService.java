@@ -401,6 +401,18 @@ public class PatchService {
     }
   }
 
+  /** Nothing was changed in the cluster: the developers get the revision back with the reason. */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void rolloutNotStarted(
+      String ticketId, String rolloutId, int revisionNumber, String reason) {
+    PatchRevision revision = rolloutRevision(ticketId, rolloutId, revisionNumber);
+    if (revision != null && revision.state == RevisionState.APPROVED) {
+      revision.state = RevisionState.REVERTED;
+      revision.revertReason = "rollout not started, nothing changed: " + reason;
+      tickets.follow(tickets.lock(ticketId), TicketState.CHANGES_REQUESTED);
+    }
+  }
+
   @Transactional(Transactional.TxType.MANDATORY)
   public void revertCompleted(String ticketId, String rolloutId) {
     PatchRevision revision = rolloutRevision(ticketId, rolloutId, null);

@@ -34,7 +34,7 @@ public enum TicketState {
           Map.entry(TESTING, EnumSet.of(CHANGES_REQUESTED, AWAITING_APPROVAL, MONITORING)),
           Map.entry(CHANGES_REQUESTED, EnumSet.of(PATCH_PROPOSED, CLOSED)),
           Map.entry(AWAITING_APPROVAL, EnumSet.of(APPROVED, CHANGES_REQUESTED, PATCH_PROPOSED)),
-          Map.entry(APPROVED, EnumSet.of(ROLLING_OUT, MONITORING, REVERTED)),
+          Map.entry(APPROVED, EnumSet.of(ROLLING_OUT, MONITORING, REVERTED, CHANGES_REQUESTED)),
           Map.entry(ROLLING_OUT, EnumSet.of(MONITORING, REVERTED)),
           Map.entry(MONITORING, EnumSet.of(RESOLVED, REVERTED)),
           Map.entry(REVERTED, EnumSet.of(CHANGES_REQUESTED, PATCH_PROPOSED, CLOSED)),
