@@ -33,6 +33,13 @@ public interface RolloutConfig {
   @WithDefault("5s")
   Duration analysisInterval();
 
+  /**
+   * Prefixes a rollout's {@code analysis.prometheusUrl} must start with. The service calls that
+   * address from inside the cluster, so it is not left to whoever starts a rollout.
+   */
+  @WithDefault("http://prometheus-operated.monitoring.svc:9090")
+  List<String> prometheusUrls();
+
   /** Prometheus errors in a row before a step fails; a single blip must not revert a patch. */
   @WithDefault("3")
   int prometheusErrorLimit();

@@ -91,6 +91,9 @@ public class Rollout extends PanacheEntityBase {
   @Column(name = "restore_issued_at")
   public Instant restoreIssuedAt;
 
+  @JdbcTypeCode(SqlTypes.JSON)
+  public List<String> restored = new java.util.ArrayList<>();
+
   @Column(name = "revert_attempts")
   public int revertAttempts;
 

@@ -57,7 +57,6 @@ public class RolloutEngine {
   private final Map<String, String> checkpointHashes = new ConcurrentHashMap<>();
   private final Map<String, Instant> lastQuery = new ConcurrentHashMap<>();
   private final Map<String, Integer> queryErrors = new ConcurrentHashMap<>();
-  private final Map<String, List<String>> restored = new ConcurrentHashMap<>();
   private volatile boolean running;
   private Thread thread;
   private Instant lastSweep = Instant.EPOCH;
@@ -495,20 +494,15 @@ public class RolloutEngine {
       Snapshot cp = checkpointOf(r);
       // Restore first (the route included, so it stops naming the canary Service), then remove
       // the canary: a failure in the cleanup must never keep the known-good spec from coming back.
-      List<String> done = restored.computeIfAbsent(r.id, k -> new ArrayList<>());
-      for (String item : ops.restore(cp)) {
-        if (!done.contains(item)) {
-          done.add(item);
-        }
-      }
-      if (r.restoreIssuedAt == null) {
-        rollouts.restoreIssued(r.id, Instant.now());
+      List<String> wrote = ops.restore(cp);
+      if (r.restoreIssuedAt == null || !wrote.isEmpty()) {
+        rollouts.restoreIssued(r.id, Instant.now(), wrote);
       }
       ops.removeCanary(r.namespace, r.canaryName(), r.id);
       if (ops.differences(cp).isEmpty()
           && ops.leftovers(r.namespace, r.id, r.canaryName()).isEmpty()
           && WorkloadOps.rolledOut(ops.stable(r))) {
-        Duration took = rollouts.revertCompleted(r.id, List.copyOf(done));
+        Duration took = rollouts.revertCompleted(r.id);
         if (took != null) {
           metrics.revertVerified(took);
           metrics.outcome(r.revertTrigger == RevertTrigger.MANUAL_ABORT ? "aborted" : "reverted");
@@ -529,7 +523,6 @@ public class RolloutEngine {
     checkpointHashes.remove(id);
     lastQuery.remove(id);
     queryErrors.remove(id);
-    restored.remove(id);
   }
 
   /** A PatchRollout applied, changed or deleted with kubectl. */
@@ -626,7 +619,7 @@ public class RolloutEngine {
             cr.getMetadata().getName(),
             Objects.requireNonNullElse(cr.getMetadata().getGeneration(), 1L));
     try {
-      RolloutRequests.validate(request);
+      RolloutRequests.validate(request, config.prometheusUrls());
       rollouts.start(request);
       wake();
     } catch (ApiException e) {

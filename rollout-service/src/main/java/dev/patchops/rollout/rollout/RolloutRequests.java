@@ -3,13 +3,14 @@ package dev.patchops.rollout.rollout;
 import dev.patchops.contract.Pattern;
 import dev.patchops.contract.model.CanaryStep;
 import dev.patchops.platform.rest.ApiException;
+import java.util.List;
 
 /** One set of rules for a rollout request, whether it came by REST, by event or by kubectl. */
 public final class RolloutRequests {
   private RolloutRequests() {}
 
   /** Throws a 400 problem naming the first invalid field. */
-  public static void validate(RolloutService.StartRollout r) {
+  public static void validate(RolloutService.StartRollout r, List<String> prometheusUrls) {
     require("ticketId", r.ticketId() != null && !r.ticketId().isBlank(), "is required");
     require("revision", r.revision() >= 1, "must be 1 or more");
     require(
@@ -53,8 +54,12 @@ public final class RolloutRequests {
       if (!a.queriesOrEmpty().isEmpty()) {
         require(
             "analysis.prometheusUrl",
-            a.prometheusUrl() != null && a.prometheusUrl().matches("https?://[^\\s]+"),
-            "must be an http(s) URL when queries are given");
+            a.prometheusUrl() != null
+                && a.prometheusUrl().matches("https?://[^\\s]+")
+                && prometheusUrls.stream().anyMatch(a.prometheusUrl()::startsWith),
+            "must be an http(s) URL starting with one of "
+                + prometheusUrls
+                + " when queries are given");
         for (int i = 0; i < a.queries().size(); i++) {
           var q = a.queries().get(i);
           require(

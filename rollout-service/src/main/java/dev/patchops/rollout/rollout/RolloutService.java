@@ -420,6 +420,7 @@ public class RolloutService {
     r.revertEvidence = evidence;
     r.detectedAt = detectedAt;
     r.restoreIssuedAt = null;
+    r.restored = new ArrayList<>();
     r.revertAttempts = 0;
     r.nextAttemptAt = null;
     r.message = "reverting: " + reason;
@@ -438,11 +439,17 @@ public class RolloutService {
   }
 
   @Transactional
-  public void restoreIssued(String id, Instant at) {
+  public void restoreIssued(String id, Instant at, List<String> wrote) {
     Rollout r = lock(id);
-    if (r.phase == RolloutPhase.REVERTING && r.restoreIssuedAt == null) {
+    if (r.phase != RolloutPhase.REVERTING) {
+      return;
+    }
+    if (r.restoreIssuedAt == null) {
       r.restoreIssuedAt = at;
     }
+    List<String> all = new ArrayList<>(r.restored == null ? List.of() : r.restored);
+    wrote.stream().filter(item -> !all.contains(item)).forEach(all::add);
+    r.restored = all;
   }
 
   /** The API refused part of the revert: try again after a backoff, and say so once in a while. */
@@ -471,8 +478,9 @@ public class RolloutService {
   }
 
   @Transactional
-  public Duration revertCompleted(String id, List<String> restored) {
+  public Duration revertCompleted(String id) {
     Rollout r = lock(id);
+    List<String> restored = r.restored == null ? List.of() : List.copyOf(r.restored);
     if (r.phase != RolloutPhase.REVERTING) {
       return null;
     }

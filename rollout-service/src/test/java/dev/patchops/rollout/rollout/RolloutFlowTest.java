@@ -718,6 +718,19 @@ class RolloutFlowTest {
         .then()
         .statusCode(400)
         .body(containsString("steps[1].weight"));
+    String metadataServer =
+        "{\"ticketId\":\"T-1\",\"revision\":1,\"image\":\""
+            + Sandbox.image("", '8')
+            + "\",\"namespace\":\"a\",\"deployment\":\"b\",\"containers\":[\"c\"],\"analysis\":{"
+            + "\"prometheusUrl\":\"http://169.254.169.254/latest\",\"queries\":[{\"name\":\"q\",\"query\":\"up\",\"min\":1}]}}";
+    given()
+        .header("Authorization", sre)
+        .contentType("application/json")
+        .body(metadataServer)
+        .post("/api/v1/rollouts")
+        .then()
+        .statusCode(400)
+        .body(containsString("analysis.prometheusUrl"));
     given()
         .contentType("application/json")
         .body("{}")

@@ -106,6 +106,7 @@ public class RolloutResource {
   @Inject RolloutService rollouts;
   @Inject RolloutEngine engine;
   @Inject SecurityIdentity identity;
+  @Inject dev.patchops.rollout.config.RolloutConfig config;
 
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
@@ -131,7 +132,7 @@ public class RolloutResource {
             identity.getPrincipal().getName(),
             null,
             0);
-    RolloutRequests.validate(request);
+    RolloutRequests.validate(request, config.prometheusUrls());
     Rollout r;
     try {
       r = rollouts.start(request).rollout();
