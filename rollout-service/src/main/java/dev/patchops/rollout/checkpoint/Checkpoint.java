@@ -46,6 +46,10 @@ public class Checkpoint extends PanacheEntityBase {
   @Column(name = "config_hashes")
   public Map<String, String> configHashes;
 
+  /** The HorizontalPodAutoscaler owning spec.replicas, which a revert then leaves alone. */
+  @Column(name = "replicas_managed_by")
+  public String replicasManagedBy;
+
   @Column(name = "recorded_at")
   public Instant recordedAt;
 }

@@ -33,7 +33,8 @@ public record Snapshot(
     Deployment deployment,
     Map<String, ConfigMap> configMaps,
     Map<String, Secret> secrets,
-    GenericKubernetesResource httpRoute) {
+    GenericKubernetesResource httpRoute,
+    String replicasManagedBy) {
 
   /** Written by the Deployment controller, not by the owner: neither restored nor compared. */
   static final Set<String> CONTROLLER_ANNOTATIONS = Set.of("deployment.kubernetes.io/revision");
@@ -77,6 +78,21 @@ public record Snapshot(
   /** SHA-256 of the canonical JSON of what {@link #restorable} keeps. */
   public static String specHash(Deployment deployment) {
     return sha256(canonical(restorable(deployment)));
+  }
+
+  /**
+   * The hash a live Deployment is compared with this checkpoint by: without {@code spec.replicas}
+   * when an autoscaler owns them, because putting back the replica count of the checkpoint would
+   * scale down under the very load that fired the alert, and the autoscaler would change it again
+   * at once.
+   */
+  public String comparableHash(Deployment live) {
+    if (replicasManagedBy == null) {
+      return specHash(live);
+    }
+    Deployment copy = restorable(live);
+    copy.getSpec().setReplicas(null);
+    return sha256(canonical(copy));
   }
 
   public static String configMapHash(ConfigMap cm) {

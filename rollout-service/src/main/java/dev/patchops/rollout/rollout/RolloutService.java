@@ -255,7 +255,7 @@ public class RolloutService {
             ? null
             : Serialization.unmarshal(
                 cp.httpRoute, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
-    return new Snapshot(deployment, configMaps, secrets, route);
+    return new Snapshot(deployment, configMaps, secrets, route, cp.replicasManagedBy);
   }
 
   @Transactional
@@ -280,6 +280,7 @@ public class RolloutService {
         snapshot.secrets().isEmpty()
             ? null
             : sealer.seal(Serialization.asJson(snapshot.secrets()), id);
+    cp.replicasManagedBy = snapshot.replicasManagedBy();
     cp.httpRoute = snapshot.httpRoute() == null ? null : Serialization.asJson(snapshot.httpRoute());
     cp.configHashes = snapshot.configHashes(sealer::digest);
     cp.recordedAt = Instant.now();

@@ -505,6 +505,66 @@ class RolloutFlowTest {
   }
 
   @Test
+  void anAutoscaledDeploymentKeepsItsReplicasWhenTheRestIsReverted() {
+    String ns = Sandbox.shop(client);
+    Deployment before = client.apps().deployments().inNamespace(ns).withName("checkout").get();
+    client
+        .autoscaling()
+        .v2()
+        .horizontalPodAutoscalers()
+        .inNamespace(ns)
+        .resource(
+            new io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder()
+                .withNewMetadata()
+                .withName("checkout-hpa")
+                .withNamespace(ns)
+                .endMetadata()
+                .withNewSpec()
+                .withMinReplicas(2)
+                .withMaxReplicas(10)
+                .withNewScaleTargetRef()
+                .withApiVersion("apps/v1")
+                .withKind("Deployment")
+                .withName("checkout")
+                .endScaleTargetRef()
+                .endSpec()
+                .build())
+        .create();
+    String ticketId = ticket();
+    String id = approve(ns, ticketId, 1, Sandbox.image("", '3'), List.of(new CanaryStep(50, 0)));
+    awaitPhase(id, RolloutPhase.WATCHING);
+    // Load grows after the promotion and the autoscaler adds replicas; then an alert fires.
+    client
+        .apps()
+        .deployments()
+        .inNamespace(ns)
+        .withName("checkout")
+        .edit(
+            d -> {
+              d.getSpec().setReplicas(7);
+              return d;
+            });
+    EventSender.send(
+        new AlertReceived(
+            ticketId,
+            "fp-hpa-" + ticketId,
+            "alertmanager",
+            "CheckoutLatency",
+            Severity.SEV2,
+            Map.of(),
+            Map.of(),
+            null,
+            Instant.now()),
+        "ticket-service");
+    awaitPhase(id, RolloutPhase.REVERTED);
+    assertThat(rollouts.checkpointRow(id).replicasManagedBy).isEqualTo("checkout-hpa");
+    Deployment live = client.apps().deployments().inNamespace(ns).withName("checkout").get();
+    assertThat(live.getSpec().getReplicas()).isEqualTo(7);
+    assertThat(live.getSpec().getTemplate()).isEqualTo(before.getSpec().getTemplate());
+    assertThat(live.getSpec().getStrategy()).isEqualTo(before.getSpec().getStrategy());
+  }
+
+  @Test
   void restControlsPausePromoteAndAbort() {
     String ns = Sandbox.shop(client);
     Deployment before = client.apps().deployments().inNamespace(ns).withName("checkout").get();

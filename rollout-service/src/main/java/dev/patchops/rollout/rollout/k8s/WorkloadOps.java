@@ -60,6 +60,26 @@ public class WorkloadOps {
     this.client = client;
   }
 
+  /** The HorizontalPodAutoscaler that scales this Deployment, or null. */
+  String autoscaler(String namespace, String deployment) {
+    return client
+        .autoscaling()
+        .v2()
+        .horizontalPodAutoscalers()
+        .inNamespace(namespace)
+        .list()
+        .getItems()
+        .stream()
+        .filter(h -> h.getSpec() != null && h.getSpec().getScaleTargetRef() != null)
+        .filter(
+            h ->
+                "Deployment".equals(h.getSpec().getScaleTargetRef().getKind())
+                    && deployment.equals(h.getSpec().getScaleTargetRef().getName()))
+        .map(h -> h.getMetadata().getName())
+        .findFirst()
+        .orElse(null);
+  }
+
   /** The live state a checkpoint keeps; null if the Deployment does not exist. */
   public Snapshot capture(String namespace, String deployment, String httpRoute) {
     Deployment live = client.apps().deployments().inNamespace(namespace).withName(deployment).get();
@@ -93,7 +113,8 @@ public class WorkloadOps {
         throw new IllegalStateException("HTTPRoute " + namespace + "/" + httpRoute + " not found");
       }
     }
-    return new Snapshot(Snapshot.restorable(live), configMaps, secrets, route);
+    return new Snapshot(
+        Snapshot.restorable(live), configMaps, secrets, route, autoscaler(namespace, deployment));
   }
 
   /**
@@ -532,7 +553,7 @@ public class WorkloadOps {
       Deployment create = Serialization.clone(want);
       client.apps().deployments().inNamespace(ns).resource(create).create();
       restored.add("Deployment/" + want.getMetadata().getName());
-    } else if (!Snapshot.specHash(live).equals(Snapshot.specHash(want))) {
+    } else if (!checkpoint.comparableHash(live).equals(checkpoint.comparableHash(want))) {
       Map<String, String> annotations = new LinkedHashMap<>();
       if (live.getMetadata().getAnnotations() != null) {
         live.getMetadata()
@@ -549,7 +570,11 @@ public class WorkloadOps {
       }
       live.getMetadata().setLabels(want.getMetadata().getLabels());
       live.getMetadata().setAnnotations(annotations);
+      Integer autoscaled = live.getSpec().getReplicas();
       live.setSpec(Serialization.clone(want.getSpec()));
+      if (checkpoint.replicasManagedBy() != null) {
+        live.getSpec().setReplicas(autoscaled);
+      }
       client.apps().deployments().inNamespace(ns).resource(live).update();
       restored.add("Deployment/" + want.getMetadata().getName());
     }
@@ -581,8 +606,8 @@ public class WorkloadOps {
     String ns = want.getMetadata().getNamespace();
     Deployment live =
         client.apps().deployments().inNamespace(ns).withName(want.getMetadata().getName()).get();
-    String wantHash = Snapshot.specHash(want);
-    String liveHash = live == null ? "absent" : Snapshot.specHash(live);
+    String wantHash = checkpoint.comparableHash(want);
+    String liveHash = live == null ? "absent" : checkpoint.comparableHash(live);
     if (!wantHash.equals(liveHash)) {
       diffs.add(
           new AnalysisEvidence(
