@@ -1,0 +1,422 @@
+package dev.patchops.localstack;
+
+import dev.patchops.contract.Topics;
+import dev.patchops.devstack.AuditSigningKey;
+import dev.patchops.devstack.JwtIssuer;
+import dev.patchops.devstack.KafkaBroker;
+import dev.patchops.devstack.PostgresServer;
+import dev.patchops.sandbox.SimulatedKubelet;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The whole suite on one machine, each part a real component: PostgreSQL and a KRaft Kafka broker
+ * from Maven artifacts, the fabric8 mock API in CRUD mode with the CRDs and the simulated kubelet,
+ * and the four services as their own JVMs from their packaged jars, configured the way deploy/
+ * configures them: through the environment, in the production profile.
+ */
+public final class LocalStack {
+  static final List<String> SERVICES =
+      List.of("ticket-service", "test-orchestrator", "rollout-service", "audit-service");
+  static final String[] ROLES = {"reporter", "engineer", "approver", "sre", "auditor", "admin"};
+
+  private final Path repo;
+  private final Path home;
+  private final int basePort;
+  private final List<Process> services = new ArrayList<>();
+  private PostgresServer postgres;
+  private KafkaBroker kafka;
+  private KubernetesMockServer kube;
+  private KubernetesClient client;
+  private SimulatedKubelet kubelet;
+
+  LocalStack(Path repo, Path home, int basePort) {
+    this.repo = repo;
+    this.home = home;
+    this.basePort = basePort;
+  }
+
+  /** Held so the setting sticks: the mock logs every request at INFO through JUL. */
+  private static final java.util.logging.Logger MOCK_LOG =
+      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+  public static void main(String[] args) throws Exception {
+    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+    if (Runtime.version().feature() < 17) {
+      System.err.println("patchops: Java 17 or newer is needed, this is " + Runtime.version());
+      System.exit(2);
+    }
+    Path repo = Path.of(System.getProperty("patchops.repo", ".")).toAbsolutePath().normalize();
+    Path home =
+        Path.of(System.getenv().getOrDefault("PATCHOPS_HOME", repo.resolve(".local").toString()));
+    int basePort = Integer.parseInt(System.getenv().getOrDefault("PATCHOPS_PORT_BASE", "8081"));
+    if (List.of(args).contains("--reset")) {
+      deleteTree(home);
+      System.out.println("reset: " + home + " deleted");
+    }
+    LocalStack stack = new LocalStack(repo, home, basePort);
+    Runtime.getRuntime().addShutdownHook(new Thread(stack::stop, "patchops-stop"));
+    try {
+      stack.start();
+    } catch (StackException e) {
+      System.err.println("patchops: " + e.getMessage());
+      System.exit(2);
+    }
+    Thread.currentThread().join();
+  }
+
+  /** A reason to stop that the user can act on: said in one line, without a stack trace. */
+  static final class StackException extends RuntimeException {
+    StackException(String message) {
+      super(message);
+    }
+  }
+
+  static void fail(String message) {
+    throw new StackException(message);
+  }
+
+  int port(String service) {
+    return basePort + SERVICES.indexOf(service);
+  }
+
+  int kubePort() {
+    return basePort + SERVICES.size();
+  }
+
+  /** For tests: a ticket-service base URL. */
+  String url(String service) {
+    return "http://127.0.0.1:" + port(service);
+  }
+
+  void start() throws Exception {
+    long started = System.nanoTime();
+    for (String service : SERVICES) {
+      requireFree(port(service), service);
+      Path jar = jar(service);
+      if (!Files.exists(jar)) {
+        fail(jar + " is missing: build first with ./mvnw -B package -DskipTests");
+      }
+    }
+    requireFree(kubePort(), "the sandbox Kubernetes API");
+    Files.createDirectories(home.resolve("keys"));
+    Files.createDirectories(home.resolve("logs"));
+    Keys keys = Keys.loadOrCreate(home.resolve("keys"));
+
+    step("PostgreSQL (data in " + home.resolve("postgres") + ")");
+    postgres = PostgresServer.start(home.resolve("postgres"), true);
+    for (String service : SERVICES) {
+      postgres.createDatabase(database(service));
+    }
+    postgres.createLoginRole("audit_app", keys.auditDbPassword);
+
+    step("Kafka (KRaft, data in " + home.resolve("kafka") + ")");
+    kafka = KafkaBroker.create(home.resolve("kafka"), freePort(), freePort(), 3);
+    kafka.start(Duration.ofSeconds(120));
+    try (org.apache.kafka.clients.admin.Admin admin =
+        org.apache.kafka.clients.admin.Admin.create(
+            Map.of(
+                org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafka.bootstrapServers()))) {
+      var existing = admin.listTopics().names().get();
+      var missing =
+          Topics.ALL.stream()
+              .filter(t -> !existing.contains(t))
+              .map(t -> new org.apache.kafka.clients.admin.NewTopic(t, 3, (short) 1))
+              .toList();
+      if (!missing.isEmpty()) {
+        admin.createTopics(missing).all().get();
+      }
+    }
+
+    step("sandbox Kubernetes API on :" + kubePort());
+    kube =
+        new KubernetesMockServer(
+            new Context(),
+            new io.fabric8.mockwebserver.MockWebServer(),
+            new HashMap<>(),
+            new KubernetesCrudDispatcher(List.of()),
+            false);
+    kube.init(InetAddress.getLoopbackAddress(), kubePort());
+    client = kube.createClient();
+    for (String crd :
+        List.of("patchtests.patchops.dev-v1.yml", "patchrollouts.patchops.dev-v1.yml")) {
+      client
+          .apiextensions()
+          .v1()
+          .customResourceDefinitions()
+          .resource(
+              Serialization.unmarshal(
+                  Files.readString(repo.resolve("deploy/kubernetes/crds").resolve(crd)),
+                  CustomResourceDefinition.class))
+          .create();
+    }
+    client
+        .namespaces()
+        .resource(
+            new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                .withNewMetadata()
+                .withName("patchops")
+                .endMetadata()
+                .build())
+        .create();
+    kubelet = Sandbox.kubelet(client, kube).start();
+    Sandbox.seedShop(client);
+    Path kubeconfig = home.resolve("kubeconfig");
+    Files.writeString(kubeconfig, Sandbox.kubeconfig("http://127.0.0.1:" + kubePort()));
+
+    for (String service : SERVICES) {
+      step(service + " on :" + port(service));
+      services.add(launch(service, keys));
+    }
+    for (String service : SERVICES) {
+      awaitReady(service);
+    }
+    JwtIssuer issuer = keys.jwt;
+    System.out.println();
+    System.out.printf("PatchOps is up in %.1f s.%n%n", (System.nanoTime() - started) / 1e9);
+    for (String service : SERVICES) {
+      System.out.printf("  %-18s http://127.0.0.1:%d/q/swagger-ui%n", service, port(service));
+    }
+    System.out.printf(
+        "  change record      http://127.0.0.1:%d/api/v1/change-records/<ticket>?format=html%n",
+        port("audit-service"));
+    System.out.println("  kubeconfig         " + kubeconfig);
+    System.out.println("  logs               " + home.resolve("logs"));
+    System.out.println();
+    System.out.println("Tokens (12 h), one per role:");
+    Map<String, String> tokens = new LinkedHashMap<>();
+    for (String role : ROLES) {
+      String token = issuer.mint(role + "-user", List.of(role), Duration.ofHours(12));
+      tokens.put(role, token);
+      System.out.println("  " + role + ": " + token);
+    }
+    Files.writeString(
+        home.resolve("tokens.env"),
+        tokens.entrySet().stream()
+                .map(e -> "PATCHOPS_TOKEN_" + e.getKey().toUpperCase() + "=" + e.getValue())
+                .reduce("", (a, b) -> a + b + "\n")
+            + "PATCHOPS_HOOK_TOKEN="
+            + keys.hookToken
+            + "\n");
+    System.out.println("  Alertmanager hook token: " + keys.hookToken);
+    System.out.println();
+    System.out.println("Try an alert (it opens a ticket):");
+    System.out.println(
+        "  curl -H \"Authorization: Bearer $PATCHOPS_HOOK_TOKEN\" -H 'Content-Type: application/json'"
+            + " http://127.0.0.1:"
+            + port("ticket-service")
+            + "/hooks/alertmanager -d @docs/examples/alertmanager.json");
+    System.out.println("  (tokens are in " + home.resolve("tokens.env") + ": source it first)");
+    System.out.println("Ctrl-C stops everything.");
+  }
+
+  Process launch(String service, Keys keys) throws IOException {
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx384m",
+                "-XX:+UseSerialGC",
+                "-Dquarkus.http.port=" + port(service),
+                "-Dquarkus.kubernetes-client.api-server-url=http://127.0.0.1:" + kubePort(),
+                "-Dquarkus.kubernetes-client.namespace=patchops",
+                "-jar",
+                jar(service).toString())
+            .redirectErrorStream(true)
+            .redirectOutput(
+                ProcessBuilder.Redirect.appendTo(
+                    home.resolve("logs").resolve(service + ".log").toFile()));
+    Map<String, String> env = pb.environment();
+    env.put("PATCHOPS_DB_URL", postgres.jdbcUrl(database(service)));
+    env.put("PATCHOPS_DB_USER", PostgresServer.USER);
+    env.put("PATCHOPS_DB_PASSWORD", PostgresServer.PASSWORD);
+    env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+    env.put(
+        "PATCHOPS_JWT_PUBLIC_KEY_LOCATION", home.resolve("keys/jwt-public.pem").toUri().toString());
+    env.put("PATCHOPS_NAMESPACE", "patchops");
+    switch (service) {
+      case "ticket-service" -> env.put("TICKET_HOOKS_ALERTMANAGER_TOKEN", keys.hookToken);
+      case "rollout-service" -> env.put("PATCHOPS_ROLLOUT_CHECKPOINT_KEY", keys.checkpointKey);
+      case "audit-service" -> {
+        // The audit-service runs as a role that can only append; Flyway migrates as the owner.
+        env.put("PATCHOPS_DB_USER", "audit_app");
+        env.put("PATCHOPS_DB_PASSWORD", keys.auditDbPassword);
+        env.put("PATCHOPS_DB_MIGRATION_USER", PostgresServer.USER);
+        env.put("PATCHOPS_DB_MIGRATION_PASSWORD", PostgresServer.PASSWORD);
+        env.put("PATCHOPS_AUDIT_SIGNING_PRIVATE_KEY", keys.audit.privateKeyPem());
+        env.put("PATCHOPS_AUDIT_SIGNING_PUBLIC_KEY", keys.audit.publicKeyPem());
+      }
+      default -> {}
+    }
+    return pb.start();
+  }
+
+  void awaitReady(String service) throws InterruptedException {
+    Process process = services.get(SERVICES.indexOf(service));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        fail(
+            service
+                + " exited with "
+                + process.exitValue()
+                + "; see "
+                + home.resolve("logs").resolve(service + ".log"));
+      }
+      try {
+        HttpURLConnection c =
+            (HttpURLConnection)
+                URI.create("http://127.0.0.1:" + port(service) + "/q/health/ready")
+                    .toURL()
+                    .openConnection();
+        c.setConnectTimeout(500);
+        c.setReadTimeout(2000);
+        if (c.getResponseCode() == 200) {
+          System.out.println("  " + service + " ready");
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      Thread.sleep(300);
+    }
+    fail(
+        service + " not ready within 180 s; see " + home.resolve("logs").resolve(service + ".log"));
+  }
+
+  /** Services first (they flush and commit their offsets), then what they depend on. */
+  synchronized void stop() {
+    for (Process p : services) {
+      p.destroy();
+    }
+    for (Process p : services) {
+      try {
+        if (!p.waitFor(15, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        p.destroyForcibly();
+      }
+    }
+    services.clear();
+    if (kubelet != null) {
+      kubelet.close();
+      kubelet = null;
+    }
+    if (client != null) {
+      client.close();
+      client = null;
+    }
+    if (kube != null) {
+      kube.destroy();
+      kube = null;
+    }
+    if (kafka != null) {
+      kafka.stop();
+      kafka = null;
+    }
+    if (postgres != null) {
+      postgres.close();
+      postgres = null;
+    }
+  }
+
+  Path jar(String service) {
+    return repo.resolve(service).resolve("target/quarkus-app/quarkus-run.jar");
+  }
+
+  static String database(String service) {
+    return service.replace("-service", "").replace('-', '_');
+  }
+
+  static void step(String what) {
+    System.out.println("starting " + what);
+  }
+
+  static void requireFree(int port, String forWhat) {
+    try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+      socket.setReuseAddress(true);
+    } catch (IOException e) {
+      fail("port " + port + " (for " + forWhat + ") is taken; free it or set PATCHOPS_PORT_BASE");
+    }
+  }
+
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
+  /** Generated once and kept in the home directory, so a second run keeps its data readable. */
+  static final class Keys {
+    JwtIssuer jwt;
+    AuditSigningKey audit;
+    String checkpointKey;
+    String hookToken;
+    String auditDbPassword;
+
+    static Keys loadOrCreate(Path dir) throws IOException {
+      Keys k = new Keys();
+      Path priv = dir.resolve("jwt-private.pem");
+      Path pub = dir.resolve("jwt-public.pem");
+      if (Files.exists(priv) && Files.exists(pub)) {
+        k.jwt = JwtIssuer.load(priv, pub);
+      } else {
+        k.jwt = JwtIssuer.generate();
+        k.jwt.save(priv, pub);
+      }
+      k.audit =
+          AuditSigningKey.loadOrGenerate(
+              dir.resolve("audit-private.pem"), dir.resolve("audit-public.pem"));
+      k.checkpointKey = secret(dir.resolve("checkpoint.key"), 32);
+      k.hookToken = secret(dir.resolve("alertmanager.token"), 24);
+      k.auditDbPassword = secret(dir.resolve("audit-db.password"), 18).replace("'", "");
+      return k;
+    }
+
+    static String secret(Path file, int bytes) throws IOException {
+      if (Files.exists(file)) {
+        return Files.readString(file).strip();
+      }
+      byte[] raw = new byte[bytes];
+      new SecureRandom().nextBytes(raw);
+      String value = Base64.getEncoder().encodeToString(raw);
+      Files.writeString(file, value);
+      return value;
+    }
+  }
+}
