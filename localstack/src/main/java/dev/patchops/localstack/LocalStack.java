@@ -4,6 +4,7 @@ import dev.patchops.contract.Topics;
 import dev.patchops.devstack.AuditSigningKey;
 import dev.patchops.devstack.JwtIssuer;
 import dev.patchops.devstack.KafkaBroker;
+import dev.patchops.devstack.Ports;
 import dev.patchops.devstack.PostgresServer;
 import dev.patchops.sandbox.SimulatedKubelet;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
@@ -132,7 +133,7 @@ public final class LocalStack {
     postgres.createLoginRole("audit_app", keys.auditDbPassword);
 
     step("Kafka (KRaft, data in " + home.resolve("kafka") + ")");
-    kafka = KafkaBroker.create(home.resolve("kafka"), freePort(), freePort(), 3);
+    kafka = KafkaBroker.create(home.resolve("kafka"), Ports.free(), Ports.free(), 3);
     kafka.start(Duration.ofSeconds(120));
     try (org.apache.kafka.clients.admin.Admin admin =
         org.apache.kafka.clients.admin.Admin.create(
@@ -181,7 +182,7 @@ public final class LocalStack {
                 .endMetadata()
                 .build())
         .create();
-    kubelet = Sandbox.kubelet(client, kube).start();
+    kubelet = new SimulatedKubelet(client).servingLogsOn(kube).start();
     Sandbox.seedShop(client);
     Path kubeconfig = home.resolve("kubeconfig");
     Files.writeString(kubeconfig, Sandbox.kubeconfig("http://127.0.0.1:" + kubePort()));
@@ -359,14 +360,6 @@ public final class LocalStack {
       socket.setReuseAddress(true);
     } catch (IOException e) {
       fail("port " + port + " (for " + forWhat + ") is taken; free it or set PATCHOPS_PORT_BASE");
-    }
-  }
-
-  static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
     }
   }
 

@@ -1,13 +1,11 @@
 package dev.patchops.localstack;
 
-import dev.patchops.sandbox.SimulatedKubelet;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
@@ -17,25 +15,6 @@ final class Sandbox {
   static final String NAMESPACE = "shop";
 
   private Sandbox() {}
-
-  /** Finished Jobs' logs are served by the API, which the mock must be told. */
-  static SimulatedKubelet kubelet(KubernetesClient client, KubernetesMockServer server) {
-    return new SimulatedKubelet(client)
-        .publishLogs(
-            (ns, pod, container, text) ->
-                server
-                    .expect()
-                    .get()
-                    .withPath(
-                        "/api/v1/namespaces/"
-                            + ns
-                            + "/pods/"
-                            + pod
-                            + "/log?pretty=false&container="
-                            + container)
-                    .andReturn(200, text)
-                    .always());
-  }
 
   static String image(String name) {
     String digest = Integer.toHexString(name.hashCode()).repeat(8);

@@ -101,6 +101,28 @@ public final class SimulatedKubelet implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Serves finished containers' logs from the mock API server itself, the way a kubelet would
+   * through the API server's log endpoint, which the mock only answers when told.
+   */
+  public SimulatedKubelet servingLogsOn(
+      io.fabric8.kubernetes.client.server.mock.KubernetesMockServer server) {
+    return publishLogs(
+        (ns, pod, container, text) ->
+            server
+                .expect()
+                .get()
+                .withPath(
+                    "/api/v1/namespaces/"
+                        + ns
+                        + "/pods/"
+                        + pod
+                        + "/log?pretty=false&container="
+                        + container)
+                .andReturn(200, text)
+                .always());
+  }
+
   public SimulatedKubelet publishLogs(LogPublisher publisher) {
     this.logs = publisher;
     return this;

@@ -9,20 +9,6 @@ public final class Sandbox {
   private Sandbox() {}
 
   public static SimulatedKubelet kubelet(KubernetesClient client, KubernetesServer server) {
-    return new SimulatedKubelet(client)
-        .publishLogs(
-            (ns, pod, container, text) ->
-                server
-                    .expect()
-                    .get()
-                    .withPath(
-                        "/api/v1/namespaces/"
-                            + ns
-                            + "/pods/"
-                            + pod
-                            + "/log?pretty=false&container="
-                            + container)
-                    .andReturn(200, text)
-                    .always());
+    return new SimulatedKubelet(client).servingLogsOn(server.getKubernetesMockServer());
   }
 }

@@ -7,10 +7,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvFromSource;
+import io.fabric8.kubernetes.api.model.EnvVarSource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeProjection;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -21,8 +24,10 @@ import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -138,66 +143,62 @@ public record Snapshot(
 
   /** Names of the ConfigMaps the pod template references, through env, envFrom or volumes. */
   public static Set<String> referencedConfigMaps(PodSpec pod) {
-    Set<String> names = new java.util.HashSet<>();
-    containers(pod)
-        .forEach(
-            c -> {
-              if (c.getEnv() != null) {
-                c.getEnv().stream()
-                    .filter(e -> e.getValueFrom() != null)
-                    .filter(e -> e.getValueFrom().getConfigMapKeyRef() != null)
-                    .forEach(e -> names.add(e.getValueFrom().getConfigMapKeyRef().getName()));
-              }
-              if (c.getEnvFrom() != null) {
-                c.getEnvFrom().stream()
-                    .filter(e -> e.getConfigMapRef() != null)
-                    .forEach(e -> names.add(e.getConfigMapRef().getName()));
-              }
-            });
-    for (Volume v : volumes(pod)) {
-      if (v.getConfigMap() != null) {
-        names.add(v.getConfigMap().getName());
-      }
-      if (v.getProjected() != null && v.getProjected().getSources() != null) {
-        v.getProjected().getSources().stream()
-            .filter(s -> s.getConfigMap() != null)
-            .forEach(s -> names.add(s.getConfigMap().getName()));
-      }
-    }
-    names.remove(null);
-    return new TreeSet<>(names);
+    return referenced(
+        pod,
+        ref -> ref.getConfigMapKeyRef() == null ? null : ref.getConfigMapKeyRef().getName(),
+        from -> from.getConfigMapRef() == null ? null : from.getConfigMapRef().getName(),
+        v -> v.getConfigMap() == null ? null : v.getConfigMap().getName(),
+        p -> p.getConfigMap() == null ? null : p.getConfigMap().getName());
   }
 
   /** Names of the Secrets the pod template references, through env, envFrom or volumes. */
   public static Set<String> referencedSecrets(PodSpec pod) {
-    Set<String> names = new java.util.HashSet<>();
+    return referenced(
+        pod,
+        ref -> ref.getSecretKeyRef() == null ? null : ref.getSecretKeyRef().getName(),
+        from -> from.getSecretRef() == null ? null : from.getSecretRef().getName(),
+        v -> v.getSecret() == null ? null : v.getSecret().getSecretName(),
+        p -> p.getSecret() == null ? null : p.getSecret().getName());
+  }
+
+  /** One walk over every place a pod template can name a ConfigMap or Secret. */
+  private static Set<String> referenced(
+      PodSpec pod,
+      Function<EnvVarSource, String> envRef,
+      Function<EnvFromSource, String> envFromRef,
+      Function<Volume, String> volumeRef,
+      Function<VolumeProjection, String> projectedRef) {
+    Set<String> names = new TreeSet<>();
     containers(pod)
         .forEach(
             c -> {
               if (c.getEnv() != null) {
                 c.getEnv().stream()
                     .filter(e -> e.getValueFrom() != null)
-                    .filter(e -> e.getValueFrom().getSecretKeyRef() != null)
-                    .forEach(e -> names.add(e.getValueFrom().getSecretKeyRef().getName()));
+                    .map(e -> envRef.apply(e.getValueFrom()))
+                    .filter(Objects::nonNull)
+                    .forEach(names::add);
               }
               if (c.getEnvFrom() != null) {
                 c.getEnvFrom().stream()
-                    .filter(e -> e.getSecretRef() != null)
-                    .forEach(e -> names.add(e.getSecretRef().getName()));
+                    .map(envFromRef)
+                    .filter(Objects::nonNull)
+                    .forEach(names::add);
               }
             });
     for (Volume v : volumes(pod)) {
-      if (v.getSecret() != null) {
-        names.add(v.getSecret().getSecretName());
+      String name = volumeRef.apply(v);
+      if (name != null) {
+        names.add(name);
       }
       if (v.getProjected() != null && v.getProjected().getSources() != null) {
         v.getProjected().getSources().stream()
-            .filter(s -> s.getSecret() != null)
-            .forEach(s -> names.add(s.getSecret().getName()));
+            .map(projectedRef)
+            .filter(Objects::nonNull)
+            .forEach(names::add);
       }
     }
-    names.remove(null);
-    return new TreeSet<>(names);
+    return names;
   }
 
   private static Stream<Container> containers(PodSpec pod) {

@@ -243,12 +243,15 @@ public class RolloutEngine {
       rollouts.linkResource(r.id, name);
       r.crName = name;
     }
-    if (!checkpointHashes.containsKey(r.id)
-        && r.phase != RolloutPhase.PENDING
-        && rollouts.checkpointRow(r.id) != null) {
-      checkpointHashes.put(r.id, rollouts.checkpointRow(r.id).specHash);
+    String hash = checkpointHashes.get(r.id);
+    if (hash == null && r.phase != RolloutPhase.PENDING) {
+      var row = rollouts.checkpointRow(r.id);
+      if (row != null) {
+        hash = row.specHash;
+        checkpointHashes.put(r.id, hash);
+      }
     }
-    resources.writeStatus(r, checkpointHashes.get(r.id), r.crGeneration);
+    resources.writeStatus(r, hash, r.crGeneration);
   }
 
   private void checkpoint(Rollout r) {
@@ -282,7 +285,6 @@ public class RolloutEngine {
           if (s == null) {
             throw new IllegalStateException("rollout " + id + " has no checkpoint");
           }
-          checkpointHashes.put(id, Snapshot.specHash(s.deployment()));
           return s;
         });
   }
@@ -521,6 +523,7 @@ public class RolloutEngine {
   private void forget(String id) {
     checkpoints.remove(id);
     checkpointHashes.remove(id);
+    resources.forget(id);
     lastQuery.remove(id);
     queryErrors.remove(id);
   }

@@ -97,6 +97,27 @@ public class RolloutService {
               + active.get().phase
               + ")");
     }
+    Rollout r = rolloutOf(request, RolloutPhase.PENDING, "recording checkpoint");
+    r.persistAndFlush();
+    return new Started(r, true);
+  }
+
+  /** A refusal that has no caller to answer (an event): kept, so it shows in the API and CRs. */
+  @Transactional
+  public Rollout refuse(StartRollout request, String reason) {
+    Rollout existing = Rollout.findById(request.id());
+    if (existing != null) {
+      return existing;
+    }
+    Rollout r = rolloutOf(request, RolloutPhase.REFUSED, reason);
+    r.finishedAt = r.createdAt;
+    r.persist();
+    notStarted(r, reason);
+    notifier.queue(r.id, Notifier.Kind.REFUSED, r.ticketId, "rollout refused: " + reason, Map.of());
+    return r;
+  }
+
+  private Rollout rolloutOf(StartRollout request, RolloutPhase phase, String message) {
     Rollout r = new Rollout();
     r.id = request.id();
     r.ticketId = request.ticketId();
@@ -115,42 +136,10 @@ public class RolloutService {
     r.startedBy = request.startedBy();
     r.crName = request.crName();
     r.crGeneration = request.crGeneration();
-    r.phase = RolloutPhase.PENDING;
+    r.phase = phase;
+    r.message = message;
     r.createdAt = Instant.now();
     r.updatedAt = r.createdAt;
-    r.message = "recording checkpoint";
-    r.persistAndFlush();
-    return new Started(r, true);
-  }
-
-  /** A refusal that has no caller to answer (an event): kept, so it shows in the API and CRs. */
-  @Transactional
-  public Rollout refuse(StartRollout request, String reason) {
-    Rollout existing = Rollout.findById(request.id());
-    if (existing != null) {
-      return existing;
-    }
-    Rollout r = new Rollout();
-    r.id = request.id();
-    r.ticketId = request.ticketId();
-    r.revision = request.revision();
-    r.image = request.image();
-    r.namespace = request.namespace();
-    r.deployment = request.deployment();
-    r.containers = List.copyOf(request.containers());
-    r.steps =
-        request.steps() == null || request.steps().isEmpty() ? defaultSteps() : request.steps();
-    r.analysis = AnalysisSpec.DEFAULTS;
-    r.origin = request.origin();
-    r.startedBy = request.startedBy();
-    r.phase = RolloutPhase.REFUSED;
-    r.message = reason;
-    r.createdAt = Instant.now();
-    r.updatedAt = r.createdAt;
-    r.finishedAt = r.createdAt;
-    r.persist();
-    notStarted(r, reason);
-    notifier.queue(r.id, Notifier.Kind.REFUSED, r.ticketId, "rollout refused: " + reason, Map.of());
     return r;
   }
 
@@ -232,30 +221,32 @@ public class RolloutService {
     var deployment =
         Serialization.unmarshal(
             cp.deployment, io.fabric8.kubernetes.api.model.apps.Deployment.class);
-    Map<String, io.fabric8.kubernetes.api.model.ConfigMap> configMaps = new LinkedHashMap<>();
-    Serialization.unmarshal(cp.configMaps, JSON_MAP)
-        .forEach(
-            (name, json) ->
-                configMaps.put(
-                    name,
-                    Serialization.jsonMapper()
-                        .convertValue(json, io.fabric8.kubernetes.api.model.ConfigMap.class)));
-    Map<String, io.fabric8.kubernetes.api.model.Secret> secrets = new LinkedHashMap<>();
-    if (cp.sealedSecrets != null) {
-      Serialization.unmarshal(sealer.open(cp.sealedSecrets, rolloutId), JSON_MAP)
-          .forEach(
-              (name, json) ->
-                  secrets.put(
-                      name,
-                      Serialization.jsonMapper()
-                          .convertValue(json, io.fabric8.kubernetes.api.model.Secret.class)));
-    }
+    Map<String, io.fabric8.kubernetes.api.model.ConfigMap> configMaps =
+        byName(cp.configMaps, io.fabric8.kubernetes.api.model.ConfigMap.class);
+    Map<String, io.fabric8.kubernetes.api.model.Secret> secrets =
+        cp.sealedSecrets == null
+            ? Map.of()
+            : byName(
+                sealer.open(cp.sealedSecrets, rolloutId),
+                io.fabric8.kubernetes.api.model.Secret.class);
     var route =
         cp.httpRoute == null
             ? null
             : Serialization.unmarshal(
                 cp.httpRoute, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
     return new Snapshot(deployment, configMaps, secrets, route, cp.replicasManagedBy);
+  }
+
+  /**
+   * A JSON object of name to Kubernetes object, as the checkpoint stores ConfigMaps and Secrets.
+   */
+  private static <T> Map<String, T> byName(String json, Class<T> type) {
+    Map<String, T> objects = new LinkedHashMap<>();
+    Serialization.unmarshal(json, JSON_MAP)
+        .forEach(
+            (name, value) ->
+                objects.put(name, Serialization.jsonMapper().convertValue(value, type)));
+    return objects;
   }
 
   @Transactional

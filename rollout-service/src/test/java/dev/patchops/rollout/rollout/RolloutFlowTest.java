@@ -92,6 +92,35 @@ class RolloutFlowTest {
         eventId, new WorkloadRef(ns, "Deployment", "checkout"));
   }
 
+  /** A rollout started over REST by an SRE; its id. */
+  static String createByRest(String body) {
+    return given()
+        .header("Authorization", TestInfra.bearer("sam", "sre"))
+        .contentType("application/json")
+        .body(body)
+        .post("/api/v1/rollouts")
+        .then()
+        .statusCode(201)
+        .extract()
+        .path("id");
+  }
+
+  /** The image the stable Deployment's app container runs now. */
+  String stableImage(String ns) {
+    return client
+        .apps()
+        .deployments()
+        .inNamespace(ns)
+        .withName("checkout")
+        .get()
+        .getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .get(0)
+        .getImage();
+  }
+
   Rollout awaitPhase(String id, RolloutPhase phase) {
     await()
         .atMost(WAIT)
@@ -209,20 +238,7 @@ class RolloutFlowTest {
           .containsEntry("app", "checkout")
           .containsEntry(Labels.TRACK, Labels.CANARY);
       assertThat(canary.getMetadata().getLabels()).containsEntry(Labels.MANAGED_BY, "patchops");
-      assertThat(
-              client
-                  .apps()
-                  .deployments()
-                  .inNamespace(ns)
-                  .withName("checkout")
-                  .get()
-                  .getSpec()
-                  .getTemplate()
-                  .getSpec()
-                  .getContainers()
-                  .get(0)
-                  .getImage())
-          .isEqualTo(Sandbox.STABLE_IMAGE);
+      assertThat(stableImage(ns)).isEqualTo(Sandbox.STABLE_IMAGE);
 
       Rollout done = awaitPhase(id, RolloutPhase.SUCCEEDED);
       assertThat(done.finishedAt).isNotNull();
@@ -411,16 +427,7 @@ class RolloutFlowTest {
            "max":0.01}]}}
         """
             .formatted(ticket(), Sandbox.image("", 'f'), ns, LocalHttp.url());
-    String id =
-        given()
-            .header("Authorization", TestInfra.bearer("sam", "sre"))
-            .contentType("application/json")
-            .body(body)
-            .post("/api/v1/rollouts")
-            .then()
-            .statusCode(201)
-            .extract()
-            .path("id");
+    String id = createByRest(body);
     Rollout reverted = awaitPhase(id, RolloutPhase.REVERTED);
     assertThat(reverted.revertReason).contains("prometheus:error-rate = 0.07");
     assertThat(reverted.revertEvidence)
@@ -472,20 +479,7 @@ class RolloutFlowTest {
     String ticketId = ticket();
     String id = approve(ns, ticketId, 1, Sandbox.image("", '2'), List.of(new CanaryStep(50, 0)));
     awaitPhase(id, RolloutPhase.WATCHING);
-    assertThat(
-            client
-                .apps()
-                .deployments()
-                .inNamespace(ns)
-                .withName("checkout")
-                .get()
-                .getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .get(0)
-                .getImage())
-        .isEqualTo(Sandbox.image("", '2'));
+    assertThat(stableImage(ns)).isEqualTo(Sandbox.image("", '2'));
     EventSender.send(
         new AlertReceived(
             ticketId,
@@ -575,16 +569,7 @@ class RolloutFlowTest {
          "containers":["app"],"steps":[{"weight":10,"pauseSeconds":600},{"weight":30,"pauseSeconds":600},{"weight":60,"pauseSeconds":600}]}
         """
             .formatted(ticket(), Sandbox.image("", '3'), ns);
-    String id =
-        given()
-            .header("Authorization", sre)
-            .contentType("application/json")
-            .body(body)
-            .post("/api/v1/rollouts")
-            .then()
-            .statusCode(201)
-            .extract()
-            .path("id");
+    String id = createByRest(body);
     awaitPhase(id, RolloutPhase.PROGRESSING);
     given()
         .header("Authorization", sre)
@@ -631,16 +616,7 @@ class RolloutFlowTest {
          "containers":["app"],"steps":[{"weight":10,"pauseSeconds":600},{"weight":30,"pauseSeconds":600}]}
         """
             .formatted(ticket(), Sandbox.image("", '4'), ns);
-    String id =
-        given()
-            .header("Authorization", sre)
-            .contentType("application/json")
-            .body(body)
-            .post("/api/v1/rollouts")
-            .then()
-            .statusCode(201)
-            .extract()
-            .path("id");
+    String id = createByRest(body);
     awaitPhase(id, RolloutPhase.PROGRESSING);
     given()
         .header("Authorization", sre)
@@ -648,20 +624,7 @@ class RolloutFlowTest {
         .then()
         .statusCode(200);
     awaitPhase(id, RolloutPhase.SUCCEEDED);
-    assertThat(
-            client
-                .apps()
-                .deployments()
-                .inNamespace(ns)
-                .withName("checkout")
-                .get()
-                .getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .get(0)
-                .getImage())
-        .isEqualTo(Sandbox.image("", '4'));
+    assertThat(stableImage(ns)).isEqualTo(Sandbox.image("", '4'));
   }
 
   @Test
@@ -819,16 +782,7 @@ class RolloutFlowTest {
         {"ticketId":"%s","revision":1,"image":"%s","namespace":"%s","deployment":"ghost","containers":["app"]}
         """
             .formatted(ticket(), Sandbox.image("", '9'), ns);
-    String id =
-        given()
-            .header("Authorization", TestInfra.bearer("sam", "sre"))
-            .contentType("application/json")
-            .body(body)
-            .post("/api/v1/rollouts")
-            .then()
-            .statusCode(201)
-            .extract()
-            .path("id");
+    String id = createByRest(body);
     Rollout failed = awaitPhase(id, RolloutPhase.FAILED);
     assertThat(failed.message).contains("not found; nothing changed");
     assertThat(rollouts.checkpointRow(id)).isNull();

@@ -18,6 +18,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
@@ -31,6 +32,10 @@ public class RolloutResources {
 
   private final KubernetesClient client;
   private final ConcurrentLinkedQueue<Seen> queue = new ConcurrentLinkedQueue<>();
+
+  /** The status last written per rollout id, so an unchanged status costs no API call. */
+  private final Map<String, PatchRolloutStatus> written = new ConcurrentHashMap<>();
+
   private SharedIndexInformer<PatchRollout> informer;
   private Runnable onChange = () -> {};
 
@@ -90,6 +95,10 @@ public class RolloutResources {
     for (PatchRollout cr :
         client.resources(PatchRollout.class).inAnyNamespace().list().getItems()) {
       PatchRolloutStatus s = cr.getStatus();
+      if (s != null && s.rolloutId != null && !s.equals(written.get(s.rolloutId))) {
+        // Someone else wrote the status: the next write compares with the live one again.
+        written.remove(s.rolloutId);
+      }
       Long generation = cr.getMetadata().getGeneration();
       boolean untaken = s == null || (s.rolloutId == null && !"REFUSED".equals(s.phase));
       boolean behind =
@@ -156,9 +165,15 @@ public class RolloutResources {
 
   /** Writes the status only when it changed, as a patch of the differences. */
   public void writeStatus(Rollout r, String checkpointHash, long observedGeneration) {
+    PatchRolloutStatus known = written.get(r.id);
+    if (known != null && statusOf(r, checkpointHash, observedGeneration, known).equals(known)) {
+      // The engine passes every few milliseconds while reverting: no change, no API call.
+      return;
+    }
     var resource = client.resources(PatchRollout.class).inNamespace(r.namespace).withName(r.crName);
     PatchRollout live = resource.get();
     if (live == null) {
+      written.remove(r.id);
       return;
     }
     PatchRolloutStatus desired = statusOf(r, checkpointHash, observedGeneration, live.getStatus());
@@ -169,6 +184,12 @@ public class RolloutResources {
             return cr;
           });
     }
+    written.put(r.id, desired);
+  }
+
+  /** The rollout ended: its last status is written and need not be remembered. */
+  public void forget(String rolloutId) {
+    written.remove(rolloutId);
   }
 
   /** The status of a refused or otherwise unmatched resource. */

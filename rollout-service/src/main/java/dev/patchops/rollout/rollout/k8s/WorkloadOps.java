@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -16,6 +17,8 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentSpec;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.MixedOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,6 +29,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * Every call the rollout-service makes to the Kubernetes API for a rollout. Each operation is
@@ -87,20 +93,9 @@ public class WorkloadOps {
       return null;
     }
     var pod = live.getSpec().getTemplate().getSpec();
-    Map<String, ConfigMap> configMaps = new LinkedHashMap<>();
-    for (String name : Snapshot.referencedConfigMaps(pod)) {
-      ConfigMap cm = client.configMaps().inNamespace(namespace).withName(name).get();
-      if (cm != null) {
-        configMaps.put(name, contentOf(cm));
-      }
-    }
-    Map<String, Secret> secrets = new LinkedHashMap<>();
-    for (String name : Snapshot.referencedSecrets(pod)) {
-      Secret s = client.secrets().inNamespace(namespace).withName(name).get();
-      if (s != null) {
-        secrets.put(name, contentOf(s));
-      }
-    }
+    Map<String, ConfigMap> configMaps =
+        read(CONFIG_MAPS, namespace, Snapshot.referencedConfigMaps(pod));
+    Map<String, Secret> secrets = read(SECRETS, namespace, Snapshot.referencedSecrets(pod));
     GenericKubernetesResource route = null;
     if (httpRoute != null) {
       route =
@@ -472,8 +467,13 @@ public class WorkloadOps {
 
   /** Gateway mode after promotion: the route as it was, all traffic on the stable Service. */
   public void resetRoute(Snapshot checkpoint) {
+    restoreRoute(checkpoint);
+  }
+
+  /** Puts the HTTPRoute's spec back as checkpointed; true when it had to be written. */
+  private boolean restoreRoute(Snapshot checkpoint) {
     if (checkpoint.httpRoute() == null) {
-      return;
+      return false;
     }
     String ns = checkpoint.deployment().getMetadata().getNamespace();
     GenericKubernetesResource route =
@@ -482,15 +482,17 @@ public class WorkloadOps {
             .inNamespace(ns)
             .withName(checkpoint.httpRoute().getMetadata().getName())
             .get();
-    if (route != null
-        && !Snapshot.routeHash(route).equals(Snapshot.routeHash(checkpoint.httpRoute()))) {
-      route
-          .getAdditionalProperties()
-          .put(
-              "spec",
-              Serialization.clone(checkpoint.httpRoute()).getAdditionalProperties().get("spec"));
-      client.genericKubernetesResources(HTTP_ROUTE).inNamespace(ns).resource(route).update();
+    if (route == null
+        || Snapshot.routeHash(route).equals(Snapshot.routeHash(checkpoint.httpRoute()))) {
+      return false;
     }
+    route
+        .getAdditionalProperties()
+        .put(
+            "spec",
+            Serialization.clone(checkpoint.httpRoute()).getAdditionalProperties().get("spec"));
+    client.genericKubernetesResources(HTTP_ROUTE).inNamespace(ns).resource(route).update();
+    return true;
   }
 
   /**
@@ -501,52 +503,8 @@ public class WorkloadOps {
     List<String> restored = new ArrayList<>();
     Deployment want = checkpoint.deployment();
     String ns = want.getMetadata().getNamespace();
-    for (var e : checkpoint.configMaps().entrySet()) {
-      ConfigMap live = client.configMaps().inNamespace(ns).withName(e.getKey()).get();
-      if (live == null
-          || !Snapshot.configMapHash(live).equals(Snapshot.configMapHash(e.getValue()))) {
-        ConfigMap put =
-            live == null
-                ? new ConfigMapBuilder()
-                    .withNewMetadata()
-                    .withName(e.getKey())
-                    .withNamespace(ns)
-                    .endMetadata()
-                    .build()
-                : live;
-        put.setData(e.getValue().getData());
-        put.setBinaryData(e.getValue().getBinaryData());
-        if (live == null) {
-          client.configMaps().inNamespace(ns).resource(put).create();
-        } else {
-          client.configMaps().inNamespace(ns).resource(put).update();
-        }
-        restored.add("ConfigMap/" + e.getKey());
-      }
-    }
-    for (var e : checkpoint.secrets().entrySet()) {
-      Secret live = client.secrets().inNamespace(ns).withName(e.getKey()).get();
-      if (live == null || !Snapshot.secretHash(live).equals(Snapshot.secretHash(e.getValue()))) {
-        Secret put =
-            live == null
-                ? new SecretBuilder()
-                    .withNewMetadata()
-                    .withName(e.getKey())
-                    .withNamespace(ns)
-                    .endMetadata()
-                    .withType(e.getValue().getType())
-                    .build()
-                : live;
-        put.setData(e.getValue().getData());
-        put.setStringData(null);
-        if (live == null) {
-          client.secrets().inNamespace(ns).resource(put).create();
-        } else {
-          client.secrets().inNamespace(ns).resource(put).update();
-        }
-        restored.add("Secret/" + e.getKey());
-      }
-    }
+    restoreAll(CONFIG_MAPS, ns, checkpoint.configMaps(), restored);
+    restoreAll(SECRETS, ns, checkpoint.secrets(), restored);
     Deployment live =
         client.apps().deployments().inNamespace(ns).withName(want.getMetadata().getName()).get();
     if (live == null) {
@@ -578,23 +536,8 @@ public class WorkloadOps {
       client.apps().deployments().inNamespace(ns).resource(live).update();
       restored.add("Deployment/" + want.getMetadata().getName());
     }
-    if (checkpoint.httpRoute() != null) {
-      GenericKubernetesResource route =
-          client
-              .genericKubernetesResources(HTTP_ROUTE)
-              .inNamespace(ns)
-              .withName(checkpoint.httpRoute().getMetadata().getName())
-              .get();
-      if (route != null
-          && !Snapshot.routeHash(route).equals(Snapshot.routeHash(checkpoint.httpRoute()))) {
-        route
-            .getAdditionalProperties()
-            .put(
-                "spec",
-                Serialization.clone(checkpoint.httpRoute()).getAdditionalProperties().get("spec"));
-        client.genericKubernetesResources(HTTP_ROUTE).inNamespace(ns).resource(route).update();
-        restored.add("HTTPRoute/" + route.getMetadata().getName());
-      }
+    if (restoreRoute(checkpoint)) {
+      restored.add("HTTPRoute/" + checkpoint.httpRoute().getMetadata().getName());
     }
     return restored;
   }
@@ -618,23 +561,8 @@ public class WorkloadOps {
               false));
     }
     Map<String, String> liveHashes = new LinkedHashMap<>();
-    checkpoint
-        .configMaps()
-        .keySet()
-        .forEach(
-            name -> {
-              ConfigMap cm = client.configMaps().inNamespace(ns).withName(name).get();
-              liveHashes.put(
-                  "ConfigMap/" + name, cm == null ? "absent" : Snapshot.configMapHash(cm));
-            });
-    checkpoint
-        .secrets()
-        .keySet()
-        .forEach(
-            name -> {
-              Secret s = client.secrets().inNamespace(ns).withName(name).get();
-              liveHashes.put("Secret/" + name, s == null ? "absent" : Snapshot.secretHash(s));
-            });
+    liveHashes.putAll(hashesOf(CONFIG_MAPS, ns, checkpoint.configMaps().keySet()));
+    liveHashes.putAll(hashesOf(SECRETS, ns, checkpoint.secrets().keySet()));
     if (checkpoint.httpRoute() != null) {
       String name = checkpoint.httpRoute().getMetadata().getName();
       GenericKubernetesResource r =
@@ -651,6 +579,83 @@ public class WorkloadOps {
               }
             });
     return diffs;
+  }
+
+  /**
+   * The two kinds of configuration a checkpoint keeps, handled by one code path: how to reach them,
+   * hash them, keep their content and write that content back.
+   */
+  private record ConfigKind<T extends HasMetadata>(
+      String kind,
+      Function<KubernetesClient, MixedOperation<T, ?, Resource<T>>> api,
+      Function<T, String> hash,
+      UnaryOperator<T> content,
+      BiConsumer<T, T> putContent) {}
+
+  private static final ConfigKind<ConfigMap> CONFIG_MAPS =
+      new ConfigKind<>(
+          "ConfigMap",
+          KubernetesClient::configMaps,
+          Snapshot::configMapHash,
+          WorkloadOps::contentOf,
+          (want, target) -> {
+            target.setData(want.getData());
+            target.setBinaryData(want.getBinaryData());
+          });
+
+  private static final ConfigKind<Secret> SECRETS =
+      new ConfigKind<>(
+          "Secret",
+          KubernetesClient::secrets,
+          Snapshot::secretHash,
+          WorkloadOps::contentOf,
+          (want, target) -> {
+            target.setData(want.getData());
+            target.setStringData(null);
+          });
+
+  private <T extends HasMetadata> Map<String, T> read(
+      ConfigKind<T> kind, String namespace, Set<String> names) {
+    Map<String, T> found = new LinkedHashMap<>();
+    for (String name : names) {
+      T live = kind.api().apply(client).inNamespace(namespace).withName(name).get();
+      if (live != null) {
+        found.put(name, kind.content().apply(live));
+      }
+    }
+    return found;
+  }
+
+  /** Writes back each object whose content differs from the checkpoint, creating it if gone. */
+  private <T extends HasMetadata> void restoreAll(
+      ConfigKind<T> kind, String namespace, Map<String, T> wanted, List<String> restored) {
+    var api = kind.api().apply(client).inNamespace(namespace);
+    for (var e : wanted.entrySet()) {
+      T live = api.withName(e.getKey()).get();
+      if (live != null && kind.hash().apply(live).equals(kind.hash().apply(e.getValue()))) {
+        continue;
+      }
+      if (live == null) {
+        T fresh = kind.content().apply(e.getValue());
+        fresh.getMetadata().setNamespace(namespace);
+        api.resource(fresh).create();
+      } else {
+        kind.putContent().accept(e.getValue(), live);
+        api.resource(live).update();
+      }
+      restored.add(kind.kind() + "/" + e.getKey());
+    }
+  }
+
+  private <T extends HasMetadata> Map<String, String> hashesOf(
+      ConfigKind<T> kind, String namespace, Set<String> names) {
+    Map<String, String> hashes = new LinkedHashMap<>();
+    var api = kind.api().apply(client).inNamespace(namespace);
+    for (String name : names) {
+      T live = api.withName(name).get();
+      hashes.put(kind.kind() + "/" + name, live == null ? "absent" : kind.hash().apply(live));
+    }
+    return hashes;
   }
 
   private static ConfigMap contentOf(ConfigMap cm) {
