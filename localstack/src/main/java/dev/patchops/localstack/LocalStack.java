@@ -5,11 +5,11 @@ import dev.patchops.devstack.AuditSigningKey;
 import dev.patchops.devstack.JwtIssuer;
 import dev.patchops.devstack.KafkaBroker;
 import dev.patchops.devstack.Ports;
+import dev.patchops.devstack.PostgresAdmin;
 import dev.patchops.devstack.PostgresServer;
 import dev.patchops.sandbox.SimulatedKubelet;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
@@ -45,17 +45,40 @@ public final class LocalStack {
   private final Path repo;
   private final Path home;
   private final int basePort;
-  private final List<Process> services = new ArrayList<>();
+  private final Map<String, String> env;
+  private final Map<String, Process> services = new LinkedHashMap<>();
+  private final Map<String, Map<String, String>> serviceEnv = new HashMap<>();
+  private Keys keys;
   private PostgresServer postgres;
+  private PostgresAdmin database;
   private KafkaBroker kafka;
+  private String kafkaBootstrap;
   private KubernetesMockServer kube;
   private KubernetesClient client;
   private SimulatedKubelet kubelet;
+  private SandboxControl control;
+  private Path externalKubeconfig;
 
-  LocalStack(Path repo, Path home, int basePort) {
+  /**
+   * @param env where the documented variables are read from: the process environment for {@code
+   *     ./patchops run}, a map of its own for a test
+   */
+  LocalStack(Path repo, Path home, int basePort, Map<String, String> env) {
     this.repo = repo;
     this.home = home;
     this.basePort = basePort;
+    this.env = env;
+    serviceEnv
+        .computeIfAbsent("rollout-service", s -> new HashMap<>())
+        // Fifteen minutes of watch window is right for production and too long to watch on a
+        // laptop; the sandbox's canary steps are set per revision anyway.
+        .put("ROLLOUT_WATCH_WINDOW", env.getOrDefault("PATCHOPS_WATCH_WINDOW", "20s"));
+  }
+
+  /** Extra environment for one service, on top of what the stack sets (tests tune timings). */
+  LocalStack withServiceEnv(String service, Map<String, String> extra) {
+    serviceEnv.computeIfAbsent(service, s -> new HashMap<>()).putAll(extra);
+    return this;
   }
 
   /** Held so the setting sticks: the mock logs every request at INFO through JUL. */
@@ -76,7 +99,7 @@ public final class LocalStack {
       deleteTree(home);
       System.out.println("reset: " + home + " deleted");
     }
-    LocalStack stack = new LocalStack(repo, home, basePort);
+    LocalStack stack = new LocalStack(repo, home, basePort, System.getenv());
     Runtime.getRuntime().addShutdownHook(new Thread(stack::stop, "patchops-stop"));
     try {
       stack.start();
@@ -106,6 +129,27 @@ public final class LocalStack {
     return basePort + SERVICES.size();
   }
 
+  int controlPort() {
+    return basePort + SERVICES.size() + 1;
+  }
+
+  String controlUrl() {
+    return "http://127.0.0.1:" + controlPort();
+  }
+
+  /** The sandbox API, for tests that look at what the services did to the cluster. */
+  KubernetesClient kubernetes() {
+    return client;
+  }
+
+  String kafkaBootstrapServers() {
+    return kafkaBootstrap;
+  }
+
+  Path home() {
+    return home;
+  }
+
   /** For tests: a ticket-service base URL. */
   String url(String service) {
     return "http://127.0.0.1:" + port(service);
@@ -120,76 +164,74 @@ public final class LocalStack {
         fail(jar + " is missing: build first with ./mvnw -B package -DskipTests");
       }
     }
-    requireFree(kubePort(), "the sandbox Kubernetes API");
+    String kubeconfigVar = env.get("KUBECONFIG");
+    if (kubeconfigVar != null && !kubeconfigVar.isBlank()) {
+      externalKubeconfig = Path.of(kubeconfigVar.split(java.io.File.pathSeparator)[0]);
+      if (!Files.isReadable(externalKubeconfig)) {
+        fail("KUBECONFIG names " + externalKubeconfig + ", which cannot be read");
+      }
+    } else {
+      requireFree(kubePort(), "the sandbox Kubernetes API");
+      requireFree(controlPort(), "the sandbox's failure controls");
+    }
     Files.createDirectories(home.resolve("keys"));
     Files.createDirectories(home.resolve("logs"));
-    Keys keys = Keys.loadOrCreate(home.resolve("keys"));
+    keys = Keys.loadOrCreate(home.resolve("keys"));
 
-    step("PostgreSQL (data in " + home.resolve("postgres") + ")");
-    postgres = PostgresServer.start(home.resolve("postgres"), true);
-    for (String service : SERVICES) {
-      postgres.createDatabase(database(service));
-    }
-    postgres.createLoginRole("audit_app", keys.auditDbPassword);
-
-    step("Kafka (KRaft, data in " + home.resolve("kafka") + ")");
-    kafka = KafkaBroker.create(home.resolve("kafka"), Ports.free(), Ports.free(), 3);
-    kafka.start(Duration.ofSeconds(120));
-    try (org.apache.kafka.clients.admin.Admin admin =
-        org.apache.kafka.clients.admin.Admin.create(
-            Map.of(
-                org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                kafka.bootstrapServers()))) {
-      var existing = admin.listTopics().names().get();
-      var missing =
-          Topics.ALL.stream()
-              .filter(t -> !existing.contains(t))
-              .map(t -> new org.apache.kafka.clients.admin.NewTopic(t, 3, (short) 1))
-              .toList();
-      if (!missing.isEmpty()) {
-        admin.createTopics(missing).all().get();
+    String postgresUrl = env.get("PATCHOPS_POSTGRES_URL");
+    if (postgresUrl != null && !postgresUrl.isBlank()) {
+      step("nothing for PostgreSQL: using " + postgresUrl);
+      try {
+        database =
+            new PostgresAdmin(
+                postgresUrl,
+                env.getOrDefault("PATCHOPS_POSTGRES_USER", "postgres"),
+                env.getOrDefault("PATCHOPS_POSTGRES_PASSWORD", ""));
+      } catch (IllegalArgumentException e) {
+        fail("PATCHOPS_POSTGRES_URL: " + e.getMessage());
       }
+    } else {
+      step("PostgreSQL (data in " + home.resolve("postgres") + ")");
+      postgres = PostgresServer.start(home.resolve("postgres"), true);
+      database = postgres.admin();
+    }
+    try {
+      for (String service : SERVICES) {
+        database.createDatabase(database(service));
+      }
+      database.createLoginRole("audit_app", keys.auditDbPassword);
+    } catch (IllegalStateException e) {
+      fail("PostgreSQL: " + e.getMessage());
     }
 
-    step("sandbox Kubernetes API on :" + kubePort());
-    kube =
-        new KubernetesMockServer(
-            new Context(),
-            new io.fabric8.mockwebserver.MockWebServer(),
-            new HashMap<>(),
-            new KubernetesCrudDispatcher(List.of()),
-            false);
-    kube.init(InetAddress.getLoopbackAddress(), kubePort());
-    client = kube.createClient();
-    for (String crd :
-        List.of("patchtests.patchops.dev-v1.yml", "patchrollouts.patchops.dev-v1.yml")) {
-      client
-          .apiextensions()
-          .v1()
-          .customResourceDefinitions()
-          .resource(
-              Serialization.unmarshal(
-                  Files.readString(repo.resolve("deploy/kubernetes/crds").resolve(crd)),
-                  CustomResourceDefinition.class))
-          .create();
+    String kafkaVar = env.get("PATCHOPS_KAFKA_BOOTSTRAP_SERVERS");
+    if (kafkaVar != null && !kafkaVar.isBlank()) {
+      step("nothing for Kafka: using " + kafkaVar);
+      kafkaBootstrap = kafkaVar;
+    } else {
+      step("Kafka (KRaft, data in " + home.resolve("kafka") + ")");
+      kafka = KafkaBroker.create(home.resolve("kafka"), Ports.free(), Ports.free(), 3);
+      kafka.start(Duration.ofSeconds(120));
+      kafkaBootstrap = kafka.bootstrapServers();
     }
-    client
-        .namespaces()
-        .resource(
-            new io.fabric8.kubernetes.api.model.NamespaceBuilder()
-                .withNewMetadata()
-                .withName("patchops")
-                .endMetadata()
-                .build())
-        .create();
-    kubelet = new SimulatedKubelet(client).servingLogsOn(kube).start();
-    Sandbox.seedShop(client);
-    Path kubeconfig = home.resolve("kubeconfig");
-    Files.writeString(kubeconfig, Sandbox.kubeconfig("http://127.0.0.1:" + kubePort()));
+    createTopics();
+
+    if (externalKubeconfig != null) {
+      step("nothing for Kubernetes: using the cluster of " + externalKubeconfig);
+      client =
+          new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+              .withConfig(
+                  io.fabric8.kubernetes.client.Config.fromKubeconfig(
+                      Files.readString(externalKubeconfig)))
+              .build();
+      checkCluster();
+    } else {
+      startSandbox();
+    }
 
     for (String service : SERVICES) {
       step(service + " on :" + port(service));
-      services.add(launch(service, keys));
+      services.put(service, launch(service));
     }
     for (String service : SERVICES) {
       awaitReady(service);
@@ -201,9 +243,14 @@ public final class LocalStack {
       System.out.printf("  %-18s http://127.0.0.1:%d/q/swagger-ui%n", service, port(service));
     }
     System.out.printf(
-        "  change record      http://127.0.0.1:%d/api/v1/change-records/<ticket>?format=html%n",
+        "  change record      http://127.0.0.1:%d/api/v1/tickets/<ticket>/change-record?format=html%n",
         port("audit-service"));
-    System.out.println("  kubeconfig         " + kubeconfig);
+    if (externalKubeconfig == null) {
+      System.out.println("  kubeconfig         " + home.resolve("kubeconfig"));
+      System.out.println("  sandbox faults     " + controlUrl() + "/faults");
+    } else {
+      System.out.println("  cluster            " + externalKubeconfig);
+    }
     System.out.println("  logs               " + home.resolve("logs"));
     System.out.println();
     System.out.println("Tokens (12 h), one per role:");
@@ -230,32 +277,157 @@ public final class LocalStack {
             + port("ticket-service")
             + "/hooks/alertmanager -d @docs/examples/alertmanager.json");
     System.out.println("  (tokens are in " + home.resolve("tokens.env") + ": source it first)");
+    if (externalKubeconfig == null) {
+      System.out.println("Or watch the whole story, in another terminal: ./patchops demo");
+    }
     System.out.println("Ctrl-C stops everything.");
   }
 
-  Process launch(String service, Keys keys) throws IOException {
+  private void createTopics() throws Exception {
+    try (org.apache.kafka.clients.admin.Admin admin =
+        org.apache.kafka.clients.admin.Admin.create(
+            Map.of(
+                org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafkaBootstrap,
+                org.apache.kafka.clients.admin.AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                30_000))) {
+      var existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
+      var missing =
+          Topics.ALL.stream()
+              .filter(t -> !existing.contains(t))
+              // The cluster's default replication factor: one broker here, three in a real one.
+              .map(
+                  t ->
+                      new org.apache.kafka.clients.admin.NewTopic(
+                          t, java.util.Optional.of(3), java.util.Optional.empty()))
+              .toList();
+      if (!missing.isEmpty()) {
+        admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
+      }
+    } catch (java.util.concurrent.TimeoutException e) {
+      fail("Kafka at " + kafkaBootstrap + " did not answer within 60 s");
+    }
+  }
+
+  private void startSandbox() throws Exception {
+    step("sandbox Kubernetes API on :" + kubePort());
+    // Mixed: CRUD for everything, plus the recorded answers the kubelet adds for Pod logs.
+    var responses =
+        new HashMap<
+            io.fabric8.mockwebserver.ServerRequest,
+            java.util.Queue<io.fabric8.mockwebserver.ServerResponse>>();
+    kube =
+        new KubernetesMockServer(
+            new Context(),
+            new io.fabric8.mockwebserver.MockWebServer(),
+            responses,
+            new io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher(responses),
+            false);
+    kube.init(InetAddress.getLoopbackAddress(), kubePort());
+    client = kube.createClient();
+    for (String crd : CRDS) {
+      client
+          .apiextensions()
+          .v1()
+          .customResourceDefinitions()
+          .resource(
+              Serialization.unmarshal(
+                  Files.readString(repo.resolve("deploy/kubernetes/crds").resolve(crd + "-v1.yml")),
+                  CustomResourceDefinition.class))
+          .create();
+    }
+    client
+        .namespaces()
+        .resource(
+            new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                .withNewMetadata()
+                .withName(namespace())
+                .endMetadata()
+                .build())
+        .create();
+    kubelet = new SimulatedKubelet(client).servingLogsOn(kube).start();
+    Sandbox.seedShop(client);
+    Files.writeString(
+        home.resolve("kubeconfig"), Sandbox.kubeconfig("http://127.0.0.1:" + kubePort()));
+    control = SandboxControl.start(controlPort(), kubelet);
+  }
+
+  static final List<String> CRDS = List.of("patchtests.patchops.dev", "patchrollouts.patchops.dev");
+
+  /** A real cluster must have been prepared as docs/deploy.md says; the stack changes nothing. */
+  private void checkCluster() {
+    try {
+      for (String crd : CRDS) {
+        if (client.apiextensions().v1().customResourceDefinitions().withName(crd).get() == null) {
+          fail(
+              "the cluster has no CRD "
+                  + crd
+                  + ": install them first with kubectl apply -k deploy/kubernetes/crds");
+        }
+      }
+      if (client.namespaces().withName(namespace()).get() == null) {
+        fail(
+            "the cluster has no namespace "
+                + namespace()
+                + " (for the leader lease and test resources): create it or set PATCHOPS_NAMESPACE");
+      }
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      fail(
+          "the cluster of " + externalKubeconfig + " refused or did not answer: " + e.getMessage());
+    }
+  }
+
+  String namespace() {
+    return env.getOrDefault("PATCHOPS_NAMESPACE", "patchops");
+  }
+
+  /** SIGKILL, as the kernel's OOM killer or a node loss would: no shutdown hook runs. */
+  int kill(String service) throws InterruptedException {
+    Process process = services.get(service);
+    process.destroyForcibly();
+    return process.waitFor();
+  }
+
+  void restart(String service) throws Exception {
+    Process old = services.get(service);
+    if (old != null && old.isAlive()) {
+      fail(service + " is still running");
+    }
+    services.put(service, launch(service));
+    awaitReady(service);
+  }
+
+  Process launch(String service) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx384m");
+    command.add("-XX:+UseSerialGC");
+    command.add("-Dquarkus.http.port=" + port(service));
+    if (externalKubeconfig == null) {
+      command.add("-Dquarkus.kubernetes-client.api-server-url=http://127.0.0.1:" + kubePort());
+    }
+    command.add("-Dquarkus.kubernetes-client.namespace=" + namespace());
+    command.add("-jar");
+    command.add(jar(service).toString());
     ProcessBuilder pb =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m",
-                "-XX:+UseSerialGC",
-                "-Dquarkus.http.port=" + port(service),
-                "-Dquarkus.kubernetes-client.api-server-url=http://127.0.0.1:" + kubePort(),
-                "-Dquarkus.kubernetes-client.namespace=patchops",
-                "-jar",
-                jar(service).toString())
+        new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(
                 ProcessBuilder.Redirect.appendTo(
                     home.resolve("logs").resolve(service + ".log").toFile()));
     Map<String, String> env = pb.environment();
-    env.put("PATCHOPS_DB_URL", postgres.jdbcUrl(database(service)));
-    env.put("PATCHOPS_DB_USER", PostgresServer.USER);
-    env.put("PATCHOPS_DB_PASSWORD", PostgresServer.PASSWORD);
-    env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+    env.put("PATCHOPS_DB_URL", database.jdbcUrl(database(service)));
+    env.put("PATCHOPS_DB_USER", database.user());
+    env.put("PATCHOPS_DB_PASSWORD", database.password());
+    env.put("KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrap);
     env.put(
         "PATCHOPS_JWT_PUBLIC_KEY_LOCATION", home.resolve("keys/jwt-public.pem").toUri().toString());
-    env.put("PATCHOPS_NAMESPACE", "patchops");
+    env.put("PATCHOPS_NAMESPACE", namespace());
+    if (externalKubeconfig != null) {
+      env.put("KUBECONFIG", externalKubeconfig.toString());
+    } else {
+      env.remove("KUBECONFIG");
+    }
     switch (service) {
       case "ticket-service" -> env.put("TICKET_HOOKS_ALERTMANAGER_TOKEN", keys.hookToken);
       case "rollout-service" -> env.put("PATCHOPS_ROLLOUT_CHECKPOINT_KEY", keys.checkpointKey);
@@ -263,18 +435,19 @@ public final class LocalStack {
         // The audit-service runs as a role that can only append; Flyway migrates as the owner.
         env.put("PATCHOPS_DB_USER", "audit_app");
         env.put("PATCHOPS_DB_PASSWORD", keys.auditDbPassword);
-        env.put("PATCHOPS_DB_MIGRATION_USER", PostgresServer.USER);
-        env.put("PATCHOPS_DB_MIGRATION_PASSWORD", PostgresServer.PASSWORD);
+        env.put("PATCHOPS_DB_MIGRATION_USER", database.user());
+        env.put("PATCHOPS_DB_MIGRATION_PASSWORD", database.password());
         env.put("PATCHOPS_AUDIT_SIGNING_PRIVATE_KEY", keys.audit.privateKeyPem());
         env.put("PATCHOPS_AUDIT_SIGNING_PUBLIC_KEY", keys.audit.publicKeyPem());
       }
       default -> {}
     }
+    env.putAll(serviceEnv.getOrDefault(service, Map.of()));
     return pb.start();
   }
 
   void awaitReady(String service) throws InterruptedException {
-    Process process = services.get(SERVICES.indexOf(service));
+    Process process = services.get(service);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
@@ -308,10 +481,10 @@ public final class LocalStack {
 
   /** Services first (they flush and commit their offsets), then what they depend on. */
   synchronized void stop() {
-    for (Process p : services) {
+    for (Process p : services.values()) {
       p.destroy();
     }
-    for (Process p : services) {
+    for (Process p : services.values()) {
       try {
         if (!p.waitFor(15, TimeUnit.SECONDS)) {
           p.destroyForcibly();
@@ -321,6 +494,10 @@ public final class LocalStack {
       }
     }
     services.clear();
+    if (control != null) {
+      control.close();
+      control = null;
+    }
     if (kubelet != null) {
       kubelet.close();
       kubelet = null;

@@ -27,7 +27,8 @@ class LocalStackIT {
   @Test
   void theSuiteComesUpOpensATicketFromAnAlertAuditsItAndStopsCleanly() throws Exception {
     Path home = Files.createTempDirectory("patchops-local");
-    LocalStack stack = new LocalStack(Path.of("..").toAbsolutePath().normalize(), home, 18181);
+    LocalStack stack =
+        new LocalStack(Path.of("..").toAbsolutePath().normalize(), home, 18181, java.util.Map.of());
     try {
       stack.start();
       for (String service : LocalStack.SERVICES) {

@@ -70,6 +70,7 @@ public final class SimulatedKubelet implements AutoCloseable {
             return t;
           });
   private LogPublisher logs = (namespace, pod, container, text) -> {};
+  private volatile JobScript fallback = JobScript.PASS;
 
   /**
    * What a Job's container does: exit code, how long it runs, what it prints. The log may carry a
@@ -93,6 +94,27 @@ public final class SimulatedKubelet implements AutoCloseable {
   public SimulatedKubelet behave(String imageFragment, Behavior behavior) {
     byImage.put(imageFragment, behavior);
     return this;
+  }
+
+  /** What a Job runs when no script matches its image. */
+  public SimulatedKubelet byDefault(JobScript script) {
+    this.fallback = script;
+    return this;
+  }
+
+  /** Injected failures are lifted: Pods become ready and Jobs pass again, from their next run. */
+  public SimulatedKubelet forgetAll() {
+    byImage.clear();
+    scripts.clear();
+    return this;
+  }
+
+  /** What is injected now, for whoever drives the sandbox: fragment to behaviour or exit code. */
+  public Map<String, String> injected() {
+    Map<String, String> all = new java.util.TreeMap<>();
+    byImage.forEach((fragment, b) -> all.put(fragment, "pods " + b.name().toLowerCase()));
+    scripts.forEach((fragment, s) -> all.put(fragment, "jobs exit " + s.exitCode()));
+    return all;
   }
 
   /** Jobs whose first container image contains {@code imageFragment} run this script. */
@@ -272,7 +294,7 @@ public final class SimulatedKubelet implements AutoCloseable {
             .filter(e -> container.getImage() != null && container.getImage().contains(e.getKey()))
             .map(Map.Entry::getValue)
             .findFirst()
-            .orElse(JobScript.PASS);
+            .orElse(fallback);
     Long deadlineSeconds = job.getSpec().getActiveDeadlineSeconds();
     boolean overDeadline =
         deadlineSeconds != null

@@ -17,8 +17,8 @@ import java.util.Deque;
  * the termination message (4 KiB) it holds a real report.
  */
 public final class SuiteLog {
-  public static final String BEGIN = "----- BEGIN PATCHOPS JUNIT -----";
-  public static final String END = "----- END PATCHOPS JUNIT -----";
+  public static final String BEGIN = dev.patchops.contract.JunitLog.BEGIN;
+  public static final String END = dev.patchops.contract.JunitLog.END;
 
   public record Scanned(String tail, byte[] junit, boolean junitTruncated, long lines) {}
 

@@ -1,0 +1,91 @@
+package dev.patchops.devstack;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * Creates what the services need on a PostgreSQL server, embedded or not: a database per service
+ * and login roles. Idempotent, so a second run of the local stack finds everything in place.
+ */
+public final class PostgresAdmin {
+  private final String serverUrl;
+  private final String user;
+  private final String password;
+
+  /**
+   * @param serverUrl {@code jdbc:postgresql://host:port/}, to which a database name is appended
+   */
+  public PostgresAdmin(String serverUrl, String user, String password) {
+    if (!serverUrl.startsWith("jdbc:postgresql://")) {
+      throw new IllegalArgumentException(
+          "a PostgreSQL server URL looks like jdbc:postgresql://host:5432/, not " + serverUrl);
+    }
+    this.serverUrl = serverUrl.endsWith("/") ? serverUrl : serverUrl + "/";
+    this.user = user;
+    this.password = password;
+  }
+
+  public String user() {
+    return user;
+  }
+
+  public String password() {
+    return password;
+  }
+
+  public String jdbcUrl(String database) {
+    return serverUrl + database;
+  }
+
+  private Connection connect() throws SQLException {
+    return DriverManager.getConnection(jdbcUrl("postgres"), user, password);
+  }
+
+  /** Creates the database if it does not exist yet; each service owns one. */
+  public void createDatabase(String name) {
+    if (!name.matches("[a-z][a-z0-9_]{0,62}")) {
+      throw new IllegalArgumentException("invalid database name " + name);
+    }
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement()) {
+      try (ResultSet rs =
+          statement.executeQuery("select 1 from pg_database where datname = '" + name + "'")) {
+        if (rs.next()) {
+          return;
+        }
+      }
+      statement.execute("create database " + name);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot create database " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Creates (or resets the password of) a login role with no privileges of its own. A service that
+   * must not hold its tables' privileges connects as such a role; its migrations grant the rest.
+   */
+  public void createLoginRole(String name, String rolePassword) {
+    if (!name.matches("[a-z][a-z0-9_]{0,62}") || rolePassword.contains("'")) {
+      throw new IllegalArgumentException("invalid role name or password for " + name);
+    }
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement()) {
+      boolean exists;
+      try (ResultSet rs =
+          statement.executeQuery("select 1 from pg_roles where rolname = '" + name + "'")) {
+        exists = rs.next();
+      }
+      statement.execute(
+          (exists ? "alter role " : "create role ")
+              + name
+              + " login nosuperuser nocreatedb nocreaterole password '"
+              + rolePassword
+              + "'");
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot create role " + name + ": " + e.getMessage(), e);
+    }
+  }
+}
