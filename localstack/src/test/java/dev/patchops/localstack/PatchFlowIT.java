@@ -1,0 +1,416 @@
+package dev.patchops.localstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.patchops.contract.CloudEventHeaders;
+import dev.patchops.contract.ContractJson;
+import dev.patchops.contract.EventType;
+import dev.patchops.contract.Topics;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The whole patch flow across the four packaged services, each its own process, with the broker,
+ * PostgreSQL and the sandbox: the demo's story with a check at every step, then the rollout-service
+ * killed with SIGKILL in the middle of a canary.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PatchFlowIT {
+  static final String SHOP = Sandbox.NAMESPACE;
+
+  static LocalStack stack;
+  static Demo demo;
+  static KubernetesClient kube;
+  static final List<ConsumerRecord<String, byte[]>> events = new CopyOnWriteArrayList<>();
+  static final Set<String> namespacesSeen = ConcurrentHashMap.newKeySet();
+  static final AtomicBoolean consuming = new AtomicBoolean(true);
+  static Thread consumer;
+  static SharedIndexInformer<Namespace> namespaces;
+
+  @BeforeAll
+  static void startTheSuite() throws Exception {
+    Path home = Files.createTempDirectory("patchops-e2e");
+    stack =
+        new LocalStack(Path.of("..").toAbsolutePath().normalize(), home, 18281, Map.of())
+            .withServiceEnv("rollout-service", Map.of("ROLLOUT_WATCH_WINDOW", "4s"));
+    stack.start();
+    kube = stack.kubernetes();
+    namespaces =
+        kube.namespaces()
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(Namespace ns) {
+                    namespacesSeen.add(ns.getMetadata().getName());
+                  }
+
+                  @Override
+                  public void onUpdate(Namespace before, Namespace after) {}
+
+                  @Override
+                  public void onDelete(Namespace ns, boolean unknown) {}
+                },
+                0);
+    consumer = new Thread(PatchFlowIT::consumeEverything, "e2e-consumer");
+    consumer.setDaemon(true);
+    consumer.start();
+    LocalStack.Keys keys = LocalStack.Keys.loadOrCreate(home.resolve("keys"));
+    demo =
+        new Demo(Demo.Endpoints.local("127.0.0.1", 18281, keys.hookToken, keys.jwt), Demo.CONSOLE);
+  }
+
+  @AfterAll
+  static void stopTheSuite() throws Exception {
+    consuming.set(false);
+    if (consumer != null) {
+      consumer.join(10_000);
+    }
+    if (namespaces != null) {
+      namespaces.close();
+    }
+    if (stack != null) {
+      stack.stop();
+    }
+  }
+
+  /** Every topic from its start, with a plain consumer: what another team's service would see. */
+  static void consumeEverything() {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    try (KafkaConsumer<String, byte[]> c =
+        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = new ArrayList<>();
+      for (String topic : Topics.ALL) {
+        c.partitionsFor(topic)
+            .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+      }
+      c.assign(partitions);
+      c.seekToBeginning(partitions);
+      while (consuming.get()) {
+        c.poll(Duration.ofMillis(200)).forEach(events::add);
+      }
+    }
+  }
+
+  static String header(ConsumerRecord<String, byte[]> r, String name) {
+    Header h = r.headers().lastHeader(name);
+    return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+  }
+
+  static JsonNode data(ConsumerRecord<String, byte[]> r) {
+    try {
+      return ContractJson.mapper().readTree(r.value());
+    } catch (java.io.IOException e) {
+      throw new AssertionError("not JSON on " + r.topic(), e);
+    }
+  }
+
+  /** The events of one ticket and type, once at least {@code count} have arrived. */
+  static List<ConsumerRecord<String, byte[]>> awaitEvents(String ticket, EventType type, int count)
+      throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    List<ConsumerRecord<String, byte[]>> found = List.of();
+    while (System.nanoTime() < deadline) {
+      found =
+          events.stream()
+              .filter(r -> type.type().equals(header(r, CloudEventHeaders.TYPE)))
+              // Alerts name their ticket only in the payload: they exist before any ticket does.
+              .filter(
+                  r ->
+                      ticket.equals(header(r, CloudEventHeaders.TICKET_ID))
+                          || ticket.equals(data(r).path("ticketId").asText()))
+              .toList();
+      if (found.size() >= count) {
+        return found;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError(
+        "expected " + count + " " + type.type() + " for " + ticket + ", saw " + found.size());
+  }
+
+  static Deployment deployment(String name) {
+    return kube.apps().deployments().inNamespace(SHOP).withName(name).get();
+  }
+
+  static JsonNode json(Object o) {
+    return ContractJson.mapper().valueToTree(o);
+  }
+
+  static String checkoutTicket;
+  static JsonNode specBefore;
+  static JsonNode configBefore;
+  static JsonNode secretBefore;
+
+  @Test
+  @Order(1)
+  void anAlertOpensATicketAndTheRootCauseIsRecorded() throws Exception {
+    specBefore = json(deployment("checkout").getSpec());
+    configBefore =
+        json(kube.configMaps().inNamespace(SHOP).withName("checkout-config").get().getData());
+    secretBefore = json(kube.secrets().inNamespace(SHOP).withName("checkout-db").get().getData());
+
+    checkoutTicket = demo.alert("checkout");
+    assertThat(demo.ticketState(checkoutTicket)).isEqualTo("OPENED");
+    ConsumerRecord<String, byte[]> opened =
+        awaitEvents(checkoutTicket, EventType.TICKET_OPENED, 1).get(0);
+    assertThat(opened.topic()).isEqualTo(Topics.TICKETS);
+    assertThat(awaitEvents(checkoutTicket, EventType.ALERT_RECEIVED, 1).get(0).topic())
+        .isEqualTo(Topics.ALERTS);
+
+    demo.diagnose(checkoutTicket, "checkout");
+    assertThat(demo.ticketState(checkoutTicket)).isEqualTo("ROOT_CAUSE_IDENTIFIED");
+    JsonNode rootCause = data(awaitEvents(checkoutTicket, EventType.ROOT_CAUSE_RECORDED, 1).get(0));
+    assertThat(rootCause.path("whys")).hasSize(5);
+  }
+
+  @Test
+  @Order(2)
+  void revisionOneFailsInAMirrorThatIsDeletedAfterwards() throws Exception {
+    demo.injectTestFailure(
+        "shop-e2e-tests", "shop.CheckoutIT.refundsAfterCapture", "expected 200 but was 502");
+    int rev = demo.propose(checkoutTicket, "checkout", 1);
+    JsonNode tested = demo.awaitTested(checkoutTicket, rev);
+    demo.clearFaults();
+
+    assertThat(tested.path("testOutcome").asText()).isEqualTo("FAILED");
+    assertThat(demo.ticketState(checkoutTicket)).isEqualTo("CHANGES_REQUESTED");
+    JsonNode analytics = tested.path("testAnalytics");
+    assertThat(analytics.path("suites").get(0).path("tests").asInt()).isEqualTo(4);
+    assertThat(analytics.path("suites").get(0).path("failures").asInt()).isEqualTo(1);
+    assertThat(analytics.path("failureMessages").get(0).asText())
+        .contains("refundsAfterCapture", "expected 200 but was 502");
+
+    String mirror = tested.path("testNamespace").asText();
+    assertThat(namespacesSeen).contains(mirror);
+    awaitEvents(checkoutTicket, EventType.TEST_ENVIRONMENT_DELETED, 1);
+    assertThat(kube.namespaces().withName(mirror).get()).as("mirror deleted").isNull();
+    // Production was never touched by the test.
+    assertThat(json(deployment("checkout").getSpec())).isEqualTo(specBefore);
+    JsonNode completed = data(awaitEvents(checkoutTicket, EventType.TEST_RUN_COMPLETED, 1).get(0));
+    assertThat(completed.path("outcome").asText()).isEqualTo("FAILED");
+  }
+
+  static String canaryImage;
+
+  @Test
+  @Order(3)
+  void revisionTwoPassesAndOnlyAnotherPersonMayApproveIt() throws Exception {
+    int rev = demo.propose(checkoutTicket, "checkout", 2);
+    JsonNode tested = demo.awaitTested(checkoutTicket, rev);
+    assertThat(tested.path("testOutcome").asText()).isEqualTo("PASSED");
+    assertThat(tested.path("testAnalytics").path("changesSinceLastAttempt").asText()).isNotBlank();
+    assertThat(demo.ticketState(checkoutTicket)).isEqualTo("AWAITING_APPROVAL");
+    assertThat(awaitEvents(checkoutTicket, EventType.TEST_ENVIRONMENT_DELETED, 2)).hasSize(2);
+
+    canaryImage = tested.path("image").asText();
+    demo.injectPodFault(canaryImage, "crashloop");
+    demo.approve(checkoutTicket, rev); // the author's 403 is checked inside
+    JsonNode refused = data(awaitEvents(checkoutTicket, EventType.GATE_REFUSED, 1).get(0));
+    assertThat(refused.toString()).contains("erin");
+    JsonNode approved = data(awaitEvents(checkoutTicket, EventType.PATCH_APPROVED, 1).get(0));
+    assertThat(approved.toString()).contains("alice");
+  }
+
+  @Test
+  @Order(4)
+  void theCrashingCanaryIsRevertedExactlyToItsCheckpoint() throws Exception {
+    JsonNode rollout = demo.awaitRollout(checkoutTicket, 2, Demo.ENDED);
+    demo.clearFaults();
+    assertThat(rollout.path("phase").asText()).isEqualTo("REVERTED");
+    assertThat(rollout.path("revertReason").asText()).contains("CrashLoopBackOff");
+    assertThat(awaitEvents(checkoutTicket, EventType.CHECKPOINT_RECORDED, 1)).hasSize(1);
+    JsonNode completed = data(awaitEvents(checkoutTicket, EventType.REVERT_COMPLETED, 1).get(0));
+    assertThat(completed.path("verified").asBoolean()).isTrue();
+    assertThat(completed.path("durationMs").asLong()).isPositive();
+
+    assertThat(json(deployment("checkout").getSpec())).isEqualTo(specBefore);
+    assertThat(
+            json(kube.configMaps().inNamespace(SHOP).withName("checkout-config").get().getData()))
+        .isEqualTo(configBefore);
+    assertThat(json(kube.secrets().inNamespace(SHOP).withName("checkout-db").get().getData()))
+        .isEqualTo(secretBefore);
+    assertNoCanary("checkout");
+    demo.awaitTicketState(checkoutTicket, "CHANGES_REQUESTED");
+    JsonNode revision =
+        demo.get(
+            stack.url("ticket-service") + "/api/v1/tickets/" + checkoutTicket + "/revisions/2",
+            "ada",
+            "auditor");
+    assertThat(revision.path("revertReason").asText()).contains("CrashLoopBackOff");
+  }
+
+  @Test
+  @Order(5)
+  void revisionThreeIsPromotedWatchedResolvedAndFullyRecorded() throws Exception {
+    int rev = demo.propose(checkoutTicket, "checkout", 3);
+    JsonNode tested = demo.awaitTested(checkoutTicket, rev);
+    assertThat(tested.path("testOutcome").asText()).isEqualTo("PASSED");
+    demo.approve(checkoutTicket, rev);
+    JsonNode rollout = demo.awaitRollout(checkoutTicket, rev, Demo.ENDED);
+    assertThat(rollout.path("phase").asText()).isIn("WATCHING", "SUCCEEDED");
+    assertThat(
+            deployment("checkout")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getImage())
+        .isEqualTo(tested.path("image").asText());
+    assertNoCanary("checkout");
+    demo.awaitTicketState(checkoutTicket, "RESOLVED");
+    assertThat(awaitEvents(checkoutTicket, EventType.WATCH_WINDOW_PASSED, 1)).hasSize(1);
+    assertThat(awaitEvents(checkoutTicket, EventType.ROLLOUT_PROMOTED, 1)).hasSize(1);
+
+    demo.close(checkoutTicket);
+    JsonNode record = demo.awaitCompleteChangeRecord(checkoutTicket);
+    assertThat(record.path("revisions")).hasSize(3);
+    assertThat(record.path("rollouts")).hasSize(2);
+    assertThat(record.path("rootCauses")).hasSize(1);
+    assertThat(record.path("outcome").path("state").asText()).isEqualTo("CLOSED");
+    JsonNode verify = demo.awaitChainVerified();
+    assertThat(verify.path("valid").asBoolean()).isTrue();
+    String html =
+        demo.send(
+                java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(
+                        stack.url("audit-service")
+                            + "/api/v1/tickets/"
+                            + checkoutTicket
+                            + "/change-record?format=html")),
+                demo.token("ada", "auditor"))
+            .body();
+    assertThat(html).contains(checkoutTicket, "CrashLoopBackOff");
+  }
+
+  @Test
+  @Order(6)
+  void everyEventIsACloudEventAndNoneIsDoubled() {
+    assertThat(events).isNotEmpty();
+    Set<String> topics = new HashSet<>();
+    Set<String> ids = new HashSet<>();
+    for (ConsumerRecord<String, byte[]> r : events) {
+      topics.add(r.topic());
+      assertThat(header(r, CloudEventHeaders.SPEC_VERSION)).as(r.topic()).isEqualTo("1.0");
+      assertThat(header(r, CloudEventHeaders.TYPE)).as(r.topic()).startsWith("dev.patchops.");
+      assertThat(header(r, CloudEventHeaders.SOURCE)).as(r.topic()).isNotBlank();
+      assertThat(header(r, CloudEventHeaders.TIME)).as(r.topic()).isNotBlank();
+      assertThat(header(r, CloudEventHeaders.CONTENT_TYPE))
+          .as(r.topic())
+          .startsWith("application/json");
+      assertThat(
+              ids.add(header(r, CloudEventHeaders.SOURCE) + "|" + header(r, CloudEventHeaders.ID)))
+          .as("published once: " + header(r, CloudEventHeaders.TYPE))
+          .isTrue();
+    }
+    assertThat(topics).contains(Topics.TICKETS, Topics.ALERTS, Topics.TESTS, Topics.ROLLOUTS);
+    assertThat(topics).as("nothing dead-lettered").doesNotContain(Topics.DEAD_LETTER);
+  }
+
+  @Test
+  @Order(7)
+  void aRolloutServiceKilledMidCanaryFinishesTheRolloutAfterRestart() throws Exception {
+    String ticket = demo.alert("catalog");
+    demo.diagnose(ticket, "catalog");
+    int rev = demo.propose(ticket, "catalog", 1);
+    JsonNode tested = demo.awaitTested(ticket, rev);
+    assertThat(tested.path("testOutcome").asText()).isEqualTo("PASSED");
+    demo.approve(ticket, rev);
+    demo.await(
+        "a canary of catalog",
+        () ->
+            json(
+                kube.apps()
+                    .deployments()
+                    .inNamespace(SHOP)
+                    .withLabel("patchops.dev/track", "canary")
+                    .list()
+                    .getItems()),
+        list -> list.size() == 1);
+    assertThat(demo.rollout(ticket, rev).path("phase").asText()).isEqualTo("PROGRESSING");
+
+    assertThat(stack.kill("rollout-service")).as("SIGKILL").isEqualTo(137);
+    stack.restart("rollout-service");
+
+    JsonNode rollout = demo.awaitRollout(ticket, rev, Demo.ENDED);
+    assertThat(rollout.path("phase").asText()).isIn("WATCHING", "SUCCEEDED");
+    assertThat(
+            deployment("catalog")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getImage())
+        .isEqualTo(tested.path("image").asText());
+    assertNoCanary("catalog");
+    demo.awaitTicketState(ticket, "RESOLVED");
+    assertThat(
+            demo.get(
+                stack.url("rollout-service") + "/api/v1/rollouts?ticketId=" + ticket, "sam", "sre"))
+        .as("one rollout, not a second one after the restart")
+        .hasSize(1);
+    assertThat(awaitEvents(ticket, EventType.ROLLOUT_PROMOTED, 1)).hasSize(1);
+    assertThat(awaitEvents(ticket, EventType.CHECKPOINT_RECORDED, 1)).hasSize(1);
+  }
+
+  static void assertNoCanary(String workload) {
+    assertThat(
+            kube.apps()
+                .deployments()
+                .inNamespace(SHOP)
+                .withLabel("patchops.dev/track", "canary")
+                .list()
+                .getItems())
+        .as("canary Deployments of " + workload)
+        .isEmpty();
+    assertThat(
+            kube.services()
+                .inNamespace(SHOP)
+                .withLabel("patchops.dev/track", "canary")
+                .list()
+                .getItems())
+        .as("canary Services of " + workload)
+        .isEmpty();
+    assertThat(
+            kube.pods()
+                .inNamespace(SHOP)
+                .withLabel("patchops.dev/track", "canary")
+                .list()
+                .getItems())
+        .as("canary Pods of " + workload)
+        .isEmpty();
+  }
+}
