@@ -1,7 +1,18 @@
 package dev.patchops.localstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.patchops.devstack.KafkaBroker;
+import dev.patchops.devstack.PostgresServer;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -9,7 +20,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,6 +35,48 @@ class LocalStackIT {
   static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
     return HTTP.send(
         request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** An alert through the hook opens a ticket, and the audit trail has it, verified. */
+  static void alertReachesTheAuditTrail(LocalStack stack, Path home) throws Exception {
+    String hookToken = Files.readString(home.resolve("keys/alertmanager.token")).strip();
+    HttpResponse<String> alert =
+        send(
+            HttpRequest.newBuilder(URI.create(stack.url("ticket-service") + "/hooks/alertmanager"))
+                .header("Authorization", "Bearer " + hookToken)
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofFile(
+                        Path.of("../docs/examples/alertmanager.json"))));
+    assertThat(alert.statusCode()).isEqualTo(202);
+    assertThat(alert.body()).contains("\"tickets\":[\"TCK-");
+    String auditor =
+        LocalStack.Keys.loadOrCreate(home.resolve("keys"))
+            .jwt
+            .mint("al", List.of("auditor"), Duration.ofMinutes(5));
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    String verify = "";
+    while (System.nanoTime() < deadline) {
+      verify =
+          send(HttpRequest.newBuilder(
+                      URI.create(stack.url("audit-service") + "/api/v1/audit/verify"))
+                  .header("Authorization", "Bearer " + auditor))
+              .body();
+      if (verify.contains("\"valid\":true") && !verify.contains("\"recordsChecked\":0")) {
+        break;
+      }
+      Thread.sleep(250);
+    }
+    assertThat(verify).contains("\"valid\":true").doesNotContain("\"recordsChecked\":0");
+  }
+
+  static void noProcessLeft(Path home) {
+    assertThat(
+            ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().orElse("").contains(home.toString()))
+                .toList())
+        .as("processes left behind")
+        .isEmpty();
   }
 
   @Test
@@ -44,47 +99,99 @@ class LocalStackIT {
                       URI.create(stack.url("ticket-service") + "/api/v1/tickets")))
                   .statusCode())
           .isEqualTo(401);
-      String hookToken = Files.readString(home.resolve("keys/alertmanager.token")).strip();
-      HttpResponse<String> alert =
-          send(
-              HttpRequest.newBuilder(
-                      URI.create(stack.url("ticket-service") + "/hooks/alertmanager"))
-                  .header("Authorization", "Bearer " + hookToken)
-                  .header("Content-Type", "application/json")
-                  .POST(
-                      HttpRequest.BodyPublishers.ofFile(
-                          Path.of("../docs/examples/alertmanager.json"))));
-      assertThat(alert.statusCode()).isEqualTo(202);
-      assertThat(alert.body()).contains("\"tickets\":[\"TCK-");
-      String auditor =
-          LocalStack.Keys.loadOrCreate(home.resolve("keys"))
-              .jwt
-              .mint("al", List.of("auditor"), Duration.ofMinutes(5));
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      String verify = "";
-      while (System.nanoTime() < deadline) {
-        verify =
-            send(HttpRequest.newBuilder(
-                        URI.create(stack.url("audit-service") + "/api/v1/audit/verify"))
-                    .header("Authorization", "Bearer " + auditor))
-                .body();
-        if (verify.contains("\"valid\":true") && !verify.contains("\"recordsChecked\":0")) {
-          break;
-        }
-        Thread.sleep(250);
-      }
-      assertThat(verify).contains("\"valid\":true").doesNotContain("\"recordsChecked\":0");
+      alertReachesTheAuditTrail(stack, home);
       assertThat(home.resolve("kubeconfig"))
           .content()
           .contains("server: http://127.0.0.1:" + stack.kubePort());
     } finally {
       stack.stop();
     }
-    assertThat(
-            ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().orElse("").contains(home.toString()))
-                .toList())
-        .as("processes left behind")
-        .isEmpty();
+    noProcessLeft(home);
+  }
+
+  @Test
+  void givenAPostgresAKafkaAndAClusterItUsesThoseAndStartsNoneOfItsOwn() throws Exception {
+    Path home = Files.createTempDirectory("patchops-external");
+    Path elsewhere = Files.createTempDirectory("patchops-theirs");
+    try (PostgresServer postgres = PostgresServer.start(elsewhere.resolve("pg"), false);
+        KafkaBroker kafka = KafkaBroker.create(elsewhere.resolve("kafka"), 3)) {
+      kafka.start(Duration.ofSeconds(120));
+      // "Their" cluster: an API server with the CRDs and the namespace installed, as docs/deploy.md
+      // asks, and nothing of the sandbox (no kubelet, no shop).
+      KubernetesMockServer cluster =
+          new KubernetesMockServer(
+              new Context(),
+              new io.fabric8.mockwebserver.MockWebServer(),
+              new HashMap<>(),
+              new KubernetesCrudDispatcher(List.of()),
+              false);
+      cluster.init(InetAddress.getLoopbackAddress(), 0);
+      try (KubernetesClient admin = cluster.createClient()) {
+        Path kubeconfig = elsewhere.resolve("kubeconfig");
+        Files.writeString(kubeconfig, Sandbox.kubeconfig("http://127.0.0.1:" + cluster.getPort()));
+        Map<String, String> env =
+            Map.of(
+                "PATCHOPS_POSTGRES_URL",
+                "jdbc:postgresql://127.0.0.1:" + postgres.port() + "/",
+                "PATCHOPS_POSTGRES_USER",
+                PostgresServer.USER,
+                "PATCHOPS_POSTGRES_PASSWORD",
+                PostgresServer.PASSWORD,
+                "PATCHOPS_KAFKA_BOOTSTRAP_SERVERS",
+                kafka.bootstrapServers(),
+                "KUBECONFIG",
+                kubeconfig.toString());
+        LocalStack refused =
+            new LocalStack(Path.of("..").toAbsolutePath().normalize(), home, 18191, env);
+        assertThatThrownBy(refused::start)
+            .isInstanceOf(LocalStack.StackException.class)
+            .hasMessageContaining("no CRD patchtests.patchops.dev")
+            .hasMessageContaining("kubectl apply -k deploy/kubernetes/crds");
+        refused.stop();
+
+        for (String crd : LocalStack.CRDS) {
+          admin
+              .apiextensions()
+              .v1()
+              .customResourceDefinitions()
+              .resource(
+                  Serialization.unmarshal(
+                      Files.readString(Path.of("../deploy/kubernetes/crds", crd + "-v1.yml")),
+                      CustomResourceDefinition.class))
+              .create();
+        }
+        admin
+            .namespaces()
+            .resource(
+                new NamespaceBuilder().withNewMetadata().withName("patchops").endMetadata().build())
+            .create();
+
+        LocalStack stack =
+            new LocalStack(Path.of("..").toAbsolutePath().normalize(), home, 18191, env);
+        try {
+          stack.start();
+          alertReachesTheAuditTrail(stack, home);
+          // The rollout-service took its leader lease in their cluster, not in a sandbox.
+          assertThat(
+                  admin.leases().inNamespace("patchops").withName("patchops-rollout-service").get())
+              .isNotNull();
+        } finally {
+          stack.stop();
+        }
+        assertThat(home.resolve("postgres")).doesNotExist();
+        assertThat(home.resolve("kafka")).doesNotExist();
+        assertThat(home.resolve("kubeconfig")).doesNotExist();
+        try (var c =
+                java.sql.DriverManager.getConnection(
+                    postgres.jdbcUrl("ticket"), PostgresServer.USER, PostgresServer.PASSWORD);
+            var rs = c.createStatement().executeQuery("select count(*) from ticket")) {
+          assertThat(rs.next()).isTrue();
+          assertThat(rs.getLong(1)).as("tickets in their database").isEqualTo(1);
+        }
+      } finally {
+        cluster.destroy();
+      }
+    }
+    noProcessLeft(home);
   }
 }
