@@ -51,8 +51,13 @@ public class RolloutEngine {
   @Inject Leadership leadership;
   @Inject RolloutMetrics metrics;
   @Inject QuarantineEngine quarantines;
+  @Inject dev.patchops.rollout.rollout.k8s.WorkloadWatches workloadWatches;
 
   private final Semaphore wake = new Semaphore(0);
+
+  /** Namespaces of the rollouts reconciled in this pass: the engine thread's alone. */
+  private final java.util.Set<String> passNamespaces = new java.util.HashSet<>();
+
   private final Map<String, Snapshot> checkpoints = new ConcurrentHashMap<>();
   private final Map<String, String> checkpointHashes = new ConcurrentHashMap<>();
   private final Map<String, Instant> lastQuery = new ConcurrentHashMap<>();
@@ -73,6 +78,7 @@ public class RolloutEngine {
   void stop(@Observes ShutdownEvent ignored) {
     running = false;
     resources.stop();
+    workloadWatches.closeAll();
     if (thread != null) {
       thread.interrupt();
       try {
@@ -130,6 +136,7 @@ public class RolloutEngine {
     List<String> active = rollouts.activeIds();
     metrics.active(active.size());
     boolean reverting = false;
+    passNamespaces.clear();
     for (String id : active) {
       if (!leadership.isLeader()) {
         return false;
@@ -143,6 +150,7 @@ public class RolloutEngine {
         LOG.warnf(e, "rollout %s: step failed; retried next pass", id);
       }
     }
+    workloadWatches.retain(passNamespaces, this::wake);
     quarantines.pass();
     if (Instant.now().isAfter(lastSweep.plus(SWEEP_EVERY))) {
       lastSweep = Instant.now();
@@ -170,6 +178,7 @@ public class RolloutEngine {
     if (r == null || !r.phase.active()) {
       return false;
     }
+    passNamespaces.add(r.namespace);
     switch (r.phase) {
       case PENDING -> startOrGiveUp(r);
       case PROGRESSING, PROMOTING -> advance(r);

@@ -1,5 +1,6 @@
 package dev.patchops.orchestrator.mirror.k8s;
 
+import dev.patchops.orchestrator.k8s.ChangeSignal;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelector;
@@ -38,6 +39,16 @@ public class ReadinessGate {
   public Readiness await(String namespace, Duration deadline) throws InterruptedException {
     long start = System.nanoTime();
     long end = start + deadline.toNanos();
+    try (ChangeSignal changes =
+        new ChangeSignal()
+            .<Deployment>on(w -> client.apps().deployments().inNamespace(namespace).watch(w))
+            .<StatefulSet>on(w -> client.apps().statefulSets().inNamespace(namespace).watch(w))) {
+      return await(namespace, start, end, changes);
+    }
+  }
+
+  private Readiness await(String namespace, long start, long end, ChangeSignal changes)
+      throws InterruptedException {
     while (true) {
       List<HasMetadata> waiting = notReady(namespace);
       boolean timedOut = System.nanoTime() >= end;
@@ -61,7 +72,7 @@ public class ReadinessGate {
         return new Readiness(
             waiting.isEmpty(), Duration.ofNanos(System.nanoTime() - start), issues, restarts);
       }
-      Thread.sleep(POLL.toMillis());
+      changes.await(POLL);
     }
   }
 

@@ -6,6 +6,7 @@ import dev.patchops.contract.model.TestOutcome;
 import dev.patchops.contract.model.TestSuiteSpec;
 import dev.patchops.orchestrator.config.OrchestratorConfig;
 import dev.patchops.orchestrator.k8s.ApiRetry;
+import dev.patchops.orchestrator.k8s.ChangeSignal;
 import dev.patchops.orchestrator.mirror.MirrorNames;
 import dev.patchops.orchestrator.results.JunitReport;
 import dev.patchops.orchestrator.results.SuiteLog;
@@ -146,16 +147,21 @@ public class SuiteRunner {
     Instant giveUp = Instant.now().plusSeconds(deadlineSeconds).plus(GRACE);
     Job current;
     Optional<JobCondition> done;
-    while (true) {
-      current =
-          ApiRetry.withRetry(
-              attempts,
-              () -> client.batch().v1().jobs().inNamespace(namespace).withName(name).get());
-      done = finished(current);
-      if (done.isPresent() || Instant.now().isAfter(giveUp)) {
-        break;
+    try (ChangeSignal changes =
+        new ChangeSignal()
+            .<Job>on(
+                w -> client.batch().v1().jobs().inNamespace(namespace).withName(name).watch(w))) {
+      while (true) {
+        current =
+            ApiRetry.withRetry(
+                attempts,
+                () -> client.batch().v1().jobs().inNamespace(namespace).withName(name).get());
+        done = finished(current);
+        if (done.isPresent() || Instant.now().isAfter(giveUp)) {
+          break;
+        }
+        changes.await(POLL);
       }
-      Thread.sleep(POLL.toMillis());
     }
     Pod pod = pod(namespace, name);
     Integer exitCode = exitCode(pod);
