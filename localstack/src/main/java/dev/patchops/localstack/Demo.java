@@ -456,15 +456,7 @@ public final class Demo {
   JsonNode awaitRollout(String ticket, int revision, Set<String> phases) throws Exception {
     return await(
         "the rollout of revision " + revision + " to reach " + phases,
-        () -> {
-          for (JsonNode r :
-              get(at.rollout() + "/api/v1/rollouts?ticketId=" + enc(ticket), "sam", "sre")) {
-            if (r.path("revision").asInt() == revision) {
-              return r;
-            }
-          }
-          return ContractJson.mapper().createObjectNode();
-        },
+        () -> rollout(ticket, revision),
         r -> phases.contains(r.path("phase").asText()));
   }
 

@@ -164,6 +164,10 @@ class PatchFlowIT {
     return kube.apps().deployments().inNamespace(SHOP).withName(name).get();
   }
 
+  static String liveImage(String name) {
+    return deployment(name).getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+  }
+
   static JsonNode json(Object o) {
     return ContractJson.mapper().valueToTree(o);
   }
@@ -280,15 +284,7 @@ class PatchFlowIT {
     demo.approve(checkoutTicket, rev);
     JsonNode rollout = demo.awaitRollout(checkoutTicket, rev, Demo.ENDED);
     assertThat(rollout.path("phase").asText()).isIn("WATCHING", "SUCCEEDED");
-    assertThat(
-            deployment("checkout")
-                .getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .get(0)
-                .getImage())
-        .isEqualTo(tested.path("image").asText());
+    assertThat(liveImage("checkout")).isEqualTo(tested.path("image").asText());
     assertNoCanary("checkout");
     demo.awaitTicketState(checkoutTicket, "RESOLVED");
     assertThat(awaitEvents(checkoutTicket, EventType.WATCH_WINDOW_PASSED, 1)).hasSize(1);
@@ -366,15 +362,7 @@ class PatchFlowIT {
 
     JsonNode rollout = demo.awaitRollout(ticket, rev, Demo.ENDED);
     assertThat(rollout.path("phase").asText()).isIn("WATCHING", "SUCCEEDED");
-    assertThat(
-            deployment("catalog")
-                .getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .get(0)
-                .getImage())
-        .isEqualTo(tested.path("image").asText());
+    assertThat(liveImage("catalog")).isEqualTo(tested.path("image").asText());
     assertNoCanary("catalog");
     demo.awaitTicketState(ticket, "RESOLVED");
     assertThat(
