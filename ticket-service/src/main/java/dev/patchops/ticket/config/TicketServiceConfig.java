@@ -12,6 +12,23 @@ public interface TicketServiceConfig {
 
   TokenCache tokenCache();
 
+  GroupCommit groupCommit();
+
+  /**
+   * Software tickets opened over REST at the same time share one transaction (see {@code
+   * tickets.TicketGroupCommit}). A writer takes whatever is queued when it is free, so under light
+   * load every ticket commits alone and waits for no one.
+   */
+  interface GroupCommit {
+    /** Tickets per transaction at most; 1 commits every ticket in its own transaction. */
+    @WithDefault("64")
+    int maxBatch();
+
+    /** Threads committing batches; while one commits, the next batch gathers for another. */
+    @WithDefault("2")
+    int writers();
+  }
+
   /**
    * Verified JWTs, kept by their exact text until they expire (or {@code max-age} passes), so a
    * token used for many requests pays for its RS256 verification once.

@@ -9,6 +9,7 @@ import dev.patchops.platform.security.Roles;
 import dev.patchops.ticket.equipment.EquipmentLocks;
 import dev.patchops.ticket.process.CurrentUser;
 import dev.patchops.ticket.tickets.Ticket;
+import dev.patchops.ticket.tickets.TicketGroupCommit;
 import dev.patchops.ticket.tickets.TicketService;
 import dev.patchops.ticket.tickets.TicketState;
 import dev.patchops.ticket.tickets.rest.TicketApi.CloseTicket;
@@ -17,6 +18,7 @@ import dev.patchops.ticket.tickets.rest.TicketApi.PageView;
 import dev.patchops.ticket.tickets.rest.TicketApi.ReopenTicket;
 import dev.patchops.ticket.tickets.rest.TicketApi.TicketView;
 import io.quarkus.hibernate.orm.panache.PanacheQuery;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -35,10 +37,15 @@ public class TicketResource {
   @Inject TicketService tickets;
   @Inject CurrentUser user;
   @Inject EquipmentLocks locks;
+  @Inject TicketGroupCommit groupCommit;
 
+  /**
+   * Not {@code @Transactional}: a software ticket is committed by {@link TicketGroupCommit}, in a
+   * transaction it may share with tickets opened at the same moment; a hardware ticket locks its
+   * equipment and is opened in a transaction of its own.
+   */
   @POST
   @RolesAllowed({Roles.REPORTER, Roles.ENGINEER, Roles.SRE, Roles.ADMIN})
-  @Transactional
   public Response open(@Valid @NotNull OpenTicket request) {
     var workload =
         request.workload() == null
@@ -47,19 +54,22 @@ public class TicketResource {
                 request.workload().namespace(),
                 request.workload().kind(),
                 request.workload().name());
+    var opening =
+        new TicketService.NewTicket(
+            request.kind(),
+            request.title(),
+            request.description(),
+            request.severity(),
+            workload,
+            request.equipmentId(),
+            request.detectedAt(),
+            null);
+    String reporter = user.name();
     Ticket ticket =
-        tickets.open(
-            new TicketService.NewTicket(
-                request.kind(),
-                request.title(),
-                request.description(),
-                request.severity(),
-                workload,
-                request.equipmentId(),
-                request.detectedAt(),
-                null),
-            user.name(),
-            TicketSource.REST);
+        TicketService.groupable(opening)
+            ? groupCommit.open(opening, reporter, TicketSource.REST)
+            : QuarkusTransaction.requiringNew()
+                .call(() -> tickets.open(opening, reporter, TicketSource.REST));
     return Response.created(URI.create("/api/v1/tickets/" + ticket.id))
         .entity(TicketView.of(ticket))
         .build();
