@@ -20,7 +20,10 @@ public interface TicketServiceConfig {
    * load every ticket commits alone and waits for no one.
    */
   interface GroupCommit {
-    /** Tickets per transaction at most; 1 commits every ticket in its own transaction. */
+    /**
+     * Tickets per transaction at most; 1 turns grouping off: every ticket commits alone, in its
+     * caller's thread.
+     */
     @WithDefault("64")
     int maxBatch();
 

@@ -4,9 +4,13 @@ import dev.patchops.contract.model.TicketSource;
 import dev.patchops.ticket.config.TicketServiceConfig;
 import dev.patchops.ticket.tickets.TicketService.NewTicket;
 import dev.patchops.ticket.tickets.TicketService.Opening;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -15,8 +19,10 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -39,18 +45,64 @@ public class TicketGroupCommit {
   private final int writerCount;
   private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final List<Thread> writers = new ArrayList<>();
+  private final Counter batches;
+  private final Counter grouped;
+  private final Counter retried;
   private volatile boolean running;
 
   @Inject
-  public TicketGroupCommit(TicketService tickets, TicketServiceConfig config) {
+  public TicketGroupCommit(
+      TicketService tickets, TicketServiceConfig config, MeterRegistry registry) {
     this.tickets = tickets;
     this.maxBatch = Math.max(1, config.groupCommit().maxBatch());
     this.writerCount = Math.max(1, config.groupCommit().writers());
+    this.batches =
+        Counter.builder("patchops.ticket.group-commit.transactions")
+            .description("Transactions that opened tickets queued for group commit")
+            .register(registry);
+    this.grouped =
+        Counter.builder("patchops.ticket.group-commit.tickets")
+            .description(
+                "Tickets opened through group commit (tickets / transactions = batch size)")
+            .register(registry);
+    this.retried =
+        Counter.builder("patchops.ticket.group-commit.retried")
+            .description(
+                "Batches that failed before their commit and were retried ticket by ticket")
+            .register(registry);
   }
 
-  private record Pending(Opening opening, CompletableFuture<Ticket> result) {}
+  private record Pending(Opening opening, CompletableFuture<Ticket> result, Context context) {
+    void succeed(Ticket ticket) {
+      if (context == null) {
+        result.complete(ticket);
+      } else {
+        context.runOnContext(v -> result.complete(ticket));
+      }
+    }
+
+    void fail(Throwable failure) {
+      if (context == null) {
+        result.completeExceptionally(failure);
+      } else {
+        context.runOnContext(v -> result.completeExceptionally(failure));
+      }
+    }
+
+    void complete(Supplier<Ticket> open) {
+      try {
+        succeed(open.get());
+      } catch (RuntimeException | Error e) {
+        fail(e);
+      }
+    }
+  }
 
   void onStart(@Observes StartupEvent event) {
+    if (maxBatch == 1) {
+      LOG.info("ticket group commit is off (max-batch=1): every ticket commits alone");
+      return;
+    }
     running = true;
     for (int i = 0; i < writerCount; i++) {
       Thread writer = new Thread(this::write, "ticket-group-commit-" + i);
@@ -78,24 +130,8 @@ public class TicketGroupCommit {
    * thrown.
    */
   public Ticket open(NewTicket request, String reporter, TicketSource source) {
-    TicketService.check(request);
-    if (!TicketService.groupable(request)) {
-      throw new IllegalArgumentException("only software tickets are opened together");
-    }
-    Opening opening = new Opening(request, reporter, source);
-    if (!running) {
-      // Before startup or after shutdown: no writer would take it.
-      return openAlone(opening);
-    }
-    CompletableFuture<Ticket> result = new CompletableFuture<>();
-    Pending pending = new Pending(opening, result);
-    queue.add(pending);
-    if (!running && queue.remove(pending)) {
-      // Shutdown began meanwhile and the writers may have left; it was still ours to open.
-      return openAlone(opening);
-    }
     try {
-      return result.join();
+      return submit(request, reporter, source).toCompletableFuture().join();
     } catch (CompletionException e) {
       if (e.getCause() instanceof RuntimeException cause) {
         throw cause;
@@ -105,6 +141,37 @@ public class TicketGroupCommit {
       }
       throw e;
     }
+  }
+
+  /**
+   * Queues a software ticket; the stage completes once it is committed, or fails with what opening
+   * it alone would have thrown. Called on a Vert.x event loop (a REST request), it completes on
+   * that event loop, so the writer only hands the result over and moves on to the next batch.
+   */
+  public CompletionStage<Ticket> submit(NewTicket request, String reporter, TicketSource source) {
+    TicketService.check(request);
+    if (!TicketService.groupable(request)) {
+      throw new IllegalArgumentException("only software tickets are opened together");
+    }
+    Opening opening = new Opening(request, reporter, source);
+    Context context = Vertx.currentContext();
+    if (!running) {
+      // Grouping is off, or this is before startup or after shutdown: no writer would take it.
+      if (context != null && Context.isOnEventLoopThread()) {
+        return context.executeBlocking(() -> openAlone(opening), false).toCompletionStage();
+      }
+      return CompletableFuture.completedFuture(openAlone(opening));
+    }
+    CompletableFuture<Ticket> result = new CompletableFuture<>();
+    Pending pending =
+        new Pending(
+            opening, result, context != null && Context.isOnEventLoopThread() ? context : null);
+    queue.add(pending);
+    if (!running && queue.remove(pending)) {
+      // Shutdown began meanwhile and the writers may have left; it was still ours to open.
+      pending.complete(() -> openAlone(opening));
+    }
+    return result;
   }
 
   private void write() {
@@ -125,7 +192,7 @@ public class TicketGroupCommit {
         // commit completes every future itself; this is the last line against a lost caller.
         LOG.error("ticket group commit failed unexpectedly", e);
         for (Pending pending : batch) {
-          pending.result().completeExceptionally(e);
+          pending.fail(e);
         }
       } finally {
         batch.clear();
@@ -135,6 +202,8 @@ public class TicketGroupCommit {
 
   /** Commits the batch and completes each of its callers. */
   void commit(List<Pending> batch) {
+    batches.increment();
+    grouped.increment(batch.size());
     if (batch.size() == 1) {
       commitAlone(batch.get(0));
       return;
@@ -156,6 +225,8 @@ public class TicketGroupCommit {
                     }
                   });
     } catch (RolledBack e) {
+      retried.increment();
+      batches.increment(batch.size());
       LOG.debugf(e.getCause(), "a batch of %d tickets failed; retrying each alone", batch.size());
       for (Pending pending : batch) {
         commitAlone(pending);
@@ -163,21 +234,17 @@ public class TicketGroupCommit {
       return;
     } catch (RuntimeException e) {
       for (Pending pending : batch) {
-        pending.result().completeExceptionally(e);
+        pending.fail(e);
       }
       return;
     }
     for (int i = 0; i < batch.size(); i++) {
-      batch.get(i).result().complete(opened.get(i));
+      batch.get(i).succeed(opened.get(i));
     }
   }
 
   private void commitAlone(Pending pending) {
-    try {
-      pending.result().complete(openAlone(pending.opening()));
-    } catch (RuntimeException | Error e) {
-      pending.result().completeExceptionally(e);
-    }
+    pending.complete(() -> openAlone(pending.opening()));
   }
 
   private Ticket openAlone(Opening opening) {
@@ -185,11 +252,16 @@ public class TicketGroupCommit {
         .call(() -> tickets.open(opening.request(), opening.reporter(), opening.source()));
   }
 
+  /** Batches retried ticket by ticket since startup. */
+  double retriedBatches() {
+    return retried.count();
+  }
+
   /** For tests: commits these tickets as one batch, on the calling thread. */
   List<CompletableFuture<Ticket>> commitBatch(List<Opening> openings) {
     List<Pending> batch = new ArrayList<>(openings.size());
     for (Opening opening : openings) {
-      batch.add(new Pending(opening, new CompletableFuture<>()));
+      batch.add(new Pending(opening, new CompletableFuture<>(), null));
     }
     commit(batch);
     return batch.stream().map(Pending::result).toList();

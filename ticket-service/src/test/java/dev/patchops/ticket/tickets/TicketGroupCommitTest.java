@@ -59,8 +59,12 @@ class TicketGroupCommitTest {
               TicketSource.REST));
     }
 
+    double retriedBefore = groupCommit.retriedBatches();
     List<CompletableFuture<Ticket>> results = groupCommit.commitBatch(openings);
 
+    assertThat(groupCommit.retriedBatches())
+        .as("the batch failed as a whole")
+        .isEqualTo(retriedBefore + 1);
     assertThat(results).allMatch(CompletableFuture::isDone);
     assertThat(results.get(2)).isCompletedExceptionally();
     List<String> ids = new ArrayList<>();
@@ -96,8 +100,10 @@ class TicketGroupCommitTest {
               TicketSource.REST));
     }
 
+    double retriedBefore = groupCommit.retriedBatches();
     List<CompletableFuture<Ticket>> results = groupCommit.commitBatch(openings);
 
+    assertThat(groupCommit.retriedBatches()).isEqualTo(retriedBefore);
     Set<String> ids = new HashSet<>();
     for (int i = 0; i < results.size(); i++) {
       Ticket ticket = results.get(i).join();

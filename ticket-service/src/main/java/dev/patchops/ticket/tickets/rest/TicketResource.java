@@ -19,6 +19,7 @@ import dev.patchops.ticket.tickets.rest.TicketApi.ReopenTicket;
 import dev.patchops.ticket.tickets.rest.TicketApi.TicketView;
 import io.quarkus.hibernate.orm.panache.PanacheQuery;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.vertx.core.Vertx;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -31,6 +32,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
+import java.util.concurrent.CompletionStage;
 
 @Path("/api/v1/tickets")
 public class TicketResource {
@@ -40,13 +42,14 @@ public class TicketResource {
   @Inject TicketGroupCommit groupCommit;
 
   /**
-   * Not {@code @Transactional}: a software ticket is committed by {@link TicketGroupCommit}, in a
-   * transaction it may share with tickets opened at the same moment; a hardware ticket locks its
-   * equipment and is opened in a transaction of its own.
+   * Runs on the event loop and is not {@code @Transactional}: a software ticket is committed by
+   * {@link TicketGroupCommit}, in a transaction it may share with tickets opened at the same
+   * moment, and no worker thread waits for it; a hardware ticket locks its equipment, so it is
+   * opened on a worker thread in a transaction of its own.
    */
   @POST
   @RolesAllowed({Roles.REPORTER, Roles.ENGINEER, Roles.SRE, Roles.ADMIN})
-  public Response open(@Valid @NotNull OpenTicket request) {
+  public CompletionStage<Response> open(@Valid @NotNull OpenTicket request) {
     var workload =
         request.workload() == null
             ? null
@@ -65,14 +68,21 @@ public class TicketResource {
             request.detectedAt(),
             null);
     String reporter = user.name();
-    Ticket ticket =
+    CompletionStage<Ticket> ticket =
         TicketService.groupable(opening)
-            ? groupCommit.open(opening, reporter, TicketSource.REST)
-            : QuarkusTransaction.requiringNew()
-                .call(() -> tickets.open(opening, reporter, TicketSource.REST));
-    return Response.created(URI.create("/api/v1/tickets/" + ticket.id))
-        .entity(TicketView.of(ticket))
-        .build();
+            ? groupCommit.submit(opening, reporter, TicketSource.REST)
+            : Vertx.currentContext()
+                .executeBlocking(
+                    () ->
+                        QuarkusTransaction.requiringNew()
+                            .call(() -> tickets.open(opening, reporter, TicketSource.REST)),
+                    false)
+                .toCompletionStage();
+    return ticket.thenApply(
+        opened ->
+            Response.created(URI.create("/api/v1/tickets/" + opened.id))
+                .entity(TicketView.of(opened))
+                .build());
   }
 
   @GET
