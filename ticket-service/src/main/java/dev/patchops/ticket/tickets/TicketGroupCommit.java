@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -126,24 +125,6 @@ public class TicketGroupCommit {
   }
 
   /**
-   * Opens a software ticket, waiting until it is committed; throws what opening it alone would have
-   * thrown.
-   */
-  public Ticket open(NewTicket request, String reporter, TicketSource source) {
-    try {
-      return submit(request, reporter, source).toCompletableFuture().join();
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof RuntimeException cause) {
-        throw cause;
-      }
-      if (e.getCause() instanceof Error error) {
-        throw error;
-      }
-      throw e;
-    }
-  }
-
-  /**
    * Queues a software ticket; the stage completes once it is committed, or fails with what opening
    * it alone would have thrown. Called on a Vert.x event loop (a REST request), it completes on
    * that event loop, so the writer only hands the result over and moves on to the next batch.
@@ -154,24 +135,32 @@ public class TicketGroupCommit {
       throw new IllegalArgumentException("only software tickets are opened together");
     }
     Opening opening = new Opening(request, reporter, source);
-    Context context = Vertx.currentContext();
+    Context current = Vertx.currentContext();
+    Context eventLoop = current != null && Context.isOnEventLoopThread() ? current : null;
     if (!running) {
       // Grouping is off, or this is before startup or after shutdown: no writer would take it.
-      if (context != null && Context.isOnEventLoopThread()) {
-        return context.executeBlocking(() -> openAlone(opening), false).toCompletionStage();
-      }
-      return CompletableFuture.completedFuture(openAlone(opening));
+      return openAloneNow(opening, eventLoop);
     }
     CompletableFuture<Ticket> result = new CompletableFuture<>();
-    Pending pending =
-        new Pending(
-            opening, result, context != null && Context.isOnEventLoopThread() ? context : null);
+    Pending pending = new Pending(opening, result, eventLoop);
     queue.add(pending);
     if (!running && queue.remove(pending)) {
       // Shutdown began meanwhile and the writers may have left; it was still ours to open.
-      pending.complete(() -> openAlone(opening));
+      return openAloneNow(opening, eventLoop);
     }
     return result;
+  }
+
+  /** Opens the ticket in its own transaction, off the event loop if called on one. */
+  private CompletionStage<Ticket> openAloneNow(Opening opening, Context eventLoop) {
+    if (eventLoop != null) {
+      return eventLoop.executeBlocking(() -> openAlone(opening), false).toCompletionStage();
+    }
+    try {
+      return CompletableFuture.completedFuture(openAlone(opening));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   private void write() {
