@@ -27,8 +27,12 @@ public interface TicketServiceConfig {
     @WithDefault("64")
     int maxBatch();
 
-    /** Threads committing batches; while one commits, the next batch gathers for another. */
-    @WithDefault("2")
+    /**
+     * Threads committing batches. One batches best: everything that arrives during its commit forms
+     * the next batch (measured: 1,586 and 1,617 creates/s with one, 1,437 with two, same machine
+     * and minutes). More only help if a single commit could stall for long.
+     */
+    @WithDefault("1")
     int writers();
   }
 
