@@ -131,6 +131,89 @@ class OutboxTest {
         .hasMessageContaining("kind");
   }
 
+  @Test
+  void eventsWrittenAsOneBatchAreNumberedPerKeyInListOrderAndPublishedInThatOrder()
+      throws Exception {
+    int n = 100_000 + (int) (Math.random() * 800_000);
+    String a = "TCK-" + n + "-a";
+    String b = "TCK-" + n + "-b";
+    try (KafkaProbe probe = KafkaProbe.fromNow(Topics.TICKETS)) {
+      List<UUID> ids =
+          QuarkusTransaction.requiringNew()
+              .call(
+                  () -> {
+                    List<Outbox.Event> events =
+                        List.of(
+                            outbox.event(opened(a, "a1"), "x/a1", "alice"),
+                            outbox.event(opened(b, "b1"), "x/b1", "alice"),
+                            outbox.event(opened(a, "a2"), "x/a2", "alice"));
+                    outbox.write(events);
+                    return events.stream().map(Outbox.Event::eventId).toList();
+                  });
+      UUID third =
+          QuarkusTransaction.requiringNew()
+              .call(() -> outbox.publish(opened(a, "a3"), "x/a3", "bob"));
+
+      assertThat(keySeqs(a)).containsExactly(1L, 2L, 3L);
+      assertThat(keySeqs(b)).containsExactly(1L);
+      assertThat(eventIdsInOutbox(a))
+          .containsExactly(ids.get(0).toString(), ids.get(2).toString(), third.toString());
+      List<ConsumerRecord<String, byte[]>> records =
+          probe.collect(r -> a.equals(r.key()), 3, Duration.ofSeconds(30), Duration.ofSeconds(1));
+      assertThat(records)
+          .extracting(r -> KafkaProbe.header(r, CloudEventHeaders.SUBJECT))
+          .containsExactly("x/a1", "x/a2", "x/a3");
+    }
+  }
+
+  @Test
+  void aBatchWithAnEventThatViolatesItsSchemaIsRefusedBeforeAnythingIsWritten() throws Exception {
+    String key = "TCK-" + (100_000 + (int) (Math.random() * 800_000)) + "-v";
+    assertThatThrownBy(
+            () ->
+                QuarkusTransaction.requiringNew()
+                    .run(
+                        () ->
+                            outbox.write(
+                                List.of(
+                                    outbox.event(opened(key, "fine"), null, "eve"),
+                                    outbox.event(opened(key, null), null, "eve")))))
+        .hasMessageContaining("violates its schema");
+    assertThat(keySeqs(key)).isEmpty();
+  }
+
+  private static TicketOpened opened(String ticketId, String title) {
+    return new TicketOpened(
+        ticketId,
+        dev.patchops.contract.model.TicketKind.SOFTWARE,
+        title,
+        null,
+        Severity.SEV3,
+        "alice",
+        dev.patchops.contract.model.TicketSource.REST,
+        new dev.patchops.contract.model.WorkloadRef("shop", "Deployment", "checkout"),
+        null,
+        null,
+        Instant.now(),
+        null);
+  }
+
+  private List<Long> keySeqs(String key) throws Exception {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement select =
+            connection.prepareStatement(
+                "select key_seq from outbox_event where record_key = ? order by id")) {
+      select.setString(1, key);
+      try (ResultSet rs = select.executeQuery()) {
+        List<Long> seqs = new java.util.ArrayList<>();
+        while (rs.next()) {
+          seqs.add(rs.getLong(1));
+        }
+        return seqs;
+      }
+    }
+  }
+
   private List<String> eventIdsInOutbox(String ticket) throws Exception {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement select =

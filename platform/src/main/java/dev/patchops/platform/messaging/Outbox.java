@@ -13,7 +13,6 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -27,13 +26,16 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class Outbox {
-  private static final String LOCK_KEY =
-      "insert into outbox_key_seq (record_key, seq) values (?, 1)"
-          + " on conflict (record_key) do update set seq = outbox_key_seq.seq + 1 returning seq";
+  // One statement: the key's sequence row is taken (and its row lock held to the end of the
+  // transaction) and the event inserted with the number it got, in one round trip instead of two.
+  // A data-modifying CTE runs exactly once, so the upsert happens whether or not the insert reads
+  // it.
   private static final String INSERT =
-      "insert into outbox_event (event_id, source, type, subject, topic, record_key, key_seq,"
+      "with seq as (insert into outbox_key_seq (record_key, seq) values (?, 1)"
+          + " on conflict (record_key) do update set seq = outbox_key_seq.seq + 1 returning seq)"
+          + " insert into outbox_event (event_id, source, type, subject, topic, record_key, key_seq,"
           + " ticket_id, actor, data_schema, payload, occurred_at)"
-          + " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+          + " select ?, ?, ?, ?, ?, ?, seq.seq, ?, ?, ?, ?, ? from seq";
 
   private final AgroalDataSource dataSource;
   private final EventSchemas schemas;
@@ -53,6 +55,17 @@ public class Outbox {
    */
   @Transactional(Transactional.TxType.MANDATORY)
   public UUID publish(PatchOpsEvent payload, String subject, String actor) {
+    Event event = event(payload, subject, actor);
+    write(List.of(event));
+    return event.eventId();
+  }
+
+  /**
+   * Validates and serialises an event without writing it, so that a caller that writes many events
+   * in one transaction can {@link #write} them in one round trip. Throws when the payload violates
+   * its schema.
+   */
+  public Event event(PatchOpsEvent payload, String subject, String actor) {
     EventType type = EventType.forPayload(payload);
     JsonNode json = ContractJson.mapper().valueToTree(payload);
     List<String> violations = schemas.violations(type, json);
@@ -60,43 +73,69 @@ public class Outbox {
       throw new IllegalArgumentException(
           "refusing to publish " + type.type() + " that violates its schema: " + violations);
     }
-    String key = payload.partitionKey();
-    UUID eventId = UUID.randomUUID();
     String ticketId = payload instanceof TicketScoped scoped ? scoped.ticketId() : null;
-    String body = serialize(json);
+    return new Event(
+        UUID.randomUUID(),
+        type,
+        subject,
+        payload.partitionKey(),
+        ticketId,
+        actor,
+        serialize(json),
+        Instant.now());
+  }
+
+  /**
+   * Writes events in the caller's transaction, in list order (so a key's events get increasing
+   * sequence numbers in that order), as one JDBC batch.
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void write(List<Event> events) {
+    if (events.isEmpty()) {
+      return;
+    }
     // Plain JDBC: inside a JTA transaction Agroal hands out the transaction's own connection, the
     // one Hibernate uses too, so the event commits or rolls back with the caller's state change.
-    try (Connection connection = dataSource.getConnection()) {
-      {
-        long keySeq;
-        try (PreparedStatement lock = connection.prepareStatement(LOCK_KEY)) {
-          lock.setString(1, key);
-          try (ResultSet rs = lock.executeQuery()) {
-            rs.next();
-            keySeq = rs.getLong(1);
-          }
-        }
-        try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
-          insert.setObject(1, eventId);
-          insert.setString(2, source);
-          insert.setString(3, type.type());
-          insert.setString(4, subject);
-          insert.setString(5, type.topic());
-          insert.setString(6, key);
-          insert.setLong(7, keySeq);
-          insert.setString(8, ticketId);
-          insert.setString(9, actor);
-          insert.setString(10, type.dataSchema());
-          insert.setString(11, body);
-          insert.setObject(12, OffsetDateTime.ofInstant(Instant.now(), ZoneOffset.UTC));
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement insert = connection.prepareStatement(INSERT)) {
+      for (Event event : events) {
+        insert.setString(1, event.key());
+        insert.setObject(2, event.eventId());
+        insert.setString(3, source);
+        insert.setString(4, event.type().type());
+        insert.setString(5, event.subject());
+        insert.setString(6, event.type().topic());
+        insert.setString(7, event.key());
+        insert.setString(8, event.ticketId());
+        insert.setString(9, event.actor());
+        insert.setString(10, event.type().dataSchema());
+        insert.setString(11, event.body());
+        insert.setObject(12, OffsetDateTime.ofInstant(event.occurredAt(), ZoneOffset.UTC));
+        if (events.size() == 1) {
           insert.executeUpdate();
+        } else {
+          insert.addBatch();
         }
       }
+      if (events.size() > 1) {
+        insert.executeBatch();
+      }
     } catch (SQLException e) {
-      throw new IllegalStateException("cannot write " + type.type() + " to the outbox", e);
+      throw new IllegalStateException(
+          "cannot write " + events.get(0).type().type() + " to the outbox", e);
     }
-    return eventId;
   }
+
+  /** A validated, serialised event, not yet written; {@link #eventId} is its CloudEvents id. */
+  public record Event(
+      UUID eventId,
+      EventType type,
+      String subject,
+      String key,
+      String ticketId,
+      String actor,
+      String body,
+      Instant occurredAt) {}
 
   private static String serialize(JsonNode json) {
     try {

@@ -155,6 +155,9 @@ public class OutboxRelay {
         cleanupIfDue();
         if (sent < config.outbox().batchSize()) {
           awaitNotification(config.outbox().pollInterval());
+          if (sent > 0 && !config.outbox().linger().isZero()) {
+            sleep(config.outbox().linger());
+          }
         }
       } catch (SQLException e) {
         if (running.get()) {

@@ -12,6 +12,30 @@ public interface TicketServiceConfig {
 
   TokenCache tokenCache();
 
+  GroupCommit groupCommit();
+
+  /**
+   * Software tickets opened over REST at the same time share one transaction (see {@code
+   * tickets.TicketGroupCommit}). A writer takes whatever is queued when it is free, so under light
+   * load every ticket commits alone and waits for no one.
+   */
+  interface GroupCommit {
+    /**
+     * Tickets per transaction at most; 1 turns grouping off: every ticket commits alone, in its
+     * caller's thread.
+     */
+    @WithDefault("64")
+    int maxBatch();
+
+    /**
+     * Threads committing batches. One batches best: everything that arrives during its commit forms
+     * the next batch (measured: 1,586 and 1,617 creates/s with one, 1,437 with two, same machine
+     * and minutes). More only help if a single commit could stall for long.
+     */
+    @WithDefault("1")
+    int writers();
+  }
+
   /**
    * Verified JWTs, kept by their exact text until they expire (or {@code max-age} passes), so a
    * token used for many requests pays for its RS256 verification once.

@@ -25,9 +25,12 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
+import org.hibernate.Session;
 
 @ApplicationScoped
 public class TicketService {
@@ -97,13 +100,67 @@ public class TicketService {
         TicketSource.EVENT);
   }
 
-  private Ticket open(String id, NewTicket request, String reporter, TicketSource source) {
+  /** The checks that need no database; {@link #open} makes them too. */
+  public static void check(NewTicket request) {
     if (request.kind() == TicketKind.SOFTWARE && request.workload() == null) {
       throw ApiException.badRequest("workload", "is required for a SOFTWARE ticket");
     }
     if (request.kind() == TicketKind.HARDWARE && request.equipmentId() == null) {
       throw ApiException.badRequest("equipmentId", "is required for a HARDWARE ticket");
     }
+  }
+
+  /** A software ticket reads no other row, so many can be opened in one transaction. */
+  public static boolean groupable(NewTicket request) {
+    return request.kind() == TicketKind.SOFTWARE;
+  }
+
+  /** What {@link #openAll} opens: a ticket and who reported it from where. */
+  public record Opening(NewTicket request, String reporter, TicketSource source) {}
+
+  /**
+   * Opens several software tickets in the caller's transaction, as if each had been opened by
+   * {@link #open(NewTicket, String, TicketSource)}, with their rows and their events each written
+   * in one JDBC batch. Either all of them are written or the call throws.
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public List<Ticket> openAll(List<Opening> openings) {
+    List<Ticket> opened = new ArrayList<>(openings.size());
+    List<Outbox.Event> events = new ArrayList<>(openings.size());
+    for (Opening opening : openings) {
+      if (!groupable(opening.request())) {
+        throw new IllegalArgumentException("only software tickets are opened together");
+      }
+      opened.add(open(nextId(), opening.request(), opening.reporter(), opening.source(), events));
+    }
+    outbox.write(events);
+    Session session = entityManager.unwrap(Session.class);
+    Integer batchSize = session.getJdbcBatchSize();
+    session.setJdbcBatchSize(Math.max(1, openings.size()));
+    try {
+      // Here rather than at commit: a failing row must fail this call, which the caller can retry
+      // ticket by ticket, and not the commit, whose outcome the caller could not know.
+      session.flush();
+    } finally {
+      session.setJdbcBatchSize(batchSize);
+    }
+    return opened;
+  }
+
+  private Ticket open(String id, NewTicket request, String reporter, TicketSource source) {
+    List<Outbox.Event> events = new ArrayList<>(2);
+    Ticket ticket = open(id, request, reporter, source, events);
+    outbox.write(events);
+    return ticket;
+  }
+
+  private Ticket open(
+      String id,
+      NewTicket request,
+      String reporter,
+      TicketSource source,
+      List<Outbox.Event> events) {
+    check(request);
     Ticket ticket = new Ticket();
     ticket.id = id;
     ticket.kind = request.kind();
@@ -152,29 +209,31 @@ public class TicketService {
       nodeName = equipment.nodeName;
     }
     ticket.persist();
-    outbox.publish(
-        new TicketOpened(
-            ticket.id,
-            ticket.kind,
-            ticket.title,
-            ticket.description,
-            ticket.severity,
-            reporter,
-            source,
-            workload(ticket),
-            equipmentRef,
-            ticket.alertFingerprint,
-            ticket.openedAt,
-            ticket.detectedAt),
-        "tickets/" + ticket.id,
-        reporter);
+    events.add(
+        outbox.event(
+            new TicketOpened(
+                ticket.id,
+                ticket.kind,
+                ticket.title,
+                ticket.description,
+                ticket.severity,
+                reporter,
+                source,
+                workload(ticket),
+                equipmentRef,
+                ticket.alertFingerprint,
+                ticket.openedAt,
+                ticket.detectedAt),
+            "tickets/" + ticket.id,
+            reporter));
     if (equipmentRef != null && equipmentRef.type() == EquipmentType.NODE) {
       // The rollout-service cordons and taints the node, recording its state as the checkpoint.
-      outbox.publish(
-          new HardwareQuarantineRequested(
-              ticket.id, equipmentRef, nodeName, ticket.assignee, ticket.openedAt),
-          "tickets/" + ticket.id + "/equipment/" + equipmentRef.equipmentId(),
-          reporter);
+      events.add(
+          outbox.event(
+              new HardwareQuarantineRequested(
+                  ticket.id, equipmentRef, nodeName, ticket.assignee, ticket.openedAt),
+              "tickets/" + ticket.id + "/equipment/" + equipmentRef.equipmentId(),
+              reporter));
     }
     return ticket;
   }

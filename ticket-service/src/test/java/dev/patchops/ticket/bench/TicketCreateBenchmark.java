@@ -62,7 +62,8 @@ class TicketCreateBenchmark {
       double seconds,
       long[] latenciesNanos,
       String loadAverage,
-      ProcessCpu.Snapshot cpu) {}
+      ProcessCpu.Snapshot cpu,
+      String delivery) {}
 
   @Test
   void ticketCreation() throws Exception {
@@ -95,8 +96,9 @@ class TicketCreateBenchmark {
 
       rows.add(
           "| scenario | requests | errors | throughput /s | p50 ms | p99 ms | max ms"
-              + " | load avg 1/5 min | CPU ms/request: JVM + PostgreSQL + Kafka = total |");
-      rows.add("|---|---:|---:|---:|---:|---:|---:|---|---|");
+              + " | load avg 1/5 min | CPU ms/request: JVM + PostgreSQL + Kafka = total"
+              + " | event delivery p50 / p99 ms |");
+      rows.add("|---|---:|---:|---:|---:|---:|---:|---|---|---|");
       for (Run run : List.of(bare, outbox, bareRate, outboxRate)) {
         rows.add(row(run));
       }
@@ -124,6 +126,7 @@ class TicketCreateBenchmark {
     ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
     AtomicLong errors = new AtomicLong();
     CountDownLatch done = new CountDownLatch(CONCURRENCY);
+    long lastEventBefore = lastOutboxId();
     ProcessCpu.Snapshot cpuBefore = ProcessCpu.now();
     long start = System.nanoTime();
     for (int i = 0; i < CONCURRENCY; i++) {
@@ -140,7 +143,8 @@ class TicketCreateBenchmark {
         elapsed,
         latencies.stream().mapToLong(Long::longValue).toArray(),
         load,
-        cpu);
+        cpu,
+        delivery(lastEventBefore));
   }
 
   private void loop(
@@ -177,6 +181,7 @@ class TicketCreateBenchmark {
     CountDownLatch done = new CountDownLatch(total);
     long start = System.nanoTime() + 50_000_000L;
     AtomicInteger next = new AtomicInteger();
+    long lastEventBefore = lastOutboxId();
     ProcessCpu.Snapshot cpuBefore = ProcessCpu.now();
     // A 1 ms ticker sends every request whose scheduled time has come.
     long timer =
@@ -211,7 +216,8 @@ class TicketCreateBenchmark {
         elapsed,
         Arrays.copyOf(latencies, completed.get()),
         load,
-        cpu);
+        cpu,
+        delivery(lastEventBefore));
   }
 
   private static io.vertx.core.Future<Integer> send(HttpClient client, String token, String path) {
@@ -240,7 +246,7 @@ class TicketCreateBenchmark {
   private static String row(Run run) {
     Latencies latencies = Latencies.ofNanos(run.latenciesNanos());
     return String.format(
-        "| %s | %d | %d | %.0f | %.2f | %.2f | %.2f | %s | %s |",
+        "| %s | %d | %d | %.0f | %.2f | %.2f | %.2f | %s | %s | %s |",
         run.name(),
         run.requests(),
         run.errors(),
@@ -249,7 +255,8 @@ class TicketCreateBenchmark {
         latencies.percentileMs(0.99),
         latencies.maxMs(),
         run.loadAverage(),
-        cpuPerRequest(run));
+        cpuPerRequest(run),
+        run.delivery());
   }
 
   private static String cpuPerRequest(Run run) {
@@ -280,6 +287,41 @@ class TicketCreateBenchmark {
       Thread.sleep(20);
     }
     return ProcessCpu.now();
+  }
+
+  private long lastOutboxId() {
+    try (Connection connection = dataSource.getConnection();
+        Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery("select coalesce(max(id), 0) from outbox_event")) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * From writing each event of the scenario (in its request's transaction) to the relay marking it
+   * sent after Kafka's acknowledgement; read after {@link #cpuUntilRelayed}, so all are sent.
+   */
+  private String delivery(long lastEventBefore) {
+    try (Connection connection = dataSource.getConnection();
+        java.sql.PreparedStatement select =
+            connection.prepareStatement(
+                "select count(*), percentile_cont(0.5) within group (order by d),"
+                    + " percentile_cont(0.99) within group (order by d) from (select"
+                    + " extract(epoch from sent_at - occurred_at) * 1000 as d from outbox_event"
+                    + " where id > ? and sent_at is not null) s")) {
+      select.setLong(1, lastEventBefore);
+      try (ResultSet rs = select.executeQuery()) {
+        rs.next();
+        return rs.getLong(1) == 0
+            ? "n/a"
+            : String.format("%.1f / %.1f", rs.getDouble(2), rs.getDouble(3));
+      }
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private long pendingOutboxRows() throws Exception {

@@ -9,6 +9,7 @@ import dev.patchops.platform.security.Roles;
 import dev.patchops.ticket.equipment.EquipmentLocks;
 import dev.patchops.ticket.process.CurrentUser;
 import dev.patchops.ticket.tickets.Ticket;
+import dev.patchops.ticket.tickets.TicketGroupCommit;
 import dev.patchops.ticket.tickets.TicketService;
 import dev.patchops.ticket.tickets.TicketState;
 import dev.patchops.ticket.tickets.rest.TicketApi.CloseTicket;
@@ -17,6 +18,8 @@ import dev.patchops.ticket.tickets.rest.TicketApi.PageView;
 import dev.patchops.ticket.tickets.rest.TicketApi.ReopenTicket;
 import dev.patchops.ticket.tickets.rest.TicketApi.TicketView;
 import io.quarkus.hibernate.orm.panache.PanacheQuery;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.vertx.core.Vertx;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -29,17 +32,24 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
+import java.util.concurrent.CompletionStage;
 
 @Path("/api/v1/tickets")
 public class TicketResource {
   @Inject TicketService tickets;
   @Inject CurrentUser user;
   @Inject EquipmentLocks locks;
+  @Inject TicketGroupCommit groupCommit;
 
+  /**
+   * Runs on the event loop and is not {@code @Transactional}: a software ticket is committed by
+   * {@link TicketGroupCommit}, in a transaction it may share with tickets opened at the same
+   * moment, and no worker thread waits for it; a hardware ticket locks its equipment, so it is
+   * opened on a worker thread in a transaction of its own.
+   */
   @POST
   @RolesAllowed({Roles.REPORTER, Roles.ENGINEER, Roles.SRE, Roles.ADMIN})
-  @Transactional
-  public Response open(@Valid @NotNull OpenTicket request) {
+  public CompletionStage<Response> open(@Valid @NotNull OpenTicket request) {
     var workload =
         request.workload() == null
             ? null
@@ -47,22 +57,32 @@ public class TicketResource {
                 request.workload().namespace(),
                 request.workload().kind(),
                 request.workload().name());
-    Ticket ticket =
-        tickets.open(
-            new TicketService.NewTicket(
-                request.kind(),
-                request.title(),
-                request.description(),
-                request.severity(),
-                workload,
-                request.equipmentId(),
-                request.detectedAt(),
-                null),
-            user.name(),
-            TicketSource.REST);
-    return Response.created(URI.create("/api/v1/tickets/" + ticket.id))
-        .entity(TicketView.of(ticket))
-        .build();
+    var opening =
+        new TicketService.NewTicket(
+            request.kind(),
+            request.title(),
+            request.description(),
+            request.severity(),
+            workload,
+            request.equipmentId(),
+            request.detectedAt(),
+            null);
+    String reporter = user.name();
+    CompletionStage<Ticket> ticket =
+        TicketService.groupable(opening)
+            ? groupCommit.submit(opening, reporter, TicketSource.REST)
+            : Vertx.currentContext()
+                .executeBlocking(
+                    () ->
+                        QuarkusTransaction.requiringNew()
+                            .call(() -> tickets.open(opening, reporter, TicketSource.REST)),
+                    false)
+                .toCompletionStage();
+    return ticket.thenApply(
+        opened ->
+            Response.created(URI.create("/api/v1/tickets/" + opened.id))
+                .entity(TicketView.of(opened))
+                .build());
   }
 
   @GET
