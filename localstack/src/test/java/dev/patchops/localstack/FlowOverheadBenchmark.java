@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * docs/benchmarks.md); not a test.
  */
 class FlowOverheadBenchmark {
-  static final int FLOWS = Integer.getInteger("bench.flows", 5);
+  static final int FLOWS = Integer.getInteger("bench.flows", 8);
+  static final int WARMUP = Integer.getInteger("bench.warmup", 2);
   static final Duration WATCH = Duration.ofSeconds(3);
 
   /** The sandbox suite's run time: {@link SandboxControl#suite}. */
@@ -60,8 +61,10 @@ class FlowOverheadBenchmark {
       Demo demo =
           new Demo(Demo.Endpoints.local("127.0.0.1", 18381, keys.hookToken, keys.jwt), Demo.CONSOLE)
               .polling(Duration.ofMillis(10));
-      // One flow to warm the JVMs up, not counted.
-      flow(demo, "payments", 0);
+      // Flows that warm the JVMs up (JIT, connection pools), not counted.
+      for (int i = 0; i < WARMUP; i++) {
+        flow(demo, "payments", -1 - i);
+      }
       for (int i = 1; i <= FLOWS; i++) {
         flows.add(flow(demo, "checkout", i));
       }

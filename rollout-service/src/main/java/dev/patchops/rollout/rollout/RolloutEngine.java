@@ -55,6 +55,9 @@ public class RolloutEngine {
 
   private final Semaphore wake = new Semaphore(0);
 
+  /** The earliest end of a pause or watch window seen in this pass: the engine thread's alone. */
+  private Instant nextDue;
+
   /** Namespaces of the rollouts reconciled in this pass: the engine thread's alone. */
   private final java.util.Set<String> passNamespaces = new java.util.HashSet<>();
 
@@ -102,12 +105,18 @@ public class RolloutEngine {
           resources.watch(this::wake);
           reverting = pass();
         }
-        // A revert waiting for the restored Pods is checked every few milliseconds, not per tick.
-        wake.tryAcquire(
+        // A revert waiting for the restored Pods is checked every few milliseconds, not per tick;
+        // a pause or a watch window that ends before the next tick is acted on when it ends.
+        long waitMs =
             reverting
                 ? Math.min(REVERT_POLL_MS, config.tick().toMillis())
-                : config.tick().toMillis(),
-            TimeUnit.MILLISECONDS);
+                : config.tick().toMillis();
+        Instant due = nextDue;
+        if (due != null) {
+          waitMs =
+              Math.max(0, Math.min(waitMs, Duration.between(Instant.now(), due).toMillis() + 1));
+        }
+        wake.tryAcquire(waitMs, TimeUnit.MILLISECONDS);
         wake.drainPermits();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -137,6 +146,7 @@ public class RolloutEngine {
     metrics.active(active.size());
     boolean reverting = false;
     passNamespaces.clear();
+    nextDue = null;
     for (String id : active) {
       if (!leadership.isLeader()) {
         return false;
@@ -194,9 +204,26 @@ public class RolloutEngine {
     }
     if (!after.phase.active()) {
       forget(id);
+    } else {
+      noteDue(after);
     }
     return after.phase == RolloutPhase.REVERTING
         && (after.nextAttemptAt == null || !after.nextAttemptAt.isAfter(Instant.now()));
+  }
+
+  private void noteDue(Rollout r) {
+    Instant due =
+        switch (r.phase) {
+          case WATCHING -> r.watchUntil;
+          case PROGRESSING ->
+              r.stepStartedAt == null
+                  ? null
+                  : r.stepStartedAt.plusSeconds(r.currentStep().pauseSeconds());
+          default -> null;
+        };
+    if (due != null && (nextDue == null || due.isBefore(nextDue))) {
+      nextDue = due;
+    }
   }
 
   /**
