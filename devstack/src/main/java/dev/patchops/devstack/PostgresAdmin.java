@@ -19,9 +19,12 @@ public final class PostgresAdmin {
    * @param serverUrl {@code jdbc:postgresql://host:port/}, to which a database name is appended
    */
   public PostgresAdmin(String serverUrl, String user, String password) {
-    if (!serverUrl.startsWith("jdbc:postgresql://")) {
+    // A database name is appended per service, so the URL names the server and nothing more.
+    if (!serverUrl.matches("jdbc:postgresql://[^/?#]+/?")) {
       throw new IllegalArgumentException(
-          "a PostgreSQL server URL looks like jdbc:postgresql://host:5432/, not " + serverUrl);
+          "a PostgreSQL server URL looks like jdbc:postgresql://host:5432/ (no database, no"
+              + " parameters), not "
+              + serverUrl);
     }
     this.serverUrl = serverUrl.endsWith("/") ? serverUrl : serverUrl + "/";
     this.user = user;

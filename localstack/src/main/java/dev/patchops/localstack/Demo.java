@@ -92,6 +92,15 @@ public final class Demo {
   }
 
   public static void main(String[] args) throws Exception {
+    try {
+      run();
+    } catch (DemoException e) {
+      System.err.println("patchops demo: " + e.getMessage());
+      System.exit(1);
+    }
+  }
+
+  private static void run() throws Exception {
     Path home =
         Path.of(
             System.getenv()
@@ -114,14 +123,27 @@ public final class Demo {
             Files.readString(keys.resolve("alertmanager.token")).strip(),
             JwtIssuer.load(keys.resolve("jwt-private.pem"), keys.resolve("jwt-public.pem")));
     Demo demo = new Demo(at, CONSOLE);
+    demo.requireRunning();
+    int exit = 0;
     try {
-      demo.requireRunning();
       demo.story("checkout");
     } catch (DemoException e) {
       System.err.println();
       System.err.println("patchops demo: " + e.getMessage());
-      System.exit(1);
+      exit = 1;
+    } catch (IOException | RuntimeException e) {
+      System.err.println();
+      System.err.println("patchops demo: stopped: " + e);
+      exit = 1;
+    } finally {
+      try {
+        // Whatever happened, the sandbox is left without injected failures.
+        demo.clearFaults();
+      } catch (IOException | RuntimeException e) {
+        System.err.println("patchops demo: could not clear the sandbox's failures: " + e);
+      }
     }
+    System.exit(exit);
   }
 
   /** A step that did not end the way the story says, in words a user can act on. */
@@ -311,6 +333,9 @@ public final class Demo {
                 .POST(HttpRequest.BodyPublishers.ofString(payload.toString())),
             null);
     JsonNode body = expect(response, 202, "the alert hook");
+    if (body.path("tickets").isEmpty()) {
+      throw new DemoException("the alert opened no ticket: " + body);
+    }
     return body.path("tickets").get(0).asText();
   }
 

@@ -86,7 +86,6 @@ public final class LocalStack {
       java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
   public static void main(String[] args) throws Exception {
-    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
     if (Runtime.version().feature() < 17) {
       System.err.println("patchops: Java 17 or newer is needed, this is " + Runtime.version());
       System.exit(2);
@@ -105,6 +104,10 @@ public final class LocalStack {
       stack.start();
     } catch (StackException e) {
       System.err.println("patchops: " + e.getMessage());
+      System.exit(2);
+    } catch (Exception e) {
+      System.err.println(
+          "patchops: could not start: " + e + " (service logs in " + home.resolve("logs") + ")");
       System.exit(2);
     }
     Thread.currentThread().join();
@@ -155,7 +158,37 @@ public final class LocalStack {
     return "http://127.0.0.1:" + port(service);
   }
 
+  private volatile boolean stopping;
+  private boolean starting;
+
+  /**
+   * Starts everything, or stops with a {@link StackException}. A Ctrl-C while it runs makes it give
+   * up at its next step, and {@link #stop} waits for that, so nothing it started is left behind.
+   */
   void start() throws Exception {
+    synchronized (this) {
+      if (stopping) {
+        fail("stopped");
+      }
+      starting = true;
+    }
+    try {
+      startAll();
+    } finally {
+      synchronized (this) {
+        starting = false;
+        notifyAll();
+      }
+    }
+  }
+
+  private void checkStopping() {
+    if (stopping) {
+      fail("stopped before it was up");
+    }
+  }
+
+  private void startAll() throws Exception {
     long started = System.nanoTime();
     for (String service : SERVICES) {
       requireFree(port(service), service);
@@ -164,13 +197,36 @@ public final class LocalStack {
         fail(jar + " is missing: build first with ./mvnw -B package -DskipTests");
       }
     }
-    String kubeconfigVar = env.get("KUBECONFIG");
+    // Opt-in by a variable of its own: a KUBECONFIG exported for daily work must not turn the
+    // sandbox into someone's real cluster.
+    String kubeconfigVar = env.get("PATCHOPS_KUBECONFIG");
     if (kubeconfigVar != null && !kubeconfigVar.isBlank()) {
-      externalKubeconfig = Path.of(kubeconfigVar.split(java.io.File.pathSeparator)[0]);
+      externalKubeconfig = Path.of(kubeconfigVar).toAbsolutePath();
       if (!Files.isReadable(externalKubeconfig)) {
-        fail("KUBECONFIG names " + externalKubeconfig + ", which cannot be read");
+        fail("PATCHOPS_KUBECONFIG names " + externalKubeconfig + ", which cannot be read");
       }
+      step("nothing for Kubernetes: using the cluster of " + externalKubeconfig);
+      try {
+        client =
+            new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+                .withConfig(
+                    io.fabric8.kubernetes.client.Config.fromKubeconfig(
+                        null, Files.readString(externalKubeconfig), externalKubeconfig.toString()))
+                .build();
+      } catch (RuntimeException e) {
+        fail(
+            "PATCHOPS_KUBECONFIG: "
+                + externalKubeconfig
+                + " is not a usable kubeconfig: "
+                + e.getMessage());
+      }
+      checkCluster();
     } else {
+      if (env.get("KUBECONFIG") != null) {
+        System.out.println(
+            "KUBECONFIG is set and not used: the sandbox runs instead. To use that cluster, set"
+                + " PATCHOPS_KUBECONFIG.");
+      }
       requireFree(kubePort(), "the sandbox Kubernetes API");
       requireFree(controlPort(), "the sandbox's failure controls");
     }
@@ -204,6 +260,7 @@ public final class LocalStack {
       fail("PostgreSQL: " + e.getMessage());
     }
 
+    checkStopping();
     String kafkaVar = env.get("PATCHOPS_KAFKA_BOOTSTRAP_SERVERS");
     if (kafkaVar != null && !kafkaVar.isBlank()) {
       step("nothing for Kafka: using " + kafkaVar);
@@ -216,20 +273,12 @@ public final class LocalStack {
     }
     createTopics();
 
-    if (externalKubeconfig != null) {
-      step("nothing for Kubernetes: using the cluster of " + externalKubeconfig);
-      client =
-          new io.fabric8.kubernetes.client.KubernetesClientBuilder()
-              .withConfig(
-                  io.fabric8.kubernetes.client.Config.fromKubeconfig(
-                      Files.readString(externalKubeconfig)))
-              .build();
-      checkCluster();
-    } else {
+    if (externalKubeconfig == null) {
       startSandbox();
     }
 
     for (String service : SERVICES) {
+      checkStopping();
       step(service + " on :" + port(service));
       services.put(service, launch(service));
     }
@@ -306,10 +355,13 @@ public final class LocalStack {
       }
     } catch (java.util.concurrent.TimeoutException e) {
       fail("Kafka at " + kafkaBootstrap + " did not answer within 60 s");
+    } catch (java.util.concurrent.ExecutionException e) {
+      fail("Kafka at " + kafkaBootstrap + ": " + e.getCause().getMessage());
     }
   }
 
   private void startSandbox() throws Exception {
+    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
     step("sandbox Kubernetes API on :" + kubePort());
     // Mixed: CRUD for everything, plus the recorded answers the kubelet adds for Pod logs.
     var responses =
@@ -405,6 +457,8 @@ public final class LocalStack {
     command.add("-Dquarkus.http.port=" + port(service));
     if (externalKubeconfig == null) {
       command.add("-Dquarkus.kubernetes-client.api-server-url=http://127.0.0.1:" + kubePort());
+      // The sandbox needs no credentials; a ~/.kube/config (and its exec plugins) stays unread.
+      command.add("-Dkubernetes.auth.tryKubeConfig=false");
     }
     command.add("-Dquarkus.kubernetes-client.namespace=" + namespace());
     command.add("-jar");
@@ -450,6 +504,7 @@ public final class LocalStack {
     Process process = services.get(service);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
     while (System.nanoTime() < deadline) {
+      checkStopping();
       if (!process.isAlive()) {
         fail(
             service
@@ -481,6 +536,16 @@ public final class LocalStack {
 
   /** Services first (they flush and commit their offsets), then what they depend on. */
   synchronized void stop() {
+    stopping = true;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (starting && System.nanoTime() < deadline) {
+      try {
+        wait(500);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
     for (Process p : services.values()) {
       p.destroy();
     }

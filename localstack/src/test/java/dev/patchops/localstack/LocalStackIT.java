@@ -70,11 +70,30 @@ class LocalStackIT {
     assertThat(verify).contains("\"valid\":true").doesNotContain("\"recordsChecked\":0");
   }
 
-  static void noProcessLeft(Path home) {
-    assertThat(
-            ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().orElse("").contains(home.toString()))
-                .toList())
+  /** What this JVM runs now: a stack's processes are the ones that came after. */
+  static java.util.Set<Long> children() {
+    return ProcessHandle.current()
+        .descendants()
+        .map(ProcessHandle::pid)
+        .collect(java.util.stream.Collectors.toSet());
+  }
+
+  /** Every process the stack started (services, broker, database) is gone. */
+  static void noProcessLeft(java.util.Set<Long> before) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    List<ProcessHandle> left = List.of();
+    while (System.nanoTime() < deadline) {
+      left =
+          ProcessHandle.current()
+              .descendants()
+              .filter(p -> !before.contains(p.pid()) && p.isAlive())
+              .toList();
+      if (left.isEmpty()) {
+        return;
+      }
+      Thread.sleep(200);
+    }
+    assertThat(left.stream().map(p -> p.info().commandLine().orElse("?")).toList())
         .as("processes left behind")
         .isEmpty();
   }
@@ -82,6 +101,7 @@ class LocalStackIT {
   @Test
   void theSuiteComesUpOpensATicketFromAnAlertAuditsItAndStopsCleanly() throws Exception {
     Path home = Files.createTempDirectory("patchops-local");
+    java.util.Set<Long> before = children();
     LocalStack stack =
         new LocalStack(Path.of("..").toAbsolutePath().normalize(), home, 18181, java.util.Map.of());
     try {
@@ -106,7 +126,7 @@ class LocalStackIT {
     } finally {
       stack.stop();
     }
-    noProcessLeft(home);
+    noProcessLeft(before);
   }
 
   @Test
@@ -139,15 +159,32 @@ class LocalStackIT {
                 PostgresServer.PASSWORD,
                 "PATCHOPS_KAFKA_BOOTSTRAP_SERVERS",
                 kafka.bootstrapServers(),
+                "PATCHOPS_KUBECONFIG",
+                kubeconfig.toString(),
+                // Exported for someone's daily work: ignored, the variable above decides.
                 "KUBECONFIG",
-                kubeconfig.toString());
+                "/nonexistent/kubeconfig");
+        java.util.Set<Long> before = children();
         LocalStack refused =
             new LocalStack(Path.of("..").toAbsolutePath().normalize(), home, 18191, env);
-        assertThatThrownBy(refused::start)
-            .isInstanceOf(LocalStack.StackException.class)
-            .hasMessageContaining("no CRD patchtests.patchops.dev")
-            .hasMessageContaining("kubectl apply -k deploy/kubernetes/crds");
-        refused.stop();
+        try {
+          assertThatThrownBy(refused::start)
+              .isInstanceOf(LocalStack.StackException.class)
+              .hasMessageContaining("no CRD patchtests.patchops.dev")
+              .hasMessageContaining("kubectl apply -k deploy/kubernetes/crds");
+        } finally {
+          refused.stop();
+        }
+        // Refused before it touched their database or broker.
+        try (var c =
+                java.sql.DriverManager.getConnection(
+                    postgres.jdbcUrl("postgres"), PostgresServer.USER, PostgresServer.PASSWORD);
+            var rs =
+                c.createStatement()
+                    .executeQuery("select count(*) from pg_database where datname = 'ticket'")) {
+          assertThat(rs.next()).isTrue();
+          assertThat(rs.getLong(1)).isZero();
+        }
 
         for (String crd : LocalStack.CRDS) {
           admin
@@ -178,6 +215,7 @@ class LocalStackIT {
         } finally {
           stack.stop();
         }
+        noProcessLeft(before);
         assertThat(home.resolve("postgres")).doesNotExist();
         assertThat(home.resolve("kafka")).doesNotExist();
         assertThat(home.resolve("kubeconfig")).doesNotExist();
@@ -192,6 +230,5 @@ class LocalStackIT {
         cluster.destroy();
       }
     }
-    noProcessLeft(home);
   }
 }

@@ -104,6 +104,10 @@ public class RolloutEngine {
         if (leadership.isLeader()) {
           resources.watch(this::wake);
           reverting = pass();
+        } else {
+          // A standby neither schedules nor watches: the leader does both.
+          nextDue = null;
+          workloadWatches.closeAll();
         }
         // A revert waiting for the restored Pods is checked every few milliseconds, not per tick;
         // a pause or a watch window that ends before the next tick is acted on when it ends.
@@ -114,7 +118,7 @@ public class RolloutEngine {
         Instant due = nextDue;
         if (due != null) {
           waitMs =
-              Math.max(0, Math.min(waitMs, Duration.between(Instant.now(), due).toMillis() + 1));
+              Math.max(1, Math.min(waitMs, Duration.between(Instant.now(), due).toMillis() + 1));
         }
         wake.tryAcquire(waitMs, TimeUnit.MILLISECONDS);
         wake.drainPermits();
@@ -221,7 +225,9 @@ public class RolloutEngine {
                   : r.stepStartedAt.plusSeconds(r.currentStep().pauseSeconds());
           default -> null;
         };
-    if (due != null && (nextDue == null || due.isBefore(nextDue))) {
+    // A time already past (a canary slower than its pause, a paused rollout, a Prometheus error
+    // being retried) is left to the tick: waking for it again would spin the engine.
+    if (due != null && due.isAfter(Instant.now()) && (nextDue == null || due.isBefore(nextDue))) {
       nextDue = due;
     }
   }

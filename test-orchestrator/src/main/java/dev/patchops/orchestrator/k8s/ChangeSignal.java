@@ -1,6 +1,5 @@
 package dev.patchops.orchestrator.k8s;
 
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
@@ -39,7 +38,7 @@ public final class ChangeSignal implements AutoCloseable {
         };
     try {
       watches.add(open.apply(watcher));
-    } catch (KubernetesClientException e) {
+    } catch (RuntimeException e) {
       LOG.debugf("no watch (%s): polling only", e.getMessage());
     }
     return this;

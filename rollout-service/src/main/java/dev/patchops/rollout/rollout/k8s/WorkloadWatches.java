@@ -2,12 +2,13 @@ package dev.patchops.rollout.rollout.k8s;
 
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,8 +28,9 @@ public class WorkloadWatches {
   @Inject KubernetesClient client;
 
   private final Map<String, Watch> watches = new ConcurrentHashMap<>();
+  private final Map<String, Instant> refusedUntil = new ConcurrentHashMap<>();
 
-  /** Watches exactly these namespaces from now on. */
+  /** Watches exactly these namespaces from now on; called by the engine thread only. */
   public void retain(Set<String> namespaces, Runnable wake) {
     watches
         .entrySet()
@@ -41,38 +43,50 @@ public class WorkloadWatches {
               return true;
             });
     for (String ns : namespaces) {
-      watches.computeIfAbsent(ns, n -> open(n, wake));
+      if (!watches.containsKey(ns)
+          && !refusedUntil.getOrDefault(ns, Instant.EPOCH).isAfter(Instant.now())) {
+        open(ns, wake);
+      }
     }
-    watches.values().removeIf(w -> w == CLOSED);
   }
 
-  private static final Watch CLOSED = () -> {};
-
-  private Watch open(String namespace, Runnable wake) {
+  private void open(String namespace, Runnable wake) {
+    Watch[] opened = new Watch[1];
     try {
-      return client
-          .apps()
-          .deployments()
-          .inNamespace(namespace)
-          .watch(
-              new Watcher<Deployment>() {
-                @Override
-                public void eventReceived(Action action, Deployment resource) {
-                  wake.run();
-                }
+      opened[0] =
+          client
+              .apps()
+              .deployments()
+              .inNamespace(namespace)
+              .watch(
+                  new Watcher<Deployment>() {
+                    @Override
+                    public void eventReceived(Action action, Deployment resource) {
+                      wake.run();
+                    }
 
-                @Override
-                public void onClose(WatcherException cause) {
-                  // Opened again on the next pass that still needs it.
-                  watches.remove(namespace);
-                  wake.run();
-                }
-              });
-    } catch (KubernetesClientException e) {
-      LOG.debugf("no watch on %s (%s): the engine's tick only", namespace, e.getMessage());
-      return CLOSED;
+                    @Override
+                    public void onClose(WatcherException cause) {
+                      // Opened again on the next pass that still needs it.
+                      if (opened[0] != null) {
+                        watches.remove(namespace, opened[0]);
+                      }
+                      wake.run();
+                    }
+                  });
+      watches.put(namespace, opened[0]);
+      refusedUntil.remove(namespace);
+    } catch (RuntimeException e) {
+      // A Role without watch (not re-applied after an upgrade) costs latency, not decisions.
+      if (refusedUntil.put(namespace, Instant.now().plus(RETRY_REFUSED)) == null) {
+        LOG.warnf(
+            "no watch on Deployments in %s (%s): the engine ticks there; retried every %d s",
+            namespace, e.getMessage(), RETRY_REFUSED.toSeconds());
+      }
     }
   }
+
+  private static final Duration RETRY_REFUSED = Duration.ofSeconds(60);
 
   public void closeAll() {
     watches.values().forEach(Watch::close);
