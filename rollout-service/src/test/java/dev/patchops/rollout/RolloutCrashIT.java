@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import dev.patchops.contract.events.AlertReceived;
 import dev.patchops.contract.model.Severity;
 import dev.patchops.contract.model.WorkloadRef;
-import dev.patchops.rollout.rollout.k8s.Labels;
 import dev.patchops.sandbox.SimulatedKubelet;
 import dev.patchops.testing.EventSender;
 import dev.patchops.testing.KubernetesCrudServer;
@@ -201,22 +200,6 @@ class RolloutCrashIT {
     assertThat(process.exitValue()).as("killed by SIGKILL").isEqualTo(137);
   }
 
-  void assertNoCanaryLeft(String ns, String id) {
-    assertThat(
-            client
-                .apps()
-                .deployments()
-                .inNamespace(ns)
-                .withLabel(Labels.TRACK, Labels.CANARY)
-                .list()
-                .getItems())
-        .isEmpty();
-    assertThat(client.pods().inNamespace(ns).withLabel(Labels.ROLLOUT, id).list().getItems())
-        .isEmpty();
-    assertThat(client.services().inNamespace(ns).withLabel(Labels.ROLLOUT, id).list().getItems())
-        .isEmpty();
-  }
-
   @Test
   void killedInTheMiddleOfACanaryItContinuesAfterRestartAndPromotes() throws Exception {
     String ns = Sandbox.shop(client);
@@ -239,7 +222,7 @@ class RolloutCrashIT {
     assertThat(stable.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
         .isEqualTo(image);
     assertThat(stable.getSpec().getReplicas()).isEqualTo(4);
-    assertNoCanaryLeft(ns, id);
+    Sandbox.assertNoCanaryLeft(client, ns, id);
   }
 
   @Test
@@ -275,6 +258,6 @@ class RolloutCrashIT {
                 .extract()
                 .<String>path("revertTrigger"))
         .isEqualTo("ALERT");
-    assertNoCanaryLeft(ns, id);
+    Sandbox.assertNoCanaryLeft(client, ns, id);
   }
 }

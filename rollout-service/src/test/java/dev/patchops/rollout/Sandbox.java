@@ -183,4 +183,37 @@ public final class Sandbox {
                 .build())
         .create();
   }
+
+  /**
+   * Nothing of a rollout's canary is left: no canary Deployment, no Pod or Service of the rollout.
+   */
+  public static void assertNoCanaryLeft(KubernetesClient client, String ns, String rolloutId) {
+    org.assertj.core.api.Assertions.assertThat(
+            client
+                .apps()
+                .deployments()
+                .inNamespace(ns)
+                .withLabel(
+                    dev.patchops.rollout.rollout.k8s.Labels.TRACK,
+                    dev.patchops.rollout.rollout.k8s.Labels.CANARY)
+                .list()
+                .getItems())
+        .isEmpty();
+    org.assertj.core.api.Assertions.assertThat(
+            client
+                .pods()
+                .inNamespace(ns)
+                .withLabel(dev.patchops.rollout.rollout.k8s.Labels.ROLLOUT, rolloutId)
+                .list()
+                .getItems())
+        .isEmpty();
+    org.assertj.core.api.Assertions.assertThat(
+            client
+                .services()
+                .inNamespace(ns)
+                .withLabel(dev.patchops.rollout.rollout.k8s.Labels.ROLLOUT, rolloutId)
+                .list()
+                .getItems())
+        .isEmpty();
+  }
 }

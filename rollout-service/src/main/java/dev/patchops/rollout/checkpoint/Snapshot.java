@@ -44,8 +44,23 @@ public record Snapshot(
   /** Written by the Deployment controller, not by the owner: neither restored nor compared. */
   static final Set<String> CONTROLLER_ANNOTATIONS = Set.of("deployment.kubernetes.io/revision");
 
-  public static boolean isControllerAnnotation(String key) {
-    return CONTROLLER_ANNOTATIONS.contains(key);
+  /**
+   * A Deployment's annotations, split: the controller's own ({@code controllers} true) or the
+   * owner's. A checkpoint keeps the owner's; a restore keeps the controller's on the live object.
+   */
+  public static Map<String, String> annotations(Deployment d, boolean controllers) {
+    Map<String, String> kept = new LinkedHashMap<>();
+    if (d.getMetadata().getAnnotations() != null) {
+      d.getMetadata()
+          .getAnnotations()
+          .forEach(
+              (k, v) -> {
+                if (CONTROLLER_ANNOTATIONS.contains(k) == controllers) {
+                  kept.put(k, v);
+                }
+              });
+    }
+    return kept;
   }
 
   private static final ObjectMapper CANONICAL =
@@ -56,17 +71,7 @@ public record Snapshot(
    * Status, resourceVersion, uid and managed fields belong to the cluster.
    */
   public static Deployment restorable(Deployment live) {
-    Map<String, String> annotations = new LinkedHashMap<>();
-    if (live.getMetadata().getAnnotations() != null) {
-      live.getMetadata()
-          .getAnnotations()
-          .forEach(
-              (k, v) -> {
-                if (!CONTROLLER_ANNOTATIONS.contains(k)) {
-                  annotations.put(k, v);
-                }
-              });
-    }
+    Map<String, String> annotations = annotations(live, false);
     return new DeploymentBuilder()
         .withApiVersion("apps/v1")
         .withKind("Deployment")

@@ -166,25 +166,7 @@ class RolloutFlowTest {
         .isEqualTo(Map.of("PAYMENT_TIMEOUT_MS", "800", "FEATURE_FAST_PAY", "off"));
     assertThat(client.secrets().inNamespace(ns).withName("checkout-db").get().getData())
         .isEqualTo(Map.of("password", "c2VjcmV0LTE="));
-    assertThat(
-            client
-                .apps()
-                .deployments()
-                .inNamespace(ns)
-                .withLabel(Labels.TRACK, Labels.CANARY)
-                .list()
-                .getItems())
-        .isEmpty();
-    assertThat(client.pods().inNamespace(ns).withLabel(Labels.ROLLOUT, rolloutId).list().getItems())
-        .isEmpty();
-    assertThat(
-            client
-                .services()
-                .inNamespace(ns)
-                .withLabel(Labels.ROLLOUT, rolloutId)
-                .list()
-                .getItems())
-        .isEmpty();
+    Sandbox.assertNoCanaryLeft(client, ns, rolloutId);
   }
 
   /** The checkpoint holds the Secret sealed; neither its table nor the outbox has it in clear. */

@@ -1,5 +1,6 @@
 package dev.patchops.orchestrator.results;
 
+import dev.patchops.contract.JunitLog;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -13,12 +14,10 @@ import java.util.Deque;
  * One pass over a suite's log: keeps a bounded tail and lifts out the JUnit report.
  *
  * <p>The convention for suites (documented in docs/architecture.md): print the JUnit XML between a
- * line {@value #BEGIN} and a line {@value #END}. A log is the one output every Job has, and unlike
- * the termination message (4 KiB) it holds a real report.
+ * line {@value JunitLog#BEGIN} and a line {@value JunitLog#END}. A log is the one output every Job
+ * has, and unlike the termination message (4 KiB) it holds a real report.
  */
 public final class SuiteLog {
-  public static final String BEGIN = dev.patchops.contract.JunitLog.BEGIN;
-  public static final String END = dev.patchops.contract.JunitLog.END;
 
   public record Scanned(String tail, byte[] junit, boolean junitTruncated, long lines) {}
 
@@ -38,13 +37,13 @@ public final class SuiteLog {
       String line;
       while ((line = reader.readLine()) != null) {
         lines++;
-        if (line.equals(BEGIN)) {
+        if (line.equals(JunitLog.BEGIN)) {
           inJunit = true;
           junit = new ByteArrayOutputStream();
           truncated = false;
           continue;
         }
-        if (line.equals(END)) {
+        if (line.equals(JunitLog.END)) {
           inJunit = false;
           continue;
         }

@@ -101,7 +101,11 @@ class JunitReportTest {
     for (int i = 0; i < 1000; i++) {
       log.append("line ").append(i).append('\n');
     }
-    log.append(SuiteLog.BEGIN).append('\n').append(REPORT).append(SuiteLog.END).append('\n');
+    log.append(dev.patchops.contract.JunitLog.BEGIN)
+        .append('\n')
+        .append(REPORT)
+        .append(dev.patchops.contract.JunitLog.END)
+        .append('\n');
     log.append("done\n");
     SuiteLog.Scanned scanned = SuiteLog.scan(new StringReader(log.toString()), 3, 1 << 20);
     assertThat(scanned.tail()).isEqualTo("line 998\nline 999\ndone");

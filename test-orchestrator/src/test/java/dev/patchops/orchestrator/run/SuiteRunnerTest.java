@@ -8,7 +8,6 @@ import dev.patchops.contract.model.TestOutcome;
 import dev.patchops.contract.model.TestSuiteSpec;
 import dev.patchops.orchestrator.Sandbox;
 import dev.patchops.orchestrator.WithOrchestratorInfra;
-import dev.patchops.orchestrator.results.SuiteLog;
 import dev.patchops.orchestrator.run.k8s.SuiteRunner;
 import dev.patchops.sandbox.SimulatedKubelet;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -32,13 +31,13 @@ class SuiteRunnerTest {
   @KubernetesTestServer KubernetesServer server;
 
   private static final String JUNIT =
-      SuiteLog.BEGIN
+      dev.patchops.contract.JunitLog.BEGIN
           + "\n<testsuite name='e2e' tests='3' failures='1'>"
           + "<testcase classname='shop.CheckoutIT' name='pays' time='0.2'/>"
           + "<testcase classname='shop.CheckoutIT' name='refunds' time='0.1'><failure message='expected 200 but was 502'/></testcase>"
           + "<testcase classname='shop.CheckoutIT' name='lists' time='0.1'/>"
           + "</testsuite>\n"
-          + SuiteLog.END
+          + dev.patchops.contract.JunitLog.END
           + "\n";
 
   private SimulatedKubelet kubelet() {

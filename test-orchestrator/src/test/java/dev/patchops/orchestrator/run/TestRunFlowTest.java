@@ -21,7 +21,6 @@ import dev.patchops.orchestrator.Sandbox;
 import dev.patchops.orchestrator.WithOrchestratorInfra;
 import dev.patchops.orchestrator.mirror.MirrorNames;
 import dev.patchops.orchestrator.mirror.ProductionNamespace;
-import dev.patchops.orchestrator.results.SuiteLog;
 import dev.patchops.orchestrator.run.k8s.PatchTest;
 import dev.patchops.orchestrator.run.k8s.PatchTestWatch;
 import dev.patchops.orchestrator.run.k8s.PatchTests;
@@ -53,7 +52,8 @@ class TestRunFlowTest {
   @KubernetesTestServer KubernetesServer server;
 
   static String junit(String... failing) {
-    StringBuilder xml = new StringBuilder(SuiteLog.BEGIN + "\n<testsuite name='e2e'>");
+    StringBuilder xml =
+        new StringBuilder(dev.patchops.contract.JunitLog.BEGIN + "\n<testsuite name='e2e'>");
     for (String name : List.of("pays", "refunds", "lists")) {
       xml.append("<testcase classname='shop.CheckoutIT' name='").append(name).append("'>");
       if (List.of(failing).contains(name)) {
@@ -61,7 +61,10 @@ class TestRunFlowTest {
       }
       xml.append("</testcase>");
     }
-    return xml.append("</testsuite>\n").append(SuiteLog.END).append('\n').toString();
+    return xml.append("</testsuite>\n")
+        .append(dev.patchops.contract.JunitLog.END)
+        .append('\n')
+        .toString();
   }
 
   private SimulatedKubelet kubelet() {

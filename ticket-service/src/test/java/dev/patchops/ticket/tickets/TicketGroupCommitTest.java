@@ -36,6 +36,23 @@ class TicketGroupCommitTest {
   @Inject TicketGroupCommit groupCommit;
   @Inject AgroalDataSource dataSource;
 
+  /** A software ticket for a Deployment of the shop, reported over REST. */
+  private static Opening opening(
+      String title, String description, Severity severity, String deployment) {
+    return new Opening(
+        new NewTicket(
+            TicketKind.SOFTWARE,
+            title,
+            description,
+            severity,
+            new WorkloadRef("shop", "Deployment", deployment),
+            null,
+            null,
+            null),
+        "rita",
+        TicketSource.REST);
+  }
+
   @Test
   void aBatchWithOneBadTicketStillCommitsTheOthersEachWithExactlyOneEvent() throws Exception {
     String title = "batch-" + UUID.randomUUID();
@@ -44,19 +61,7 @@ class TicketGroupCommitTest {
       // The third passes the checks in Java but breaks the table's check constraint at flush, in
       // the middle of the batch, after the others were written.
       String name = i == 2 ? null : "api-" + i;
-      openings.add(
-          new Opening(
-              new NewTicket(
-                  TicketKind.SOFTWARE,
-                  title,
-                  null,
-                  Severity.SEV3,
-                  new WorkloadRef("shop", "Deployment", name),
-                  null,
-                  null,
-                  null),
-              "rita",
-              TicketSource.REST));
+      openings.add(opening(title, null, Severity.SEV3, name));
     }
 
     double retriedBefore = groupCommit.retriedBatches();
@@ -85,19 +90,7 @@ class TicketGroupCommitTest {
     String title = "batch-" + UUID.randomUUID();
     List<Opening> openings = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
-      openings.add(
-          new Opening(
-              new NewTicket(
-                  TicketKind.SOFTWARE,
-                  title,
-                  "d" + i,
-                  Severity.SEV2,
-                  new WorkloadRef("shop", "Deployment", "api-" + i),
-                  null,
-                  null,
-                  null),
-              "rita",
-              TicketSource.REST));
+      openings.add(opening(title, "d" + i, Severity.SEV2, "api-" + i));
     }
 
     double retriedBefore = groupCommit.retriedBatches();

@@ -512,17 +512,7 @@ public class WorkloadOps {
       client.apps().deployments().inNamespace(ns).resource(create).create();
       restored.add("Deployment/" + want.getMetadata().getName());
     } else if (!checkpoint.comparableHash(live).equals(checkpoint.comparableHash(want))) {
-      Map<String, String> annotations = new LinkedHashMap<>();
-      if (live.getMetadata().getAnnotations() != null) {
-        live.getMetadata()
-            .getAnnotations()
-            .forEach(
-                (k, v) -> {
-                  if (Snapshot.isControllerAnnotation(k)) {
-                    annotations.put(k, v);
-                  }
-                });
-      }
+      Map<String, String> annotations = Snapshot.annotations(live, true);
       if (want.getMetadata().getAnnotations() != null) {
         annotations.putAll(want.getMetadata().getAnnotations());
       }
