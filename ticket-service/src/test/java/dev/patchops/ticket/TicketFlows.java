@@ -2,6 +2,8 @@ package dev.patchops.ticket;
 
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.anyOf;
+import static org.hamcrest.Matchers.equalTo;
 
 import dev.patchops.testing.TestInfra;
 import io.restassured.http.ContentType;
@@ -144,7 +146,19 @@ final class TicketFlows {
     await()
         .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(50))
-        .until(() -> expected.equals(state(ticketId)));
+        .until(() -> expected.equals(stateOnceOpened(ticketId)));
+  }
+
+  /** A ticket opened by an event may not exist yet: 404 means "not yet", anything else fails. */
+  private static String stateOnceOpened(String ticketId) {
+    var response =
+        given()
+            .header("Authorization", as("ada", "auditor"))
+            .get("/api/v1/tickets/" + ticketId)
+            .then()
+            .statusCode(anyOf(equalTo(200), equalTo(404)))
+            .extract();
+    return response.statusCode() == 404 ? null : response.path("state");
   }
 
   static String sha(int n) {

