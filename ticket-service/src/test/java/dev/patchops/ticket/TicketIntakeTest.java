@@ -37,20 +37,7 @@ class TicketIntakeTest {
   @Test
   void anotherServiceOpensATicketByEventOnceEvenWhenRedelivered() {
     String ticketId = "EXT-" + UUID.randomUUID().toString().substring(0, 8);
-    TicketOpened opened =
-        new TicketOpened(
-            ticketId,
-            TicketKind.SOFTWARE,
-            "queue consumer lag",
-            null,
-            Severity.SEV2,
-            "bridge",
-            TicketSource.EVENT,
-            new WorkloadRef("shop", "Deployment", "orders"),
-            null,
-            null,
-            Instant.now(),
-            null);
+    TicketOpened opened = externalTicket(ticketId);
     String id = EventSender.send(opened, "monitoring-bridge");
     EventSender.send(opened, "monitoring-bridge", id);
     EventSender.send(opened, "monitoring-bridge");
@@ -116,7 +103,7 @@ class TicketIntakeTest {
         TicketKind.SOFTWARE,
         "queue consumer lag",
         null,
-        Severity.SEV3,
+        Severity.SEV2,
         "bridge",
         TicketSource.EVENT,
         new WorkloadRef("shop", "Deployment", "orders"),
