@@ -1,6 +1,8 @@
 package dev.patchops.rollout.rollout.messaging;
 
 import dev.patchops.contract.Channels;
+import dev.patchops.contract.CloudEventHeaders;
+import dev.patchops.contract.EventType;
 import dev.patchops.contract.events.AlertReceived;
 import dev.patchops.contract.events.HardwareQuarantineRequested;
 import dev.patchops.contract.events.PatchApproved;
@@ -26,8 +28,11 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
@@ -46,20 +51,56 @@ public class RolloutEventsConsumer {
   @Inject QuarantineService quarantines;
   @Inject RolloutEngine engine;
 
+  /**
+   * The ticket events a rollout acts on. The rest of the topic (a ticket's every other step) is
+   * skipped by its {@code ce_type} header before decoding, with no transaction or inbox row: under
+   * a burst of tickets those are nearly all of it.
+   */
+  private static final Set<String> TICKET_TYPES_ACTED_ON =
+      Set.of(EventType.PATCH_APPROVED.type(), EventType.HARDWARE_QUARANTINE_REQUESTED.type());
+
+  /**
+   * A poll at a time (batch mode, see application.properties). A poll's offsets are committed once
+   * this returns; a record that throws leaves them uncommitted, and the inbox skips what a
+   * redelivered poll already did.
+   */
   @Incoming(Channels.TICKETS_IN)
   @Blocking
-  public void tickets(ConsumerRecord<String, byte[]> record) {
-    wakeIfProcessed(
-        inbound.process(
-            TICKETS_CONSUMER,
-            record,
-            event -> {
-              if (event.payload() instanceof PatchApproved approved) {
-                approved(approved, event.id(), event.actor());
-              } else if (event.payload() instanceof HardwareQuarantineRequested request) {
-                quarantines.requested(request);
-              }
-            }));
+  public void tickets(ConsumerRecords<String, byte[]> records) {
+    boolean processed = false;
+    for (ConsumerRecord<String, byte[]> record : records) {
+      if (knownButNotActedOn(record)) {
+        continue;
+      }
+      processed |=
+          inbound.process(
+                  TICKETS_CONSUMER,
+                  record,
+                  event -> {
+                    if (event.payload() instanceof PatchApproved approved) {
+                      approved(approved, event.id(), event.actor());
+                    } else if (event.payload() instanceof HardwareQuarantineRequested request) {
+                      quarantines.requested(request);
+                    }
+                  })
+              == InboundEvents.Outcome.PROCESSED;
+    }
+    if (processed) {
+      engine.wake();
+    }
+  }
+
+  /**
+   * A record without a type, or with one the contract does not know, is not skipped: {@link
+   * InboundEvents} dead-letters it, as it would any malformed record.
+   */
+  static boolean knownButNotActedOn(ConsumerRecord<String, byte[]> record) {
+    Header type = record.headers().lastHeader(CloudEventHeaders.TYPE);
+    if (type == null) {
+      return false;
+    }
+    String value = new String(type.value(), StandardCharsets.UTF_8);
+    return !TICKET_TYPES_ACTED_ON.contains(value) && EventType.fromType(value).isPresent();
   }
 
   @Incoming(Channels.ALERTS_IN)
