@@ -5,12 +5,16 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.regex.Pattern;
 
 /**
  * Creates what the services need on a PostgreSQL server, embedded or not: a database per service
  * and login roles. Idempotent, so a second run of the local stack finds everything in place.
  */
 public final class PostgresAdmin {
+  /** Names interpolated into DDL, so nothing but lower-case identifiers. */
+  private static final Pattern IDENTIFIER = Pattern.compile("[a-z][a-z0-9_]{0,62}");
+
   private final String serverUrl;
   private final String user;
   private final String password;
@@ -49,7 +53,7 @@ public final class PostgresAdmin {
 
   /** Creates the database if it does not exist yet; each service owns one. */
   public void createDatabase(String name) {
-    if (!name.matches("[a-z][a-z0-9_]{0,62}")) {
+    if (!IDENTIFIER.matcher(name).matches()) {
       throw new IllegalArgumentException("invalid database name " + name);
     }
     try (Connection connection = connect();
@@ -71,7 +75,7 @@ public final class PostgresAdmin {
    * must not hold its tables' privileges connects as such a role; its migrations grant the rest.
    */
   public void createLoginRole(String name, String rolePassword) {
-    if (!name.matches("[a-z][a-z0-9_]{0,62}") || rolePassword.contains("'")) {
+    if (!IDENTIFIER.matcher(name).matches() || rolePassword.contains("'")) {
       throw new IllegalArgumentException("invalid role name or password for " + name);
     }
     try (Connection connection = connect();

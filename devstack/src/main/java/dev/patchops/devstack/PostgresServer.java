@@ -46,7 +46,7 @@ public final class PostgresServer implements AutoCloseable {
   }
 
   public String jdbcUrl(String database) {
-    return "jdbc:postgresql://127.0.0.1:" + port() + "/" + database;
+    return admin().jdbcUrl(database);
   }
 
   /** What the services need on this server; see {@link PostgresAdmin}. */

@@ -31,7 +31,8 @@ import java.util.function.Predicate;
  */
 public final class Demo {
   static final String NAMESPACE = Sandbox.NAMESPACE;
-  static final String SUITE_IMAGE = image("shop-e2e-tests", "1");
+  static final String SUITE = "shop-e2e-tests";
+  static final String SUITE_IMAGE = image(SUITE, "1");
   static final Duration WAIT = Duration.ofSeconds(120);
 
   /** Where a rollout stops moving by itself: promoted (watching), or finished either way. */
@@ -48,10 +49,10 @@ public final class Demo {
     static Endpoints local(String host, int basePort, String hookToken, JwtIssuer jwt) {
       String base = "http://" + host + ":";
       return new Endpoints(
-          base + basePort,
-          base + (basePort + 2),
-          base + (basePort + 3),
-          base + (basePort + 5),
+          base + LocalStack.port(basePort, "ticket-service"),
+          base + LocalStack.port(basePort, "rollout-service"),
+          base + LocalStack.port(basePort, "audit-service"),
+          base + LocalStack.controlPort(basePort),
           hookToken,
           jwt);
     }
@@ -165,18 +166,14 @@ public final class Demo {
 
     out.step(3, "Revision 1 is tested in a mirror of production, and fails");
     injectTestFailure(
-        "shop-e2e-tests",
+        SUITE,
         "shop.CheckoutIT.refundsAfterCapture",
         "expected HTTP 200 from /refunds but was 502");
-    int rev1 = propose(ticket, workload, 1);
-    JsonNode tested1 = awaitTested(ticket, rev1);
-    printAnalytics(tested1);
+    testRevision(ticket, workload, 1);
     clearFaults();
 
     out.step(4, "Revision 2 is tested, and passes");
-    int rev2 = propose(ticket, workload, 2);
-    JsonNode tested2 = awaitTested(ticket, rev2);
-    printAnalytics(tested2);
+    int rev2 = testRevision(ticket, workload, 2);
 
     out.step(5, "Someone other than the author approves revision 2");
     // The sandbox will crash this image's canary: a failure the tests could not see.
@@ -184,11 +181,9 @@ public final class Demo {
     approve(ticket, rev2);
 
     out.step(6, "The canary starts, fails, and is reverted to the checkpoint");
-    JsonNode reverted = awaitRollout(ticket, rev2, ENDED);
-    if (!"REVERTED".equals(reverted.path("phase").asText())) {
-      throw new DemoException("the failing canary was not reverted: " + reverted);
-    }
-    out.say("rollout " + reverted.path("id").asText() + " " + reverted.path("phase").asText());
+    JsonNode reverted =
+        awaitRolloutEndedIn(
+            ticket, rev2, Set.of("REVERTED"), "the failing canary was not reverted");
     out.say("reason: " + reverted.path("revertReason").asText());
     JsonNode completed = revertCompleted(ticket, reverted.path("id").asText());
     out.say(
@@ -201,24 +196,22 @@ public final class Demo {
                 + " verified against the checkpoint"
             : "restored: " + completed.path("restored"));
     awaitTicketState(ticket, "CHANGES_REQUESTED");
-    out.say("ticket back to " + ticketState(ticket));
+    out.say("ticket back to CHANGES_REQUESTED");
     clearFaults();
 
     out.step(7, "Revision 3 is tested, approved and promoted");
     int rev3 = propose(ticket, workload, 3);
     awaitTested(ticket, rev3);
     approve(ticket, rev3);
-    JsonNode promoted = awaitRollout(ticket, rev3, ENDED);
-    if (!Set.of("WATCHING", "SUCCEEDED").contains(promoted.path("phase").asText())) {
-      throw new DemoException("revision 3 was not promoted: " + promoted);
-    }
-    out.say("rollout " + promoted.path("id").asText() + " " + promoted.path("phase").asText());
+    JsonNode promoted =
+        awaitRolloutEndedIn(
+            ticket, rev3, Set.of("WATCHING", "SUCCEEDED"), "revision 3 was not promoted");
     awaitTicketState(ticket, "MONITORING");
-    out.say("ticket " + ticketState(ticket) + " until " + promoted.path("watchUntil").asText());
+    out.say("ticket MONITORING until " + promoted.path("watchUntil").asText());
 
     out.step(8, "The watch window passes and the ticket is resolved");
     awaitTicketState(ticket, "RESOLVED");
-    out.say("ticket " + ticketState(ticket));
+    out.say("ticket RESOLVED");
 
     out.step(9, "The change record, and the audit chain");
     close(ticket);
@@ -478,6 +471,25 @@ public final class Demo {
   }
 
   /** The rollout of a revision once it reached one of {@code phases}. */
+  /** Proposes a revision, waits for its tests and prints their analytics. */
+  private int testRevision(String ticket, String workload, int attempt) throws Exception {
+    int revision = propose(ticket, workload, attempt);
+    printAnalytics(awaitTested(ticket, revision));
+    return revision;
+  }
+
+  /** Waits for the revision's rollout to end, in one of {@code expected} or else fails. */
+  private JsonNode awaitRolloutEndedIn(
+      String ticket, int revision, Set<String> expected, String failure) throws Exception {
+    JsonNode rollout = awaitRollout(ticket, revision, ENDED);
+    String phase = rollout.path("phase").asText();
+    if (!expected.contains(phase)) {
+      throw new DemoException(failure + ": " + rollout);
+    }
+    out.say("rollout " + rollout.path("id").asText() + " " + phase);
+    return rollout;
+  }
+
   JsonNode awaitRollout(String ticket, int revision, Set<String> phases) throws Exception {
     return await(
         "the rollout of revision " + revision + " to reach " + phases,
@@ -525,7 +537,7 @@ public final class Demo {
   }
 
   String ticketState(String ticket) throws IOException {
-    return get(ticketUrl(ticket), "ada", "auditor").path("state").asText();
+    return ticketView(ticket).path("state").asText();
   }
 
   JsonNode ticketView(String ticket) throws IOException {

@@ -124,8 +124,17 @@ public final class LocalStack {
     throw new StackException(message);
   }
 
-  int port(String service) {
+  /** The port layout from a base port: the services in order, the API server, the switches. */
+  static int port(int basePort, String service) {
     return basePort + SERVICES.indexOf(service);
+  }
+
+  static int controlPort(int basePort) {
+    return basePort + SERVICES.size() + 1;
+  }
+
+  int port(String service) {
+    return port(basePort, service);
   }
 
   int kubePort() {
@@ -133,7 +142,7 @@ public final class LocalStack {
   }
 
   int controlPort() {
-    return basePort + SERVICES.size() + 1;
+    return controlPort(basePort);
   }
 
   String controlUrl() {
@@ -147,10 +156,6 @@ public final class LocalStack {
 
   String kafkaBootstrapServers() {
     return kafkaBootstrap;
-  }
-
-  Path home() {
-    return home;
   }
 
   /** For tests: a ticket-service base URL. */

@@ -60,12 +60,8 @@ final class SandboxControl implements AutoCloseable {
       String method = exchange.getRequestMethod();
       try {
         switch (method + " " + path) {
-          case "GET /faults" ->
-              reply(exchange, 200, ContractJson.mapper().valueToTree(kubelet.injected()));
-          case "DELETE /faults" -> {
-            kubelet.forgetAll();
-            reply(exchange, 200, ContractJson.mapper().valueToTree(kubelet.injected()));
-          }
+          case "GET /faults" -> {}
+          case "DELETE /faults" -> kubelet.forgetAll();
           case "POST /faults/pods" -> {
             JsonNode body = body(exchange);
             String image = required(body, "image");
@@ -79,7 +75,6 @@ final class SandboxControl implements AutoCloseable {
                   "behavior", "must be one of crashloop, unready, image-pull, ready");
             }
             kubelet.behave(image, behavior);
-            reply(exchange, 200, ContractJson.mapper().valueToTree(kubelet.injected()));
           }
           case "POST /faults/tests" -> {
             JsonNode body = body(exchange);
@@ -91,10 +86,11 @@ final class SandboxControl implements AutoCloseable {
             Map<String, String> tests = new java.util.LinkedHashMap<>();
             failing.fields().forEachRemaining(f -> tests.put(f.getKey(), f.getValue().asText()));
             kubelet.script(image, suite(tests));
-            reply(exchange, 200, ContractJson.mapper().valueToTree(kubelet.injected()));
           }
           default -> throw new BadRequest("path", "no " + method + " " + path + " here");
         }
+        // Every change answers with what is now injected, as GET does.
+        reply(exchange, 200, ContractJson.mapper().valueToTree(kubelet.injected()));
       } catch (BadRequest e) {
         ObjectNode problem = ContractJson.mapper().createObjectNode();
         problem.put("title", "Bad request");

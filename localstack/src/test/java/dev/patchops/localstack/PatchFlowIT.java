@@ -235,12 +235,18 @@ class PatchFlowIT {
 
   static String canaryImage;
 
+  /** Waits for the revision's tests, which must have passed. */
+  static JsonNode awaitPassed(Demo demo, String ticket, int revision) throws Exception {
+    JsonNode tested = demo.awaitTested(ticket, revision);
+    assertThat(tested.path("testOutcome").asText()).isEqualTo("PASSED");
+    return tested;
+  }
+
   @Test
   @Order(3)
   void revisionTwoPassesAndOnlyAnotherPersonMayApproveIt() throws Exception {
     int rev = demo.propose(checkoutTicket, "checkout", 2);
-    JsonNode tested = demo.awaitTested(checkoutTicket, rev);
-    assertThat(tested.path("testOutcome").asText()).isEqualTo("PASSED");
+    JsonNode tested = awaitPassed(demo, checkoutTicket, rev);
     assertThat(tested.path("testAnalytics").path("changesSinceLastAttempt").asText()).isNotBlank();
     assertThat(demo.ticketState(checkoutTicket)).isEqualTo("AWAITING_APPROVAL");
     assertThat(awaitEvents(checkoutTicket, EventType.TEST_ENVIRONMENT_DELETED, 2)).hasSize(2);
@@ -286,8 +292,7 @@ class PatchFlowIT {
   @Order(5)
   void revisionThreeIsPromotedWatchedResolvedAndFullyRecorded() throws Exception {
     int rev = demo.propose(checkoutTicket, "checkout", 3);
-    JsonNode tested = demo.awaitTested(checkoutTicket, rev);
-    assertThat(tested.path("testOutcome").asText()).isEqualTo("PASSED");
+    JsonNode tested = awaitPassed(demo, checkoutTicket, rev);
     demo.approve(checkoutTicket, rev);
     JsonNode rollout = demo.awaitRollout(checkoutTicket, rev, Demo.ENDED);
     assertThat(rollout.path("phase").asText()).isIn("WATCHING", "SUCCEEDED");
@@ -348,8 +353,7 @@ class PatchFlowIT {
     String ticket = demo.alert("catalog");
     demo.diagnose(ticket, "catalog");
     int rev = demo.propose(ticket, "catalog", 1);
-    JsonNode tested = demo.awaitTested(ticket, rev);
-    assertThat(tested.path("testOutcome").asText()).isEqualTo("PASSED");
+    JsonNode tested = awaitPassed(demo, ticket, rev);
     demo.approve(ticket, rev);
     demo.await(
         "a canary of catalog",

@@ -1,5 +1,8 @@
 package dev.patchops.rollout;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.patchops.rollout.rollout.k8s.Labels;
 import dev.patchops.sandbox.SimulatedKubelet;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -188,30 +191,22 @@ public final class Sandbox {
    * Nothing of a rollout's canary is left: no canary Deployment, no Pod or Service of the rollout.
    */
   public static void assertNoCanaryLeft(KubernetesClient client, String ns, String rolloutId) {
-    org.assertj.core.api.Assertions.assertThat(
+    assertThat(
             client
                 .apps()
                 .deployments()
                 .inNamespace(ns)
-                .withLabel(
-                    dev.patchops.rollout.rollout.k8s.Labels.TRACK,
-                    dev.patchops.rollout.rollout.k8s.Labels.CANARY)
+                .withLabel(Labels.TRACK, Labels.CANARY)
                 .list()
                 .getItems())
         .isEmpty();
-    org.assertj.core.api.Assertions.assertThat(
-            client
-                .pods()
-                .inNamespace(ns)
-                .withLabel(dev.patchops.rollout.rollout.k8s.Labels.ROLLOUT, rolloutId)
-                .list()
-                .getItems())
+    assertThat(client.pods().inNamespace(ns).withLabel(Labels.ROLLOUT, rolloutId).list().getItems())
         .isEmpty();
-    org.assertj.core.api.Assertions.assertThat(
+    assertThat(
             client
                 .services()
                 .inNamespace(ns)
-                .withLabel(dev.patchops.rollout.rollout.k8s.Labels.ROLLOUT, rolloutId)
+                .withLabel(Labels.ROLLOUT, rolloutId)
                 .list()
                 .getItems())
         .isEmpty();

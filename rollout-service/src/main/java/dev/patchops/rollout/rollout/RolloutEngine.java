@@ -14,6 +14,7 @@ import dev.patchops.rollout.rollout.k8s.PatchRollout;
 import dev.patchops.rollout.rollout.k8s.PatchRolloutSpec;
 import dev.patchops.rollout.rollout.k8s.RolloutResources;
 import dev.patchops.rollout.rollout.k8s.WorkloadOps;
+import dev.patchops.rollout.rollout.k8s.WorkloadWatches;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.quarkus.runtime.ShutdownEvent;
@@ -24,9 +25,11 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -51,7 +54,7 @@ public class RolloutEngine {
   @Inject Leadership leadership;
   @Inject RolloutMetrics metrics;
   @Inject QuarantineEngine quarantines;
-  @Inject dev.patchops.rollout.rollout.k8s.WorkloadWatches workloadWatches;
+  @Inject WorkloadWatches workloadWatches;
 
   private final Semaphore wake = new Semaphore(0);
 
@@ -59,7 +62,7 @@ public class RolloutEngine {
   private Instant nextDue;
 
   /** Namespaces of the rollouts reconciled in this pass: the engine thread's alone. */
-  private final java.util.Set<String> passNamespaces = new java.util.HashSet<>();
+  private final Set<String> passNamespaces = new HashSet<>();
 
   private final Map<String, Snapshot> checkpoints = new ConcurrentHashMap<>();
   private final Map<String, String> checkpointHashes = new ConcurrentHashMap<>();

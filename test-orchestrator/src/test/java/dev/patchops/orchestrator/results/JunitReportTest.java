@@ -2,6 +2,7 @@ package dev.patchops.orchestrator.results;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.patchops.contract.JunitLog;
 import dev.patchops.contract.model.TestCaseResult;
 import dev.patchops.contract.model.TestCaseStatus;
 import java.io.ByteArrayInputStream;
@@ -101,11 +102,7 @@ class JunitReportTest {
     for (int i = 0; i < 1000; i++) {
       log.append("line ").append(i).append('\n');
     }
-    log.append(dev.patchops.contract.JunitLog.BEGIN)
-        .append('\n')
-        .append(REPORT)
-        .append(dev.patchops.contract.JunitLog.END)
-        .append('\n');
+    log.append(JunitLog.BEGIN).append('\n').append(REPORT).append(JunitLog.END).append('\n');
     log.append("done\n");
     SuiteLog.Scanned scanned = SuiteLog.scan(new StringReader(log.toString()), 3, 1 << 20);
     assertThat(scanned.tail()).isEqualTo("line 998\nline 999\ndone");

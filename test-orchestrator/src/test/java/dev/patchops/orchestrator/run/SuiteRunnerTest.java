@@ -2,6 +2,7 @@ package dev.patchops.orchestrator.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.patchops.contract.JunitLog;
 import dev.patchops.contract.model.SuiteResult;
 import dev.patchops.contract.model.TestCaseStatus;
 import dev.patchops.contract.model.TestOutcome;
@@ -31,13 +32,13 @@ class SuiteRunnerTest {
   @KubernetesTestServer KubernetesServer server;
 
   private static final String JUNIT =
-      dev.patchops.contract.JunitLog.BEGIN
+      JunitLog.BEGIN
           + "\n<testsuite name='e2e' tests='3' failures='1'>"
           + "<testcase classname='shop.CheckoutIT' name='pays' time='0.2'/>"
           + "<testcase classname='shop.CheckoutIT' name='refunds' time='0.1'><failure message='expected 200 but was 502'/></testcase>"
           + "<testcase classname='shop.CheckoutIT' name='lists' time='0.1'/>"
           + "</testsuite>\n"
-          + dev.patchops.contract.JunitLog.END
+          + JunitLog.END
           + "\n";
 
   private SimulatedKubelet kubelet() {

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.patchops.contract.CloudEventHeaders;
 import dev.patchops.contract.ContractJson;
 import dev.patchops.contract.EventType;
+import dev.patchops.contract.JunitLog;
 import dev.patchops.contract.Topics;
 import dev.patchops.contract.events.TestEnvironmentDeleted;
 import dev.patchops.contract.events.TestEnvironmentReady;
@@ -52,8 +53,7 @@ class TestRunFlowTest {
   @KubernetesTestServer KubernetesServer server;
 
   static String junit(String... failing) {
-    StringBuilder xml =
-        new StringBuilder(dev.patchops.contract.JunitLog.BEGIN + "\n<testsuite name='e2e'>");
+    StringBuilder xml = new StringBuilder(JunitLog.BEGIN + "\n<testsuite name='e2e'>");
     for (String name : List.of("pays", "refunds", "lists")) {
       xml.append("<testcase classname='shop.CheckoutIT' name='").append(name).append("'>");
       if (List.of(failing).contains(name)) {
@@ -61,10 +61,7 @@ class TestRunFlowTest {
       }
       xml.append("</testcase>");
     }
-    return xml.append("</testsuite>\n")
-        .append(dev.patchops.contract.JunitLog.END)
-        .append('\n')
-        .toString();
+    return xml.append("</testsuite>\n").append(JunitLog.END).append('\n').toString();
   }
 
   private SimulatedKubelet kubelet() {

@@ -125,20 +125,19 @@ public class TicketGroupCommit {
   }
 
   /**
-   * Queues a software ticket; the stage completes once it is committed, or fails with what opening
-   * it alone would have thrown. Called on a Vert.x event loop (a REST request), it completes on
-   * that event loop, so the writer only hands the result over and moves on to the next batch.
+   * Opens a ticket; the stage completes once it is committed, or fails with what opening it alone
+   * would have thrown. A software ticket is queued for the writers. Called on a Vert.x event loop
+   * (a REST request), it completes on that event loop, so the writer only hands the result over and
+   * moves on to the next batch.
    */
   public CompletionStage<Ticket> submit(NewTicket request, String reporter, TicketSource source) {
     TicketService.check(request);
-    if (!TicketService.groupable(request)) {
-      throw new IllegalArgumentException("only software tickets are opened together");
-    }
     Opening opening = new Opening(request, reporter, source);
     Context current = Vertx.currentContext();
     Context eventLoop = current != null && Context.isOnEventLoopThread() ? current : null;
-    if (!running) {
-      // Grouping is off, or this is before startup or after shutdown: no writer would take it.
+    if (!running || !TicketService.groupable(request)) {
+      // Grouping is off, or this is before startup or after shutdown, so no writer would take it;
+      // or a hardware ticket, which locks its equipment and may be refused by a gate.
       return openAloneNow(opening, eventLoop);
     }
     CompletableFuture<Ticket> result = new CompletableFuture<>();

@@ -24,6 +24,7 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class WorkloadWatches {
   private static final Logger LOG = Logger.getLogger(WorkloadWatches.class);
+  private static final Duration RETRY_REFUSED = Duration.ofSeconds(60);
 
   @Inject KubernetesClient client;
 
@@ -85,8 +86,6 @@ public class WorkloadWatches {
       }
     }
   }
-
-  private static final Duration RETRY_REFUSED = Duration.ofSeconds(60);
 
   public void closeAll() {
     watches.values().forEach(Watch::close);

@@ -18,8 +18,6 @@ import dev.patchops.ticket.tickets.rest.TicketApi.PageView;
 import dev.patchops.ticket.tickets.rest.TicketApi.ReopenTicket;
 import dev.patchops.ticket.tickets.rest.TicketApi.TicketView;
 import io.quarkus.hibernate.orm.panache.PanacheQuery;
-import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.vertx.core.Vertx;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -44,8 +42,8 @@ public class TicketResource {
   /**
    * Runs on the event loop and is not {@code @Transactional}: a software ticket is committed by
    * {@link TicketGroupCommit}, in a transaction it may share with tickets opened at the same
-   * moment, and no worker thread waits for it; a hardware ticket locks its equipment, so it is
-   * opened on a worker thread in a transaction of its own.
+   * moment, and no worker thread waits for it; a hardware ticket locks its equipment, so the same
+   * call opens it on a worker thread in a transaction of its own.
    */
   @POST
   @RolesAllowed({Roles.REPORTER, Roles.ENGINEER, Roles.SRE, Roles.ADMIN})
@@ -68,21 +66,13 @@ public class TicketResource {
             request.detectedAt(),
             null);
     String reporter = user.name();
-    CompletionStage<Ticket> ticket =
-        TicketService.groupable(opening)
-            ? groupCommit.submit(opening, reporter, TicketSource.REST)
-            : Vertx.currentContext()
-                .executeBlocking(
-                    () ->
-                        QuarkusTransaction.requiringNew()
-                            .call(() -> tickets.open(opening, reporter, TicketSource.REST)),
-                    false)
-                .toCompletionStage();
-    return ticket.thenApply(
-        opened ->
-            Response.created(URI.create("/api/v1/tickets/" + opened.id))
-                .entity(TicketView.of(opened))
-                .build());
+    return groupCommit
+        .submit(opening, reporter, TicketSource.REST)
+        .thenApply(
+            opened ->
+                Response.created(URI.create("/api/v1/tickets/" + opened.id))
+                    .entity(TicketView.of(opened))
+                    .build());
   }
 
   @GET
