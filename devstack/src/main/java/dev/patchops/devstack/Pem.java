@@ -4,10 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /** PEM text for the keys the stack generates: what Quarkus and the services read. */
-final class Pem {
+public final class Pem {
   private Pem() {}
 
-  static String encode(String type, byte[] der) {
+  public static String encode(String type, byte[] der) {
     return "-----BEGIN "
         + type
         + "-----\n"

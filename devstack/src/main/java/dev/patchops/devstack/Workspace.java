@@ -93,7 +93,10 @@ public final class Workspace {
 
   private static boolean isOurServer(ProcessHandle process) {
     String command = process.info().commandLine().orElse("");
-    return command.contains("kafka.Kafka") || command.contains("postgres");
+    return command.contains("kafka.Kafka")
+        || command.contains("postgres")
+        || command.contains("/bin/kube-")
+        || command.contains("/bin/etcd");
   }
 
   private static boolean isYoung(Path dir) {

@@ -1,50 +1,47 @@
 package dev.patchops.sandbox;
 
-import io.fabric8.kubernetes.api.model.ContainerStatus;
-import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodTemplateSpec;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
-import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
-import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
-import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
-import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
-import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * What the sandbox API lacks to behave like a cluster: the Deployment and StatefulSet controllers
- * and the kubelet. It watches workloads, keeps one Pod per desired replica of the current template
- * (replacing Pods of an older template, as a rollout would), and reports status the way the real
- * controllers do: replicas, ready and available counts, observedGeneration and conditions.
+ * The kubelets of a real control plane's simulated Nodes. The controller manager turns Deployments
+ * into ReplicaSets and Pods, runs Jobs and finalizes namespaces; the scheduler binds Pods to Nodes.
+ * This plays what no container runtime is here to do: it writes the status of each bound Pod
+ * through the API, finishes deleted Pods, and serves their logs on the kubelet port the API
+ * server's {@code pods/log} proxies to.
  *
  * <p>Failures are injected per image ({@link #behave}) or per pod template, with the annotation
  * {@value #BEHAVIOR}: {@code ready} (default), {@code unready}, {@code crashloop}, {@code
- * image-pull}. Used by tests and the local stack; never by a service.
+ * image-pull}. A Job's Pod runs a {@link JobScript}: its exit code, duration and log. Used by tests
+ * and the local stack; never by a service.
  */
 public final class SimulatedKubelet implements AutoCloseable {
   public static final String BEHAVIOR = "sim.patchops.dev/behavior";
-  public static final String TEMPLATE_HASH = "pod-template-hash";
+  public static final List<String> NODES = List.of("patchops-sim-1", "patchops-sim-2");
 
   public enum Behavior {
     READY,
@@ -57,42 +54,42 @@ public final class SimulatedKubelet implements AutoCloseable {
     }
   }
 
-  private final KubernetesClient client;
-  private final Map<String, Behavior> byImage = new ConcurrentHashMap<>();
-  private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
-  private final Map<String, JobScript> scripts = new ConcurrentHashMap<>();
-  private final java.util.Set<String> jobsSeen = ConcurrentHashMap.newKeySet();
-  private final java.util.concurrent.ScheduledExecutorService clock =
-      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "simulated-kubelet-jobs");
-            t.setDaemon(true);
-            return t;
-          });
-  private LogPublisher logs = (namespace, pod, container, text) -> {};
-  private volatile JobScript fallback = JobScript.PASS;
-
   /**
    * What a Job's container does: exit code, how long it runs, what it prints. The log may carry a
    * JUnit report between the PatchOps markers.
    */
-  public record JobScript(int exitCode, java.time.Duration duration, String log) {
-    public static final JobScript PASS = new JobScript(0, java.time.Duration.ofMillis(100), "ok\n");
+  public record JobScript(int exitCode, Duration duration, String log) {
+    public static final JobScript PASS = new JobScript(0, Duration.ofMillis(100), "ok\n");
   }
 
-  /** Serves a finished container's log on the API (the mock needs to be told). */
-  @FunctionalInterface
-  public interface LogPublisher {
-    void publish(String namespace, String pod, String container, String text);
-  }
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final KubernetesClient client;
+  private final Map<String, Behavior> byImage = new ConcurrentHashMap<>();
+  private final Map<String, JobScript> scripts = new ConcurrentHashMap<>();
+  private final Set<String> jobPodsStarted = ConcurrentHashMap.newKeySet();
+  private final Map<String, String> podIps = new ConcurrentHashMap<>();
+  private final AtomicInteger nextIp = new AtomicInteger(1);
+  private final ScheduledExecutorService clock =
+      Executors.newScheduledThreadPool(
+          2,
+          r -> {
+            Thread t = new Thread(r, "simulated-kubelet");
+            t.setDaemon(true);
+            return t;
+          });
+  private volatile JobScript fallback = JobScript.PASS;
+  private KubeletLogServer logs;
+  private SimulatedNodes nodes;
+  private SharedIndexInformer<Pod> pods;
 
   public SimulatedKubelet(KubernetesClient client) {
     this.client = client;
   }
 
-  /** Every Pod whose image contains {@code imageFragment} behaves so, from its next reconcile. */
+  /** Every Pod whose image contains {@code imageFragment} behaves so, from now on. */
   public SimulatedKubelet behave(String imageFragment, Behavior behavior) {
     byImage.put(imageFragment, behavior);
+    resync();
     return this;
   }
 
@@ -106,12 +103,13 @@ public final class SimulatedKubelet implements AutoCloseable {
   public SimulatedKubelet forgetAll() {
     byImage.clear();
     scripts.clear();
+    resync();
     return this;
   }
 
   /** What is injected now, for whoever drives the sandbox: fragment to behaviour or exit code. */
   public Map<String, String> injected() {
-    Map<String, String> all = new java.util.TreeMap<>();
+    Map<String, String> all = new TreeMap<>();
     byImage.forEach((fragment, b) -> all.put(fragment, "pods " + b.name().toLowerCase()));
     scripts.forEach((fragment, s) -> all.put(fragment, "jobs exit " + s.exitCode()));
     return all;
@@ -123,407 +121,226 @@ public final class SimulatedKubelet implements AutoCloseable {
     return this;
   }
 
-  /**
-   * Serves finished containers' logs from the mock API server itself, the way a kubelet would
-   * through the API server's log endpoint, which the mock only answers when told.
-   */
-  public SimulatedKubelet servingLogsOn(
-      io.fabric8.kubernetes.client.server.mock.KubernetesMockServer server) {
-    return publishLogs(
-        (ns, pod, container, text) ->
-            server
-                .expect()
-                .get()
-                .withPath(
-                    "/api/v1/namespaces/"
-                        + ns
-                        + "/pods/"
-                        + pod
-                        + "/log?pretty=false&container="
-                        + container)
-                .andReturn(200, text)
-                .always());
-  }
-
-  public SimulatedKubelet publishLogs(LogPublisher publisher) {
-    this.logs = publisher;
-    return this;
-  }
-
+  /** Registers the sandbox's Nodes and starts playing their kubelets. */
   public SimulatedKubelet start() {
-    informers.add(client.batch().v1().jobs().inAnyNamespace().inform(handler(this::run), 0));
-    informers.add(client.apps().deployments().inAnyNamespace().inform(handler(this::reconcile), 0));
-    informers.add(
-        client.apps().statefulSets().inAnyNamespace().inform(handler(this::reconcile), 0));
+    logs = KubeletLogServer.start();
+    nodes = new SimulatedNodes(client, logs.port());
+    nodes.start(NODES, clock);
+    pods =
+        client
+            .pods()
+            .inAnyNamespace()
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(Pod pod) {
+                    safely(pod);
+                  }
+
+                  @Override
+                  public void onUpdate(Pod oldPod, Pod pod) {
+                    safely(pod);
+                  }
+
+                  @Override
+                  public void onDelete(Pod pod, boolean unknown) {
+                    String key = key(pod);
+                    jobPodsStarted.remove(pod.getMetadata().getUid());
+                    podIps.remove(key);
+                    logs.forgetPod(pod.getMetadata().getNamespace(), pod.getMetadata().getName());
+                  }
+                },
+                0);
     return this;
   }
 
   @Override
   public void close() {
-    informers.forEach(SharedIndexInformer::close);
+    if (pods != null) {
+      pods.close();
+    }
+    if (nodes != null) {
+      nodes.close();
+    }
+    if (logs != null) {
+      logs.close();
+    }
     clock.shutdownNow();
   }
 
-  private static <T extends HasMetadata> ResourceEventHandler<T> handler(Consumer<T> reconcile) {
-    return new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(T obj) {
-        safely(reconcile, obj);
-      }
-
-      @Override
-      public void onUpdate(T oldObj, T newObj) {
-        safely(reconcile, newObj);
-      }
-
-      @Override
-      public void onDelete(T obj, boolean deletedFinalStateUnknown) {}
-    };
+  /** A behaviour changed: every Pod is looked at again, as a kubelet's next sync would. */
+  private void resync() {
+    if (pods != null) {
+      pods.getStore().list().forEach(this::safely);
+    }
   }
 
   /** A simulator that dies silently inside an informer is worse than one that says why. */
-  private static <T extends HasMetadata> void safely(Consumer<T> reconcile, T obj) {
+  private void safely(Pod pod) {
     try {
-      reconcile.accept(obj);
+      sync(pod);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404 && e.getCode() != 409) {
+        System.err.println("simulated kubelet: cannot sync Pod " + key(pod) + ": " + e);
+      }
     } catch (RuntimeException e) {
-      System.err.println(
-          "simulated kubelet: cannot reconcile "
-              + obj.getKind()
-              + " "
-              + obj.getMetadata().getName()
-              + ": "
-              + e);
+      System.err.println("simulated kubelet: cannot sync Pod " + key(pod) + ": " + e);
     }
   }
 
-  synchronized void reconcile(Deployment deployment) {
-    String ns = deployment.getMetadata().getNamespace();
-    Deployment current =
-        client
-            .apps()
-            .deployments()
-            .inNamespace(ns)
-            .withName(deployment.getMetadata().getName())
-            .get();
-    if (current == null) {
+  private void sync(Pod pod) {
+    String node = pod.getSpec().getNodeName();
+    if (node == null || !nodes.plays(node)) {
       return;
     }
-    int replicas = Objects.requireNonNullElse(current.getSpec().getReplicas(), 1);
-    String hash = hash(current.getSpec().getTemplate());
-    List<Pod> pods =
-        syncPods(
-            current,
-            current.getSpec().getTemplate(),
-            replicas,
-            hash,
-            i -> current.getMetadata().getName() + "-" + hash + "-" + i);
-    int ready = (int) pods.stream().filter(SimulatedKubelet::ready).count();
-    DeploymentStatus status =
-        new DeploymentStatusBuilder()
-            .withObservedGeneration(current.getMetadata().getGeneration())
-            .withReplicas(pods.size())
-            .withUpdatedReplicas(pods.size())
-            .withReadyReplicas(ready)
-            .withAvailableReplicas(ready)
-            .withUnavailableReplicas(pods.size() - ready)
-            .withConditions(
-                condition(
-                    "Available",
-                    ready >= replicas,
-                    ready >= replicas ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable"),
-                condition(
-                    "Progressing",
-                    true,
-                    ready >= replicas ? "NewReplicaSetAvailable" : "ReplicaSetUpdated"))
-            .build();
-    if (changed(current.getStatus(), status)) {
-      current.setStatus(status);
-      client.apps().deployments().inNamespace(ns).resource(current).updateStatus();
+    if (pod.getMetadata().getDeletionTimestamp() != null) {
+      // No container to stop: the kubelet's last word on a deleted Pod is to remove it.
+      client
+          .pods()
+          .inNamespace(pod.getMetadata().getNamespace())
+          .withName(pod.getMetadata().getName())
+          .withGracePeriod(0)
+          .delete();
+      return;
+    }
+    if (finished(pod)) {
+      return;
+    }
+    if (ownedByJob(pod)) {
+      runJobPod(pod);
+    } else {
+      Map<String, Object> status = serviceStatus(pod);
+      if (differs(pod, status)) {
+        patchStatus(pod, status);
+      }
     }
   }
 
-  synchronized void reconcile(StatefulSet set) {
-    String ns = set.getMetadata().getNamespace();
-    StatefulSet current =
-        client.apps().statefulSets().inNamespace(ns).withName(set.getMetadata().getName()).get();
-    if (current == null) {
-      return;
-    }
-    int replicas = Objects.requireNonNullElse(current.getSpec().getReplicas(), 1);
-    String hash = hash(current.getSpec().getTemplate());
-    List<Pod> pods =
-        syncPods(
-            current,
-            current.getSpec().getTemplate(),
-            replicas,
-            hash,
-            i -> current.getMetadata().getName() + "-" + i);
-    int ready = (int) pods.stream().filter(SimulatedKubelet::ready).count();
-    StatefulSetStatus status =
-        new StatefulSetStatusBuilder()
-            .withObservedGeneration(current.getMetadata().getGeneration())
-            .withReplicas(pods.size())
-            .withCurrentReplicas(pods.size())
-            .withUpdatedReplicas(pods.size())
-            .withReadyReplicas(ready)
-            .withAvailableReplicas(ready)
-            .withCurrentRevision(current.getMetadata().getName() + "-" + hash)
-            .withUpdateRevision(current.getMetadata().getName() + "-" + hash)
-            .build();
-    if (changed(current.getStatus(), status)) {
-      current.setStatus(status);
-      client.apps().statefulSets().inNamespace(ns).resource(current).updateStatus();
-    }
+  private static boolean finished(Pod pod) {
+    String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+    return "Succeeded".equals(phase) || "Failed".equals(phase);
   }
 
-  /**
-   * Starts a Job's Pod, and finishes both after the script's duration, or at the Job's
-   * activeDeadlineSeconds if that comes first, the way the Job controller reports it.
-   */
-  void run(io.fabric8.kubernetes.api.model.batch.v1.Job job) {
-    String ns = job.getMetadata().getNamespace();
-    String name = job.getMetadata().getName();
-    if (job.getStatus() != null && job.getStatus().getStartTime() != null
-        || !jobsSeen.add(ns + "/" + name)) {
+  private static boolean ownedByJob(Pod pod) {
+    return pod.getMetadata().getOwnerReferences() != null
+        && pod.getMetadata().getOwnerReferences().stream().anyMatch(r -> "Job".equals(r.getKind()));
+  }
+
+  /** Starts a Job's Pod once, and ends it when its script's time is up. */
+  private void runJobPod(Pod pod) {
+    if (!jobPodsStarted.add(pod.getMetadata().getUid())) {
       return;
     }
-    var template = job.getSpec().getTemplate();
-    var container = template.getSpec().getContainers().get(0);
+    Container container = pod.getSpec().getContainers().get(0);
     JobScript script =
         scripts.entrySet().stream()
             .filter(e -> container.getImage() != null && container.getImage().contains(e.getKey()))
             .map(Map.Entry::getValue)
             .findFirst()
             .orElse(fallback);
-    Long deadlineSeconds = job.getSpec().getActiveDeadlineSeconds();
-    boolean overDeadline =
-        deadlineSeconds != null
-            && script.duration().compareTo(java.time.Duration.ofSeconds(deadlineSeconds)) > 0;
-    java.time.Duration runFor =
-        overDeadline ? java.time.Duration.ofSeconds(deadlineSeconds) : script.duration();
     Instant started = Instant.now();
-    String podName = name + "-" + hash(template).substring(0, 5);
-    Map<String, String> labels = new LinkedHashMap<>();
-    if (template.getMetadata() != null && template.getMetadata().getLabels() != null) {
-      labels.putAll(template.getMetadata().getLabels());
-    }
-    labels.put("job-name", name);
-    labels.put("batch.kubernetes.io/job-name", name);
-    client
-        .pods()
-        .inNamespace(ns)
-        .resource(
-            new PodBuilder()
-                .withNewMetadata()
-                .withName(podName)
-                .withNamespace(ns)
-                .withLabels(labels)
-                .withOwnerReferences(
-                    new OwnerReferenceBuilder()
-                        .withApiVersion("batch/v1")
-                        .withKind("Job")
-                        .withName(name)
-                        .withUid(job.getMetadata().getUid())
-                        .withController(true)
-                        .build())
-                .endMetadata()
-                .withSpec(Serialization.clone(template.getSpec()))
-                .withNewStatus()
-                .withPhase("Running")
-                .withStartTime(started.toString())
-                .endStatus()
-                .build())
-        .create();
-    job.setStatus(
-        new io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder()
-            .withActive(1)
-            .withStartTime(started.toString())
-            .build());
-    client.batch().v1().jobs().inNamespace(ns).resource(job).updateStatus();
+    patchStatus(pod, jobStatus(pod, "Running", started, null, script));
     clock.schedule(
         () -> {
           try {
-            finish(ns, name, podName, container.getName(), script, overDeadline, started);
-          } catch (RuntimeException e) {
-            System.err.println("simulated kubelet: cannot finish Job " + name + ": " + e);
+            logs.put(
+                pod.getMetadata().getNamespace(),
+                pod.getMetadata().getName(),
+                container.getName(),
+                script.log());
+            patchStatus(
+                pod,
+                jobStatus(
+                    pod,
+                    script.exitCode() == 0 ? "Succeeded" : "Failed",
+                    started,
+                    Instant.now(),
+                    script));
+          } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) {
+              System.err.println("simulated kubelet: cannot finish Pod " + key(pod) + ": " + e);
+            }
           }
         },
-        runFor.toMillis(),
-        java.util.concurrent.TimeUnit.MILLISECONDS);
+        script.duration().toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
-  private void finish(
-      String ns,
-      String name,
-      String podName,
-      String container,
-      JobScript script,
-      boolean killed,
-      Instant started) {
-    Instant now = Instant.now();
-    int exitCode = killed ? 137 : script.exitCode();
-    logs.publish(ns, podName, container, script.log());
-    Pod pod = client.pods().inNamespace(ns).withName(podName).get();
-    if (pod != null) {
-      pod.getStatus().setPhase(exitCode == 0 ? "Succeeded" : "Failed");
-      pod.getStatus()
-          .setContainerStatuses(
-              List.of(
-                  new ContainerStatusBuilder()
-                      .withName(container)
-                      .withReady(false)
-                      .withRestartCount(0)
-                      .withNewState()
-                      .withNewTerminated()
-                      .withExitCode(exitCode)
-                      .withReason(
-                          killed ? "DeadlineExceeded" : exitCode == 0 ? "Completed" : "Error")
-                      .withStartedAt(started.toString())
-                      .withFinishedAt(now.toString())
-                      .endTerminated()
-                      .endState()
-                      .build()));
-      client.pods().inNamespace(ns).resource(pod).updateStatus();
+  private Map<String, Object> jobStatus(
+      Pod pod, String phase, Instant started, Instant finished, JobScript script) {
+    List<Map<String, Object>> containers = new ArrayList<>();
+    for (Container c : pod.getSpec().getContainers()) {
+      Map<String, Object> state =
+          finished == null
+              ? state("running", Map.of("startedAt", started.toString()))
+              : state(
+                  "terminated",
+                  Map.of(
+                      "exitCode", script.exitCode(),
+                      "reason", script.exitCode() == 0 ? "Completed" : "Error",
+                      "startedAt", started.toString(),
+                      "finishedAt", finished.toString()));
+      containers.add(container(c, finished == null, finished == null, 0, state, null));
     }
-    var job = client.batch().v1().jobs().inNamespace(ns).withName(name).get();
-    if (job == null) {
-      return;
-    }
-    var status =
-        new io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder()
-            .withStartTime(started.toString())
-            .withActive(0);
-    if (exitCode == 0) {
-      status
-          .withSucceeded(1)
-          .withCompletionTime(now.toString())
-          .addNewCondition()
-          .withType("Complete")
-          .withStatus("True")
-          .withLastTransitionTime(now.toString())
-          .endCondition();
-    } else {
-      status
-          .withFailed(1)
-          .addNewCondition()
-          .withType("Failed")
-          .withStatus("True")
-          .withReason(killed ? "DeadlineExceeded" : "BackoffLimitExceeded")
-          .withMessage(
-              killed
-                  ? "Job was active longer than specified deadline"
-                  : "Job has reached the specified backoff limit")
-          .withLastTransitionTime(now.toString())
-          .endCondition();
-    }
-    job.setStatus(status.build());
-    client.batch().v1().jobs().inNamespace(ns).resource(job).updateStatus();
+    boolean running = finished == null;
+    Map<String, Object> status = base(pod, phase, running, containers);
+    status.put("startTime", started.toString());
+    return status;
   }
 
-  /** Keeps exactly {@code replicas} Pods of the current template; older ones are replaced. */
-  private List<Pod> syncPods(
-      HasMetadata owner,
-      PodTemplateSpec template,
-      int replicas,
-      String hash,
-      java.util.function.IntFunction<String> name) {
-    String ns = owner.getMetadata().getNamespace();
-    List<Pod> kept = new ArrayList<>();
-    for (Pod pod : client.pods().inNamespace(ns).list().getItems()) {
-      boolean owned =
-          pod.getMetadata().getOwnerReferences() != null
-              && pod.getMetadata().getOwnerReferences().stream()
-                  .anyMatch(r -> Objects.equals(r.getUid(), owner.getMetadata().getUid()));
-      if (!owned) {
-        continue;
-      }
-      String podHash =
-          pod.getMetadata().getLabels() == null
-              ? null
-              : pod.getMetadata().getLabels().get(TEMPLATE_HASH);
-      if (!hash.equals(podHash) || kept.size() >= replicas) {
-        client.pods().inNamespace(ns).resource(pod).delete();
-      } else {
-        kept.add(pod);
-      }
-    }
-    Behavior behavior = behavior(template);
-    for (int i = 0; kept.size() < replicas; i++) {
-      String podName = name.apply(i);
-      if (kept.stream().anyMatch(p -> p.getMetadata().getName().equals(podName))) {
-        continue;
-      }
-      kept.add(
-          client
-              .pods()
-              .inNamespace(ns)
-              .resource(pod(owner, template, podName, hash, behavior))
-              .create());
-    }
-    return kept;
-  }
-
-  private Pod pod(
-      HasMetadata owner, PodTemplateSpec template, String name, String hash, Behavior behavior) {
-    Map<String, String> labels = new LinkedHashMap<>();
-    if (template.getMetadata() != null && template.getMetadata().getLabels() != null) {
-      labels.putAll(template.getMetadata().getLabels());
-    }
-    labels.put(TEMPLATE_HASH, hash);
-    // The annotation speaks for the whole Pod; an image rule only for the containers running it.
-    List<ContainerStatus> statuses = new ArrayList<>();
+  /** A long-running Pod's status: the worst behaviour of its containers decides the phase. */
+  private Map<String, Object> serviceStatus(Pod pod) {
+    Behavior annotated =
+        pod.getMetadata().getAnnotations() == null
+            ? null
+            : Behavior.parse(pod.getMetadata().getAnnotations().get(BEHAVIOR));
     Behavior worst = Behavior.READY;
-    for (var c : template.getSpec().getContainers()) {
-      Behavior own = behavior != null ? behavior : imageBehavior(c.getImage());
-      statuses.add(containerStatus(c.getName(), c.getImage(), own));
+    List<Map<String, Object>> containers = new ArrayList<>();
+    String started =
+        pod.getStatus() != null && pod.getStatus().getStartTime() != null
+            ? pod.getStatus().getStartTime()
+            : Instant.now().toString();
+    for (Container c : pod.getSpec().getContainers()) {
+      Behavior own = annotated != null ? annotated : imageBehavior(c.getImage());
       if (own != Behavior.READY) {
         worst = own;
       }
+      containers.add(containerStatus(c, own, started));
     }
-    behavior = worst;
-    boolean ready = behavior == Behavior.READY;
-    String now = Instant.now().toString();
-    return new PodBuilder()
-        .withNewMetadata()
-        .withName(name)
-        .withNamespace(owner.getMetadata().getNamespace())
-        .withLabels(labels)
-        .withAnnotations(
-            template.getMetadata() == null ? null : template.getMetadata().getAnnotations())
-        .withOwnerReferences(
-            new OwnerReferenceBuilder()
-                .withApiVersion(owner.getApiVersion())
-                .withKind(owner.getKind())
-                .withName(owner.getMetadata().getName())
-                .withUid(owner.getMetadata().getUid())
-                .withController(true)
-                .build())
-        .endMetadata()
-        .withSpec(Serialization.clone(template.getSpec()))
-        .withNewStatus()
-        .withPhase(behavior == Behavior.IMAGE_PULL ? "Pending" : "Running")
-        .addNewCondition()
-        .withType("Ready")
-        .withStatus(ready ? "True" : "False")
-        .withLastTransitionTime(now)
-        .endCondition()
-        .addNewCondition()
-        .withType("ContainersReady")
-        .withStatus(ready ? "True" : "False")
-        .withLastTransitionTime(now)
-        .endCondition()
-        .withContainerStatuses(statuses)
-        .withStartTime(now)
-        .endStatus()
-        .build();
+    Map<String, Object> status =
+        base(
+            pod,
+            worst == Behavior.IMAGE_PULL ? "Pending" : "Running",
+            worst == Behavior.READY,
+            containers);
+    status.put("startTime", started);
+    return status;
   }
 
-  /** The pod template's annotated behavior, or null to decide per container image. */
-  private static Behavior behavior(PodTemplateSpec template) {
-    if (template.getMetadata() != null && template.getMetadata().getAnnotations() != null) {
-      return Behavior.parse(template.getMetadata().getAnnotations().get(BEHAVIOR));
-    }
-    return null;
+  private Map<String, Object> base(
+      Pod pod, String phase, boolean ready, List<Map<String, Object>> containers) {
+    String now = Instant.now().toString();
+    String ip = podIps.computeIfAbsent(key(pod), k -> nextPodIp());
+    Map<String, Object> status = new LinkedHashMap<>();
+    status.put("phase", phase);
+    status.put("hostIP", "127.0.0.1");
+    status.put("hostIPs", List.of(Map.of("ip", "127.0.0.1")));
+    status.put("podIP", ip);
+    status.put("podIPs", List.of(Map.of("ip", ip)));
+    status.put(
+        "conditions",
+        List.of(
+            podCondition("Initialized", true, now),
+            podCondition("Ready", ready, now),
+            podCondition("ContainersReady", ready, now),
+            podCondition("PodScheduled", true, now)));
+    status.put("containerStatuses", containers);
+    return status;
+  }
+
+  private String nextPodIp() {
+    int n = nextIp.getAndIncrement();
+    return "10.244." + ((n >> 8) & 0xff) + "." + (n & 0xff);
   }
 
   private Behavior imageBehavior(String image) {
@@ -535,80 +352,162 @@ public final class SimulatedKubelet implements AutoCloseable {
     return Behavior.READY;
   }
 
-  private static ContainerStatus containerStatus(String name, String image, Behavior behavior) {
-    ContainerStatusBuilder status =
-        new ContainerStatusBuilder()
-            .withName(name)
-            .withImage(image)
-            .withReady(behavior == Behavior.READY)
-            .withStarted(behavior != Behavior.IMAGE_PULL);
+  private static Map<String, Object> containerStatus(Container c, Behavior behavior, String since) {
     return switch (behavior) {
       case READY, UNREADY ->
-          status
-              .withRestartCount(0)
-              .withNewState()
-              .withNewRunning()
-              .withStartedAt(Instant.now().toString())
-              .endRunning()
-              .endState()
-              .build();
+          container(
+              c,
+              behavior == Behavior.READY,
+              true,
+              0,
+              state("running", Map.of("startedAt", since)),
+              null);
       case CRASHLOOP ->
-          status
-              .withRestartCount(5)
-              .withNewState()
-              .withNewWaiting()
-              .withReason("CrashLoopBackOff")
-              .withMessage("back-off 5m0s restarting failed container " + name)
-              .endWaiting()
-              .endState()
-              .withNewLastState()
-              .withNewTerminated()
-              .withExitCode(1)
-              .withReason("Error")
-              .endTerminated()
-              .endLastState()
-              .build();
+          container(
+              c,
+              false,
+              false,
+              5,
+              state(
+                  "waiting",
+                  Map.of(
+                      "reason",
+                      "CrashLoopBackOff",
+                      "message",
+                      "back-off 5m0s restarting failed container " + c.getName())),
+              Map.of("terminated", Map.of("exitCode", 1, "reason", "Error")));
       case IMAGE_PULL ->
-          status
-              .withRestartCount(0)
-              .withNewState()
-              .withNewWaiting()
-              .withReason("ImagePullBackOff")
-              .withMessage("Back-off pulling image \"" + image + "\"")
-              .endWaiting()
-              .endState()
-              .build();
+          container(
+              c,
+              false,
+              false,
+              0,
+              state(
+                  "waiting",
+                  Map.of(
+                      "reason",
+                      "ImagePullBackOff",
+                      "message",
+                      "Back-off pulling image \"" + c.getImage() + "\"")),
+              null);
     };
   }
 
-  private static boolean ready(Pod pod) {
-    return pod.getStatus() != null
-        && pod.getStatus().getConditions() != null
-        && pod.getStatus().getConditions().stream()
-            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  private static Map<String, Object> container(
+      Container c,
+      boolean ready,
+      boolean started,
+      int restarts,
+      Map<String, Object> state,
+      Map<String, Object> lastState) {
+    Map<String, Object> status = new LinkedHashMap<>();
+    status.put("name", c.getName());
+    status.put("image", c.getImage());
+    status.put("imageID", c.getImage());
+    status.put("ready", ready);
+    status.put("started", started);
+    status.put("restartCount", restarts);
+    status.put("state", state);
+    if (lastState != null) {
+      status.put("lastState", lastState);
+    }
+    return status;
   }
 
-  private static DeploymentCondition condition(String type, boolean ok, String reason) {
-    return new DeploymentConditionBuilder()
-        .withType(type)
-        .withStatus(ok ? "True" : "False")
-        .withReason(reason)
-        .build();
+  private static Map<String, Object> podCondition(String type, boolean ok, String now) {
+    return Map.of("type", type, "status", ok ? "True" : "False", "lastTransitionTime", now);
   }
 
-  /** Writing an unchanged status would wake the informer again for nothing. */
-  private static boolean changed(Object current, Object desired) {
-    return !Objects.equals(Serialization.asJson(current), Serialization.asJson(desired));
+  /**
+   * Writing an unchanged status would wake every watcher again for nothing: only the phase, the
+   * readiness and each container's state and restarts are compared.
+   */
+  private static boolean differs(Pod pod, Map<String, Object> desired) {
+    if (pod.getStatus() == null) {
+      return true;
+    }
+    Map<String, Object> current =
+        Serialization.unmarshal(Serialization.asJson(pod.getStatus()), Map.class);
+    return !Objects.equals(current.get("phase"), desired.get("phase"))
+        || !Objects.equals(readiness(current), readiness(desired))
+        || !Objects.equals(containerSummary(current), containerSummary(desired));
   }
 
-  static String hash(PodTemplateSpec template) {
+  @SuppressWarnings("unchecked")
+  private static Object readiness(Map<String, Object> status) {
+    Object conditions = status.get("conditions");
+    if (!(conditions instanceof List<?> list)) {
+      return null;
+    }
+    return list.stream()
+        .map(c -> (Map<String, Object>) c)
+        .filter(c -> "Ready".equals(c.get("type")))
+        .map(c -> c.get("status"))
+        .findFirst()
+        .orElse(null);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<String> containerSummary(Map<String, Object> status) {
+    Object containers = status.get("containerStatuses");
+    if (!(containers instanceof List<?> list)) {
+      return List.of();
+    }
+    List<String> summary = new ArrayList<>();
+    for (Object item : list) {
+      Map<String, Object> c = (Map<String, Object>) item;
+      String kind = "";
+      Object reason = null;
+      if (c.get("state") instanceof Map<?, ?> state) {
+        for (var entry : state.entrySet()) {
+          if (entry.getValue() instanceof Map<?, ?> detail) {
+            kind = String.valueOf(entry.getKey());
+            reason = detail.get("reason");
+          }
+        }
+      }
+      summary.add(
+          c.get("name")
+              + ":"
+              + c.get("ready")
+              + ":"
+              + c.get("restartCount")
+              + ":"
+              + kind
+              + ":"
+              + reason);
+    }
+    return summary;
+  }
+
+  private void patchStatus(Pod pod, Map<String, Object> status) {
+    client
+        .pods()
+        .inNamespace(pod.getMetadata().getNamespace())
+        .withName(pod.getMetadata().getName())
+        .subresource("status")
+        .patch(PatchContext.of(PatchType.STRATEGIC_MERGE), json(Map.of("status", status)));
+  }
+
+  /** Nulls are kept: in a merge patch they are what removes a container's previous state. */
+  private static String json(Object value) {
     try {
-      byte[] digest =
-          MessageDigest.getInstance("SHA-256")
-              .digest(Serialization.asJson(template).getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest).substring(0, 10);
-    } catch (NoSuchAlgorithmException e) {
+      return JSON.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** A container state naming one kind; the other kinds are cleared by the patch. */
+  private static Map<String, Object> state(String kind, Map<String, Object> detail) {
+    Map<String, Object> state = new HashMap<>();
+    for (String k : List.of("running", "waiting", "terminated")) {
+      state.put(k, k.equals(kind) ? detail : null);
+    }
+    return state;
+  }
+
+  private static String key(Pod pod) {
+    return pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
   }
 }
