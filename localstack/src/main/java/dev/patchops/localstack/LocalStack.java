@@ -7,12 +7,15 @@ import dev.patchops.devstack.KafkaBroker;
 import dev.patchops.devstack.Ports;
 import dev.patchops.devstack.PostgresAdmin;
 import dev.patchops.devstack.PostgresServer;
+import dev.patchops.devstack.kube.ControlPlane;
+import dev.patchops.devstack.kube.KubeBinaries;
+import dev.patchops.sandbox.Manifests;
+import dev.patchops.sandbox.SandboxControl;
 import dev.patchops.sandbox.SimulatedKubelet;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import io.fabric8.mockwebserver.Context;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.net.HttpURLConnection;
 import java.net.InetAddress;
@@ -20,6 +23,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,9 +37,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The whole suite on one machine, each part a real component: PostgreSQL and a KRaft Kafka broker
- * from Maven artifacts, the fabric8 mock API in CRUD mode with the CRDs and the simulated kubelet,
- * and the four services as their own JVMs from their packaged jars, configured the way deploy/
- * configures them: through the environment, in the production profile.
+ * from Maven artifacts, a Kubernetes control plane built from source with the CRDs, the RBAC of
+ * deploy/ and the simulated kubelet, and the four services as their own JVMs from their packaged
+ * jars, configured the way deploy/ configures them: through the environment, in the production
+ * profile.
  */
 public final class LocalStack {
   static final List<String> SERVICES =
@@ -53,7 +58,7 @@ public final class LocalStack {
   private PostgresAdmin database;
   private KafkaBroker kafka;
   private String kafkaBootstrap;
-  private KubernetesMockServer kube;
+  private ControlPlane plane;
   private KubernetesClient client;
   private SimulatedKubelet kubelet;
   private SandboxControl control;
@@ -80,10 +85,6 @@ public final class LocalStack {
     serviceEnv.computeIfAbsent(service, s -> new HashMap<>()).putAll(extra);
     return this;
   }
-
-  /** Held so the setting sticks: the mock logs every request at INFO through JUL. */
-  private static final java.util.logging.Logger MOCK_LOG =
-      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
   public static void main(String[] args) throws Exception {
     if (Runtime.version().feature() < 17) {
@@ -279,7 +280,7 @@ public final class LocalStack {
     createTopics();
 
     if (externalKubeconfig == null) {
-      startSandbox();
+      startControlPlane();
     }
 
     for (String service : SERVICES) {
@@ -299,8 +300,9 @@ public final class LocalStack {
     System.out.printf(
         "  change record      http://127.0.0.1:%d/api/v1/tickets/<ticket>/change-record?format=html%n",
         port("audit-service"));
+    System.out.println("  Kafka bootstrap    " + kafkaBootstrap);
     if (externalKubeconfig == null) {
-      System.out.println("  kubeconfig         " + home.resolve("kubeconfig"));
+      System.out.println("  Kubernetes API     " + plane.serverUrl());
       System.out.println("  sandbox faults     " + controlUrl() + "/faults");
     } else {
       System.out.println("  cluster            " + externalKubeconfig);
@@ -334,6 +336,11 @@ public final class LocalStack {
     if (externalKubeconfig == null) {
       System.out.println("Or watch the whole story, in another terminal: ./patchops demo");
     }
+    if (externalKubeconfig == null) {
+      System.out.println("As a platform engineer, with kubectl:");
+      System.out.println("  export KUBECONFIG=" + home.resolve("kubeconfig"));
+      System.out.println("  kubectl get patchrollouts,patchtests -A");
+    }
     System.out.println("Ctrl-C stops everything.");
   }
 
@@ -365,49 +372,66 @@ public final class LocalStack {
     }
   }
 
-  private void startSandbox() throws Exception {
-    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
-    step("sandbox Kubernetes API on :" + kubePort());
-    // Mixed: CRUD for everything, plus the recorded answers the kubelet adds for Pod logs.
-    var responses =
-        new HashMap<
-            io.fabric8.mockwebserver.ServerRequest,
-            java.util.Queue<io.fabric8.mockwebserver.ServerResponse>>();
-    kube =
-        new KubernetesMockServer(
-            new Context(),
-            new io.fabric8.mockwebserver.MockWebServer(),
-            responses,
-            new io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher(responses),
-            false);
-    kube.init(InetAddress.getLoopbackAddress(), kubePort());
-    client = kube.createClient();
-    for (String crd : CRDS) {
-      client
-          .apiextensions()
-          .v1()
-          .customResourceDefinitions()
-          .resource(
-              Serialization.unmarshal(
-                  Files.readString(repo.resolve("deploy/kubernetes/crds").resolve(crd + "-v1.yml")),
-                  CustomResourceDefinition.class))
-          .create();
+  /**
+   * The local control plane: built from Go modules on the first run (cached outside the
+   * repository), its data kept in the home directory, so a second run finds the cluster as it was.
+   */
+  private void startControlPlane() throws Exception {
+    KubeBinaries binaries;
+    try {
+      binaries = KubeBinaries.ensure(line -> System.out.println("  " + line));
+    } catch (KubeBinaries.BuildFailed e) {
+      fail(e.oneLine());
+      return;
     }
-    client
-        .namespaces()
-        .resource(
-            new io.fabric8.kubernetes.api.model.NamespaceBuilder()
-                .withNewMetadata()
-                .withName(namespace())
-                .endMetadata()
-                .build())
-        .create();
-    kubelet = new SimulatedKubelet(client).servingLogsOn(kube).start();
+    checkStopping();
+    step(
+        "Kubernetes "
+            + KubeBinaries.KUBERNETES_VERSION
+            + " control plane on :"
+            + kubePort()
+            + " (data in "
+            + home.resolve("kube")
+            + ")");
+    plane =
+        ControlPlane.start(
+            home.resolve("kube"), binaries, kubePort(), Duration.ofSeconds(120), line -> {});
+    client =
+        new KubernetesClientBuilder()
+            .withConfig(Config.fromKubeconfig(Files.readString(plane.kubeconfig())))
+            .build();
+    Manifests.install(client, repo.resolve("deploy/kubernetes"));
+    step("simulated kubelet for nodes " + String.join(", ", SimulatedKubelet.NODES));
+    kubelet = new SimulatedKubelet(client).start();
     Sandbox.seedShop(client);
-    Files.writeString(
-        home.resolve("kubeconfig"), Sandbox.kubeconfig("http://127.0.0.1:" + kubePort()));
+    Files.copy(plane.kubeconfig(), home.resolve("kubeconfig"), StandardCopyOption.REPLACE_EXISTING);
     control = SandboxControl.start(controlPort(), kubelet);
   }
+
+  /**
+   * What a service authenticates as on the local control plane: its own ServiceAccount from
+   * deploy/, so the RBAC there is what the real authorizer enforces. Services without one (they do
+   * not touch Kubernetes) get no credentials at all.
+   */
+  private String serviceToken(String service) {
+    if (client.serviceAccounts().inNamespace(namespace()).withName(service).get() == null) {
+      return null;
+    }
+    return client
+        .serviceAccounts()
+        .inNamespace(namespace())
+        .withName(service)
+        .tokenRequest(
+            new TokenRequestBuilder()
+                .withNewSpec()
+                .withExpirationSeconds(TOKEN_LIFETIME.toSeconds())
+                .endSpec()
+                .build())
+        .getStatus()
+        .getToken();
+  }
+
+  private static final Duration TOKEN_LIFETIME = Duration.ofDays(7);
 
   static final List<String> CRDS = List.of("patchtests.patchops.dev", "patchrollouts.patchops.dev");
 
@@ -460,9 +484,19 @@ public final class LocalStack {
     command.add("-Xmx384m");
     command.add("-XX:+UseSerialGC");
     command.add("-Dquarkus.http.port=" + port(service));
+    // As in the sandbox tests: nothing but loopback is reachable from outside.
+    command.add("-Dquarkus.http.host=127.0.0.1");
     if (externalKubeconfig == null) {
-      command.add("-Dquarkus.kubernetes-client.api-server-url=http://127.0.0.1:" + kubePort());
-      // The sandbox needs no credentials; a ~/.kube/config (and its exec plugins) stays unread.
+      command.add("-Dquarkus.kubernetes-client.api-server-url=" + plane.serverUrl());
+      command.add(
+          "-Dquarkus.kubernetes-client.ca-cert-data="
+              + Base64.getEncoder()
+                  .encodeToString(plane.caPem().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      String token = serviceToken(service);
+      if (token != null) {
+        command.add("-Dquarkus.kubernetes-client.token=" + token);
+      }
+      // A ~/.kube/config (and its exec plugins) stays unread.
       command.add("-Dkubernetes.auth.tryKubeConfig=false");
     }
     command.add("-Dquarkus.kubernetes-client.namespace=" + namespace());
@@ -576,9 +610,9 @@ public final class LocalStack {
       client.close();
       client = null;
     }
-    if (kube != null) {
-      kube.destroy();
-      kube = null;
+    if (plane != null) {
+      plane.close();
+      plane = null;
     }
     if (kafka != null) {
       kafka.stop();

@@ -124,27 +124,4 @@ final class Sandbox {
           .create();
     }
   }
-
-  static String kubeconfig(String server) {
-    return String.join(
-        "\n",
-        "apiVersion: v1",
-        "kind: Config",
-        "clusters:",
-        "- name: patchops-sandbox",
-        "  cluster:",
-        "    server: " + server,
-        "contexts:",
-        "- name: patchops-sandbox",
-        "  context:",
-        "    cluster: patchops-sandbox",
-        "    namespace: shop",
-        "    user: sandbox",
-        "current-context: patchops-sandbox",
-        "users:",
-        "- name: sandbox",
-        "  user:",
-        "    token: sandbox",
-        "");
-  }
 }

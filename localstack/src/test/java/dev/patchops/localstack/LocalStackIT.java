@@ -5,14 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.patchops.devstack.KafkaBroker;
 import dev.patchops.devstack.PostgresServer;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import dev.patchops.devstack.kube.ControlPlane;
+import dev.patchops.devstack.kube.KubeBinaries;
+import dev.patchops.sandbox.Manifests;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import io.fabric8.mockwebserver.Context;
-import java.net.InetAddress;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,7 +18,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -122,7 +119,21 @@ class LocalStackIT {
       alertReachesTheAuditTrail(stack, home);
       assertThat(home.resolve("kubeconfig"))
           .content()
-          .contains("server: http://127.0.0.1:" + stack.kubePort());
+          .contains("server: https://127.0.0.1:" + stack.kubePort());
+      // A platform engineer's kubectl reaches it, discovery and printer columns included.
+      Process kubectl =
+          new ProcessBuilder(
+                  "kubectl",
+                  "--kubeconfig",
+                  home.resolve("kubeconfig").toString(),
+                  "get",
+                  "patchrollouts,patchtests",
+                  "-A")
+              .redirectErrorStream(true)
+              .start();
+      String out = new String(kubectl.getInputStream().readAllBytes());
+      assertThat(kubectl.waitFor()).as(out).isZero();
+      assertThat(out).doesNotContain("error");
     } finally {
       stack.stop();
     }
@@ -138,17 +149,19 @@ class LocalStackIT {
       kafka.start(Duration.ofSeconds(120));
       // "Their" cluster: an API server with the CRDs and the namespace installed, as docs/deploy.md
       // asks, and nothing of the sandbox (no kubelet, no shop).
-      KubernetesMockServer cluster =
-          new KubernetesMockServer(
-              new Context(),
-              new io.fabric8.mockwebserver.MockWebServer(),
-              new HashMap<>(),
-              new KubernetesCrudDispatcher(List.of()),
-              false);
-      cluster.init(InetAddress.getLoopbackAddress(), 0);
-      try (KubernetesClient admin = cluster.createClient()) {
-        Path kubeconfig = elsewhere.resolve("kubeconfig");
-        Files.writeString(kubeconfig, Sandbox.kubeconfig("http://127.0.0.1:" + cluster.getPort()));
+      // A second control plane, standing for their cluster, with nothing of the sandbox on it.
+      ControlPlane cluster =
+          ControlPlane.start(
+              elsewhere.resolve("cluster"),
+              KubeBinaries.ensure(line -> {}),
+              0,
+              Duration.ofSeconds(120),
+              line -> {});
+      try (KubernetesClient admin =
+          new KubernetesClientBuilder()
+              .withConfig(Config.fromKubeconfig(Files.readString(cluster.kubeconfig())))
+              .build()) {
+        Path kubeconfig = cluster.kubeconfig();
         Map<String, String> env =
             Map.of(
                 "PATCHOPS_POSTGRES_URL",
@@ -186,22 +199,8 @@ class LocalStackIT {
           assertThat(rs.getLong(1)).isZero();
         }
 
-        for (String crd : LocalStack.CRDS) {
-          admin
-              .apiextensions()
-              .v1()
-              .customResourceDefinitions()
-              .resource(
-                  Serialization.unmarshal(
-                      Files.readString(Path.of("../deploy/kubernetes/crds", crd + "-v1.yml")),
-                      CustomResourceDefinition.class))
-              .create();
-        }
-        admin
-            .namespaces()
-            .resource(
-                new NamespaceBuilder().withNewMetadata().withName("patchops").endMetadata().build())
-            .create();
+        // Prepared as docs/deploy.md asks: CRDs, the namespace and the services' RBAC.
+        Manifests.install(admin, Path.of("../deploy/kubernetes"));
 
         LocalStack stack =
             new LocalStack(Path.of("..").toAbsolutePath().normalize(), home, 18191, env);
@@ -227,7 +226,7 @@ class LocalStackIT {
           assertThat(rs.getLong(1)).as("tickets in their database").isEqualTo(1);
         }
       } finally {
-        cluster.destroy();
+        cluster.close();
       }
     }
   }

@@ -7,15 +7,13 @@ import static org.awaitility.Awaitility.await;
 import dev.patchops.contract.events.AlertReceived;
 import dev.patchops.contract.model.Severity;
 import dev.patchops.contract.model.WorkloadRef;
-import dev.patchops.sandbox.SimulatedKubelet;
 import dev.patchops.testing.EventSender;
-import dev.patchops.testing.KubernetesCrudServer;
 import dev.patchops.testing.PatchOpsInfra;
 import dev.patchops.testing.TestInfra;
+import dev.patchops.testing.kube.KubernetesControlPlane;
+import dev.patchops.testing.kube.TestCluster;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -37,36 +35,24 @@ import org.junit.jupiter.api.Test;
 class RolloutCrashIT {
   static final Duration WAIT = Duration.ofSeconds(90);
   static PatchOpsInfra infra;
-  static KubernetesCrudServer kube;
+  static KubernetesControlPlane kube;
   static Map<String, String> infraConfig;
   static Map<String, String> kubeConfig;
   static KubernetesClient client;
-  static SimulatedKubelet kubelet;
   final List<Process> processes = new ArrayList<>();
 
   @BeforeAll
   static void infrastructure() {
     infra = new PatchOpsInfra();
     infraConfig = infra.start();
-    kube = new KubernetesCrudServer();
+    kube = new KubernetesControlPlane();
     kubeConfig = kube.start();
-    client =
-        new KubernetesClientBuilder()
-            .withConfig(
-                new ConfigBuilder()
-                    .withMasterUrl(kubeConfig.get("quarkus.kubernetes-client.api-server-url"))
-                    .withTrustCerts(true)
-                    .withNamespace("default")
-                    .build())
-            .build();
+    client = TestCluster.admin();
     Sandbox.start(client);
   }
 
   @AfterAll
   static void stopInfrastructure() {
-    if (client != null) {
-      client.close();
-    }
     if (kube != null) {
       kube.stop();
     }
@@ -95,8 +81,11 @@ class RolloutCrashIT {
                 "-Dquarkus.http.port=" + port,
                 "-Dquarkus.kubernetes-client.api-server-url="
                     + kubeConfig.get("quarkus.kubernetes-client.api-server-url"),
-                "-Dquarkus.kubernetes-client.trust-certs=true",
-                "-Dquarkus.kubernetes-client.namespace=default",
+                // As deployed: the service's own ServiceAccount, held to the RBAC of deploy/.
+                "-Dquarkus.kubernetes-client.token="
+                    + TestCluster.tokenOf("patchops", "rollout-service"),
+                "-Dkubernetes.auth.tryKubeConfig=false",
+                "-Dquarkus.kubernetes-client.namespace=patchops",
                 "-Dmp.jwt.verify.issuer=" + infraConfig.get("mp.jwt.verify.issuer"),
                 "-Drollout.progress-deadline=5s",
                 "-Drollout.watch-window=3s",
@@ -116,7 +105,7 @@ class RolloutCrashIT {
     env.put(
         "PATCHOPS_JWT_PUBLIC_KEY_LOCATION", workspace.resolve("jwt-public.pem").toUri().toString());
     env.put("PATCHOPS_ROLLOUT_CHECKPOINT_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=");
-    env.put("PATCHOPS_NAMESPACE", "default");
+    env.put("PATCHOPS_NAMESPACE", "patchops");
     Process process = pb.start();
     processes.add(process);
     String base = "http://127.0.0.1:" + port;

@@ -4,50 +4,38 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.patchops.rollout.rollout.k8s.Labels;
 import dev.patchops.sandbox.SimulatedKubelet;
+import dev.patchops.testing.kube.KubeletFaults;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The sandbox cluster of this module's tests: the PatchRollout CRD registered, the simulated
- * kubelet running, and a "production" shop namespace per test so tests cannot see each other.
+ * The cluster of this module's tests: the simulated kubelet's failure switches, and a "production"
+ * shop namespace per test so tests cannot see each other.
  */
 public final class Sandbox {
   public static final String UNREADY = "-unready";
   public static final String CRASHLOOP = "-crashloop";
   private static final AtomicInteger NAMESPACES = new AtomicInteger();
-  private static SimulatedKubelet kubelet;
 
   private Sandbox() {}
 
-  public static synchronized void start(KubernetesClient client) {
-    if (kubelet != null) {
-      return;
-    }
-    try {
-      CustomResourceDefinition crd =
-          Serialization.unmarshal(
-              Files.readString(RolloutCrdTest.COMMITTED), CustomResourceDefinition.class);
-      client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-    kubelet =
-        new SimulatedKubelet(client)
-            .behave(UNREADY, SimulatedKubelet.Behavior.UNREADY)
-            .behave(CRASHLOOP, SimulatedKubelet.Behavior.CRASHLOOP)
-            .start();
+  /**
+   * The failure switches of this module's images, on the control plane's one simulated kubelet (the
+   * CRDs come with the control plane). Set again before every test: another test may have lifted
+   * them.
+   */
+  public static void start(KubernetesClient client) {
+    KubeletFaults.open()
+        .behave(UNREADY, SimulatedKubelet.Behavior.UNREADY)
+        .behave(CRASHLOOP, SimulatedKubelet.Behavior.CRASHLOOP);
   }
 
   /** An image of the shop's checkout, pinned by digest; the variant picks its simulated fate. */

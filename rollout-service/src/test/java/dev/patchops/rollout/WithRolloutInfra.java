@@ -1,7 +1,7 @@
 package dev.patchops.rollout;
 
-import dev.patchops.testing.KubernetesCrudServer;
 import dev.patchops.testing.PatchOpsInfra;
+import dev.patchops.testing.kube.KubernetesControlPlane;
 import io.quarkus.test.common.WithTestResource;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -9,13 +9,13 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * The one set of test resources of this module: real Kafka and PostgreSQL, and the fabric8 mock
- * Kubernetes API in CRUD mode, and a local HTTP server standing in for the webhook and Prometheus.
- * Put it beside {@code @QuarkusTest} on every test class so Quarkus boots once.
+ * The one set of test resources of this module: real Kafka and PostgreSQL, a real Kubernetes
+ * control plane with the simulated kubelet, and a local HTTP server standing in for the webhook and
+ * Prometheus. Put it beside {@code @QuarkusTest} on every test class so Quarkus boots once.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @WithTestResource(PatchOpsInfra.class)
-@WithTestResource(KubernetesCrudServer.class)
+@WithTestResource(KubernetesControlPlane.class)
 @WithTestResource(LocalHttp.class)
 public @interface WithRolloutInfra {}

@@ -1,14 +1,15 @@
 package dev.patchops.orchestrator;
 
-import dev.patchops.sandbox.SimulatedKubelet;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.quarkus.test.kubernetes.client.KubernetesServer;
+import dev.patchops.testing.kube.KubeletFaults;
 
-/** The simulated kubelet wired to this module's mock API, finished Jobs' logs included. */
+/**
+ * The simulated kubelet of the shared control plane, as one test sees it: what the test injects
+ * (failing Jobs, crashing Pods) is lifted when it closes the handle.
+ */
 public final class Sandbox {
   private Sandbox() {}
 
-  public static SimulatedKubelet kubelet(KubernetesClient client, KubernetesServer server) {
-    return new SimulatedKubelet(client).servingLogsOn(server.getKubernetesMockServer());
+  public static KubeletFaults kubelet() {
+    return KubeletFaults.open();
   }
 }

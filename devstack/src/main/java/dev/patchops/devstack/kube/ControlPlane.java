@@ -323,7 +323,7 @@ public final class ControlPlane implements AutoCloseable {
         "");
   }
 
-  static SSLContext trusting(String pem) {
+  public static SSLContext trusting(String pem) {
     try {
       KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
       store.load(null, null);

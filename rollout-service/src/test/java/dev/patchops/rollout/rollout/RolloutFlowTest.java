@@ -27,11 +27,10 @@ import dev.patchops.rollout.rollout.messaging.RolloutEventsConsumer;
 import dev.patchops.testing.EventSender;
 import dev.patchops.testing.KafkaProbe;
 import dev.patchops.testing.TestInfra;
+import dev.patchops.testing.kube.ApiFaults;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.KubernetesServer;
-import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,7 +41,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Rollouts end to end on real Kafka and PostgreSQL, against the mock API and the simulator. */
+/**
+ * Rollouts end to end on real Kafka, PostgreSQL and Kubernetes control plane, with the simulated
+ * kubelet.
+ */
 @QuarkusTest
 @WithRolloutInfra
 class RolloutFlowTest {
@@ -51,7 +53,6 @@ class RolloutFlowTest {
 
   @Inject KubernetesClient client;
   @Inject RolloutService rollouts;
-  @KubernetesTestServer KubernetesServer server;
 
   @BeforeEach
   void sandbox() {
@@ -787,12 +788,13 @@ class RolloutFlowTest {
               () ->
                   client.apps().deployments().inNamespace(ns).withName("checkout-canary").get()
                       != null);
-      server
-          .expect()
-          .delete()
-          .withPath("/apis/apps/v1/namespaces/" + ns + "/deployments/checkout-canary")
-          .andReturn(503, "{\"kind\":\"Status\",\"code\":503,\"message\":\"etcd leader changed\"}")
-          .times(4);
+      ApiFaults.fail(
+          "DELETE",
+          "/apis/apps/v1/namespaces/" + ns + "/deployments/checkout-canary",
+          503,
+          "ServiceUnavailable",
+          "etcd leader changed",
+          4);
       rollouts.command(id, RolloutService.Command.ABORT, "test");
       Rollout reverted = awaitPhase(id, RolloutPhase.REVERTED);
       assertThat(reverted.revertAttempts).isEqualTo(4);

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.patchops.contract.model.ContainerTarget;
 import dev.patchops.contract.model.WorkloadRef;
+import dev.patchops.orchestrator.Sandbox;
 import dev.patchops.orchestrator.WithOrchestratorInfra;
 import dev.patchops.orchestrator.mirror.k8s.NamespaceMirror;
 import dev.patchops.orchestrator.mirror.k8s.ReadinessGate;
 import dev.patchops.sandbox.SimulatedKubelet;
+import dev.patchops.testing.kube.KubeletFaults;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
@@ -47,7 +49,7 @@ class ReadinessGateTest {
 
   @Test
   void aHealthyMirrorIsReadyWellBeforeItsDeadline() throws Exception {
-    try (SimulatedKubelet kubelet = new SimulatedKubelet(client).start()) {
+    try (KubeletFaults kubelet = Sandbox.kubelet().start()) {
       String ns = mirrorOf("registry.example/checkout@sha256:" + "1".repeat(64));
       ReadinessGate.Readiness readiness = gate.await(ns, Duration.ofSeconds(20));
       assertThat(readiness.ready()).isTrue();
@@ -61,8 +63,8 @@ class ReadinessGateTest {
   void aPatchThatNeverGetsReadyFailsWithTheReasonAtTheDeadline() throws Exception {
     String crashing = "registry.example/checkout@sha256:" + "2".repeat(64);
     String missing = "registry.example/payments-missing:9";
-    try (SimulatedKubelet kubelet =
-        new SimulatedKubelet(client)
+    try (KubeletFaults kubelet =
+        Sandbox.kubelet()
             .behave(crashing, SimulatedKubelet.Behavior.CRASHLOOP)
             .behave("registry.example/cart:", SimulatedKubelet.Behavior.UNREADY)
             .start()) {

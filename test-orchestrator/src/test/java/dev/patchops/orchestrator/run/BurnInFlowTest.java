@@ -25,6 +25,7 @@ import dev.patchops.sandbox.SimulatedKubelet;
 import dev.patchops.testing.EventSender;
 import dev.patchops.testing.KafkaProbe;
 import dev.patchops.testing.TestInfra;
+import dev.patchops.testing.kube.KubeletFaults;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -33,8 +34,6 @@ import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.KubernetesServer;
-import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.time.Duration;
@@ -53,7 +52,6 @@ class BurnInFlowTest {
   @Inject KubernetesClient client;
   @Inject TestRunService runs;
   @Inject PatchTests patchTests;
-  @KubernetesTestServer KubernetesServer server;
 
   /** What the cluster saw while the run lasted; teardown deletes it all afterwards. */
   static final class Seen<T extends HasMetadata> implements Watcher<T>, AutoCloseable {
@@ -76,8 +74,8 @@ class BurnInFlowTest {
     }
   }
 
-  private SimulatedKubelet kubelet(String image, SimulatedKubelet.JobScript script) {
-    return Sandbox.kubelet(client, server).script(image, script).start();
+  private KubeletFaults kubelet(String image, SimulatedKubelet.JobScript script) {
+    return Sandbox.kubelet().script(image, script).start();
   }
 
   private static BurnInRequested burnIn(String ticket, String node, String suiteImage) {
@@ -132,7 +130,7 @@ class BurnInFlowTest {
       throws IOException {
     String ticket = "HW-" + UUID.randomUUID().toString().substring(0, 6).toUpperCase();
     String node = "worker-" + ticket.substring(3).toLowerCase();
-    try (SimulatedKubelet kubelet =
+    try (KubeletFaults kubelet =
             kubelet(
                 "memtest-ok",
                 new SimulatedKubelet.JobScript(0, Duration.ofMillis(200), "0 errors\n"));
@@ -218,7 +216,7 @@ class BurnInFlowTest {
   void aFailingBurnInIsReportedFailedWithItsLogAndNodeAndLeavesNothingBehind() throws IOException {
     String ticket = "HW-" + UUID.randomUUID().toString().substring(0, 6).toUpperCase();
     String node = "worker-" + ticket.substring(3).toLowerCase();
-    try (SimulatedKubelet kubelet =
+    try (KubeletFaults kubelet =
             kubelet(
                 "memtest-bad",
                 new SimulatedKubelet.JobScript(
@@ -253,7 +251,7 @@ class BurnInFlowTest {
   void aBurnInPastItsDeadlineIsAnErrorNotAPass() throws IOException {
     String ticket = "HW-" + UUID.randomUUID().toString().substring(0, 6).toUpperCase();
     String node = "worker-" + ticket.substring(3).toLowerCase();
-    try (SimulatedKubelet kubelet =
+    try (KubeletFaults kubelet =
             kubelet(
                 "memtest-hangs",
                 new SimulatedKubelet.JobScript(0, Duration.ofSeconds(30), "pass 1\n"));

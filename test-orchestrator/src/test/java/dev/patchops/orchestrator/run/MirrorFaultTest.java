@@ -14,21 +14,22 @@ import dev.patchops.orchestrator.mirror.MirrorNames;
 import dev.patchops.orchestrator.mirror.ProductionNamespace;
 import dev.patchops.orchestrator.run.k8s.PatchTest;
 import dev.patchops.orchestrator.run.k8s.PatchTests;
-import dev.patchops.sandbox.SimulatedKubelet;
+import dev.patchops.testing.kube.ApiFaults;
+import dev.patchops.testing.kube.KubeletFaults;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.KubernetesServer;
-import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The API fails in the middle of a copy. The faults are the mock server's expectations, answered
- * before its CRUD store ever sees the request, as an overloaded or failing API server would.
+ * The API fails in the middle of a copy. The faults are answered by the proxy between the service
+ * and the real API server, before the server ever sees the request, as an overloaded or failing API
+ * server would.
  */
 @QuarkusTest
 @WithOrchestratorInfra
@@ -36,30 +37,15 @@ class MirrorFaultTest {
   @Inject KubernetesClient client;
   @Inject TestRunService runs;
   @Inject PatchTests patchTests;
-  @KubernetesTestServer KubernetesServer server;
 
   /** Creates on {@code path} get the API's {@code code} Status, {@code times} times (0: always). */
-  private void failCreates(String path, int code, String reason, String message, int times) {
-    var answer =
-        server
-            .expect()
-            .post()
-            .withPath(path)
-            .andReturn(
-                code,
-                "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
-                    + "\"reason\":\""
-                    + reason
-                    + "\",\"message\":\""
-                    + message
-                    + "\",\"code\":"
-                    + code
-                    + "}");
-    if (times == 0) {
-      answer.always();
-    } else {
-      answer.times(times);
-    }
+  private static void failCreates(String path, int code, String reason, String message, int times) {
+    ApiFaults.fail("POST", path, code, reason, message, times);
+  }
+
+  @AfterEach
+  void liftFaults() {
+    ApiFaults.clear();
   }
 
   private static TestRunRequested request(String ticket, String source) {
@@ -86,7 +72,7 @@ class MirrorFaultTest {
 
   @Test
   void transientFailuresDuringTheCopyAreRetriedAndTheRunGoesOn() {
-    try (SimulatedKubelet kubelet = Sandbox.kubelet(client, server).start()) {
+    try (KubeletFaults kubelet = Sandbox.kubelet().start()) {
       String ticket = ticket();
       String mirror = MirrorNames.namespace(ticket, 1, 1);
       // Five failures outlast one call's client retries (1 + 3): the mirror's own attempts take
@@ -111,7 +97,7 @@ class MirrorFaultTest {
 
   @Test
   void aFailureThatOutlivesTheRetriesEndsTheRunAsAnErrorAndLeavesNoHalfEnvironment() {
-    try (SimulatedKubelet kubelet = Sandbox.kubelet(client, server).start()) {
+    try (KubeletFaults kubelet = Sandbox.kubelet().start()) {
       String ticket = ticket();
       String mirror = MirrorNames.namespace(ticket, 1, 1);
       // Foundations (ConfigMaps, Secrets, ServiceAccounts, PVCs, isolation) are in by then.

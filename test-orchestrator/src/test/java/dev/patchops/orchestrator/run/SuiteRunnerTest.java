@@ -11,12 +11,11 @@ import dev.patchops.orchestrator.Sandbox;
 import dev.patchops.orchestrator.WithOrchestratorInfra;
 import dev.patchops.orchestrator.run.k8s.SuiteRunner;
 import dev.patchops.sandbox.SimulatedKubelet;
+import dev.patchops.testing.kube.KubeletFaults;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.KubernetesServer;
-import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
@@ -29,7 +28,6 @@ import org.junit.jupiter.api.Test;
 class SuiteRunnerTest {
   @Inject KubernetesClient client;
   @Inject SuiteRunner runner;
-  @KubernetesTestServer KubernetesServer server;
 
   private static final String JUNIT =
       JunitLog.BEGIN
@@ -41,8 +39,8 @@ class SuiteRunnerTest {
           + JunitLog.END
           + "\n";
 
-  private SimulatedKubelet kubelet() {
-    return Sandbox.kubelet(client, server);
+  private KubeletFaults kubelet() {
+    return Sandbox.kubelet();
   }
 
   private String namespace() {
@@ -60,7 +58,7 @@ class SuiteRunnerTest {
 
   @Test
   void aFailingSuiteIsReportedFromTheJobWithItsJunitCasesAndLogTail() throws Exception {
-    try (SimulatedKubelet kubelet =
+    try (KubeletFaults kubelet =
         kubelet()
             .script(
                 "e2e-failing",
@@ -96,7 +94,7 @@ class SuiteRunnerTest {
 
   @Test
   void aPassingSuitePassesAndOnePastItsDeadlineIsAnErrorWithTheReason() throws Exception {
-    try (SimulatedKubelet kubelet =
+    try (KubeletFaults kubelet =
         kubelet()
             .script(
                 "smoke", new SimulatedKubelet.JobScript(0, Duration.ofMillis(100), "all good\n"))

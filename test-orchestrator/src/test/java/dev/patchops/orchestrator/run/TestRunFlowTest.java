@@ -30,10 +30,9 @@ import dev.patchops.sandbox.SimulatedKubelet;
 import dev.patchops.testing.EventSender;
 import dev.patchops.testing.KafkaProbe;
 import dev.patchops.testing.TestInfra;
+import dev.patchops.testing.kube.KubeletFaults;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.KubernetesServer;
-import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,7 +49,6 @@ class TestRunFlowTest {
   @Inject KubernetesClient client;
   @Inject TestRunService runs;
   @Inject PatchTests patchTests;
-  @KubernetesTestServer KubernetesServer server;
 
   static String junit(String... failing) {
     StringBuilder xml = new StringBuilder(JunitLog.BEGIN + "\n<testsuite name='e2e'>");
@@ -64,8 +62,8 @@ class TestRunFlowTest {
     return xml.append("</testsuite>\n").append(JunitLog.END).append('\n').toString();
   }
 
-  private SimulatedKubelet kubelet() {
-    return Sandbox.kubelet(client, server);
+  private KubeletFaults kubelet() {
+    return Sandbox.kubelet();
   }
 
   private static TestRunRequested request(
@@ -98,7 +96,7 @@ class TestRunFlowTest {
   @Test
   void aRequestedRunMirrorsTestsReportsAndCleansUpAndARedeliveryDoesNothingMore() {
     String ticket = "T-" + UUID.randomUUID().toString().substring(0, 6).toUpperCase();
-    try (SimulatedKubelet kubelet =
+    try (KubeletFaults kubelet =
             kubelet()
                 .script(
                     "e2e-fail",
@@ -241,7 +239,7 @@ class TestRunFlowTest {
   @Test
   void aSecondAttemptOverRestReportsNewlyFailingFixedAndFlaky() {
     String ticket = "T-" + UUID.randomUUID().toString().substring(0, 6).toUpperCase();
-    try (SimulatedKubelet kubelet =
+    try (KubeletFaults kubelet =
         kubelet()
             .script(
                 "attempt-one",
@@ -314,7 +312,7 @@ class TestRunFlowTest {
   @Test
   void aMissingSourceNamespaceOrAPatchThatNeverGetsReadyEndsAsAnErrorWithTheReason() {
     String ticket = "T-" + UUID.randomUUID().toString().substring(0, 6).toUpperCase();
-    try (SimulatedKubelet kubelet =
+    try (KubeletFaults kubelet =
         kubelet().behave("sha256:" + "d".repeat(64), SimulatedKubelet.Behavior.CRASHLOOP).start()) {
       TestRunRequested missing = request(ticket, "no-such-namespace", 1, "registry.example/e2e:1");
       runs.request(missing);

@@ -1,4 +1,4 @@
-package dev.patchops.localstack;
+package dev.patchops.sandbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -6,7 +6,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.patchops.contract.ContractJson;
 import dev.patchops.contract.JunitLog;
-import dev.patchops.sandbox.SimulatedKubelet;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -29,19 +28,32 @@ import java.util.concurrent.Executors;
  *   <li>{@code DELETE /faults}: everything works again. {@code GET /faults}: what is injected.
  * </ul>
  */
-final class SandboxControl implements AutoCloseable {
+public final class SandboxControl implements AutoCloseable {
   private final HttpServer server;
   private final SimulatedKubelet kubelet;
+  private final SimulatedKubelet.JobScript defaultJob;
 
-  private SandboxControl(HttpServer server, SimulatedKubelet kubelet) {
+  private SandboxControl(
+      HttpServer server, SimulatedKubelet kubelet, SimulatedKubelet.JobScript defaultJob) {
     this.server = server;
     this.kubelet = kubelet;
+    this.defaultJob = defaultJob;
   }
 
-  static SandboxControl start(int port, SimulatedKubelet kubelet) throws IOException {
+  /** The local stack's controls: a Job passes the shop's suite unless told otherwise. */
+  public static SandboxControl start(int port, SimulatedKubelet kubelet) throws IOException {
+    return start(port, kubelet, suite(Map.of()));
+  }
+
+  /**
+   * Controls on {@code port} (0: any free one); {@code defaultJob} is what a Job runs unless told.
+   */
+  public static SandboxControl start(
+      int port, SimulatedKubelet kubelet, SimulatedKubelet.JobScript defaultJob)
+      throws IOException {
     HttpServer server =
         HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
-    SandboxControl control = new SandboxControl(server, kubelet.byDefault(suite(Map.of())));
+    SandboxControl control = new SandboxControl(server, kubelet.byDefault(defaultJob), defaultJob);
     server.createContext("/faults", control::handle);
     server.setExecutor(
         Executors.newSingleThreadExecutor(
@@ -61,7 +73,7 @@ final class SandboxControl implements AutoCloseable {
       try {
         switch (method + " " + path) {
           case "GET /faults" -> {}
-          case "DELETE /faults" -> kubelet.forgetAll();
+          case "DELETE /faults" -> kubelet.forgetAll().byDefault(defaultJob);
           case "POST /faults/pods" -> {
             JsonNode body = body(exchange);
             String image = required(body, "image");
@@ -87,6 +99,11 @@ final class SandboxControl implements AutoCloseable {
             failing.fields().forEachRemaining(f -> tests.put(f.getKey(), f.getValue().asText()));
             kubelet.script(image, suite(tests));
           }
+          case "POST /faults/jobs" -> {
+            JsonNode body = body(exchange);
+            kubelet.script(required(body, "image"), script(body));
+          }
+          case "POST /faults/jobs/default" -> kubelet.byDefault(script(body(exchange)));
           default -> throw new BadRequest("path", "no " + method + " " + path + " here");
         }
         // Every change answers with what is now injected, as GET does.
@@ -106,8 +123,32 @@ final class SandboxControl implements AutoCloseable {
     }
   }
 
+  /**
+   * A Job's script as given: {@code exitCode}, {@code durationMs} and the {@code log} it prints.
+   */
+  private static SimulatedKubelet.JobScript script(JsonNode body) throws BadRequest {
+    JsonNode exit = body.get("exitCode");
+    JsonNode duration = body.get("durationMs");
+    JsonNode log = body.get("log");
+    if (exit == null || !exit.isInt()) {
+      throw new BadRequest("exitCode", "must be an integer");
+    }
+    if (duration == null || !duration.canConvertToLong() || duration.asLong() < 0) {
+      throw new BadRequest("durationMs", "must be a number of milliseconds, 0 or more");
+    }
+    if (log == null || !log.isTextual()) {
+      throw new BadRequest("log", "must be text");
+    }
+    return new SimulatedKubelet.JobScript(
+        exit.asInt(), Duration.ofMillis(duration.asLong()), log.asText());
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
   /** The shop's end-to-end tests, as every suite image of the sandbox reports them. */
-  static final List<String> SHOP_TESTS =
+  public static final List<String> SHOP_TESTS =
       List.of(
           "shop.CheckoutIT.paysWithCard",
           "shop.CheckoutIT.refundsAfterCapture",
@@ -118,7 +159,7 @@ final class SandboxControl implements AutoCloseable {
    * A suite run with a JUnit report between the markers: the shop's tests, the given ones failed
    * with their messages (and added if the shop has no such test); exit 1 if any failed.
    */
-  static SimulatedKubelet.JobScript suite(Map<String, String> failing) {
+  public static SimulatedKubelet.JobScript suite(Map<String, String> failing) {
     java.util.LinkedHashSet<String> tests = new java.util.LinkedHashSet<>(SHOP_TESTS);
     tests.addAll(failing.keySet());
     StringBuilder log =
@@ -155,7 +196,7 @@ final class SandboxControl implements AutoCloseable {
 
   private static JsonNode body(HttpExchange exchange) throws BadRequest {
     try (InputStream in = exchange.getRequestBody()) {
-      JsonNode node = ContractJson.mapper().readTree(in.readNBytes(64 * 1024));
+      JsonNode node = ContractJson.mapper().readTree(in.readNBytes(4 * 1024 * 1024));
       if (node == null || !node.isObject()) {
         throw new BadRequest("body", "must be a JSON object");
       }

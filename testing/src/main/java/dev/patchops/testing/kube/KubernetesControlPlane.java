@@ -1,0 +1,102 @@
+package dev.patchops.testing.kube;
+
+import dev.patchops.devstack.Workspace;
+import dev.patchops.devstack.kube.ControlPlane;
+import dev.patchops.devstack.kube.KubeBinaries;
+import dev.patchops.sandbox.Manifests;
+import dev.patchops.sandbox.SandboxControl;
+import dev.patchops.sandbox.SimulatedKubelet;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * A real Kubernetes control plane for a module's tests: API server, controller manager and
+ * scheduler, one per test JVM and shared like Kafka and PostgreSQL, with the CRDs and the access
+ * objects of {@code deploy/} (namespace, ServiceAccounts, RBAC, admission policy) applied. The
+ * service under test talks to it as the cluster's administrator; tests that prove least privilege
+ * make clients of a ServiceAccount with {@link TestCluster#clientAs}.
+ *
+ * <p>The simulated kubelet plays the Nodes beside it; tests make it break things through {@link
+ * KubeletFaults}.
+ */
+public class KubernetesControlPlane implements QuarkusTestResourceLifecycleManager {
+  static final String KUBECONFIG_PROPERTY = "devstack.test.kubeconfig";
+  private static ControlPlane plane;
+  private static ApiFaultProxy proxy;
+  private static SandboxControl kubeletControls;
+
+  @Override
+  public synchronized Map<String, String> start() {
+    if (plane == null) {
+      plane = startPlane();
+      Runtime.getRuntime().addShutdownHook(new Thread(plane::close, "control-plane-stop"));
+      proxy = ApiFaultProxy.start(plane.serverUrl(), ControlPlane.trusting(plane.caPem()));
+      kubeletControls = startKubelet(plane);
+    }
+    System.setProperty(KubeletFaults.URL_PROPERTY, "http://127.0.0.1:" + kubeletControls.port());
+    System.setProperty(KUBECONFIG_PROPERTY, plane.kubeconfig().toString());
+    System.setProperty(ApiFaults.URL_PROPERTY, proxy.url());
+    // The service reaches the API server through the fault proxy, so tests can make it fail; the
+    // tests' own clients go straight to the server.
+    return Map.of(
+        "quarkus.kubernetes-client.api-server-url",
+        proxy.url(),
+        "quarkus.kubernetes-client.token",
+        plane.adminToken(),
+        "quarkus.kubernetes-client.namespace",
+        "default",
+        "kubernetes.auth.tryKubeConfig",
+        "false");
+  }
+
+  private static ControlPlane startPlane() {
+    KubeBinaries binaries;
+    try {
+      binaries = KubeBinaries.ensure(line -> System.out.println("[control plane] " + line));
+    } catch (KubeBinaries.BuildFailed e) {
+      throw new IllegalStateException(e.oneLine(), e);
+    }
+    Workspace workspace = Workspace.createTemporary();
+    ControlPlane started =
+        ControlPlane.start(
+            workspace.resolve("kube"), binaries, 0, Duration.ofSeconds(120), line -> {});
+    Runtime.getRuntime().addShutdownHook(new Thread(workspace::delete, "control-plane-clean"));
+    try (KubernetesClient admin = admin(started)) {
+      Manifests.install(admin, Manifests.deployDir());
+    }
+    return started;
+  }
+
+  /** The kubelet of the simulated Nodes, for as long as the JVM runs, with its controls. */
+  private static SandboxControl startKubelet(ControlPlane plane) {
+    SimulatedKubelet kubelet = new SimulatedKubelet(admin(plane)).start();
+    try {
+      return SandboxControl.start(0, kubelet, SimulatedKubelet.JobScript.PASS);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static KubernetesClient admin(ControlPlane plane) {
+    try {
+      return new KubernetesClientBuilder()
+          .withConfig(Config.fromKubeconfig(Files.readString(plane.kubeconfig())))
+          .build();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void stop() {
+    // The plane outlives one Quarkus boot: the next boot of this JVM reuses it; the JVM's exit
+    // (and the watchdog of each part, should the JVM be killed) stops it.
+  }
+}
