@@ -3,54 +3,93 @@ package dev.patchops.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.patchops.devstack.Workspace;
+import dev.patchops.devstack.kube.ControlPlane;
+import dev.patchops.devstack.kube.KubeBinaries;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+/**
+ * The simulated kubelet against a real control plane: the controller manager makes the Pods, the
+ * scheduler binds them, and the kubelet only reports what a container runtime would.
+ */
 class SimulatedKubeletTest {
-  private KubernetesMockServer server;
-  private KubernetesClient client;
-  private SimulatedKubelet kubelet;
+  private static Workspace workspace;
+  private static ControlPlane plane;
+  private static KubernetesClient client;
+  private static SimulatedKubelet kubelet;
+  private static final AtomicInteger NAMESPACES = new AtomicInteger();
+  private String ns;
 
-  @BeforeEach
-  void start() {
-    server =
-        new KubernetesMockServer(
-            new io.fabric8.mockwebserver.Context(),
-            new io.fabric8.mockwebserver.MockWebServer(),
-            new java.util.HashMap<>(),
-            new io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher(),
-            false);
-    server.init();
-    client = server.createClient();
+  @BeforeAll
+  static void start() throws Exception {
+    workspace = Workspace.createTemporary();
+    plane =
+        ControlPlane.start(
+            workspace.resolve("kube"),
+            KubeBinaries.ensure(System.out::println),
+            0,
+            Duration.ofSeconds(120),
+            line -> {});
+    client =
+        new KubernetesClientBuilder()
+            .withConfig(Config.fromKubeconfig(Files.readString(plane.kubeconfig())))
+            .build();
     kubelet =
         new SimulatedKubelet(client)
             .behave("broken-canary", SimulatedKubelet.Behavior.UNREADY)
             .start();
   }
 
-  @AfterEach
-  void stop() {
-    kubelet.close();
-    client.close();
-    server.destroy();
+  @AfterAll
+  static void stop() {
+    if (kubelet != null) {
+      kubelet.close();
+    }
+    if (client != null) {
+      client.close();
+    }
+    if (plane != null) {
+      plane.close();
+    }
+    if (workspace != null) {
+      workspace.delete();
+    }
   }
 
-  private static Deployment deployment(
+  @BeforeEach
+  void namespace() {
+    ns = "shop-" + NAMESPACES.incrementAndGet();
+    client
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+        .create();
+  }
+
+  private Deployment deployment(
       String name, String image, int replicas, Map<String, String> annotations) {
     return new DeploymentBuilder()
         .withNewMetadata()
         .withName(name)
-        .withNamespace("shop")
+        .withNamespace(ns)
         .endMetadata()
         .withNewSpec()
         .withReplicas(replicas)
@@ -74,7 +113,7 @@ class SimulatedKubeletTest {
   }
 
   private List<Pod> pods(String app) {
-    return client.pods().inNamespace("shop").withLabel("app", app).list().getItems();
+    return client.pods().inNamespace(ns).withLabel("app", app).list().getItems();
   }
 
   @Test
@@ -84,8 +123,7 @@ class SimulatedKubeletTest {
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(
             () -> {
-              Deployment d =
-                  client.apps().deployments().inNamespace("shop").withName("checkout").get();
+              Deployment d = client.apps().deployments().inNamespace(ns).withName("checkout").get();
               assertThat(d.getStatus()).isNotNull();
               assertThat(d.getStatus().getReadyReplicas()).isEqualTo(3);
               assertThat(d.getStatus().getObservedGeneration())
@@ -98,7 +136,7 @@ class SimulatedKubeletTest {
     client
         .apps()
         .deployments()
-        .inNamespace("shop")
+        .inNamespace(ns)
         .withName("checkout")
         .edit(
             d -> {
@@ -170,17 +208,14 @@ class SimulatedKubeletTest {
     await()
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(
-            () ->
-                assertThat(
-                        client
-                            .apps()
-                            .deployments()
-                            .inNamespace("shop")
-                            .withName("canary")
-                            .get()
-                            .getStatus()
-                            .getReadyReplicas())
-                    .isZero());
+            () -> {
+              var status =
+                  client.apps().deployments().inNamespace(ns).withName("canary").get().getStatus();
+              // A real API server leaves a zero count out: null means none ready.
+              assertThat(status.getReplicas()).isEqualTo(1);
+              assertThat(status.getReadyReplicas()).isNull();
+              assertThat(status.getUnavailableReplicas()).isEqualTo(1);
+            });
   }
 
   @Test
@@ -190,7 +225,7 @@ class SimulatedKubeletTest {
             new StatefulSetBuilder()
                 .withNewMetadata()
                 .withName("db")
-                .withNamespace("shop")
+                .withNamespace(ns)
                 .endMetadata()
                 .withNewSpec()
                 .withReplicas(2)
@@ -227,11 +262,100 @@ class SimulatedKubeletTest {
                         client
                             .apps()
                             .statefulSets()
-                            .inNamespace("shop")
+                            .inNamespace(ns)
                             .withName("db")
                             .get()
                             .getStatus()
                             .getReadyReplicas())
                     .isEqualTo(2));
+  }
+
+  @Test
+  void theSimulatedNodesAreReadyAndSchedulable() {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(client.nodes().list().getItems())
+                    .filteredOn(n -> SimulatedKubelet.NODES.contains(n.getMetadata().getName()))
+                    .hasSize(2)
+                    .allSatisfy(
+                        n -> {
+                          assertThat(n.getStatus().getConditions())
+                              .anyMatch(
+                                  c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
+                          assertThat(n.getSpec().getTaints()).isNullOrEmpty();
+                        }));
+  }
+
+  @Test
+  void aJobRunsItsScriptThroughTheJobControllerAndItsLogIsReadThroughTheApi() {
+    kubelet.script(
+        "suite-fails",
+        new SimulatedKubelet.JobScript(3, Duration.ofMillis(300), "line 1\nFAILED x\n"));
+    client
+        .batch()
+        .v1()
+        .jobs()
+        .inNamespace(ns)
+        .resource(
+            new JobBuilder()
+                .withNewMetadata()
+                .withName("suite")
+                .endMetadata()
+                .withNewSpec()
+                .withBackoffLimit(0)
+                .withNewTemplate()
+                .withNewSpec()
+                .withRestartPolicy("Never")
+                .addNewContainer()
+                .withName("tests")
+                .withImage("registry.example/suite-fails:1")
+                .endContainer()
+                .endSpec()
+                .endTemplate()
+                .endSpec()
+                .build())
+        .create();
+    Job job =
+        client
+            .batch()
+            .v1()
+            .jobs()
+            .inNamespace(ns)
+            .withName("suite")
+            .waitUntilCondition(
+                j ->
+                    j.getStatus() != null
+                        && j.getStatus().getConditions() != null
+                        && j.getStatus().getConditions().stream()
+                            .anyMatch(c -> c.getType().equals("Failed")),
+                60,
+                TimeUnit.SECONDS);
+    assertThat(job.getStatus().getFailed()).isEqualTo(1);
+    Pod pod = client.pods().inNamespace(ns).withLabel("job-name", "suite").list().getItems().get(0);
+    assertThat(pod.getStatus().getPhase()).isEqualTo("Failed");
+    assertThat(
+            pod.getStatus().getContainerStatuses().get(0).getState().getTerminated().getExitCode())
+        .isEqualTo(3);
+    assertThat(
+            client
+                .pods()
+                .inNamespace(ns)
+                .withName(pod.getMetadata().getName())
+                .inContainer("tests")
+                .getLog())
+        .isEqualTo("line 1\nFAILED x\n");
+  }
+
+  @Test
+  void aDeletedNamespaceIsFinalizedWithNothingLeftInIt() {
+    client.resource(deployment("web", "registry.example/web:1", 2, Map.of())).create();
+    await().atMost(Duration.ofSeconds(20)).until(() -> pods("web").size() == 2);
+    client.namespaces().withName(ns).delete();
+    // The namespace controller deletes the Pods; only the kubelet's confirmation removes them.
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> client.namespaces().withName(ns).get() == null);
   }
 }
