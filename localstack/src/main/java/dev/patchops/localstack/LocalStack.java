@@ -478,11 +478,30 @@ public final class LocalStack {
     awaitReady(service);
   }
 
+  /**
+   * Sized for a laptop running the whole suite, not for throughput: a small heap, C1 only (no C2
+   * compiler threads or its code cache), bounded metaspace and direct buffers. Each service stays
+   * under 300 MB RSS after the demo; docs/benchmarks.md has the figures.
+   */
+  static final List<String> SERVICE_JVM =
+      List.of(
+          "-Xms32m",
+          "-Xmx128m",
+          "-Xss512k",
+          "-XX:+UseSerialGC",
+          // The heap gives back what a burst took instead of keeping it.
+          "-XX:MinHeapFreeRatio=10",
+          "-XX:MaxHeapFreeRatio=30",
+          "-XX:TieredStopAtLevel=1",
+          "-XX:ReservedCodeCacheSize=32m",
+          "-XX:MaxMetaspaceSize=160m",
+          "-XX:MaxDirectMemorySize=64m");
+
   Process launch(String service) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx384m");
-    command.add("-XX:+UseSerialGC");
+    String jvm = env.get("PATCHOPS_SERVICE_JVM_OPTS");
+    command.addAll(jvm == null || jvm.isBlank() ? SERVICE_JVM : List.of(jvm.trim().split("\\s+")));
     command.add("-Dquarkus.http.port=" + port(service));
     // As in the sandbox tests: nothing but loopback is reachable from outside.
     command.add("-Dquarkus.http.host=127.0.0.1");
