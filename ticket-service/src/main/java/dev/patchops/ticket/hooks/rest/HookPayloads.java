@@ -10,7 +10,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** The wire formats of the alert hooks (see shared/reference/alert-hooks.md). */
+/** The wire formats of the alert hooks: Alertmanager, Grafana and PagerDuty-style webhooks. */
 public final class HookPayloads {
   private HookPayloads() {}
 
