@@ -43,7 +43,7 @@ public final class KubeBinaries {
 
   private final Path directory;
 
-  private KubeBinaries(Path directory) {
+  KubeBinaries(Path directory) {
     this.directory = directory;
   }
 
