@@ -33,8 +33,12 @@ class ControlPlaneTest {
       pids = plane.pids();
       assertThat(pids)
           .containsOnlyKeys("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler");
+      // HTTP/1.1: the API server answers an anonymous HTTP/2 client with GOAWAY (CVE-2023-44487).
       HttpClient tls =
-          HttpClient.newBuilder().sslContext(ControlPlane.trusting(plane.caPem())).build();
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .sslContext(ControlPlane.trusting(plane.caPem()))
+              .build();
       // Authenticated by the admin token; an anonymous caller is not allowed to list anything.
       assertThat(
               get(tls, plane.serverUrl() + "/api/v1/namespaces", plane.adminToken()).statusCode())
