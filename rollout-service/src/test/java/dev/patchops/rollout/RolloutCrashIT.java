@@ -4,17 +4,24 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.patchops.contract.CloudEventHeaders;
+import dev.patchops.contract.EventType;
+import dev.patchops.contract.Topics;
 import dev.patchops.contract.events.AlertReceived;
 import dev.patchops.contract.model.Severity;
 import dev.patchops.contract.model.WorkloadRef;
 import dev.patchops.testing.EventSender;
+import dev.patchops.testing.KafkaProbe;
 import dev.patchops.testing.PatchOpsInfra;
 import dev.patchops.testing.TestInfra;
 import dev.patchops.testing.kube.KubernetesControlPlane;
 import dev.patchops.testing.kube.TestCluster;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +30,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,12 +42,19 @@ import org.junit.jupiter.api.Test;
  */
 class RolloutCrashIT {
   static final Duration WAIT = Duration.ofSeconds(90);
+  static final Duration SETTLE = Duration.ofSeconds(3);
+
+  /** The leader Lease's name: rollout.leader.lease-name, left at its default as deployed. */
+  static final String LEASE = "patchops-rollout-service";
+
   static PatchOpsInfra infra;
   static KubernetesControlPlane kube;
   static Map<String, String> infraConfig;
   static Map<String, String> kubeConfig;
   static KubernetesClient client;
+  static Config apiServer;
   final List<Process> processes = new ArrayList<>();
+  String killedHolder;
 
   @BeforeAll
   static void infrastructure() {
@@ -48,7 +63,18 @@ class RolloutCrashIT {
     kube = new KubernetesControlPlane();
     kubeConfig = kube.start();
     client = TestCluster.admin();
+    apiServer = kubeconfig();
     Sandbox.start(client);
+  }
+
+  /** The API server's address and CA, from the kubeconfig the control plane wrote. */
+  static Config kubeconfig() {
+    try {
+      return Config.fromKubeconfig(
+          Files.readString(Path.of(System.getProperty("devstack.test.kubeconfig"))));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @AfterAll
@@ -79,8 +105,10 @@ class RolloutCrashIT {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx384m",
                 "-Dquarkus.http.port=" + port,
-                "-Dquarkus.kubernetes-client.api-server-url="
-                    + kubeConfig.get("quarkus.kubernetes-client.api-server-url"),
+                // As deployed: straight to the API server over TLS. The fault proxy forwards plain
+                // HTTP only, and a packaged service watches over WebSockets.
+                "-Dquarkus.kubernetes-client.api-server-url=" + apiServer.getMasterUrl(),
+                "-Dquarkus.kubernetes-client.ca-cert-data=" + apiServer.getCaCertData(),
                 // As deployed: the service's own ServiceAccount, held to the RBAC of deploy/.
                 "-Dquarkus.kubernetes-client.token="
                     + TestCluster.tokenOf("patchops", "rollout-service"),
@@ -137,6 +165,10 @@ class RolloutCrashIT {
     }
   }
 
+  static String ticket(String ns) {
+    return "TCK-CRASH-" + ns;
+  }
+
   static String sre() {
     return TestInfra.bearer("sam", "sre");
   }
@@ -144,10 +176,10 @@ class RolloutCrashIT {
   String start(String base, String ns, String image) {
     String body =
         """
-        {"ticketId":"TCK-CRASH-%s","revision":1,"image":"%s","namespace":"%s","deployment":"checkout",
+        {"ticketId":"%s","revision":1,"image":"%s","namespace":"%s","deployment":"checkout",
          "containers":["app"],"steps":[{"weight":25,"pauseSeconds":600},{"weight":50,"pauseSeconds":600}]}
         """
-            .formatted(ns, image, ns);
+            .formatted(ticket(ns), image, ns);
     return given()
         .baseUri(base)
         .header("Authorization", sre())
@@ -171,82 +203,143 @@ class RolloutCrashIT {
         .path("phase");
   }
 
-  void killMidCanary(Process process, String base, String ns, String id)
+  /** Kills the service once its canary runs; the canary's UID, read before the kill. */
+  String killMidCanary(Process process, String base, String ns, String id)
       throws InterruptedException {
     await().atMost(WAIT).until(() -> "PROGRESSING".equals(phase(base, id)));
     await()
         .atMost(WAIT)
         .until(
             () -> {
-              Deployment canary =
-                  client.apps().deployments().inNamespace(ns).withName("checkout-canary").get();
+              Deployment canary = canary(ns);
               return canary != null
                   && canary.getStatus() != null
                   && Integer.valueOf(1).equals(canary.getStatus().getReadyReplicas());
             });
+    String uid = canary(ns).getMetadata().getUid();
+    killedHolder = leaseHolder();
+    assertThat(killedHolder).as("the first process leads").isNotNull();
     process.destroyForcibly();
-    assertThat(process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
     assertThat(process.exitValue()).as("killed by SIGKILL").isEqualTo(137);
+    return uid;
+  }
+
+  static Deployment canary(String ns) {
+    return client.apps().deployments().inNamespace(ns).withName("checkout-canary").get();
+  }
+
+  /** Who holds the rollout-service's leader Lease now, or null. */
+  static String leaseHolder() {
+    Lease lease = client.leases().inNamespace("patchops").withName(LEASE).get();
+    return lease == null || lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
+  }
+
+  /**
+   * The restarted process has taken the Lease over from the killed one, which never released it:
+   * from here on the new process alone acts on the cluster.
+   */
+  void awaitNewLeader() {
+    await().atMost(WAIT).until(() -> leaseHolder() != null && !leaseHolder().equals(killedHolder));
+  }
+
+  /**
+   * The ticket's events up to the first of {@code lastType}, and whatever follows it for a few
+   * seconds more: a duplicate published late must be seen too.
+   */
+  static List<String> story(KafkaProbe probe, String ticketId, EventType lastType) {
+    List<String> types = new ArrayList<>();
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!types.contains(lastType.type()) && System.nanoTime() < deadline) {
+      probe.collect(r -> ticketId.equals(r.key()), 1, Duration.ofMillis(200)).stream()
+          .map(r -> KafkaProbe.header(r, CloudEventHeaders.TYPE))
+          .forEach(types::add);
+    }
+    probe.collect(r -> ticketId.equals(r.key()), Integer.MAX_VALUE, SETTLE).stream()
+        .map(r -> KafkaProbe.header(r, CloudEventHeaders.TYPE))
+        .forEach(types::add);
+    return types;
+  }
+
+  static long count(List<String> types, EventType type) {
+    return types.stream().filter(type.type()::equals).count();
   }
 
   @Test
   void killedInTheMiddleOfACanaryItContinuesAfterRestartAndPromotes() throws Exception {
     String ns = Sandbox.shop(client);
     String image = Sandbox.image("", '7');
-    String first = launch();
-    String id = start(first, ns, image);
-    killMidCanary(processes.get(0), first, ns, id);
+    try (KafkaProbe probe = KafkaProbe.fromNow(Topics.ROLLOUTS)) {
+      String first = launch();
+      String id = start(first, ns, image);
+      String canaryUid = killMidCanary(processes.get(0), first, ns, id);
 
-    String second = launch();
-    // Still mid-step after the restart: the canary it found is the one it made, not a new one.
-    assertThat(phase(second, id)).isEqualTo("PROGRESSING");
-    given()
-        .baseUri(second)
-        .header("Authorization", sre())
-        .post("/api/v1/rollouts/" + id + "/promote?full=true")
-        .then()
-        .statusCode(200);
-    await().atMost(WAIT).until(() -> "SUCCEEDED".equals(phase(second, id)));
-    Deployment stable = client.apps().deployments().inNamespace(ns).withName("checkout").get();
-    assertThat(stable.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
-        .isEqualTo(image);
-    assertThat(stable.getSpec().getReplicas()).isEqualTo(4);
-    Sandbox.assertNoCanaryLeft(client, ns, id);
+      String second = launch();
+      awaitNewLeader();
+      // Still mid-step after the restart: the canary it found is the one it made, not a new one.
+      assertThat(phase(second, id)).isEqualTo("PROGRESSING");
+      assertThat(canary(ns).getMetadata().getUid()).isEqualTo(canaryUid);
+      given()
+          .baseUri(second)
+          .header("Authorization", sre())
+          .post("/api/v1/rollouts/" + id + "/promote?full=true")
+          .then()
+          .statusCode(200);
+      await().atMost(WAIT).until(() -> "SUCCEEDED".equals(phase(second, id)));
+      Deployment stable = client.apps().deployments().inNamespace(ns).withName("checkout").get();
+      assertThat(stable.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+          .isEqualTo(image);
+      assertThat(stable.getSpec().getReplicas()).isEqualTo(4);
+      Sandbox.assertNoCanaryLeft(client, ns, id);
+      List<String> story = story(probe, ticket(ns), EventType.WATCH_WINDOW_PASSED);
+      assertThat(count(story, EventType.CANARY_STEP_STARTED))
+          .as("the first step started once, before the kill: %s", story)
+          .isEqualTo(1);
+    }
   }
 
   @Test
   void anAlertWhileTheServiceIsDownRevertsExactlyOnceItIsBack() throws Exception {
     String ns = Sandbox.shop(client);
     Deployment before = client.apps().deployments().inNamespace(ns).withName("checkout").get();
-    String first = launch();
-    String id = start(first, ns, Sandbox.image("", '8'));
-    killMidCanary(processes.get(0), first, ns, id);
+    try (KafkaProbe probe = KafkaProbe.fromNow(Topics.ROLLOUTS)) {
+      String first = launch();
+      String id = start(first, ns, Sandbox.image("", '8'));
+      String canaryUid = killMidCanary(processes.get(0), first, ns, id);
+      assertThat(canaryUid).isNotNull();
 
-    EventSender.send(
-        new AlertReceived(
-            null,
-            "fp-crash-" + ns,
-            "alertmanager",
-            "CheckoutErrors",
-            Severity.SEV1,
-            Map.of("namespace", ns),
-            Map.of(),
-            new WorkloadRef(ns, "Deployment", "checkout"),
-            Instant.now()),
-        "ticket-service");
-    String second = launch();
-    await().atMost(WAIT).until(() -> "REVERTED".equals(phase(second, id)));
-    Deployment live = client.apps().deployments().inNamespace(ns).withName("checkout").get();
-    assertThat(live.getSpec()).isEqualTo(before.getSpec());
-    assertThat(
-            given()
-                .baseUri(second)
-                .header("Authorization", sre())
-                .get("/api/v1/rollouts/" + id)
-                .then()
-                .extract()
-                .<String>path("revertTrigger"))
-        .isEqualTo("ALERT");
-    Sandbox.assertNoCanaryLeft(client, ns, id);
+      EventSender.send(
+          new AlertReceived(
+              null,
+              "fp-crash-" + ns,
+              "alertmanager",
+              "CheckoutErrors",
+              Severity.SEV1,
+              Map.of("namespace", ns),
+              Map.of(),
+              new WorkloadRef(ns, "Deployment", "checkout"),
+              Instant.now()),
+          "ticket-service");
+      String second = launch();
+      awaitNewLeader();
+      await().atMost(WAIT).until(() -> "REVERTED".equals(phase(second, id)));
+      Deployment live = client.apps().deployments().inNamespace(ns).withName("checkout").get();
+      assertThat(live.getSpec()).isEqualTo(before.getSpec());
+      assertThat(
+              given()
+                  .baseUri(second)
+                  .header("Authorization", sre())
+                  .get("/api/v1/rollouts/" + id)
+                  .then()
+                  .extract()
+                  .<String>path("revertTrigger"))
+          .isEqualTo("ALERT");
+      Sandbox.assertNoCanaryLeft(client, ns, id);
+      List<String> story = story(probe, ticket(ns), EventType.REVERT_COMPLETED);
+      assertThat(count(story, EventType.ROLLOUT_REVERTED)).as("reverted: %s", story).isEqualTo(1);
+      assertThat(count(story, EventType.REVERT_COMPLETED))
+          .as("revert completed: %s", story)
+          .isEqualTo(1);
+    }
   }
 }

@@ -103,7 +103,7 @@ public final class Sandbox {
             .withType("RollingUpdate")
             .withNewRollingUpdate()
             .withNewMaxSurge("25%")
-            .withNewMaxUnavailable("0")
+            .withNewMaxUnavailable(0)
             .endRollingUpdate()
             .endStrategy()
             .withNewTemplate()

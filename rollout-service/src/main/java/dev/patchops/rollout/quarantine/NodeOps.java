@@ -46,7 +46,7 @@ public class NodeOps {
             : new ArrayList<>(node.getSpec().getTaints());
     List<String> before =
         taints.stream()
-            .filter(t -> !Quarantine.TAINT_KEY.equals(t.getKey()))
+            .filter(t -> !Quarantine.TAINT_KEY.equals(t.getKey()) && !byController(t))
             .map(NodeOps::format)
             .toList();
     boolean ours = taints.stream().anyMatch(t -> Quarantine.TAINT_KEY.equals(t.getKey()));
@@ -101,6 +101,14 @@ public class NodeOps {
 
   public Node get(String nodeName) {
     return client.nodes().withName(nodeName).get();
+  }
+
+  /**
+   * Taints the node lifecycle controller sets and lifts with the node's condition (not ready,
+   * unreachable, unschedulable...): not the owner's, so not part of the state before a quarantine.
+   */
+  static boolean byController(Taint t) {
+    return t.getKey() != null && t.getKey().startsWith("node.kubernetes.io/");
   }
 
   static String format(Taint t) {

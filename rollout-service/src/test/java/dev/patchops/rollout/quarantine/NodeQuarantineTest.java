@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Test;
 @WithRolloutInfra
 class NodeQuarantineTest {
   static final Duration WAIT = Duration.ofSeconds(30);
+  static final String CONTROLLER_TAINTS = "node.kubernetes.io/";
 
   @Inject KubernetesClient client;
   @Inject QuarantineService quarantines;
@@ -72,7 +73,10 @@ class NodeQuarantineTest {
                       && quarantines.get(ticketId).state == NodeQuarantine.State.QUARANTINED);
       Node cordoned = client.nodes().withName(node).get();
       assertThat(cordoned.getSpec().getUnschedulable()).isTrue();
+      // The node lifecycle controller taints a cordoned node node.kubernetes.io/unschedulable
+      // itself: that taint is the controller's, every other one is the owner's or ours.
       assertThat(cordoned.getSpec().getTaints())
+          .filteredOn(t -> !t.getKey().startsWith(CONTROLLER_TAINTS))
           .extracting(t -> t.getKey() + "=" + t.getValue() + ":" + t.getEffect())
           .containsExactlyInAnyOrder(
               "dedicated=db:NoSchedule", Quarantine.TAINT_KEY + "=" + ticketId + ":NoSchedule");
@@ -96,9 +100,15 @@ class NodeQuarantineTest {
           .until(() -> quarantines.get(ticketId).state == NodeQuarantine.State.RELEASED);
       Node released = client.nodes().withName(node).get();
       assertThat(released.getSpec().getUnschedulable()).isNotEqualTo(Boolean.TRUE);
-      assertThat(released.getSpec().getTaints())
-          .extracting(t -> t.getKey() + "=" + t.getValue() + ":" + t.getEffect())
-          .containsExactly("dedicated=db:NoSchedule");
+      // Uncordoned for real: the controller lifts its unschedulable taint too, and only the
+      // owner's taint is left.
+      await()
+          .atMost(WAIT)
+          .untilAsserted(
+              () ->
+                  assertThat(client.nodes().withName(node).get().getSpec().getTaints())
+                      .extracting(t -> t.getKey() + "=" + t.getValue() + ":" + t.getEffect())
+                      .containsExactly("dedicated=db:NoSchedule"));
       assertThat(released.getMetadata().getAnnotations())
           .doesNotContainKey("patchops.dev/quarantine-previous-unschedulable");
       var releasedEvents =

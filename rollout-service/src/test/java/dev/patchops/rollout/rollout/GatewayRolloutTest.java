@@ -10,6 +10,7 @@ import dev.patchops.rollout.rollout.k8s.Labels;
 import dev.patchops.rollout.rollout.k8s.WorkloadOps;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quarkus.test.junit.QuarkusTest;
@@ -33,6 +34,63 @@ class GatewayRolloutTest {
   @BeforeEach
   void sandbox() {
     Sandbox.start(client);
+    installHttpRoutes(client);
+  }
+
+  /**
+   * The Gateway API's HTTPRoute kind, as a cluster with a Gateway implementation has it. The test
+   * needs its storage only (no gateway routes traffic here; what is checked is the weights the
+   * service writes and the route put back), so its schema keeps the spec as written.
+   */
+  static void installHttpRoutes(KubernetesClient client) {
+    String name = "httproutes.gateway.networking.k8s.io";
+    var crds = client.apiextensions().v1().customResourceDefinitions();
+    if (crds.withName(name).get() == null) {
+      crds.resource(
+              new CustomResourceDefinitionBuilder()
+                  .withNewMetadata()
+                  .withName(name)
+                  // A *.k8s.io group is protected: the Gateway API's CRDs carry their approval.
+                  .addToAnnotations(
+                      "api-approved.kubernetes.io",
+                      "https://github.com/kubernetes-sigs/gateway-api/pull/3328")
+                  .endMetadata()
+                  .withNewSpec()
+                  .withGroup("gateway.networking.k8s.io")
+                  .withScope("Namespaced")
+                  .withNewNames()
+                  .withKind("HTTPRoute")
+                  .withListKind("HTTPRouteList")
+                  .withPlural("httproutes")
+                  .withSingular("httproute")
+                  .endNames()
+                  .addNewVersion()
+                  .withName("v1")
+                  .withServed(true)
+                  .withStorage(true)
+                  .withNewSchema()
+                  .withNewOpenAPIV3Schema()
+                  .withType("object")
+                  .withXKubernetesPreserveUnknownFields(true)
+                  .endOpenAPIV3Schema()
+                  .endSchema()
+                  .endVersion()
+                  .endSpec()
+                  .build())
+          .create();
+    }
+    // Established, and its storage ready: the first requests may be refused while it initializes.
+    await()
+        .atMost(WAIT)
+        .ignoreExceptions()
+        .until(
+            () ->
+                client
+                        .genericKubernetesResources(WorkloadOps.HTTP_ROUTE)
+                        .inAnyNamespace()
+                        .list()
+                        .getItems()
+                    != null);
   }
 
   GenericKubernetesResource route(String ns) {

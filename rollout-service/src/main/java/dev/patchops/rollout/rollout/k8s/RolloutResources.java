@@ -6,8 +6,11 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +23,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import org.jboss.logging.Logger;
 
 /**
  * The PatchRollout custom resources: one per rollout, whatever started it. Changes to them are
@@ -27,6 +31,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 @ApplicationScoped
 public class RolloutResources {
+  private static final Logger LOG = Logger.getLogger(RolloutResources.class);
+
   /** A PatchRollout seen by the informer; {@code deleted} when kubectl removed it. */
   public record Seen(PatchRollout resource, boolean deleted) {}
 
@@ -44,40 +50,58 @@ public class RolloutResources {
     this.client = client;
   }
 
+  /**
+   * Starts the informer without waiting for it: {@code inform()} waits without limit for the first
+   * list and watch, and the engine thread that calls this must go on reverting while the API server
+   * is slow or refuses the list (a CRD whose storage is still initializing does). A start that
+   * fails, or an informer that stopped, is replaced on a later pass; {@link #resync} covers what it
+   * missed meanwhile.
+   */
   public synchronized void watch(Runnable wake) {
-    if (informer != null) {
+    if (informer != null && !informer.stopped().toCompletableFuture().isDone()) {
       return;
     }
     this.onChange = wake;
-    informer =
-        client
-            .resources(PatchRollout.class)
-            .inAnyNamespace()
-            .inform(
-                new ResourceEventHandler<>() {
-                  @Override
-                  public void onAdd(PatchRollout obj) {
-                    queue.add(new Seen(obj, false));
-                    onChange.run();
-                  }
+    SharedIndexInformer<PatchRollout> starting =
+        client.resources(PatchRollout.class).inAnyNamespace().runnableInformer(60_000);
+    starting.addEventHandler(queueing());
+    informer = starting;
+    starting
+        .start()
+        .whenComplete(
+            (ignored, error) -> {
+              if (error != null) {
+                LOG.warnf(
+                    "PatchRollout informer did not start (%s); a later pass starts another", error);
+                starting.close();
+              }
+            });
+  }
 
-                  @Override
-                  public void onUpdate(PatchRollout oldObj, PatchRollout newObj) {
-                    if (!Objects.equals(
-                        oldObj.getMetadata().getGeneration(),
-                        newObj.getMetadata().getGeneration())) {
-                      queue.add(new Seen(newObj, false));
-                      onChange.run();
-                    }
-                  }
+  /** Each added, deleted or spec-changed resource is queued for the engine, which is woken. */
+  private ResourceEventHandler<PatchRollout> queueing() {
+    return new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(PatchRollout obj) {
+        queue.add(new Seen(obj, false));
+        onChange.run();
+      }
 
-                  @Override
-                  public void onDelete(PatchRollout obj, boolean deletedFinalStateUnknown) {
-                    queue.add(new Seen(obj, true));
-                    onChange.run();
-                  }
-                },
-                60_000);
+      @Override
+      public void onUpdate(PatchRollout oldObj, PatchRollout newObj) {
+        if (!Objects.equals(
+            oldObj.getMetadata().getGeneration(), newObj.getMetadata().getGeneration())) {
+          queue.add(new Seen(newObj, false));
+          onChange.run();
+        }
+      }
+
+      @Override
+      public void onDelete(PatchRollout obj, boolean deletedFinalStateUnknown) {
+        queue.add(new Seen(obj, true));
+        onChange.run();
+      }
+    };
   }
 
   public synchronized void stop() {
@@ -178,11 +202,7 @@ public class RolloutResources {
     }
     PatchRolloutStatus desired = statusOf(r, checkpointHash, observedGeneration, live.getStatus());
     if (!desired.equals(live.getStatus())) {
-      resource.editStatus(
-          cr -> {
-            cr.setStatus(desired);
-            return cr;
-          });
+      putStatus(r.namespace, r.crName, desired);
     }
     written.put(r.id, desired);
   }
@@ -203,15 +223,23 @@ public class RolloutResources {
         List.of(
             condition(
                 "Progressing", false, "Refused", reason, null, cr.getMetadata().getGeneration()));
+    putStatus(cr.getMetadata().getNamespace(), cr.getMetadata().getName(), status);
+  }
+
+  /**
+   * The whole status as one JSON patch {@code add} of {@code /status}, which sets it whether the
+   * resource has a status yet or not. A diff against the status read (what {@code editStatus}
+   * sends) names paths inside a status the API server does not have yet, and it refuses those.
+   */
+  private void putStatus(String namespace, String name, PatchRolloutStatus status) {
     client
         .resources(PatchRollout.class)
-        .inNamespace(cr.getMetadata().getNamespace())
-        .withName(cr.getMetadata().getName())
-        .editStatus(
-            c -> {
-              c.setStatus(status);
-              return c;
-            });
+        .inNamespace(namespace)
+        .withName(name)
+        .subresource("status")
+        .patch(
+            PatchContext.of(PatchType.JSON),
+            Serialization.asJson(List.of(Map.of("op", "add", "path", "/status", "value", status))));
   }
 
   static PatchRolloutStatus statusOf(

@@ -246,7 +246,11 @@ public class WorkloadOps {
     return new CanaryHealth(true, desired, current ? ready : 0, restarts, stuck);
   }
 
-  /** The controller has seen the latest spec and every replica of it is ready. */
+  /**
+   * The controller has seen the latest spec, every replica runs it and is available, and no old
+   * replica is left: what {@code kubectl rollout status} waits for. Available, not merely ready: a
+   * Pod counts only once it has been ready for the Deployment's minReadySeconds.
+   */
   public static boolean rolledOut(Deployment d) {
     if (d == null || d.getStatus() == null || !observed(d)) {
       return false;
@@ -254,7 +258,7 @@ public class WorkloadOps {
     int replicas = Objects.requireNonNullElse(d.getSpec().getReplicas(), 1);
     var s = d.getStatus();
     return Objects.requireNonNullElse(s.getUpdatedReplicas(), 0) >= replicas
-        && Objects.requireNonNullElse(s.getReadyReplicas(), 0) >= replicas
+        && Objects.requireNonNullElse(s.getAvailableReplicas(), 0) >= replicas
         && Objects.requireNonNullElse(s.getReplicas(), 0) == replicas;
   }
 
