@@ -1,6 +1,7 @@
 package dev.patchops.localstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.patchops.contract.CloudEventHeaders;
@@ -226,7 +227,13 @@ class PatchFlowIT {
     String mirror = tested.path("testNamespace").asText();
     assertThat(namespacesSeen).contains(mirror);
     awaitEvents(checkoutTicket, EventType.TEST_ENVIRONMENT_DELETED, 1);
-    assertThat(kube.namespaces().withName(mirror).get()).as("mirror deleted").isNull();
+    // Deletion is asynchronous on a real cluster: the namespace controller empties it first.
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .untilAsserted(
+            () ->
+                assertThat(kube.namespaces().withName(mirror).get()).as("mirror deleted").isNull());
+    assertThat(kube.pods().inNamespace(mirror).list().getItems()).as("nothing left").isEmpty();
     // Production was never touched by the test.
     assertThat(json(deployment("checkout").getSpec())).isEqualTo(specBefore);
     JsonNode completed = data(awaitEvents(checkoutTicket, EventType.TEST_RUN_COMPLETED, 1).get(0));
