@@ -24,10 +24,11 @@ import javax.net.ssl.SSLContext;
 
 /**
  * The network between a service under test and the real API server, where an overloaded or failing
- * API server can be played: every request is forwarded as it is (watches stream through), unless a
- * fault registered by a test matches its method and path; then the fault's Status is the answer, as
- * many times as asked. Test infrastructure only, on loopback; faults are registered over {@code
- * /__faults} because tests live in another class loader.
+ * API server can be played: every request is forwarded as it is (HTTP watches stream through;
+ * WebSocket upgrades are refused, so clients fall back to them), unless a fault registered by a
+ * test matches its method and path; then the fault's Status is the answer, as many times as asked.
+ * Test infrastructure only, on loopback; faults are registered over {@code /__faults} because tests
+ * live in another class loader.
  */
 final class ApiFaultProxy implements AutoCloseable {
   static final String CONTROL = "/__faults";
@@ -100,6 +101,13 @@ final class ApiFaultProxy implements AutoCloseable {
       String path = exchange.getRequestURI().getRawPath();
       if (path.equals(CONTROL)) {
         control(exchange);
+        return;
+      }
+      String upgrade = exchange.getRequestHeaders().getFirst("Upgrade");
+      if (upgrade != null && upgrade.equalsIgnoreCase("websocket")) {
+        // No tunnel here: a failed handshake with 503 is what makes fabric8 watch over plain HTTP,
+        // as it would behind any proxy that does not pass WebSockets.
+        exchange.sendResponseHeaders(503, -1);
         return;
       }
       for (Fault fault : faults) {
