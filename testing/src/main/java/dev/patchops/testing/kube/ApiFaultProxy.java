@@ -24,11 +24,11 @@ import javax.net.ssl.SSLContext;
 
 /**
  * The network between a service under test and the real API server, where an overloaded or failing
- * API server can be played: every request is forwarded as it is (HTTP watches stream through;
- * WebSocket upgrades are refused, so clients fall back to them), unless a fault registered by a
- * test matches its method and path; then the fault's Status is the answer, as many times as asked.
- * Test infrastructure only, on loopback; faults are registered over {@code /__faults} because tests
- * live in another class loader.
+ * API server can be played: every request is forwarded as it is (HTTP watches stream through; a
+ * WebSocket upgrade gets a plain answer, so clients fall back to them), unless a fault registered
+ * by a test matches its method and path; then the fault's Status is the answer, as many times as
+ * asked. Test infrastructure only, on loopback; faults are registered over {@code /__faults}
+ * because tests live in another class loader.
  */
 final class ApiFaultProxy implements AutoCloseable {
   static final String CONTROL = "/__faults";
@@ -105,9 +105,10 @@ final class ApiFaultProxy implements AutoCloseable {
       }
       String upgrade = exchange.getRequestHeaders().getFirst("Upgrade");
       if (upgrade != null && upgrade.equalsIgnoreCase("websocket")) {
-        // No tunnel here: a failed handshake with 503 is what makes fabric8 watch over plain HTTP,
-        // as it would behind any proxy that does not pass WebSockets.
-        exchange.sendResponseHeaders(503, -1);
+        // No tunnel here. A plain answer with no upgrade fails the handshake at once, and fabric8
+        // then watches over plain HTTP, as behind any proxy that does not pass WebSockets (a 503
+        // makes it retry for about 20 s first).
+        exchange.sendResponseHeaders(200, -1);
         return;
       }
       for (Fault fault : faults) {
