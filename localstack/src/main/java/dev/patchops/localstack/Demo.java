@@ -291,6 +291,14 @@ public final class Demo {
                 + ": the alert would join it. Close it, or start afresh with ./patchops run --reset");
       }
     }
+    return fire(workload).get(0).asText();
+  }
+
+  /**
+   * Posts a firing alert for the workload to the Alertmanager hook, as Alertmanager would, and
+   * returns the tickets it reached: a new one, or the open one it joins.
+   */
+  JsonNode fire(String workload) throws IOException {
     ObjectNode alert = ContractJson.mapper().createObjectNode();
     alert.put("status", "firing");
     alert
@@ -329,7 +337,7 @@ public final class Demo {
     if (body.path("tickets").isEmpty()) {
       throw new DemoException("the alert opened no ticket: " + body);
     }
-    return body.path("tickets").get(0).asText();
+    return body.path("tickets");
   }
 
   void diagnose(String ticket, String workload) throws IOException {
