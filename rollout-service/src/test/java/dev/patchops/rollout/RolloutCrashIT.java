@@ -18,10 +18,8 @@ import dev.patchops.testing.kube.KubernetesControlPlane;
 import dev.patchops.testing.kube.TestCluster;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +50,6 @@ class RolloutCrashIT {
   static Map<String, String> infraConfig;
   static Map<String, String> kubeConfig;
   static KubernetesClient client;
-  static Config apiServer;
   final List<Process> processes = new ArrayList<>();
   String killedHolder;
 
@@ -63,18 +60,7 @@ class RolloutCrashIT {
     kube = new KubernetesControlPlane();
     kubeConfig = kube.start();
     client = TestCluster.admin();
-    apiServer = kubeconfig();
     Sandbox.start(client);
-  }
-
-  /** The API server's address and CA, from the kubeconfig the control plane wrote. */
-  static Config kubeconfig() {
-    try {
-      return Config.fromKubeconfig(
-          Files.readString(Path.of(System.getProperty("devstack.test.kubeconfig"))));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   @AfterAll
@@ -105,10 +91,8 @@ class RolloutCrashIT {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx384m",
                 "-Dquarkus.http.port=" + port,
-                // As deployed: straight to the API server over TLS. The fault proxy forwards plain
-                // HTTP only, and a packaged service watches over WebSockets.
-                "-Dquarkus.kubernetes-client.api-server-url=" + apiServer.getMasterUrl(),
-                "-Dquarkus.kubernetes-client.ca-cert-data=" + apiServer.getCaCertData(),
+                "-Dquarkus.kubernetes-client.api-server-url="
+                    + kubeConfig.get("quarkus.kubernetes-client.api-server-url"),
                 // As deployed: the service's own ServiceAccount, held to the RBAC of deploy/.
                 "-Dquarkus.kubernetes-client.token="
                     + TestCluster.tokenOf("patchops", "rollout-service"),
