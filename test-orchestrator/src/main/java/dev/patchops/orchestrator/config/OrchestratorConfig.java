@@ -89,6 +89,13 @@ public interface OrchestratorConfig {
     @WithDefault("8")
     int parallelism();
 
+    /**
+     * How long a run waits for its own namespace, deleted by an earlier attempt, to be gone before
+     * it builds the mirror anew: the API refuses creates in a namespace being deleted.
+     */
+    @WithDefault("120s")
+    Duration deletionTimeout();
+
     /** Attempts per API call on a transient failure (5xx, 429, I/O). */
     @WithDefault("3")
     int attempts();

@@ -41,12 +41,16 @@ import java.util.regex.Pattern;
 
 /**
  * Turns a production namespace into the objects of its mirror: what to copy, skip, reset and
- * rewrite, following what Velero, vcluster and kubectl-neat learned (see
- * shared/reference/namespace-mirroring.md). Pure: no API calls, so every rule is unit-tested.
+ * rewrite, following what Velero, vcluster and kubectl-neat learned (docs/architecture.md lists the
+ * rules). Pure: no API calls, so every rule is unit-tested.
  */
 public final class MirrorRules {
   static final String PLACEHOLDER = "patchops-placeholder";
   static final String SA_TOKEN_TYPE = "kubernetes.io/service-account-token";
+  static final String DOCKER_CONFIG_JSON_TYPE = "kubernetes.io/dockerconfigjson";
+  static final String DOCKER_CONFIG_JSON_KEY = ".dockerconfigjson";
+  static final String DOCKER_CFG_TYPE = "kubernetes.io/dockercfg";
+  static final String DOCKER_CFG_KEY = ".dockercfg";
 
   private static final Set<String> PVC_BIND_ANNOTATIONS =
       Set.of(
@@ -352,18 +356,34 @@ public final class MirrorRules {
               ? "the Secret carries " + MirrorNames.MIRROR_SECRET + "=copy"
               : "configuration allows copying Secret values");
     }
-    String placeholder =
-        Base64.getEncoder().encodeToString(PLACEHOLDER.getBytes(StandardCharsets.UTF_8));
     if (secret.getData() != null) {
-      secret.getData().replaceAll((k, v) -> placeholder);
+      secret.getData().replaceAll((k, v) -> base64(placeholder(secret.getType(), k)));
     }
     if (secret.getStringData() != null) {
-      secret.getStringData().replaceAll((k, v) -> PLACEHOLDER);
+      secret.getStringData().replaceAll((k, v) -> placeholder(secret.getType(), k));
     }
     return new SecretDecision(
         name,
         SecretDecisionKind.PLACEHOLDER,
         "values not copied: same keys with placeholder values keep pods startable");
+  }
+
+  /**
+   * The placeholder of one key. The API server parses the registry credentials of a pull Secret and
+   * refuses a Secret of that type whose key is not JSON: those get credentials for no registry.
+   */
+  static String placeholder(String type, String key) {
+    if (DOCKER_CONFIG_JSON_TYPE.equals(type) && DOCKER_CONFIG_JSON_KEY.equals(key)) {
+      return "{\"auths\":{}}";
+    }
+    if (DOCKER_CFG_TYPE.equals(type) && DOCKER_CFG_KEY.equals(key)) {
+      return "{}";
+    }
+    return PLACEHOLDER;
+  }
+
+  private static String base64(String value) {
+    return Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
   }
 
   private static String annotationOrLabel(HasMetadata object, String key) {

@@ -53,7 +53,8 @@ public class Reaper {
             .list()
             .getItems()) {
       String expires = ns.getMetadata().getLabels().get(MirrorNames.EXPIRES_AT);
-      if (!expired(expires, now)) {
+      if (!expired(expires, now) || ns.getMetadata().getDeletionTimestamp() != null) {
+        // A namespace already being deleted was reaped: its controller is emptying it.
         continue;
       }
       String name = ns.getMetadata().getName();

@@ -71,9 +71,9 @@ class MirrorRulesTest {
             org.assertj.core.groups.Tuple.tuple("Secret", "checkout-token-abcde"),
             org.assertj.core.groups.Tuple.tuple("Job", "migration-2025"));
     assertThat(all()).noneMatch(o -> o.getMetadata().getName().equals("default"));
-    // 10 x (Deployment, Service, ServiceAccount, ConfigMap) + 2 Secrets, 2 Services, PVC, Ingress,
+    // 10 x (Deployment, Service, ServiceAccount, ConfigMap) + 4 Secrets, 2 Services, PVC, Ingress,
     // CronJob, running Job, Role, RoleBinding, PDB, HPA.
-    assertThat(PLAN.objectCount()).isEqualTo(40 + 12);
+    assertThat(PLAN.objectCount()).isEqualTo(40 + 14);
   }
 
   @Test
@@ -228,7 +228,10 @@ class MirrorRulesTest {
         .extracting(SecretDecision::secret, SecretDecision::decision)
         .containsExactlyInAnyOrder(
             org.assertj.core.groups.Tuple.tuple("db-credentials", SecretDecisionKind.PLACEHOLDER),
-            org.assertj.core.groups.Tuple.tuple("feature-flags", SecretDecisionKind.COPIED));
+            org.assertj.core.groups.Tuple.tuple("feature-flags", SecretDecisionKind.COPIED),
+            org.assertj.core.groups.Tuple.tuple(
+                "checkout-registry", SecretDecisionKind.PLACEHOLDER),
+            org.assertj.core.groups.Tuple.tuple("shop-tls", SecretDecisionKind.PLACEHOLDER));
 
     MirrorPlan allowed = MirrorRules.plan(SOURCE_OBJECTS, request(1, true));
     assertThat(allowed.secretDecisions())
@@ -241,6 +244,27 @@ class MirrorRulesTest {
         .containsExactly("cHJvZC1wYXNzd29yZA==");
     assertThat(find(ConfigMap.class, "checkout-config").getData())
         .containsEntry("LOG_LEVEL", "info");
+  }
+
+  @Test
+  void placeholdersStayValidForTheSecretsType() throws Exception {
+    Secret registry = find(Secret.class, "checkout-registry");
+    assertThat(registry.getType()).isEqualTo("kubernetes.io/dockerconfigjson");
+    String config =
+        new String(
+            java.util.Base64.getDecoder().decode(registry.getData().get(".dockerconfigjson")),
+            java.nio.charset.StandardCharsets.UTF_8);
+    // Parsed as the API server does; no production credentials are left in it.
+    var auths = new com.fasterxml.jackson.databind.ObjectMapper().readTree(config).get("auths");
+    assertThat(auths.isObject()).isTrue();
+    assertThat(auths.isEmpty()).isTrue();
+    assertThat(MirrorRules.placeholder("kubernetes.io/dockercfg", ".dockercfg")).isEqualTo("{}");
+
+    Secret tls = find(Secret.class, "shop-tls");
+    assertThat(tls.getData()).containsOnlyKeys("tls.crt", "tls.key");
+    assertThat(tls.getData().values())
+        .containsOnly(
+            java.util.Base64.getEncoder().encodeToString(MirrorRules.PLACEHOLDER.getBytes()));
   }
 
   @Test

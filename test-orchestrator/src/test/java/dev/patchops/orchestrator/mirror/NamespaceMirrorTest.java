@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.patchops.contract.model.ContainerTarget;
 import dev.patchops.contract.model.WorkloadRef;
+import dev.patchops.orchestrator.Namespaces;
 import dev.patchops.orchestrator.WithOrchestratorInfra;
 import dev.patchops.orchestrator.mirror.k8s.NamespaceMirror;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -15,7 +15,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -25,12 +24,7 @@ class NamespaceMirrorTest {
   @Inject NamespaceMirror mirror;
 
   private String seed() {
-    String ns = "shop-" + UUID.randomUUID().toString().substring(0, 6);
-    client.namespaces().resource(ProductionNamespace.namespace(ns)).create();
-    for (HasMetadata object : ProductionNamespace.objects(ns)) {
-      client.resource(object).inNamespace(ns).create();
-    }
-    return ns;
+    return ProductionNamespace.create(client);
   }
 
   private static MirrorRequest request(String source, String target, String run) {
@@ -60,9 +54,36 @@ class NamespaceMirrorTest {
         .containsEntry(MirrorNames.RUN, "run-a");
     assertThat(client.apps().deployments().inNamespace(target).list().getItems()).hasSize(10);
     assertThat(client.services().inNamespace(target).list().getItems()).hasSize(12);
+    // The mirror's own: the cluster mints no token Secrets for its ServiceAccounts any more.
     assertThat(client.secrets().inNamespace(target).list().getItems())
         .extracting(s -> s.getMetadata().getName())
-        .containsExactlyInAnyOrder("db-credentials", "feature-flags");
+        .containsExactlyInAnyOrder(
+            "db-credentials", "feature-flags", "checkout-registry", "shop-tls");
+    // A placeholder the API server accepted for a pull Secret, with no production credentials.
+    assertThat(
+            client
+                .secrets()
+                .inNamespace(target)
+                .withName("checkout-registry")
+                .get()
+                .getData()
+                .get(".dockerconfigjson"))
+        .isEqualTo(
+            java.util.Base64.getEncoder()
+                .encodeToString(
+                    "{\"auths\":{}}".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    // Every Service got an address of its own from the mirror's cluster, none production's.
+    var productionIps =
+        client.services().inNamespace(source).list().getItems().stream()
+            .map(s -> s.getSpec().getClusterIP())
+            .filter(ip -> !"None".equals(ip))
+            .toList();
+    assertThat(client.services().inNamespace(target).list().getItems())
+        .allSatisfy(
+            s -> {
+              assertThat(s.getSpec().getType()).isEqualTo("ClusterIP");
+              assertThat(s.getSpec().getClusterIP()).isNotIn(productionIps);
+            });
     assertThat(
             client
                 .network()
@@ -77,7 +98,7 @@ class NamespaceMirrorTest {
     assertThat(quota.getSpec().getHard().get("services.nodeports").getAmount()).isEqualTo("0");
     assertThat(client.limitRanges().inNamespace(target).withName(Isolation.LIMITS).get())
         .isNotNull();
-    assertThat(built.copiedObjects()).containsEntry("Deployment", 10).containsEntry("Secret", 2);
+    assertThat(built.copiedObjects()).containsEntry("Deployment", 10).containsEntry("Secret", 4);
 
     Deployment mirrored =
         client.apps().deployments().inNamespace(target).withName("checkout").get();
@@ -97,10 +118,36 @@ class NamespaceMirrorTest {
         .hasMessageContaining("already exists and is not this run's");
 
     mirror.teardown(target);
-    assertThat(client.namespaces().withName(target).get()).isNull();
+    // What the mirror made is deleted at once; the namespace follows when its controller is done.
     assertThat(client.apps().deployments().inNamespace(target).list().getItems()).isEmpty();
+    assertThat(
+            client
+                .configMaps()
+                .inNamespace(target)
+                .withLabel(MirrorNames.MANAGED_BY, MirrorNames.MANAGED_BY_VALUE)
+                .list()
+                .getItems())
+        .isEmpty();
+    Namespaces.awaitDeleted(client, target);
     assertThat(client.configMaps().inNamespace(target).list().getItems()).isEmpty();
     assertThat(client.apps().deployments().inNamespace(source).list().getItems()).hasSize(10);
+  }
+
+  @Test
+  void aMirrorRebuiltWhileItsTornDownNamespaceIsTerminatingWaitsForItAndIsWhole() {
+    String source = seed();
+    String target = "pt-" + source;
+    NamespaceMirror.Mirror first = mirror.build(request(source, target, "run-c"));
+    mirror.teardown(target);
+    Namespaces.assertDeleting(client, target);
+
+    NamespaceMirror.Mirror again = mirror.build(request(source, target, "run-c"));
+    Namespace rebuilt = client.namespaces().withName(target).get();
+    assertThat(rebuilt.getMetadata().getDeletionTimestamp()).isNull();
+    assertThat(again.plan().objectCount()).isEqualTo(first.plan().objectCount());
+    assertThat(client.apps().deployments().inNamespace(target).list().getItems()).hasSize(10);
+    mirror.teardown(target);
+    Namespaces.awaitDeleted(client, target);
   }
 
   @Test

@@ -3,23 +3,37 @@ package dev.patchops.orchestrator.mirror;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.ServiceSpec;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJobBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientTimeoutException;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A realistic production namespace: a shop of {@value #SERVICES} services, each a Deployment with
@@ -39,6 +53,17 @@ public final class ProductionNamespace {
           "shipping",
           "email",
           "frontend");
+
+  /** Made by the cluster's controllers in every namespace; never created by anyone else. */
+  private static final Set<String> CLUSTER_MADE =
+      Set.of("ServiceAccount/default", "ConfigMap/kube-root-ca.crt");
+
+  private static final Set<String> JOB_CONTROLLER_LABELS =
+      Set.of(
+          "controller-uid",
+          "batch.kubernetes.io/controller-uid",
+          "job-name",
+          "batch.kubernetes.io/job-name");
 
   private ProductionNamespace() {}
 
@@ -191,8 +216,33 @@ public final class ProductionNamespace {
     objects.add(
         new SecretBuilder()
             .withNewMetadata()
+            .withName("checkout-registry")
+            .withNamespace(ns)
+            .endMetadata()
+            .withType("kubernetes.io/dockerconfigjson")
+            .addToData(
+                ".dockerconfigjson",
+                Base64.getEncoder()
+                    .encodeToString(
+                        "{\"auths\":{\"registry.example\":{\"auth\":\"cHJvZDpzZWNyZXQ=\"}}}"
+                            .getBytes(StandardCharsets.UTF_8)))
+            .build());
+    objects.add(
+        new SecretBuilder()
+            .withNewMetadata()
+            .withName("shop-tls")
+            .withNamespace(ns)
+            .endMetadata()
+            .withType("kubernetes.io/tls")
+            .addToData("tls.crt", "Y2VydA==")
+            .addToData("tls.key", "a2V5")
+            .build());
+    objects.add(
+        new SecretBuilder()
+            .withNewMetadata()
             .withName("checkout-token-abcde")
             .withNamespace(ns)
+            .addToAnnotations("kubernetes.io/service-account.name", "checkout")
             .endMetadata()
             .withType("kubernetes.io/service-account-token")
             .addToData("token", "dG9rZW4=")
@@ -435,17 +485,124 @@ public final class ProductionNamespace {
     return objects;
   }
 
-  public static io.fabric8.kubernetes.api.model.Namespace namespace(String ns) {
+  public static Namespace namespace(String ns) {
     return new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build();
   }
 
-  /** A fresh production namespace with all of {@link #objects}, created on the API. */
-  public static String create(io.fabric8.kubernetes.client.KubernetesClient client) {
-    String ns = "shop-" + java.util.UUID.randomUUID().toString().substring(0, 6);
+  /**
+   * A fresh production namespace with all of {@link #objects}, created on the API as their owners
+   * once submitted them. It returns when the namespace looks as {@link #objects} describe it: the
+   * cluster's own objects are there and the finished Job has finished, so every mirror of it plans
+   * the same copies.
+   */
+  public static String create(KubernetesClient client) {
+    String ns = "shop-" + UUID.randomUUID().toString().substring(0, 6);
     client.namespaces().resource(namespace(ns)).create();
     for (HasMetadata object : objects(ns)) {
-      client.resource(object).inNamespace(ns).create();
+      if (!CLUSTER_MADE.contains(object.getKind() + "/" + object.getMetadata().getName())) {
+        client.resource(asSubmitted(object)).create();
+      }
     }
+    client
+        .serviceAccounts()
+        .inNamespace(ns)
+        .withName("default")
+        .waitUntilCondition(Objects::nonNull, 30, TimeUnit.SECONDS);
+    client
+        .configMaps()
+        .inNamespace(ns)
+        .withName("kube-root-ca.crt")
+        .waitUntilCondition(Objects::nonNull, 30, TimeUnit.SECONDS);
+    awaitFinished(client, ns, "migration-2025");
     return ns;
+  }
+
+  /** Run by the Job controller on the simulated kubelet; says what it saw if it never finishes. */
+  private static void awaitFinished(KubernetesClient client, String ns, String name) {
+    var job = client.batch().v1().jobs().inNamespace(ns).withName(name);
+    try {
+      job.waitUntilCondition(ProductionNamespace::complete, 30, TimeUnit.SECONDS);
+    } catch (KubernetesClientTimeoutException e) {
+      throw new AssertionError(
+          "Job "
+              + ns
+              + "/"
+              + name
+              + " never completed: "
+              + Serialization.asJson(job.get().getStatus())
+              + "; its Pods: "
+              + client.pods().inNamespace(ns).list().getItems().stream()
+                  .filter(p -> p.getMetadata().getName().startsWith(name))
+                  .map(p -> p.getMetadata().getName() + " " + Serialization.asJson(p.getStatus()))
+                  .toList()
+              + "; events: "
+              + client.v1().events().inNamespace(ns).list().getItems().stream()
+                  .map(ev -> ev.getInvolvedObject().getName() + ": " + ev.getMessage())
+                  .toList(),
+          e);
+    }
+  }
+
+  /**
+   * {@code object} as a person or a controller submits it: a real API server refuses a create that
+   * carries what only it sets (resourceVersion, uid) and assigns the rest itself (addresses, node
+   * ports, a Job's selector). Owner references and finalizers go too: here no owner exists, so the
+   * garbage collector would delete the object, and no controller would ever lift the finalizer.
+   * {@link MirrorRulesTest} still tests the mirror's rules on all of these fields.
+   */
+  static HasMetadata asSubmitted(HasMetadata original) {
+    HasMetadata object = Serialization.clone(original);
+    ObjectMeta meta = object.getMetadata();
+    meta.setUid(null);
+    meta.setResourceVersion(null);
+    meta.setGeneration(null);
+    meta.setCreationTimestamp(null);
+    meta.setManagedFields(null);
+    meta.setOwnerReferences(null);
+    meta.setFinalizers(null);
+    if (object instanceof Service service) {
+      unassigned(service.getSpec());
+    } else if (object instanceof Job job) {
+      unassigned(job);
+    }
+    return object;
+  }
+
+  /** Addresses and node ports are the server's to allocate; a headless Service asks for none. */
+  private static void unassigned(ServiceSpec spec) {
+    if (!"None".equals(spec.getClusterIP())) {
+      spec.setClusterIP(null);
+      spec.setClusterIPs(null);
+    }
+    spec.setHealthCheckNodePort(null);
+    spec.getPorts().forEach(p -> p.setNodePort(null));
+  }
+
+  /**
+   * The server generates a Job's selector and its controller labels from the Job's uid. The running
+   * Job is suspended: it stays unfinished without a script of the simulated kubelet, as a
+   * long-running Job would.
+   */
+  private static void unassigned(Job job) {
+    job.getSpec().setSelector(null);
+    job.getSpec().setManualSelector(null);
+    if (job.getMetadata().getLabels() != null) {
+      job.getMetadata().getLabels().keySet().removeAll(JOB_CONTROLLER_LABELS);
+    }
+    var template = job.getSpec().getTemplate().getMetadata();
+    if (template != null && template.getLabels() != null) {
+      template.getLabels().keySet().removeAll(JOB_CONTROLLER_LABELS);
+    }
+    if (job.getStatus() != null && job.getStatus().getCompletionTime() == null) {
+      job.getSpec().setSuspend(true);
+    }
+  }
+
+  private static boolean complete(Job job) {
+    return job != null
+        && job.getStatus() != null
+        && job.getStatus().getConditions() != null
+        && job.getStatus().getConditions().stream()
+            .anyMatch(c -> "Complete".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 }

@@ -10,14 +10,12 @@ import dev.patchops.orchestrator.mirror.k8s.NamespaceMirror;
 import dev.patchops.orchestrator.mirror.k8s.ReadinessGate;
 import dev.patchops.sandbox.SimulatedKubelet;
 import dev.patchops.testing.kube.KubeletFaults;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -28,11 +26,7 @@ class ReadinessGateTest {
   @Inject ReadinessGate gate;
 
   private String mirrorOf(String image) {
-    String source = "shop-" + UUID.randomUUID().toString().substring(0, 6);
-    client.namespaces().resource(ProductionNamespace.namespace(source)).create();
-    for (HasMetadata object : ProductionNamespace.objects(source)) {
-      client.resource(object).inNamespace(source).create();
-    }
+    String source = ProductionNamespace.create(client);
     String target = "pt-" + source;
     mirror.build(
         new MirrorRequest(
@@ -83,6 +77,7 @@ class ReadinessGateTest {
                     .setAnnotations(Map.of(SimulatedKubelet.BEHAVIOR, "image-pull"));
                 return d;
               });
+      // The patched payments rolls out beside its old, ready Pod, which must not pass for it.
       ReadinessGate.Readiness readiness = gate.await(ns, Duration.ofSeconds(3));
       assertThat(readiness.ready()).isFalse();
       assertThat(readiness.waited()).isGreaterThanOrEqualTo(Duration.ofSeconds(3));

@@ -15,6 +15,7 @@ import dev.patchops.contract.events.TestRunCompleted;
 import dev.patchops.contract.model.Quarantine;
 import dev.patchops.contract.model.TestOutcome;
 import dev.patchops.contract.model.TestSuiteSpec;
+import dev.patchops.orchestrator.Namespaces;
 import dev.patchops.orchestrator.Sandbox;
 import dev.patchops.orchestrator.WithOrchestratorInfra;
 import dev.patchops.orchestrator.mirror.MirrorNames;
@@ -28,6 +29,7 @@ import dev.patchops.testing.TestInfra;
 import dev.patchops.testing.kube.KubeletFaults;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
@@ -72,6 +74,32 @@ class BurnInFlowTest {
     public void close() {
       watch.close();
     }
+  }
+
+  /**
+   * The node under burn-in, as the rollout-service leaves it: cordoned and tainted. A Pod bound to
+   * a Node that does not exist would never run, so the node is registered and the simulated kubelet
+   * plays it. Deleted again when the test closes it.
+   */
+  private AutoCloseable quarantined(String node) {
+    client
+        .nodes()
+        .resource(
+            new NodeBuilder()
+                .withNewMetadata()
+                .withName(node)
+                .addToLabels("kubernetes.io/hostname", node)
+                .endMetadata()
+                .withNewSpec()
+                .withUnschedulable(true)
+                .addNewTaint()
+                .withKey(Quarantine.TAINT_KEY)
+                .withEffect(Quarantine.TAINT_EFFECT)
+                .endTaint()
+                .endSpec()
+                .build())
+        .create();
+    return () -> client.nodes().withName(node).delete();
   }
 
   private KubeletFaults kubelet(String image, SimulatedKubelet.JobScript script) {
@@ -126,11 +154,11 @@ class BurnInFlowTest {
   }
 
   @Test
-  void aPassingBurnInRunsPinnedToTheQuarantinedNodeOnceAndIsReportedWithItsNode()
-      throws IOException {
+  void aPassingBurnInRunsPinnedToTheQuarantinedNodeOnceAndIsReportedWithItsNode() throws Exception {
     String ticket = "HW-" + UUID.randomUUID().toString().substring(0, 6).toUpperCase();
     String node = "worker-" + ticket.substring(3).toLowerCase();
-    try (KubeletFaults kubelet =
+    try (AutoCloseable quarantine = quarantined(node);
+        KubeletFaults kubelet =
             kubelet(
                 "memtest-ok",
                 new SimulatedKubelet.JobScript(0, Duration.ofMillis(200), "0 errors\n"));
@@ -196,7 +224,7 @@ class BurnInFlowTest {
           .containsEntry(MirrorNames.BURN_IN_NODE, node)
           .containsKey(MirrorNames.EXPIRES_AT)
           .doesNotContainKey(MirrorNames.SOURCE_NAMESPACE);
-      assertThat(client.namespaces().withName(run.namespace).get()).isNull();
+      Namespaces.awaitDeleted(client, run.namespace);
       assertThat(client.batch().v1().jobs().inNamespace(run.namespace).list().getItems()).isEmpty();
 
       PatchTest test =
@@ -213,10 +241,11 @@ class BurnInFlowTest {
   }
 
   @Test
-  void aFailingBurnInIsReportedFailedWithItsLogAndNodeAndLeavesNothingBehind() throws IOException {
+  void aFailingBurnInIsReportedFailedWithItsLogAndNodeAndLeavesNothingBehind() throws Exception {
     String ticket = "HW-" + UUID.randomUUID().toString().substring(0, 6).toUpperCase();
     String node = "worker-" + ticket.substring(3).toLowerCase();
-    try (KubeletFaults kubelet =
+    try (AutoCloseable quarantine = quarantined(node);
+        KubeletFaults kubelet =
             kubelet(
                 "memtest-bad",
                 new SimulatedKubelet.JobScript(
@@ -234,7 +263,7 @@ class BurnInFlowTest {
           .singleElement()
           .satisfies(m -> assertThat(m).startsWith("memtest: ").contains("ECC error at 0x7f3a"));
       assertThat(runs.get(request.runId()).outcome).isEqualTo(TestOutcome.FAILED);
-      assertThat(client.namespaces().withName(run.namespace).get()).isNull();
+      Namespaces.awaitDeleted(client, run.namespace);
       assertThat(
               client
                   .resources(PatchTest.class)
@@ -248,10 +277,11 @@ class BurnInFlowTest {
   }
 
   @Test
-  void aBurnInPastItsDeadlineIsAnErrorNotAPass() throws IOException {
+  void aBurnInPastItsDeadlineIsAnErrorNotAPass() throws Exception {
     String ticket = "HW-" + UUID.randomUUID().toString().substring(0, 6).toUpperCase();
     String node = "worker-" + ticket.substring(3).toLowerCase();
-    try (KubeletFaults kubelet =
+    try (AutoCloseable quarantine = quarantined(node);
+        KubeletFaults kubelet =
             kubelet(
                 "memtest-hangs",
                 new SimulatedKubelet.JobScript(0, Duration.ofSeconds(30), "pass 1\n"));
@@ -264,7 +294,7 @@ class BurnInFlowTest {
       assertThat(done.outcome()).isEqualTo(TestOutcome.ERROR);
       assertThat(done.burnInNode()).isEqualTo(node);
       assertThat(done.analytics().suites().get(0).logTail()).startsWith("deadline of 1 s exceeded");
-      assertThat(client.namespaces().withName(run.namespace).get()).isNull();
+      Namespaces.awaitDeleted(client, run.namespace);
     }
   }
 

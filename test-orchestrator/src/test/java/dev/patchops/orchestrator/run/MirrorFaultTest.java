@@ -8,6 +8,7 @@ import dev.patchops.contract.model.ContainerTarget;
 import dev.patchops.contract.model.TestOutcome;
 import dev.patchops.contract.model.TestSuiteSpec;
 import dev.patchops.contract.model.WorkloadRef;
+import dev.patchops.orchestrator.Namespaces;
 import dev.patchops.orchestrator.Sandbox;
 import dev.patchops.orchestrator.WithOrchestratorInfra;
 import dev.patchops.orchestrator.mirror.MirrorNames;
@@ -122,7 +123,7 @@ class MirrorFaultTest {
                       .startsWith("mirror not built: copy into " + mirror + " failed: ")
                       .contains("admission webhook unreachable"));
 
-      assertThat(client.namespaces().withName(mirror).get()).isNull();
+      Namespaces.awaitDeleted(client, mirror);
       assertThat(client.configMaps().inNamespace(mirror).list().getItems()).isEmpty();
       assertThat(client.secrets().inNamespace(mirror).list().getItems()).isEmpty();
       assertThat(client.serviceAccounts().inNamespace(mirror).list().getItems()).isEmpty();

@@ -18,6 +18,7 @@ import dev.patchops.contract.model.SecretDecisionKind;
 import dev.patchops.contract.model.TestOutcome;
 import dev.patchops.contract.model.TestSuiteSpec;
 import dev.patchops.contract.model.WorkloadRef;
+import dev.patchops.orchestrator.Namespaces;
 import dev.patchops.orchestrator.Sandbox;
 import dev.patchops.orchestrator.WithOrchestratorInfra;
 import dev.patchops.orchestrator.mirror.MirrorNames;
@@ -148,7 +149,7 @@ class TestRunFlowTest {
       await()
           .atMost(Duration.ofSeconds(20))
           .until(() -> runs.get(request.runId()).state == RunState.CLEANED);
-      assertThat(client.namespaces().withName(run.namespace).get()).isNull();
+      Namespaces.awaitDeleted(client, run.namespace);
       assertThat(client.apps().deployments().inNamespace(source).list().getItems()).hasSize(10);
       assertThat(TestRun.<TestRun>list("ticketId", ticket)).hasSize(1);
 
@@ -342,7 +343,7 @@ class TestRunFlowTest {
       assertThat(neverReady.analytics.environmentIssues())
           .anyMatch(i -> i.startsWith("mirror not ready after"))
           .anyMatch(i -> i.startsWith("Deployment checkout: crash loop in container app"));
-      assertThat(client.namespaces().withName(neverReady.namespace).get()).isNull();
+      Namespaces.awaitDeleted(client, neverReady.namespace);
       assertThat(environmentReady(neverReady.namespace)).isEqualTo("False/WorkloadsNotReady");
     }
   }

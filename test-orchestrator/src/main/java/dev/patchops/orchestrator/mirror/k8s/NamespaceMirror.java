@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,7 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class NamespaceMirror {
   private static final Logger LOG = Logger.getLogger(NamespaceMirror.class);
+  private static final Duration GONE_POLL = Duration.ofMillis(250);
 
   /** The namespaced kinds a mirror copies, read with one list call each. */
   private final List<
@@ -181,10 +183,15 @@ public class NamespaceMirror {
           existing.getMetadata().getLabels() == null
               ? null
               : existing.getMetadata().getLabels().get(MirrorNames.RUN);
-      if (run != null && run.equals(labels.get(MirrorNames.RUN))) {
+      if (run == null || !run.equals(labels.get(MirrorNames.RUN))) {
+        throw new MirrorException("namespace " + name + " already exists and is not this run's");
+      }
+      if (!terminating(existing)) {
         return; // resuming our own half-built mirror after a crash
       }
-      throw new MirrorException("namespace " + name + " already exists and is not this run's");
+      // Our own, torn down by an earlier attempt: the API refuses every create in a namespace
+      // being deleted, so it is made anew once it is gone.
+      awaitGone(name);
     }
     Namespace namespace =
         new NamespaceBuilder()
@@ -194,6 +201,33 @@ public class NamespaceMirror {
             .endMetadata()
             .build();
     withRetry(() -> client.namespaces().resource(namespace).create());
+  }
+
+  private static boolean terminating(Namespace namespace) {
+    return namespace.getMetadata().getDeletionTimestamp() != null
+        || (namespace.getStatus() != null
+            && "Terminating".equals(namespace.getStatus().getPhase()));
+  }
+
+  /**
+   * Deleting a namespace only starts it: the namespace controller empties it, then removes it.
+   * Polled with the get the orchestrator already holds, rather than a watch its RBAC would have to
+   * grant.
+   */
+  private void awaitGone(String name) {
+    long end = System.nanoTime() + config.deletionTimeout().toNanos();
+    while (withRetry(() -> client.namespaces().withName(name).get()) != null) {
+      if (System.nanoTime() >= end) {
+        throw new MirrorException(
+            "namespace " + name + " is still being deleted after " + config.deletionTimeout());
+      }
+      try {
+        Thread.sleep(GONE_POLL.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new MirrorException("interrupted while namespace " + name + " was deleted", e);
+      }
+    }
   }
 
   private void createAll(List<HasMetadata> objects) {

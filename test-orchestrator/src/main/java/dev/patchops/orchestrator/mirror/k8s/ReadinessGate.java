@@ -79,24 +79,49 @@ public class ReadinessGate {
   private List<HasMetadata> notReady(String namespace) {
     List<HasMetadata> waiting = new ArrayList<>();
     for (Deployment d : client.apps().deployments().inNamespace(namespace).list().getItems()) {
-      int want = Objects.requireNonNullElse(d.getSpec().getReplicas(), 1);
-      var s = d.getStatus();
-      if (want > 0
-          && (s == null
-              || s.getObservedGeneration() == null
-              || s.getObservedGeneration() < d.getMetadata().getGeneration()
-              || Objects.requireNonNullElse(s.getReadyReplicas(), 0) < want)) {
+      if (!rolledOut(d)) {
         waiting.add(d);
       }
     }
     for (StatefulSet set : client.apps().statefulSets().inNamespace(namespace).list().getItems()) {
-      int want = Objects.requireNonNullElse(set.getSpec().getReplicas(), 1);
-      var s = set.getStatus();
-      if (want > 0 && (s == null || Objects.requireNonNullElse(s.getReadyReplicas(), 0) < want)) {
+      if (!rolledOut(set)) {
         waiting.add(set);
       }
     }
     return waiting;
+  }
+
+  /**
+   * Ready as {@code kubectl rollout status} means it: the controller saw the current spec and every
+   * wanted replica is of that spec and ready. Counting ready replicas alone would pass a rollout
+   * stuck on the patched template while the old Pods still serve.
+   */
+  static boolean rolledOut(Deployment d) {
+    int want = Objects.requireNonNullElse(d.getSpec().getReplicas(), 1);
+    var s = d.getStatus();
+    if (want == 0) {
+      return true;
+    }
+    return s != null
+        && observed(s.getObservedGeneration(), d.getMetadata().getGeneration())
+        && count(s.getUpdatedReplicas()) >= want
+        && count(s.getReplicas()) <= count(s.getUpdatedReplicas())
+        && count(s.getReadyReplicas()) >= want;
+  }
+
+  /** A mirror's StatefulSet is new, so its ready Pods are of its only revision. */
+  static boolean rolledOut(StatefulSet set) {
+    int want = Objects.requireNonNullElse(set.getSpec().getReplicas(), 1);
+    var s = set.getStatus();
+    return want == 0 || (s != null && count(s.getReadyReplicas()) >= want);
+  }
+
+  private static boolean observed(Long observedGeneration, Long generation) {
+    return observedGeneration != null && (generation == null || observedGeneration >= generation);
+  }
+
+  private static int count(Integer replicas) {
+    return Objects.requireNonNullElse(replicas, 0);
   }
 
   private static String reason(HasMetadata workload, List<Pod> pods) {

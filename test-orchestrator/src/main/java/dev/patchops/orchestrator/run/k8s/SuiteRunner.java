@@ -164,7 +164,7 @@ public class SuiteRunner {
       }
     }
     Pod pod = pod(namespace, name);
-    Integer exitCode = exitCode(pod);
+    Integer exitCode = stoppedAtDeadline(done) ? null : exitCode(pod);
     long durationMs = duration(current);
     SuiteLog.Scanned log = logs(namespace, pod);
     JunitReport.Parsed junit =
@@ -186,7 +186,7 @@ public class SuiteRunner {
               + nullToEmpty(tail);
     } else if ("Complete".equals(done.get().getType())) {
       outcome = TestOutcome.PASSED;
-    } else if ("DeadlineExceeded".equals(done.get().getReason())) {
+    } else if (stoppedAtDeadline(done)) {
       outcome = TestOutcome.ERROR;
       tail =
           "deadline of "
@@ -226,6 +226,16 @@ public class SuiteRunner {
                 ("Complete".equals(c.getType()) || "Failed".equals(c.getType()))
                     && "True".equals(c.getStatus()))
         .findFirst();
+  }
+
+  /**
+   * The Job controller stopped the suite at its deadline: the suite never exited on its own, and
+   * what its Pod shows, if the Pod is still there, is the signal that killed it.
+   */
+  private static boolean stoppedAtDeadline(Optional<JobCondition> done) {
+    return done.isPresent()
+        && "Failed".equals(done.get().getType())
+        && "DeadlineExceeded".equals(done.get().getReason());
   }
 
   private Pod pod(String namespace, String job) {
