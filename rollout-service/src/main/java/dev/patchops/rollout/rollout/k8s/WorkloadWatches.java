@@ -12,6 +12,8 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.jboss.logging.Logger;
 
 /**
@@ -30,8 +32,24 @@ public class WorkloadWatches {
 
   private final Map<String, Watch> watches = new ConcurrentHashMap<>();
   private final Map<String, Instant> refusedUntil = new ConcurrentHashMap<>();
+  private final Set<String> opening = ConcurrentHashMap.newKeySet();
 
-  /** Watches exactly these namespaces from now on; called by the engine thread only. */
+  /**
+   * Opening a watch waits, without limit, until the API server has answered: never on the engine
+   * thread, which must go on reverting while the API server is slow.
+   */
+  private final ExecutorService opener =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "workload-watch-opener");
+            t.setDaemon(true);
+            return t;
+          });
+
+  /**
+   * Watches exactly these namespaces from now on (a new watch opens in the background); called by
+   * the engine thread only.
+   */
   public void retain(Set<String> namespaces, Runnable wake) {
     watches
         .entrySet()
@@ -45,8 +63,17 @@ public class WorkloadWatches {
             });
     for (String ns : namespaces) {
       if (!watches.containsKey(ns)
-          && !refusedUntil.getOrDefault(ns, Instant.EPOCH).isAfter(Instant.now())) {
-        open(ns, wake);
+          && !refusedUntil.getOrDefault(ns, Instant.EPOCH).isAfter(Instant.now())
+          && opening.add(ns)) {
+        // A watch opened after its namespace was dropped is closed by the next call.
+        opener.execute(
+            () -> {
+              try {
+                open(ns, wake);
+              } finally {
+                opening.remove(ns);
+              }
+            });
       }
     }
   }
