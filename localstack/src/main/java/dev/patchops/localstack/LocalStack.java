@@ -58,6 +58,7 @@ public final class LocalStack {
   private PostgresAdmin database;
   private KafkaBroker kafka;
   private String kafkaBootstrap;
+  private KubeBinaries binaries;
   private ControlPlane plane;
   private KubernetesClient client;
   private SimulatedKubelet kubelet;
@@ -233,8 +234,14 @@ public final class LocalStack {
             "KUBECONFIG is set and not used: the sandbox runs instead. To use that cluster, set"
                 + " PATCHOPS_KUBECONFIG.");
       }
-      requireFree(kubePort(), "the sandbox Kubernetes API");
+      requireFree(kubePort(), "the local Kubernetes API server");
       requireFree(controlPort(), "the sandbox's failure controls");
+      // Before anything is started: a missing Go or a failed build stops the run with one line.
+      try {
+        binaries = KubeBinaries.ensure(line -> System.out.println("  " + line));
+      } catch (KubeBinaries.BuildFailed e) {
+        fail(e.oneLine());
+      }
     }
     Files.createDirectories(home.resolve("keys"));
     Files.createDirectories(home.resolve("logs"));
@@ -377,13 +384,6 @@ public final class LocalStack {
    * repository), its data kept in the home directory, so a second run finds the cluster as it was.
    */
   private void startControlPlane() throws Exception {
-    KubeBinaries binaries;
-    try {
-      binaries = KubeBinaries.ensure(line -> System.out.println("  " + line));
-    } catch (KubeBinaries.BuildFailed e) {
-      fail(e.oneLine());
-      return;
-    }
     checkStopping();
     step(
         "Kubernetes "
