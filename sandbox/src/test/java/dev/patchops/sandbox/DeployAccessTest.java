@@ -4,15 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.patchops.devstack.Workspace;
-import dev.patchops.devstack.kube.ControlPlane;
-import dev.patchops.devstack.kube.KubeBinaries;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -25,46 +19,31 @@ import org.junit.jupiter.api.Test;
  */
 class DeployAccessTest {
   private static final String ORCHESTRATOR = "system:serviceaccount:patchops:test-orchestrator";
-  private static Workspace workspace;
-  private static ControlPlane plane;
+  private static TestPlane plane;
   private static KubernetesClient admin;
 
   @BeforeAll
-  static void start() throws Exception {
-    workspace = Workspace.createTemporary();
-    plane =
-        ControlPlane.start(
-            workspace.resolve("kube"),
-            KubeBinaries.ensure(System.out::println),
-            0,
-            Duration.ofSeconds(120),
-            line -> {});
-    admin = client(null);
+  static void start() {
+    plane = TestPlane.start();
+    admin = plane.admin();
     Manifests.install(admin, Manifests.deployDir());
   }
 
   @AfterAll
   static void stop() {
-    if (admin != null) {
-      admin.close();
-    }
     if (plane != null) {
       plane.close();
     }
-    if (workspace != null) {
-      workspace.delete();
-    }
   }
 
-  /** The administrator, or the administrator impersonating a ServiceAccount. */
-  private static KubernetesClient client(String impersonate) throws Exception {
-    Config config = Config.fromKubeconfig(Files.readString(plane.kubeconfig()));
-    if (impersonate != null) {
-      config.setImpersonateUsername(impersonate);
-      config.setImpersonateGroups(
-          "system:serviceaccounts", "system:serviceaccounts:patchops", "system:authenticated");
-    }
-    return new KubernetesClientBuilder().withConfig(config).build();
+  /** The administrator impersonating a ServiceAccount, with the groups its token would carry. */
+  private static KubernetesClient client(String serviceAccount) {
+    String namespace = serviceAccount.split(":")[2];
+    return plane.client(
+        serviceAccount,
+        "system:serviceaccounts",
+        "system:serviceaccounts:" + namespace,
+        "system:authenticated");
   }
 
   private static void namespace(String name, Map<String, String> labels) {

@@ -3,9 +3,6 @@ package dev.patchops.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.patchops.devstack.Workspace;
-import dev.patchops.devstack.kube.ControlPlane;
-import dev.patchops.devstack.kube.KubeBinaries;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -13,10 +10,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -32,27 +26,16 @@ import org.junit.jupiter.api.Test;
  * scheduler binds them, and the kubelet only reports what a container runtime would.
  */
 class SimulatedKubeletTest {
-  private static Workspace workspace;
-  private static ControlPlane plane;
+  private static TestPlane plane;
   private static KubernetesClient client;
   private static SimulatedKubelet kubelet;
   private static final AtomicInteger NAMESPACES = new AtomicInteger();
   private String ns;
 
   @BeforeAll
-  static void start() throws Exception {
-    workspace = Workspace.createTemporary();
-    plane =
-        ControlPlane.start(
-            workspace.resolve("kube"),
-            KubeBinaries.ensure(System.out::println),
-            0,
-            Duration.ofSeconds(120),
-            line -> {});
-    client =
-        new KubernetesClientBuilder()
-            .withConfig(Config.fromKubeconfig(Files.readString(plane.kubeconfig())))
-            .build();
+  static void start() {
+    plane = TestPlane.start();
+    client = plane.admin();
     kubelet =
         new SimulatedKubelet(client)
             .behave("broken-canary", SimulatedKubelet.Behavior.UNREADY)
@@ -64,14 +47,8 @@ class SimulatedKubeletTest {
     if (kubelet != null) {
       kubelet.close();
     }
-    if (client != null) {
-      client.close();
-    }
     if (plane != null) {
       plane.close();
-    }
-    if (workspace != null) {
-      workspace.delete();
     }
   }
 
