@@ -5,10 +5,10 @@ import io.quarkus.kubernetes.client.KubernetesConfigCustomizer;
 import jakarta.inject.Singleton;
 
 /**
- * The service's watches stream over plain HTTP, as kubectl's do. In tests the service reaches the
- * API server through the fault proxy of {@code testing}, which forwards HTTP but not a WebSocket
- * upgrade: fabric8's default WebSocket watch would wait on its handshake forever (see the migration
- * notes for the fix the proxy needs).
+ * The service's watches stream over plain HTTP from the start, as kubectl's do. In tests the
+ * service reaches the API server through the fault proxy of {@code testing}, which refuses a
+ * WebSocket upgrade: fabric8 then falls back to an HTTP watch, but only after the failed handshake,
+ * and the readiness gate and the suite runner open watches on every run, inside their deadlines.
  */
 @Singleton
 public class HttpWatches implements KubernetesConfigCustomizer {

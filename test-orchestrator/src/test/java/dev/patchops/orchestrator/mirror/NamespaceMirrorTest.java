@@ -116,6 +116,10 @@ class NamespaceMirrorTest {
     assertThatThrownBy(() -> mirror.build(request(source, target, "another-run")))
         .isInstanceOf(MirrorException.class)
         .hasMessageContaining("already exists and is not this run's");
+    // Refused, not torn down: the mirror belongs to the run that built it.
+    assertThat(client.namespaces().withName(target).get().getMetadata().getDeletionTimestamp())
+        .isNull();
+    assertThat(client.apps().deployments().inNamespace(target).list().getItems()).hasSize(10);
 
     mirror.teardown(target);
     // What the mirror made is deleted at once; the namespace follows when its controller is done.

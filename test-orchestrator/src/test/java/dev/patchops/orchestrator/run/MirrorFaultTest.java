@@ -90,7 +90,7 @@ class MirrorFaultTest {
       runs.request(request);
 
       TestRun run = awaitCleaned(request.runId());
-      assertThat(run.outcome).isEqualTo(TestOutcome.PASSED);
+      assertThat(run.outcome).as("%s", run.analytics).isEqualTo(TestOutcome.PASSED);
       assertThat(run.readyPublished).isTrue();
       assertThat(run.analytics.environmentIssues().get(0)).startsWith("mirror ready after");
     }

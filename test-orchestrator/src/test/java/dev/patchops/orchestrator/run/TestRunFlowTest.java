@@ -129,7 +129,7 @@ class TestRunFlowTest {
           all.stream().filter(r -> is(r, EventType.TEST_RUN_COMPLETED, request.runId())).toList();
       assertThat(completed).hasSize(1);
       TestRunCompleted done = payload(completed.get(0), TestRunCompleted.class);
-      assertThat(done.outcome()).isEqualTo(TestOutcome.FAILED);
+      assertThat(done.outcome()).as("%s", done.analytics()).isEqualTo(TestOutcome.FAILED);
       assertThat(done.analytics().suites()).hasSize(1);
       assertThat(done.analytics().suites().get(0).failures()).isEqualTo(1);
       assertThat(done.analytics().failureMessages())
@@ -302,7 +302,9 @@ class TestRunFlowTest {
       assertThat(view.getInt("attempt")).isEqualTo(2);
       assertThat(view.getString("kind")).isEqualTo("MIRROR");
       assertThat(view.getString("burnInNode")).isNull();
-      assertThat(view.getString("outcome")).isEqualTo("FAILED");
+      assertThat(view.getString("outcome"))
+          .as("%s", view.getString("analytics"))
+          .isEqualTo("FAILED");
       assertThat(view.getString("analytics.changesSinceLastAttempt"))
           .startsWith("1 newly failing, 1 fixed, 2 flaky since the previous attempt")
           .contains("newly failing: e2e / shop.CheckoutIT.lists")

@@ -117,8 +117,15 @@ public class NamespaceMirror {
   /** Creates the namespace and then each tier in parallel; any failure leaves nothing behind. */
   private void createOrTearDown(
       String namespace, Map<String, String> labels, List<List<HasMetadata>> tiers, String what) {
+    // Another run's namespace is refused before anything is made, and left as it is.
+    Namespace existing;
     try {
-      createNamespace(namespace, labels);
+      existing = ownOrAbsent(namespace, labels);
+    } catch (KubernetesClientException e) {
+      throw new MirrorException(what + " " + namespace + " failed: " + e.getMessage(), e);
+    }
+    try {
+      createNamespace(namespace, labels, existing);
       for (List<HasMetadata> tier : tiers) {
         createAll(tier);
       }
@@ -176,16 +183,24 @@ public class NamespaceMirror {
     return all;
   }
 
-  private void createNamespace(String name, Map<String, String> labels) {
+  /** The namespace as it exists when it is this run's, null when there is none. */
+  private Namespace ownOrAbsent(String name, Map<String, String> labels) {
     Namespace existing = withRetry(() -> client.namespaces().withName(name).get());
+    if (existing == null) {
+      return null;
+    }
+    String run =
+        existing.getMetadata().getLabels() == null
+            ? null
+            : existing.getMetadata().getLabels().get(MirrorNames.RUN);
+    if (run == null || !run.equals(labels.get(MirrorNames.RUN))) {
+      throw new MirrorException("namespace " + name + " already exists and is not this run's");
+    }
+    return existing;
+  }
+
+  private void createNamespace(String name, Map<String, String> labels, Namespace existing) {
     if (existing != null) {
-      String run =
-          existing.getMetadata().getLabels() == null
-              ? null
-              : existing.getMetadata().getLabels().get(MirrorNames.RUN);
-      if (run == null || !run.equals(labels.get(MirrorNames.RUN))) {
-        throw new MirrorException("namespace " + name + " already exists and is not this run's");
-      }
       if (!terminating(existing)) {
         return; // resuming our own half-built mirror after a crash
       }

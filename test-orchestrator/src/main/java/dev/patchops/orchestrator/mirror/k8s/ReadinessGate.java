@@ -124,6 +124,23 @@ public class ReadinessGate {
     return Objects.requireNonNullElse(replicas, 0);
   }
 
+  /**
+   * Why the controller could not create Pods, as it reported on the Deployment: a quota, a
+   * ServiceAccount or an admission policy refusing them.
+   */
+  private static String replicaFailure(HasMetadata workload) {
+    if (!(workload instanceof Deployment d)
+        || d.getStatus() == null
+        || d.getStatus().getConditions() == null) {
+      return "";
+    }
+    return d.getStatus().getConditions().stream()
+        .filter(c -> "ReplicaFailure".equals(c.getType()) && "True".equals(c.getStatus()))
+        .map(c -> ": " + c.getMessage())
+        .findFirst()
+        .orElse("");
+  }
+
   private static String reason(HasMetadata workload, List<Pod> pods) {
     LabelSelector selector =
         workload instanceof Deployment d
@@ -142,7 +159,7 @@ public class ReadinessGate {
                             .containsAll(selector.getMatchLabels().entrySet()))
             .toList();
     if (mine.isEmpty()) {
-      return "no pods were created";
+      return "no pods were created" + replicaFailure(workload);
     }
     for (Pod pod : mine) {
       if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
