@@ -3,6 +3,7 @@ package dev.patchops.orchestrator.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 @ConfigMapping(prefix = "orchestrator")
@@ -66,6 +67,13 @@ public interface OrchestratorConfig {
   }
 
   interface Mirror {
+    /**
+     * The production namespaces that may be mirrored: names, or prefixes ending in {@code *}
+     * ({@code shop-*}). Unset allows none: a deployment names what its tests may copy. kube-system,
+     * kube-public and kube-node-lease are never mirrored.
+     */
+    Optional<List<String>> sourceNamespaces();
+
     /**
      * Replicas of every mirrored workload, so the mirror fits its quota; empty keeps production's.
      */

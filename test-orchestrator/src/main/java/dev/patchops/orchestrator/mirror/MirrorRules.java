@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
@@ -31,6 +32,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,9 +68,32 @@ public final class MirrorRules {
           "job-name",
           "batch.kubernetes.io/job-name");
 
+  /**
+   * Workload identity: a ServiceAccount so annotated gets the cloud role of production. The
+   * mirror's copy must not, whatever trust the cloud side keys it by.
+   */
+  static final Set<String> WORKLOAD_IDENTITY_ANNOTATIONS =
+      Set.of(
+          "eks.amazonaws.com/role-arn",
+          "eks.amazonaws.com/audience",
+          "iam.gke.io/gcp-service-account",
+          "azure.workload.identity/client-id",
+          "azure.workload.identity/tenant-id");
+
   private MirrorRules() {}
 
+  /**
+   * @throws MirrorRefusedException before anything is planned, naming every workload whose Pods
+   *     could not run under the mirror's Pod Security profile and every rule each one breaks
+   */
   public static MirrorPlan plan(List<HasMetadata> source, MirrorRequest request) {
+    refuseWhatRestrictedForbids(source);
+    Map<String, Boolean> automount = new HashMap<>();
+    for (HasMetadata object : source) {
+      if (object instanceof ServiceAccount sa) {
+        automount.put(sa.getMetadata().getName(), sa.getAutomountServiceAccountToken());
+      }
+    }
     List<HasMetadata> foundations = new ArrayList<>();
     List<HasMetadata> dependents = new ArrayList<>();
     List<MirrorPlan.Skipped> skipped = new ArrayList<>();
@@ -111,6 +136,9 @@ public final class MirrorRules {
           sa.setSecrets(kept);
         }
         foundations.add(reset(sa, request));
+        if (sa.getMetadata().getAnnotations() != null) {
+          sa.getMetadata().getAnnotations().keySet().removeAll(WORKLOAD_IDENTITY_ANNOTATIONS);
+        }
       } else if (copy instanceof PersistentVolumeClaim pvc) {
         pvc.getSpec().setVolumeName(null);
         if (pvc.getMetadata().getAnnotations() != null) {
@@ -136,13 +164,13 @@ public final class MirrorRules {
         if (request.replicas() != null) {
           deployment.getSpec().setReplicas(request.replicas());
         }
-        pod(deployment.getSpec().getTemplate(), kind, name, request, unmatched, swaps);
+        pod(deployment.getSpec().getTemplate(), kind, name, request, unmatched, swaps, automount);
         dependents.add(reset(deployment, request));
       } else if (copy instanceof StatefulSet set) {
         if (request.replicas() != null) {
           set.getSpec().setReplicas(request.replicas());
         }
-        pod(set.getSpec().getTemplate(), kind, name, request, unmatched, swaps);
+        pod(set.getSpec().getTemplate(), kind, name, request, unmatched, swaps, automount);
         dependents.add(reset(set, request));
       } else if (copy instanceof CronJob cron) {
         cron.getSpec().setSuspend(true);
@@ -152,7 +180,8 @@ public final class MirrorRules {
             name,
             request,
             unmatched,
-            swaps);
+            swaps,
+            automount);
         dependents.add(reset(cron, request));
       } else if (copy instanceof Job job) {
         if (finished(job)) {
@@ -160,7 +189,7 @@ public final class MirrorRules {
           continue;
         }
         dropJobControllerLabels(job);
-        pod(job.getSpec().getTemplate(), kind, name, request, unmatched, swaps);
+        pod(job.getSpec().getTemplate(), kind, name, request, unmatched, swaps, automount);
         dependents.add(reset(job, request));
       } else if (copy instanceof PodDisruptionBudget) {
         dependents.add(reset(copy, request));
@@ -297,10 +326,12 @@ public final class MirrorRules {
       String name,
       MirrorRequest request,
       Set<ContainerTarget> unmatched,
-      List<String> swaps) {
+      List<String> swaps,
+      Map<String, Boolean> automount) {
     if (template == null || template.getSpec() == null) {
       return;
     }
+    template.getSpec().setAutomountServiceAccountToken(mountsToken(template.getSpec(), automount));
     List<Container> containers = new ArrayList<>();
     if (template.getSpec().getInitContainers() != null) {
       containers.addAll(template.getSpec().getInitContainers());
@@ -325,6 +356,52 @@ public final class MirrorRules {
           }
         }
       }
+    }
+  }
+
+  /**
+   * Whether a mirrored Pod gets an API token. Only when production asks for one explicitly, on the
+   * pod template or on its ServiceAccount: most workloads never call the API, and Kubernetes mounts
+   * a token by default for all of them. The token a mirrored Pod gets is never production's: it is
+   * minted for the mirror's copy of the ServiceAccount, which holds only the mirror's copied Roles
+   * on the mirror namespace (token Secrets, cluster bindings and workload-identity annotations are
+   * not copied).
+   */
+  static boolean mountsToken(PodSpec spec, Map<String, Boolean> automount) {
+    if (spec.getAutomountServiceAccountToken() != null) {
+      return spec.getAutomountServiceAccountToken();
+    }
+    String account =
+        spec.getServiceAccountName() != null && !spec.getServiceAccountName().isEmpty()
+            ? spec.getServiceAccountName()
+            : "default";
+    return Boolean.TRUE.equals(automount.get(account));
+  }
+
+  /** Every workload's pod template against the restricted profile, all refusals at once. */
+  static void refuseWhatRestrictedForbids(List<HasMetadata> source) {
+    List<String> violations = new ArrayList<>();
+    for (HasMetadata object : source) {
+      String kind = object.getKind();
+      String name = object.getMetadata().getName();
+      PodTemplateSpec template = null;
+      if (object instanceof Deployment d && d.getSpec() != null) {
+        template = d.getSpec().getTemplate();
+      } else if (object instanceof StatefulSet s && s.getSpec() != null) {
+        template = s.getSpec().getTemplate();
+      } else if (object instanceof CronJob c
+          && c.getSpec() != null
+          && c.getSpec().getJobTemplate() != null
+          && c.getSpec().getJobTemplate().getSpec() != null) {
+        template = c.getSpec().getJobTemplate().getSpec().getTemplate();
+      } else if (object instanceof Job j && j.getSpec() != null && !finished(j)) {
+        template = j.getSpec().getTemplate();
+      }
+      violations.addAll(PodSecurity.violations(kind, name, template));
+    }
+    if (!violations.isEmpty()) {
+      throw new MirrorRefusedException(
+          "Pod Security " + PodSecurity.LEVEL + " refuses " + String.join("; ", violations));
     }
   }
 

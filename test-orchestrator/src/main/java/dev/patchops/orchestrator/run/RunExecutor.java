@@ -9,6 +9,7 @@ import dev.patchops.contract.model.TestSuiteSpec;
 import dev.patchops.orchestrator.config.OrchestratorConfig;
 import dev.patchops.orchestrator.mirror.MirrorException;
 import dev.patchops.orchestrator.mirror.MirrorNames;
+import dev.patchops.orchestrator.mirror.MirrorRefusedException;
 import dev.patchops.orchestrator.mirror.MirrorRequest;
 import dev.patchops.orchestrator.mirror.k8s.NamespaceMirror;
 import dev.patchops.orchestrator.mirror.k8s.ReadinessGate;
@@ -103,6 +104,12 @@ public class RunExecutor {
     NamespaceMirror.Mirror built;
     try {
       built = mirror.build(mirrorRequest(run));
+    } catch (MirrorRefusedException e) {
+      // Refused before anything was made: a policy answer, not a failure to retry.
+      environmentIssues.add("mirror refused: " + e.getMessage());
+      patchTests.environmentFailed(run, "MirrorRefused", e.getMessage());
+      complete(run, TestOutcome.ERROR, start, null, List.of(), environmentIssues, List.of());
+      return;
     } catch (MirrorException e) {
       environmentIssues.add("mirror not built: " + e.getMessage());
       patchTests.environmentFailed(run, "MirrorFailed", e.getMessage());

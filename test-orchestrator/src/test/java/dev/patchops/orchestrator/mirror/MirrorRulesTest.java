@@ -284,6 +284,147 @@ class MirrorRulesTest {
         .hasMessage("target container nope of Deployment checkout is not in namespace shop");
   }
 
+  @SuppressWarnings("unchecked")
+  private static <T extends HasMetadata> T in(
+      List<HasMetadata> objects, Class<T> type, String name) {
+    return (T)
+        objects.stream()
+            .filter(o -> type.isInstance(o) && o.getMetadata().getName().equals(name))
+            .findFirst()
+            .orElseThrow();
+  }
+
+  @Test
+  void aWorkloadRestrictedForbidsRefusesTheWholeMirrorNamingEachWorkloadAndRule() {
+    List<HasMetadata> source = ProductionNamespace.objects(SOURCE);
+    var payments = in(source, Deployment.class, "payments").getSpec().getTemplate().getSpec();
+    payments.getContainers().get(0).getSecurityContext().setPrivileged(true);
+    payments.setVolumes(
+        List.of(
+            new io.fabric8.kubernetes.api.model.VolumeBuilder()
+                .withName("data")
+                .withNewHostPath("/var/lib/payments", "Directory")
+                .build()));
+    in(source, CronJob.class, "nightly-report")
+        .getSpec()
+        .getJobTemplate()
+        .getSpec()
+        .getTemplate()
+        .getSpec()
+        .setHostNetwork(true);
+    // A finished Job is not copied, so whatever it ran with does not matter to the mirror.
+    in(source, Job.class, "migration-2025").getSpec().getTemplate().getSpec().setHostPID(true);
+
+    assertThatThrownBy(() -> MirrorRules.plan(source, request(1, false)))
+        .isInstanceOf(MirrorRefusedException.class)
+        .hasMessage(
+            "Pod Security restricted refuses Deployment payments: hostPath volume data; "
+                + "Deployment payments: container app is privileged; "
+                + "CronJob nightly-report: hostNetwork is true");
+  }
+
+  @Test
+  void unsetFieldsAreRefusedNotFilledIn() {
+    List<HasMetadata> source = ProductionNamespace.objects(SOURCE);
+    var search = in(source, Deployment.class, "search").getSpec().getTemplate().getSpec();
+    search.setSecurityContext(null);
+    assertThatThrownBy(() -> MirrorRules.plan(source, request(1, false)))
+        .isInstanceOf(MirrorRefusedException.class)
+        .hasMessageContaining("Deployment search: container app runAsNonRoot not set")
+        .hasMessageContaining(
+            "Deployment search: container sidecar seccompProfile RuntimeDefault or Localhost"
+                + " required");
+    assertThat(search.getSecurityContext()).as("the source is not tightened").isNull();
+  }
+
+  @Test
+  void mirroredPodsMountNoApiTokenUnlessProductionAsksForOne() {
+    assertThat(PLAN.dependents())
+        .filteredOn(o -> o instanceof Deployment)
+        .hasSize(10)
+        .allSatisfy(
+            d ->
+                assertThat(
+                        ((Deployment) d)
+                            .getSpec()
+                            .getTemplate()
+                            .getSpec()
+                            .getAutomountServiceAccountToken())
+                    .isFalse());
+    assertThat(
+            find(CronJob.class, "nightly-report")
+                .getSpec()
+                .getJobTemplate()
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getAutomountServiceAccountToken())
+        .isFalse();
+    assertThat(
+            find(Job.class, "backfill")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getAutomountServiceAccountToken())
+        .isFalse();
+
+    List<HasMetadata> source = ProductionNamespace.objects(SOURCE);
+    // Asked for on the ServiceAccount, or on the pod template, which wins over its account.
+    ServiceAccount catalogAccount = in(source, ServiceAccount.class, "catalog");
+    catalogAccount.setAutomountServiceAccountToken(true);
+    catalogAccount
+        .getMetadata()
+        .setAnnotations(
+            Map.of(
+                "eks.amazonaws.com/role-arn", "arn:aws:iam::123456789012:role/catalog-prod",
+                "iam.gke.io/gcp-service-account", "catalog@prod.iam.gserviceaccount.com",
+                "team", "shop"));
+    in(source, Deployment.class, "cart")
+        .getSpec()
+        .getTemplate()
+        .getSpec()
+        .setAutomountServiceAccountToken(true);
+    in(source, ServiceAccount.class, "users").setAutomountServiceAccountToken(true);
+    in(source, Deployment.class, "users")
+        .getSpec()
+        .getTemplate()
+        .getSpec()
+        .setAutomountServiceAccountToken(false);
+    List<HasMetadata> copies = MirrorRules.plan(source, request(1, false)).copies();
+    assertThat(automount(in(copies, Deployment.class, "catalog"))).isTrue();
+    assertThat(automount(in(copies, Deployment.class, "cart"))).isTrue();
+    assertThat(automount(in(copies, Deployment.class, "users"))).isFalse();
+    assertThat(automount(in(copies, Deployment.class, "checkout"))).isFalse();
+    // The copy's token is the mirror's own; no cloud role of production comes with it.
+    assertThat(in(copies, ServiceAccount.class, "catalog").getMetadata().getAnnotations())
+        .containsOnlyKeys("team");
+  }
+
+  private static Boolean automount(Deployment deployment) {
+    return deployment.getSpec().getTemplate().getSpec().getAutomountServiceAccountToken();
+  }
+
+  @Test
+  void onlyListedSourceNamespacesMayBeMirroredAndNeverTheClustersOwn() {
+    List<String> list = List.of("shop-*", "billing");
+    assertThat(SourceNamespaces.allowed(list, "shop-1a2b3c")).isTrue();
+    assertThat(SourceNamespaces.allowed(list, "billing")).isTrue();
+    assertThat(SourceNamespaces.allowed(list, "billing-eu")).isFalse();
+    assertThat(SourceNamespaces.allowed(list, "workshop-1")).isFalse();
+    assertThat(SourceNamespaces.allowed(List.of(), "shop-1")).isFalse();
+    assertThat(SourceNamespaces.allowed(List.of("*"), "payments")).isTrue();
+    assertThat(SourceNamespaces.allowed(List.of("*"), "kube-system")).isFalse();
+    assertThat(SourceNamespaces.allowed(List.of("kube-*"), "kube-public")).isFalse();
+    assertThatThrownBy(() -> SourceNamespaces.check(List.of(), "shop"))
+        .isInstanceOf(MirrorRefusedException.class)
+        .hasMessage(
+            "source namespace shop is not on orchestrator.mirror.source-namespaces (empty: nothing"
+                + " may be mirrored)");
+    assertThatThrownBy(() -> SourceNamespaces.check(list, "prod"))
+        .hasMessage(
+            "source namespace prod is not on orchestrator.mirror.source-namespaces [shop-*, billing]");
+  }
+
   @Test
   void namespaceNamesAreDns1123AndAtMost63CharactersWithAHashWhenCut() {
     assertThat(MirrorNames.namespace("T-1234", 2, 1)).isEqualTo("pt-t-1234-r2-a1");

@@ -7,8 +7,12 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
@@ -104,14 +108,17 @@ public final class ProductionNamespace {
               .withLabels(app)
               .endMetadata()
               .withNewSpec()
+              .withSecurityContext(restrictedPod())
               .withServiceAccountName(name)
               .addNewInitContainer()
               .withName("migrate")
               .withImage("registry.example/" + name + "-migrate:1")
+              .withSecurityContext(restrictedContainer())
               .endInitContainer()
               .addNewContainer()
               .withName("app")
               .withImage("registry.example/" + name + ":1.0")
+              .withSecurityContext(restrictedContainer())
               .addNewEnv()
               .withName("PAYMENTS_URL")
               .withValue("http://payments." + ns + ".svc.cluster.local:8080")
@@ -132,6 +139,7 @@ public final class ProductionNamespace {
               .addNewContainer()
               .withName("sidecar")
               .withImage("registry.example/envoy:1.30")
+              .withSecurityContext(restrictedContainer())
               .endContainer()
               .endSpec()
               .endTemplate()
@@ -349,9 +357,11 @@ public final class ProductionNamespace {
             .withNewTemplate()
             .withNewSpec()
             .withRestartPolicy("Never")
+            .withSecurityContext(restrictedPod())
             .addNewContainer()
             .withName("report")
             .withImage("registry.example/report:1")
+            .withSecurityContext(restrictedContainer())
             .addNewEnv()
             .withName("DB")
             .withValue("postgres." + ns + ".svc:5432")
@@ -383,9 +393,11 @@ public final class ProductionNamespace {
             .endMetadata()
             .withNewSpec()
             .withRestartPolicy("Never")
+            .withSecurityContext(restrictedPod())
             .addNewContainer()
             .withName("backfill")
             .withImage("registry.example/backfill:1")
+            .withSecurityContext(restrictedContainer())
             .endContainer()
             .endSpec()
             .endTemplate()
@@ -404,9 +416,11 @@ public final class ProductionNamespace {
             .withNewTemplate()
             .withNewSpec()
             .withRestartPolicy("Never")
+            .withSecurityContext(restrictedPod())
             .addNewContainer()
             .withName("m")
             .withImage("registry.example/m:1")
+            .withSecurityContext(restrictedContainer())
             .endContainer()
             .endSpec()
             .endTemplate()
@@ -483,6 +497,29 @@ public final class ProductionNamespace {
             .endSpec()
             .build());
     return objects;
+  }
+
+  /**
+   * What Pod Security restricted asks of a Pod: a non-root user and the runtime's seccomp profile.
+   * Production here is hardened, so its mirror, which enforces the profile, runs it as it is.
+   */
+  public static PodSecurityContext restrictedPod() {
+    return new PodSecurityContextBuilder()
+        .withRunAsNonRoot(true)
+        .withNewSeccompProfile()
+        .withType("RuntimeDefault")
+        .endSeccompProfile()
+        .build();
+  }
+
+  /** What restricted asks of each container: no privilege escalation, every capability dropped. */
+  public static SecurityContext restrictedContainer() {
+    return new SecurityContextBuilder()
+        .withAllowPrivilegeEscalation(false)
+        .withNewCapabilities()
+        .withDrop("ALL")
+        .endCapabilities()
+        .build();
   }
 
   public static Namespace namespace(String ns) {

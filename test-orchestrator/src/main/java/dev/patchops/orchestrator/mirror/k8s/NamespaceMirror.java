@@ -8,6 +8,8 @@ import dev.patchops.orchestrator.mirror.MirrorNames;
 import dev.patchops.orchestrator.mirror.MirrorPlan;
 import dev.patchops.orchestrator.mirror.MirrorRequest;
 import dev.patchops.orchestrator.mirror.MirrorRules;
+import dev.patchops.orchestrator.mirror.PodSecurity;
+import dev.patchops.orchestrator.mirror.SourceNamespaces;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -20,6 +22,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -81,6 +84,7 @@ public class NamespaceMirror {
   public record Mirror(String namespace, MirrorPlan plan, Map<String, Integer> copiedObjects) {}
 
   public Mirror build(MirrorRequest request) {
+    SourceNamespaces.check(config.sourceNamespaces().orElse(List.of()), request.sourceNamespace());
     if (client.namespaces().withName(request.sourceNamespace()).get() == null) {
       throw new MirrorException(
           "source namespace " + request.sourceNamespace() + " does not exist");
@@ -208,11 +212,15 @@ public class NamespaceMirror {
       // being deleted, so it is made anew once it is gone.
       awaitGone(name);
     }
+    // Every namespace the orchestrator makes enforces Pod Security restricted: the API server
+    // refuses a privileged Pod there, whatever the plan or a suite asked for.
+    Map<String, String> all = new LinkedHashMap<>(labels);
+    all.putAll(PodSecurity.NAMESPACE_LABELS);
     Namespace namespace =
         new NamespaceBuilder()
             .withNewMetadata()
             .withName(name)
-            .withLabels(labels)
+            .withLabels(all)
             .endMetadata()
             .build();
     withRetry(() -> client.namespaces().resource(namespace).create());
