@@ -9,8 +9,11 @@ import dev.patchops.orchestrator.Namespaces;
 import dev.patchops.orchestrator.WithOrchestratorInfra;
 import dev.patchops.orchestrator.mirror.k8s.NamespaceMirror;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.util.List;
@@ -156,9 +159,85 @@ class NamespaceMirrorTest {
 
   @Test
   void aSourceNamespaceThatDoesNotExistIsAClearFailureAndCreatesNothing() {
-    assertThatThrownBy(() -> mirror.build(request("no-such-ns", "pt-no-such-ns", "run-b")))
+    assertThatThrownBy(() -> mirror.build(request("shop-no-such", "pt-shop-no-such", "run-b")))
         .isInstanceOf(MirrorException.class)
-        .hasMessage("source namespace no-such-ns does not exist");
-    assertThat(client.namespaces().withName("pt-no-such-ns").get()).isNull();
+        .hasMessage("source namespace shop-no-such does not exist");
+    assertThat(client.namespaces().withName("pt-shop-no-such").get()).isNull();
+  }
+
+  @Test
+  void aSourceNamespaceNotOnTheAllowListIsRefusedBeforeAnythingIsReadOrMade() {
+    // It exists: only its name keeps it from being mirrored.
+    String renamed = "prod-" + java.util.UUID.randomUUID().toString().substring(0, 6);
+    client.namespaces().resource(ProductionNamespace.namespace(renamed)).create();
+    assertThatThrownBy(() -> mirror.build(request(renamed, "pt-" + renamed, "run-d")))
+        .isInstanceOf(MirrorRefusedException.class)
+        .hasMessageStartingWith(
+            "source namespace " + renamed + " is not on orchestrator.mirror.source-namespaces");
+    assertThatThrownBy(() -> mirror.build(request("kube-system", "pt-kube-system", "run-d")))
+        .isInstanceOf(MirrorRefusedException.class);
+    assertThat(client.namespaces().withName("pt-" + renamed).get()).isNull();
+    assertThat(client.namespaces().withName("pt-kube-system").get()).isNull();
+    client.namespaces().withName(renamed).delete();
+  }
+
+  @Test
+  void theMirrorNamespaceEnforcesRestrictedOnTheApiServerItself() {
+    String source = seed();
+    String target = "pt-" + source;
+    mirror.build(request(source, target, "run-e"));
+    assertThat(client.namespaces().withName(target).get().getMetadata().getLabels())
+        .containsEntry("pod-security.kubernetes.io/enforce", "restricted")
+        .containsEntry("pod-security.kubernetes.io/enforce-version", "latest")
+        .containsEntry("pod-security.kubernetes.io/warn", "restricted")
+        .containsEntry("pod-security.kubernetes.io/audit", "restricted");
+    // Mirrored Pods mount no API token: production's workloads never asked for one.
+    assertThat(client.apps().deployments().inNamespace(target).list().getItems())
+        .hasSize(10)
+        .allSatisfy(
+            d ->
+                assertThat(d.getSpec().getTemplate().getSpec().getAutomountServiceAccountToken())
+                    .isFalse());
+
+    // A Pod made directly, past the mirror's rules, meets the API server's admission.
+    Pod privileged =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName("escape")
+            .withNamespace(target)
+            .endMetadata()
+            .withNewSpec()
+            .withHostPID(true)
+            .addNewContainer()
+            .withName("shell")
+            .withImage("registry.example/busybox:1")
+            .withNewSecurityContext()
+            .withPrivileged(true)
+            .endSecurityContext()
+            .endContainer()
+            .addNewVolume()
+            .withName("root")
+            .withNewHostPath()
+            .withPath("/")
+            .endHostPath()
+            .endVolume()
+            .endSpec()
+            .build();
+    assertThatThrownBy(() -> client.pods().resource(privileged).create())
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403))
+        .hasMessageContaining("violates PodSecurity \"restricted:latest\"")
+        .hasMessageContaining("privileged")
+        .hasMessageContaining("hostPath");
+    assertThat(client.pods().inNamespace(target).withName("escape").get()).isNull();
+    // The same Pod is created in production's namespace, which enforces nothing: the refusal
+    // above is the mirror's label, not something this cluster refuses everywhere.
+    Pod inSource =
+        new PodBuilder(privileged).editMetadata().withNamespace(source).endMetadata().build();
+    assertThat(client.pods().resource(inSource).create().getMetadata().getUid()).isNotNull();
+    client.pods().resource(inSource).withGracePeriod(0).delete();
+
+    mirror.teardown(target);
+    Namespaces.awaitDeleted(client, target);
   }
 }
