@@ -1,9 +1,11 @@
 package dev.patchops.rollout;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.patchops.rollout.rollout.k8s.PatchRollout;
 import io.fabric8.crdv2.generator.CRDGenerator;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.File;
@@ -22,6 +24,7 @@ class RolloutCrdTest {
     new CRDGenerator()
         .inOutputDir(dir)
         .forCRDVersions("v1")
+        .withPostProcessor(new DeclaredColumnOrder(PatchRollout.class))
         .customResourceClasses(PatchRollout.class)
         .generate();
     return Files.readString(dir.toPath().resolve("patchrollouts.patchops.dev-v1.yml"));
@@ -47,10 +50,21 @@ class RolloutCrdTest {
     var version = crd.getSpec().getVersions().get(0);
     assertThat(version.getName()).isEqualTo("v1alpha1");
     assertThat(version.getSubresources().getStatus()).isNotNull();
+    // kubectl shows them in this order: the declared one, not the generator's sort by JSON path.
     assertThat(version.getAdditionalPrinterColumns())
-        .extracting(c -> c.getName())
-        .containsExactlyInAnyOrder(
-            "Ticket", "Target", "Phase", "Step", "Weight", "Checkpoint", "Age");
+        .extracting(
+            CustomResourceColumnDefinition::getName, CustomResourceColumnDefinition::getJsonPath)
+        .containsExactly(
+            tuple("Ticket", ".spec.ticketId"),
+            tuple("Target", ".status.target"),
+            tuple("Phase", ".status.phase"),
+            tuple("Step", ".status.step"),
+            tuple("Weight", ".status.weight"),
+            tuple("Checkpoint", ".status.checkpoint"),
+            tuple("Age", ".metadata.creationTimestamp"));
+    assertThat(version.getAdditionalPrinterColumns())
+        .extracting(CustomResourceColumnDefinition::getName)
+        .containsExactlyElementsOf(DeclaredColumnOrder.columns(PatchRollout.class));
     var spec = version.getSchema().getOpenAPIV3Schema().getProperties().get("spec");
     assertThat(spec.getProperties()).containsKeys("paused", "abort", "promote", "image");
     assertThat(spec.getRequired()).contains("ticketId", "deployment", "image");

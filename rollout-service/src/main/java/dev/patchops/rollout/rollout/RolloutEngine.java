@@ -284,9 +284,9 @@ public class RolloutEngine {
 
   private void syncResource(Rollout r) {
     if (r.crName == null) {
-      String name = resources.create(r);
-      rollouts.linkResource(r.id, name);
-      r.crName = name;
+      RolloutResources.Created created = resources.create(r);
+      r.crGeneration = rollouts.linkResource(r.id, created.name(), created.generation());
+      r.crName = created.name();
     }
     String hash = checkpointHashes.get(r.id);
     if (hash == null && r.phase != RolloutPhase.PENDING) {

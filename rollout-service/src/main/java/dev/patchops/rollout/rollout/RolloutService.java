@@ -603,10 +603,23 @@ public class RolloutService {
     }
   }
 
+  /**
+   * The rollout's resource, made by the service: the spec of {@code generation} (0: one that
+   * existed already) is the rollout's own, neither paused nor promoted, so it counts as seen (the
+   * status reports it observed) and is not read back as a command.
+   *
+   * @return the generation the status reports observed
+   */
   @Transactional
-  public void linkResource(String id, String crName) {
+  public long linkResource(String id, String crName, long generation) {
     Rollout r = lock(id);
     r.crName = crName;
+    if (generation > r.crGeneration) {
+      r.crGeneration = generation;
+      r.crPausedSeen = false;
+      r.crPromoteSeen = null;
+    }
+    return r.crGeneration;
   }
 
   @Transactional

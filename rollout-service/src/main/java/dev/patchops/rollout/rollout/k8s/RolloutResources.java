@@ -147,8 +147,14 @@ public class RolloutResources {
     return base.replaceAll("-+$", "") + "-" + hash;
   }
 
+  /**
+   * The resource made for a rollout: its name, and the generation of the spec written, which the
+   * status then reports as observed; 0 when one already existed, whose spec is still to be read.
+   */
+  public record Created(String name, long generation) {}
+
   /** Creates the resource of a rollout started by an event or REST; an existing one is kept. */
-  public String create(Rollout r) {
+  public Created create(Rollout r) {
     PatchRollout cr = new PatchRollout();
     cr.getMetadata().setName(nameFor(r));
     cr.getMetadata().setNamespace(r.namespace);
@@ -178,13 +184,17 @@ public class RolloutResources {
     spec.paused = false;
     spec.abort = false;
     try {
-      client.resources(PatchRollout.class).inNamespace(r.namespace).resource(cr).create();
+      PatchRollout created =
+          client.resources(PatchRollout.class).inNamespace(r.namespace).resource(cr).create();
+      return new Created(
+          created.getMetadata().getName(),
+          Objects.requireNonNullElse(created.getMetadata().getGeneration(), 0L));
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) {
         throw e;
       }
+      return new Created(cr.getMetadata().getName(), 0);
     }
-    return cr.getMetadata().getName();
   }
 
   /** Writes the status only when it changed, as a patch of the differences. */
