@@ -542,6 +542,11 @@ public final class LocalStack {
     }
     switch (service) {
       case "ticket-service" -> env.put("TICKET_HOOKS_ALERTMANAGER_TOKEN", keys.hookToken);
+      // Only the namespaces named may be mirrored: the seeded shop, unless told otherwise.
+      case "test-orchestrator" ->
+          env.put(
+              "ORCHESTRATOR_MIRROR_SOURCE_NAMESPACES",
+              this.env.getOrDefault("PATCHOPS_MIRROR_SOURCE_NAMESPACES", Sandbox.NAMESPACE));
       case "rollout-service" -> env.put("PATCHOPS_ROLLOUT_CHECKPOINT_KEY", keys.checkpointKey);
       case "audit-service" -> {
         // The audit-service runs as a role that can only append; Flyway migrates as the owner.
