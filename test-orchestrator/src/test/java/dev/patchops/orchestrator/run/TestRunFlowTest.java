@@ -317,7 +317,8 @@ class TestRunFlowTest {
     String ticket = "T-" + UUID.randomUUID().toString().substring(0, 6).toUpperCase();
     try (KubeletFaults kubelet =
         kubelet().behave("sha256:" + "d".repeat(64), SimulatedKubelet.Behavior.CRASHLOOP).start()) {
-      TestRunRequested missing = request(ticket, "no-such-namespace", 1, "registry.example/e2e:1");
+      TestRunRequested missing =
+          request(ticket, "shop-no-such-namespace", 1, "registry.example/e2e:1");
       runs.request(missing);
       await()
           .atMost(Duration.ofSeconds(30))
@@ -325,7 +326,8 @@ class TestRunFlowTest {
       TestRun failed = runs.get(missing.runId());
       assertThat(failed.outcome).isEqualTo(TestOutcome.ERROR);
       assertThat(failed.analytics.environmentIssues())
-          .containsExactly("mirror not built: source namespace no-such-namespace does not exist");
+          .containsExactly(
+              "mirror not built: source namespace shop-no-such-namespace does not exist");
       assertThat(failed.analytics.readinessMs()).isNull();
       assertThat(patchTest(failed.namespace).getStatus().phase).isEqualTo("Error");
       assertThat(environmentReady(failed.namespace)).isEqualTo("False/MirrorFailed");
