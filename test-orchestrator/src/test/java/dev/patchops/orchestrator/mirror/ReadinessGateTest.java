@@ -1,6 +1,7 @@
 package dev.patchops.orchestrator.mirror;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.patchops.contract.model.ContainerTarget;
 import dev.patchops.contract.model.WorkloadRef;
@@ -11,6 +12,7 @@ import dev.patchops.orchestrator.mirror.k8s.ReadinessGate;
 import dev.patchops.sandbox.SimulatedKubelet;
 import dev.patchops.testing.kube.KubeletFaults;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -63,20 +65,35 @@ class ReadinessGateTest {
             .behave("registry.example/cart:", SimulatedKubelet.Behavior.UNREADY)
             .start()) {
       String ns = mirrorOf(crashing);
-      client
-          .apps()
-          .deployments()
-          .inNamespace(ns)
-          .withName("payments")
-          .edit(
-              d -> {
-                d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage(missing);
-                d.getSpec()
-                    .getTemplate()
-                    .getMetadata()
-                    .setAnnotations(Map.of(SimulatedKubelet.BEHAVIOR, "image-pull"));
-                return d;
-              });
+      // The Deployment controller writes the new mirror's Deployments too: an edit that meets one
+      // of its writes gets a conflict (409) and is made again on the current version.
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .ignoreExceptionsMatching(
+              e -> e instanceof KubernetesClientException k && k.getCode() == 409)
+          .until(
+              () ->
+                  client
+                          .apps()
+                          .deployments()
+                          .inNamespace(ns)
+                          .withName("payments")
+                          .edit(
+                              d -> {
+                                d.getSpec()
+                                    .getTemplate()
+                                    .getSpec()
+                                    .getContainers()
+                                    .get(0)
+                                    .setImage(missing);
+                                d.getSpec()
+                                    .getTemplate()
+                                    .getMetadata()
+                                    .setAnnotations(
+                                        Map.of(SimulatedKubelet.BEHAVIOR, "image-pull"));
+                                return d;
+                              })
+                      != null);
       // The patched payments rolls out beside its old, ready Pod, which must not pass for it.
       ReadinessGate.Readiness readiness = gate.await(ns, Duration.ofSeconds(3));
       assertThat(readiness.ready()).isFalse();
