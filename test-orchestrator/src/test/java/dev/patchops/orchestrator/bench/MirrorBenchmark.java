@@ -9,6 +9,7 @@ import dev.patchops.orchestrator.mirror.MirrorNames;
 import dev.patchops.orchestrator.mirror.MirrorPlan;
 import dev.patchops.orchestrator.mirror.MirrorRequest;
 import dev.patchops.orchestrator.mirror.MirrorRules;
+import dev.patchops.orchestrator.mirror.ProductionNamespace;
 import dev.patchops.orchestrator.mirror.k8s.NamespaceMirror;
 import dev.patchops.testing.Latencies;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -171,21 +172,11 @@ class MirrorBenchmark {
               .withLabels(app)
               .endMetadata()
               .withNewSpec()
-              .withNewSecurityContext()
-              .withRunAsNonRoot(true)
-              .withNewSeccompProfile()
-              .withType("RuntimeDefault")
-              .endSeccompProfile()
-              .endSecurityContext()
+              .withSecurityContext(ProductionNamespace.restrictedPod())
               .addNewContainer()
               .withName("app")
               .withImage("registry.example/" + name + ":1")
-              .withNewSecurityContext()
-              .withAllowPrivilegeEscalation(false)
-              .withNewCapabilities()
-              .withDrop("ALL")
-              .endCapabilities()
-              .endSecurityContext()
+              .withSecurityContext(ProductionNamespace.restrictedContainer())
               .addNewEnv()
               .withName("PEER")
               .withValue("svc-1." + ns + ".svc.cluster.local")
