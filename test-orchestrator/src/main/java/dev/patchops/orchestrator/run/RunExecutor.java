@@ -117,7 +117,6 @@ public class RunExecutor {
       return;
     }
     List<SecretDecision> secrets = built.plan().secretDecisions();
-    runs.environmentReady(run.runId, built.copiedObjects(), secrets);
     patchTests.awaitingReadiness(run, "mirror built, waiting for its workloads");
     ReadinessGate.Readiness ready = readiness.await(run.namespace, config.run().readinessTimeout());
     environmentIssues.add(
@@ -134,6 +133,8 @@ public class RunExecutor {
       complete(run, TestOutcome.ERROR, start, ready, List.of(), environmentIssues, secrets);
       return;
     }
+    // Announced only now: the ticket moves on when its environment can really be tested.
+    runs.environmentReady(run.runId, built.copiedObjects(), secrets);
     patchTests.environmentReady(run, "WorkloadsReady", environmentIssues.get(0));
     List<SuiteResult> results = suites(run, systemUnderTest(run), SuiteRunner.Placement.ANYWHERE);
     complete(run, outcome(results), start, ready, results, environmentIssues, secrets);

@@ -349,6 +349,8 @@ class TestRunFlowTest {
           .anyMatch(i -> i.startsWith("Deployment checkout: crash loop in container app"));
       Namespaces.awaitDeleted(client, neverReady.namespace);
       assertThat(environmentReady(neverReady.namespace)).isEqualTo("False/WorkloadsNotReady");
+      // test.environment-ready means ready: a mirror that never got there never announced it.
+      assertThat(neverReady.readyPublished).isFalse();
     }
   }
 
