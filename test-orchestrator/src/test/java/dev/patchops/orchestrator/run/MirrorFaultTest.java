@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.patchops.contract.events.TestRunRequested;
-import dev.patchops.contract.model.ContainerTarget;
 import dev.patchops.contract.model.TestOutcome;
-import dev.patchops.contract.model.TestSuiteSpec;
-import dev.patchops.contract.model.WorkloadRef;
 import dev.patchops.orchestrator.Namespaces;
 import dev.patchops.orchestrator.Sandbox;
 import dev.patchops.orchestrator.WithOrchestratorInfra;
@@ -21,8 +18,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -50,16 +45,7 @@ class MirrorFaultTest {
   }
 
   private static TestRunRequested request(String ticket, String source) {
-    return new TestRunRequested(
-        ticket,
-        1,
-        UUID.randomUUID().toString(),
-        1,
-        "registry.example/checkout@sha256:" + "e".repeat(64),
-        List.of(new ContainerTarget(new WorkloadRef(source, "Deployment", "checkout"), "app")),
-        List.of(new TestSuiteSpec("smoke", "registry.example/smoke:1", List.of("/run"), 60)),
-        "alice",
-        Instant.now());
+    return Requests.checkout(ticket, source, 'e');
   }
 
   private TestRun awaitCleaned(String runId) {

@@ -9,10 +9,7 @@ import dev.patchops.contract.EventType;
 import dev.patchops.contract.Topics;
 import dev.patchops.contract.events.TestRunCompleted;
 import dev.patchops.contract.events.TestRunRequested;
-import dev.patchops.contract.model.ContainerTarget;
 import dev.patchops.contract.model.TestOutcome;
-import dev.patchops.contract.model.TestSuiteSpec;
-import dev.patchops.contract.model.WorkloadRef;
 import dev.patchops.orchestrator.WithOrchestratorInfra;
 import dev.patchops.orchestrator.mirror.MirrorNames;
 import dev.patchops.orchestrator.mirror.ProductionNamespace;
@@ -25,7 +22,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -92,17 +88,7 @@ class MirrorRefusalTest {
     String source = ProductionNamespace.create(client);
     // Production's namespace enforces nothing: the agent is there as it would be on a real cluster.
     client.resource(nodeAgent(source)).create();
-    TestRunRequested request =
-        new TestRunRequested(
-            ticket,
-            1,
-            UUID.randomUUID().toString(),
-            1,
-            "registry.example/checkout@sha256:" + "f".repeat(64),
-            List.of(new ContainerTarget(new WorkloadRef(source, "Deployment", "checkout"), "app")),
-            List.of(new TestSuiteSpec("smoke", "registry.example/smoke:1", List.of("/run"), 60)),
-            "alice",
-            Instant.now());
+    TestRunRequested request = Requests.checkout(ticket, source, 'f');
     try (KafkaProbe probe = KafkaProbe.fromNow(Topics.TESTS)) {
       runs.request(request);
       await()
