@@ -54,10 +54,9 @@ public final class KubeBinaries {
       return Path.of(own);
     }
     String xdg = System.getenv("XDG_CACHE_HOME");
-    Path base =
-        xdg != null && !xdg.isBlank()
-            ? Path.of(xdg)
-            : Path.of(System.getProperty("user.home"), ".cache");
+    // $HOME before Java's user.home (read from the password database), as Go and the shell do.
+    String home = System.getenv().getOrDefault("HOME", System.getProperty("user.home"));
+    Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(home, ".cache");
     return base.resolve("patchops");
   }
 
