@@ -23,7 +23,6 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -323,7 +322,7 @@ public final class LocalStack {
       tokens.put(role, token);
       System.out.println("  " + role + ": " + token);
     }
-    Files.writeString(
+    ControlPlane.writePrivate(
         home.resolve("tokens.env"),
         tokens.entrySet().stream()
                 .map(e -> "PATCHOPS_TOKEN_" + e.getKey().toUpperCase() + "=" + e.getValue())
@@ -404,7 +403,7 @@ public final class LocalStack {
     step("simulated kubelet for nodes " + String.join(", ", SimulatedKubelet.NODES));
     kubelet = new SimulatedKubelet(client).start();
     Sandbox.seedShop(client);
-    Files.copy(plane.kubeconfig(), home.resolve("kubeconfig"), StandardCopyOption.REPLACE_EXISTING);
+    ControlPlane.writePrivate(home.resolve("kubeconfig"), Files.readString(plane.kubeconfig()));
     control = SandboxControl.start(controlPort(), kubelet);
   }
 
@@ -511,10 +510,7 @@ public final class LocalStack {
           "-Dquarkus.kubernetes-client.ca-cert-data="
               + Base64.getEncoder()
                   .encodeToString(plane.caPem().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-      String token = serviceToken(service);
-      if (token != null) {
-        command.add("-Dquarkus.kubernetes-client.token=" + token);
-      }
+
       // A ~/.kube/config (and its exec plugins) stays unread.
       command.add("-Dkubernetes.auth.tryKubeConfig=false");
     }
@@ -539,6 +535,11 @@ public final class LocalStack {
       env.put("KUBECONFIG", externalKubeconfig.toString());
     } else {
       env.remove("KUBECONFIG");
+      // In the environment, not on the command line: ps shows every user the command line.
+      String token = serviceToken(service);
+      if (token != null) {
+        env.put("QUARKUS_KUBERNETES_CLIENT_TOKEN", token);
+      }
     }
     switch (service) {
       case "ticket-service" -> env.put("TICKET_HOOKS_ALERTMANAGER_TOKEN", keys.hookToken);

@@ -239,30 +239,54 @@ public final class SimulatedKubelet implements AutoCloseable {
             .findFirst()
             .orElse(fallback);
     Instant started = Instant.now();
-    patchStatus(pod, jobStatus(pod, "Running", started, null, script));
+    try {
+      patchStatus(pod, jobStatus(pod, "Running", started, null, script));
+    } catch (RuntimeException e) {
+      // Not started after all: the next sync of the Pod tries again.
+      jobPodsStarted.remove(pod.getMetadata().getUid());
+      throw e;
+    }
+    logs.put(
+        pod.getMetadata().getNamespace(),
+        pod.getMetadata().getName(),
+        container.getName(),
+        script.log());
     clock.schedule(
-        () -> {
-          try {
-            logs.put(
-                pod.getMetadata().getNamespace(),
-                pod.getMetadata().getName(),
-                container.getName(),
-                script.log());
-            patchStatus(
-                pod,
-                jobStatus(
-                    pod,
-                    script.exitCode() == 0 ? "Succeeded" : "Failed",
-                    started,
-                    Instant.now(),
-                    script));
-          } catch (KubernetesClientException e) {
-            if (e.getCode() != 404) {
-              System.err.println("simulated kubelet: cannot finish Pod " + key(pod) + ": " + e);
-            }
-          }
-        },
+        () -> finishJobPod(pod, script, started, 1),
         script.duration().toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  /** Writes the Pod's end; an API that refuses is asked again, as a kubelet's next sync would. */
+  private void finishJobPod(Pod pod, JobScript script, Instant started, int attempt) {
+    try {
+      patchStatus(
+          pod,
+          jobStatus(
+              pod,
+              script.exitCode() == 0 ? "Succeeded" : "Failed",
+              started,
+              Instant.now(),
+              script));
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 404) {
+        return;
+      }
+      retryFinish(pod, script, started, attempt, e);
+    } catch (RuntimeException e) {
+      retryFinish(pod, script, started, attempt, e);
+    }
+  }
+
+  private void retryFinish(
+      Pod pod, JobScript script, Instant started, int attempt, RuntimeException cause) {
+    if (attempt >= 10) {
+      System.err.println("simulated kubelet: cannot finish Pod " + key(pod) + ": " + cause);
+      return;
+    }
+    clock.schedule(
+        () -> finishJobPod(pod, script, started, attempt + 1),
+        Math.min(2000, 100L << attempt),
         TimeUnit.MILLISECONDS);
   }
 

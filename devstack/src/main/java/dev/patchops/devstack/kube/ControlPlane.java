@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
@@ -107,7 +108,10 @@ public final class ControlPlane implements AutoCloseable {
   private void startAll(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     try {
-      Files.createDirectories(directory.resolve("pki"));
+      // The directory holds the admin token and the service-account signing key: owner only.
+      Files.createDirectories(directory, OWNER_ONLY_DIR);
+      Files.createDirectories(directory.resolve("pki"), OWNER_ONLY_DIR);
+      Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
       KubeProcess.reapStale(directory);
       prepareCredentials();
       int etcdPort = Ports.free();
@@ -193,7 +197,7 @@ public final class ControlPlane implements AutoCloseable {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
         generator.initialize(2048);
         KeyPair pair = generator.generateKeyPair();
-        Files.writeString(key, Pem.encode("PRIVATE KEY", pair.getPrivate().getEncoded()));
+        writePrivate(key, Pem.encode("PRIVATE KEY", pair.getPrivate().getEncoded()));
       } catch (NoSuchAlgorithmException e) {
         throw new IllegalStateException(e);
       }
@@ -202,7 +206,7 @@ public final class ControlPlane implements AutoCloseable {
     if (!Files.exists(tokens)) {
       byte[] secret = new byte[24];
       new SecureRandom().nextBytes(secret);
-      Files.writeString(
+      writePrivate(
           tokens,
           HexFormat.of().formatHex(secret) + "," + ADMIN + "," + ADMIN + ",\"system:masters\"\n");
     }
@@ -258,7 +262,11 @@ public final class ControlPlane implements AutoCloseable {
    * ServiceAccount: before that, no Pod of a Deployment could be created.
    */
   private void waitForControllers(long deadline) {
-    HttpClient http = HttpClient.newBuilder().sslContext(trusting(caPem)).build();
+    HttpClient http =
+        HttpClient.newBuilder()
+            .sslContext(trusting(caPem))
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
     while (System.nanoTime() < deadline) {
       processes.values().forEach(KubeProcess::requireAlive);
       try {
@@ -268,6 +276,7 @@ public final class ControlPlane implements AutoCloseable {
                             URI.create(
                                 serverUrl() + "/api/v1/namespaces/default/serviceaccounts/default"))
                         .header("Authorization", "Bearer " + token)
+                        .timeout(Duration.ofSeconds(5))
                         .build(),
                     HttpResponse.BodyHandlers.discarding())
                 .statusCode();
@@ -289,7 +298,18 @@ public final class ControlPlane implements AutoCloseable {
 
   private void writeKubeconfig() throws IOException {
     String ca = Base64.getEncoder().encodeToString(caPem.getBytes(StandardCharsets.UTF_8));
-    Files.writeString(kubeconfig(), kubeconfigText(serverUrl(), ca, ADMIN, token, "default"));
+    writePrivate(kubeconfig(), kubeconfigText(serverUrl(), ca, ADMIN, token, "default"));
+  }
+
+  private static final java.nio.file.attribute.FileAttribute<?> OWNER_ONLY_DIR =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+
+  /** Written readable by its owner only, from the first byte: it holds a credential. */
+  public static void writePrivate(Path file, String content) throws IOException {
+    Files.deleteIfExists(file);
+    Files.createFile(
+        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(file, content);
   }
 
   /** A kubeconfig for one user of this cluster, for kubectl and the fabric8 client alike. */

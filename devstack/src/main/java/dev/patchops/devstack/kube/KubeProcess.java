@@ -17,9 +17,14 @@ import java.util.stream.Stream;
  */
 final class KubeProcess {
   static final String MARKER = "patchops-kube-watchdog";
+  private static final String OWNER_FILE = "owner.pid";
+  // Ctrl-C reaches every process of the terminal's group: the watchdog ignores it, so the parts
+  // stop in the order the JVM stops them. The TERM trap is set before the child exists, so a stop
+  // that comes at once still ends the child.
   private static final String WATCHDOG =
-      "owner=$1; shift; \"$@\" & child=$!; echo $child > server.pid; "
-          + "trap 'kill $child 2>/dev/null; wait $child; exit 0' TERM INT; "
+      "owner=$1; shift; child=; trap '' INT; "
+          + "trap '[ -n \"$child\" ] && kill $child 2>/dev/null; wait; exit 0' TERM; "
+          + "\"$@\" & child=$!; echo $child > server.pid; "
           + "while kill -0 $owner 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1 & wait $!; done; "
           + "kill $child 2>/dev/null; wait $child";
 
@@ -35,6 +40,8 @@ final class KubeProcess {
     try {
       Files.createDirectories(directory);
       Files.deleteIfExists(directory.resolve("server.pid"));
+      Files.writeString(
+          directory.resolve(OWNER_FILE), Long.toString(ProcessHandle.current().pid()));
       List<String> full =
           new ArrayList<>(
               List.of(
@@ -79,12 +86,19 @@ final class KubeProcess {
         Thread.currentThread().interrupt();
       }
     }
-    serverPid().flatMap(ProcessHandle::of).ifPresent(ProcessHandle::destroyForcibly);
+    killServer();
   }
 
   private void kill() {
-    serverPid().flatMap(ProcessHandle::of).ifPresent(ProcessHandle::destroyForcibly);
+    killServer();
     watchdog.destroyForcibly();
+  }
+
+  private void killServer() {
+    serverPid()
+        .flatMap(ProcessHandle::of)
+        .filter(KubeProcess::isOurs)
+        .ifPresent(ProcessHandle::destroyForcibly);
   }
 
   /** Parts left by an earlier start over the same directory, whose owner died, are ended first. */
@@ -94,6 +108,19 @@ final class KubeProcess {
     }
     try (Stream<Path> dirs = Files.list(planeDirectory)) {
       for (Path dir : dirs.filter(Files::isDirectory).toList()) {
+        // A part whose owner still runs belongs to another stack on the same directory: not ours.
+        boolean ownerAlive =
+            readPid(dir.resolve(OWNER_FILE))
+                .filter(pid -> pid != ProcessHandle.current().pid())
+                .flatMap(ProcessHandle::of)
+                .map(ProcessHandle::isAlive)
+                .orElse(false);
+        if (ownerAlive) {
+          throw new IllegalStateException(
+              planeDirectory
+                  + " is in use by process "
+                  + Files.readString(dir.resolve(OWNER_FILE)).trim());
+        }
         readPid(dir.resolve("server.pid"))
             .flatMap(ProcessHandle::of)
             .filter(KubeProcess::isOurs)

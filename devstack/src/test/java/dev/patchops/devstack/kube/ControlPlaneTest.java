@@ -59,6 +59,18 @@ class ControlPlaneTest {
                 }
               });
       assertThat(plane.kubeconfig()).content().contains("certificate-authority-data:");
+      // The admin token and the signing key are the owner's alone.
+      for (String secret : new String[] {"kubeconfig", "tokens.csv", "pki/sa.key"}) {
+        assertThat(
+                java.nio.file.attribute.PosixFilePermissions.toString(
+                    java.nio.file.Files.getPosixFilePermissions(plane.directory().resolve(secret))))
+            .as(secret)
+            .isEqualTo("rw-------");
+      }
+      assertThat(
+              java.nio.file.attribute.PosixFilePermissions.toString(
+                  java.nio.file.Files.getPosixFilePermissions(plane.directory())))
+          .isEqualTo("rwx------");
     } finally {
       workspace.delete();
     }

@@ -49,7 +49,12 @@ final class ApiFaultProxy implements AutoCloseable {
 
   private record Fault(String method, String path, int code, String body, AtomicInteger left) {
     boolean matches(String m, String p) {
-      return method.equalsIgnoreCase(m) && path.equals(p) && (left.get() < 0 || left.get() > 0);
+      return method.equalsIgnoreCase(m) && path.equals(p);
+    }
+
+    /** Takes one answer, atomically: two racing requests must not both take the last one. */
+    boolean claim() {
+      return left.getAndUpdate(n -> n > 0 ? n - 1 : n) != 0;
     }
   }
 
@@ -112,8 +117,7 @@ final class ApiFaultProxy implements AutoCloseable {
         return;
       }
       for (Fault fault : faults) {
-        if (fault.matches(exchange.getRequestMethod(), path)) {
-          fault.left.decrementAndGet();
+        if (fault.matches(exchange.getRequestMethod(), path) && fault.claim()) {
           byte[] body = fault.body.getBytes(StandardCharsets.UTF_8);
           exchange.getResponseHeaders().set("Content-Type", "application/json");
           exchange.sendResponseHeaders(fault.code, body.length);

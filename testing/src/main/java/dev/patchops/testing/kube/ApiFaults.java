@@ -19,14 +19,15 @@ public final class ApiFaults {
   public static void fail(
       String method, String path, int code, String reason, String message, int times) {
     String status =
-        "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
-            + "\"reason\":\""
-            + reason
-            + "\",\"message\":\""
-            + message
-            + "\",\"code\":"
-            + code
-            + "}";
+        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+            .objectNode()
+            .put("kind", "Status")
+            .put("apiVersion", "v1")
+            .put("status", "Failure")
+            .put("reason", reason)
+            .put("message", message)
+            .put("code", code)
+            .toString();
     String fault =
         com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
             .objectNode()

@@ -33,12 +33,11 @@ public class KubernetesControlPlane implements QuarkusTestResourceLifecycleManag
   private static SandboxControl kubeletControls;
 
   @Override
-  public synchronized Map<String, String> start() {
-    if (plane == null) {
-      plane = startPlane();
-      Runtime.getRuntime().addShutdownHook(new Thread(plane::close, "control-plane-stop"));
-      proxy = ApiFaultProxy.start(plane.serverUrl(), ControlPlane.trusting(plane.caPem()));
-      kubeletControls = startKubelet(plane);
+  public Map<String, String> start() {
+    synchronized (KubernetesControlPlane.class) {
+      if (plane == null) {
+        startAll();
+      }
     }
     System.setProperty(KubeletFaults.URL_PROPERTY, "http://127.0.0.1:" + kubeletControls.port());
     System.setProperty(KUBECONFIG_PROPERTY, plane.kubeconfig().toString());
@@ -56,7 +55,11 @@ public class KubernetesControlPlane implements QuarkusTestResourceLifecycleManag
         "false");
   }
 
-  private static ControlPlane startPlane() {
+  /**
+   * All or nothing: a part that fails to start stops the ones before it, so a later test class
+   * neither finds half a cluster nor starts a second one beside a leftover.
+   */
+  private static void startAll() {
     KubeBinaries binaries;
     try {
       binaries = KubeBinaries.ensure(line -> System.out.println("[control plane] " + line));
@@ -64,14 +67,40 @@ public class KubernetesControlPlane implements QuarkusTestResourceLifecycleManag
       throw new IllegalStateException(e.oneLine(), e);
     }
     Workspace workspace = Workspace.createTemporary();
-    ControlPlane started =
-        ControlPlane.start(
-            workspace.resolve("kube"), binaries, 0, Duration.ofSeconds(120), line -> {});
-    Runtime.getRuntime().addShutdownHook(new Thread(workspace::delete, "control-plane-clean"));
-    try (KubernetesClient admin = admin(started)) {
-      Manifests.install(admin, Manifests.deployDir());
+    ControlPlane started = null;
+    ApiFaultProxy startedProxy = null;
+    try {
+      started =
+          ControlPlane.start(
+              workspace.resolve("kube"), binaries, 0, Duration.ofSeconds(120), line -> {});
+      try (KubernetesClient admin = admin(started)) {
+        Manifests.install(admin, Manifests.deployDir());
+      }
+      startedProxy =
+          ApiFaultProxy.start(started.serverUrl(), ControlPlane.trusting(started.caPem()));
+      kubeletControls = startKubelet(started);
+    } catch (RuntimeException e) {
+      if (startedProxy != null) {
+        startedProxy.close();
+      }
+      if (started != null) {
+        started.close();
+      }
+      workspace.delete();
+      throw e;
     }
-    return started;
+    ControlPlane stopping = started;
+    // One hook, in order: the parts' pid files must outlive their stop.
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  stopping.close();
+                  workspace.delete();
+                },
+                "control-plane-stop"));
+    proxy = startedProxy;
+    plane = started;
   }
 
   /** The kubelet of the simulated Nodes, for as long as the JVM runs, with its controls. */
