@@ -154,7 +154,7 @@ public final class KubeBinaries {
             + ETCD_VERSION
             + " from Go modules into "
             + directory
-            + " (first time only; about 15-30 minutes on 2 cores)");
+            + " (first time only; about 5 minutes on 2 cores)");
     String version = KUBERNETES_VERSION;
     String minor = version.split("\\.")[1];
     List<String> ldflags =
