@@ -9,13 +9,12 @@ import dev.patchops.devstack.PostgresAdmin;
 import dev.patchops.devstack.PostgresServer;
 import dev.patchops.devstack.kube.ControlPlane;
 import dev.patchops.devstack.kube.KubeBinaries;
+import dev.patchops.sandbox.Kubeconfigs;
 import dev.patchops.sandbox.Manifests;
 import dev.patchops.sandbox.SandboxControl;
 import dev.patchops.sandbox.SimulatedKubelet;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.net.HttpURLConnection;
 import java.net.InetAddress;
@@ -395,10 +394,7 @@ public final class LocalStack {
     plane =
         ControlPlane.start(
             home.resolve("kube"), binaries, kubePort(), Duration.ofSeconds(120), line -> {});
-    client =
-        new KubernetesClientBuilder()
-            .withConfig(Config.fromKubeconfig(Files.readString(plane.kubeconfig())))
-            .build();
+    client = Kubeconfigs.client(plane.kubeconfig());
     Manifests.install(client, repo.resolve("deploy/kubernetes"));
     step("simulated kubelet for nodes " + String.join(", ", SimulatedKubelet.NODES));
     kubelet = new SimulatedKubelet(client).start();

@@ -7,10 +7,9 @@ import dev.patchops.devstack.KafkaBroker;
 import dev.patchops.devstack.PostgresServer;
 import dev.patchops.devstack.kube.ControlPlane;
 import dev.patchops.devstack.kube.KubeBinaries;
+import dev.patchops.sandbox.Kubeconfigs;
 import dev.patchops.sandbox.Manifests;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -159,10 +158,7 @@ class LocalStackIT {
               0,
               Duration.ofSeconds(120),
               line -> {});
-      try (KubernetesClient admin =
-          new KubernetesClientBuilder()
-              .withConfig(Config.fromKubeconfig(Files.readString(cluster.kubeconfig())))
-              .build()) {
+      try (KubernetesClient admin = Kubeconfigs.client(cluster.kubeconfig())) {
         Path kubeconfig = cluster.kubeconfig();
         Map<String, String> env =
             Map.of(

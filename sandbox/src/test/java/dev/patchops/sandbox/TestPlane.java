@@ -6,9 +6,6 @@ import dev.patchops.devstack.kube.KubeBinaries;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.time.Duration;
 
 /** A control plane of this module's own tests, in a workspace of its own, and its administrator. */
@@ -39,16 +36,12 @@ final class TestPlane implements AutoCloseable {
 
   /** The administrator, or the administrator impersonating {@code user} in {@code groups}. */
   KubernetesClient client(String user, String... groups) {
-    try {
-      Config config = Config.fromKubeconfig(Files.readString(plane.kubeconfig()));
-      if (user != null) {
-        config.setImpersonateUsername(user);
-        config.setImpersonateGroups(groups);
-      }
-      return new KubernetesClientBuilder().withConfig(config).build();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    Config config = Kubeconfigs.config(plane.kubeconfig());
+    if (user != null) {
+      config.setImpersonateUsername(user);
+      config.setImpersonateGroups(groups);
     }
+    return new KubernetesClientBuilder().withConfig(config).build();
   }
 
   @Override

@@ -312,12 +312,6 @@ public final class ControlPlane implements AutoCloseable {
     Files.writeString(file, content);
   }
 
-  /** A kubeconfig for one user of this cluster, for kubectl and the fabric8 client alike. */
-  public String kubeconfigFor(String user, String bearerToken, String namespace) {
-    String ca = Base64.getEncoder().encodeToString(caPem.getBytes(StandardCharsets.UTF_8));
-    return kubeconfigText(serverUrl(), ca, user, bearerToken, namespace);
-  }
-
   private static String kubeconfigText(
       String server, String caData, String user, String bearerToken, String namespace) {
     return String.join(

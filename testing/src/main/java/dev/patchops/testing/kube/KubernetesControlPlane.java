@@ -3,16 +3,14 @@ package dev.patchops.testing.kube;
 import dev.patchops.devstack.Workspace;
 import dev.patchops.devstack.kube.ControlPlane;
 import dev.patchops.devstack.kube.KubeBinaries;
+import dev.patchops.sandbox.Kubeconfigs;
 import dev.patchops.sandbox.Manifests;
 import dev.patchops.sandbox.SandboxControl;
 import dev.patchops.sandbox.SimulatedKubelet;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Map;
 
@@ -21,7 +19,7 @@ import java.util.Map;
  * scheduler, one per test JVM and shared like Kafka and PostgreSQL, with the CRDs and the access
  * objects of {@code deploy/} (namespace, ServiceAccounts, RBAC, admission policy) applied. The
  * service under test talks to it as the cluster's administrator; tests that prove least privilege
- * make clients of a ServiceAccount with {@link TestCluster#clientAs}.
+ * act as a ServiceAccount with a token from {@link TestCluster#tokenOf}.
  *
  * <p>The simulated kubelet plays the Nodes beside it; tests make it break things through {@link
  * KubeletFaults}.
@@ -114,13 +112,7 @@ public class KubernetesControlPlane implements QuarkusTestResourceLifecycleManag
   }
 
   static KubernetesClient admin(ControlPlane plane) {
-    try {
-      return new KubernetesClientBuilder()
-          .withConfig(Config.fromKubeconfig(Files.readString(plane.kubeconfig())))
-          .build();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Kubeconfigs.client(plane.kubeconfig());
   }
 
   @Override

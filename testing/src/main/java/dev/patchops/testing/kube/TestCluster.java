@@ -1,12 +1,8 @@
 package dev.patchops.testing.kube;
 
+import dev.patchops.sandbox.Kubeconfigs;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -28,19 +24,9 @@ public final class TestCluster {
 
   public static synchronized KubernetesClient admin() {
     if (admin == null) {
-      admin = fromKubeconfig(read(kubeconfig()));
+      admin = Kubeconfigs.client(kubeconfig());
     }
     return admin;
-  }
-
-  /**
-   * A client that acts as {@code namespace/serviceAccount}, with a short-lived token from the
-   * TokenRequest API: the real authorizer and admission decide what it may do.
-   */
-  public static KubernetesClient clientAs(String namespace, String serviceAccount) {
-    Config config = Config.fromKubeconfig(read(kubeconfig()));
-    config.setOauthToken(tokenOf(namespace, serviceAccount));
-    return new KubernetesClientBuilder().withConfig(config).build();
   }
 
   /** A token of {@code namespace/serviceAccount}, valid for an hour. */
@@ -53,17 +39,5 @@ public final class TestCluster {
             new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build())
         .getStatus()
         .getToken();
-  }
-
-  static KubernetesClient fromKubeconfig(String kubeconfig) {
-    return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build();
-  }
-
-  private static String read(Path file) {
-    try {
-      return Files.readString(file);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }
