@@ -10,6 +10,8 @@ import dev.patchops.contract.events.CanaryStepStarted;
 import dev.patchops.contract.events.CheckpointRecorded;
 import dev.patchops.contract.events.DiagnosticAdded;
 import dev.patchops.contract.events.EmergencyChangeReviewed;
+import dev.patchops.contract.events.FreezeWindowCreated;
+import dev.patchops.contract.events.FreezeWindowDeleted;
 import dev.patchops.contract.events.GateRefused;
 import dev.patchops.contract.events.HardwareQuarantineReleased;
 import dev.patchops.contract.events.HardwareQuarantineRequested;
@@ -70,6 +72,16 @@ public enum EventType {
       "ticket.emergency-change-reviewed",
       Topics.TICKETS,
       EmergencyChangeReviewed.class,
+      Producer.TICKET_SERVICE),
+  FREEZE_WINDOW_CREATED(
+      "ticket.freeze-window-created",
+      Topics.TICKETS,
+      FreezeWindowCreated.class,
+      Producer.TICKET_SERVICE),
+  FREEZE_WINDOW_DELETED(
+      "ticket.freeze-window-deleted",
+      Topics.TICKETS,
+      FreezeWindowDeleted.class,
       Producer.TICKET_SERVICE),
 
   TEST_RUN_REQUESTED(
