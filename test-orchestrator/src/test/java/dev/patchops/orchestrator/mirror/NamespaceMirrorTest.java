@@ -113,9 +113,26 @@ class NamespaceMirrorTest {
         .isEqualTo("registry.example/checkout:1.0");
     assertThat(production.getSpec().getReplicas()).isEqualTo(3);
 
-    // A crashed build of the same run resumes over what it already made.
-    assertThat(mirror.build(request(source, target, "run-a")).plan().objectCount())
-        .isEqualTo(built.plan().objectCount());
+    // A crashed build of the same run resumes over what it already made: what exists is kept (the
+    // same UIDs), what the crash left out is made.
+    java.util.Map<String, String> uidsBefore = mirroredUids(target);
+    client.apps().deployments().inNamespace(target).withName("checkout").delete();
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(30))
+        .until(
+            () ->
+                client.apps().deployments().inNamespace(target).withName("checkout").get() == null);
+    mirror.build(request(source, target, "run-a"));
+    java.util.Map<String, String> uidsAfter = mirroredUids(target);
+    assertThat(uidsAfter.keySet()).isEqualTo(uidsBefore.keySet());
+    uidsBefore.forEach(
+        (object, uid) -> {
+          if (object.equals("Deployment/checkout")) {
+            assertThat(uidsAfter.get(object)).as("remade " + object).isNotEqualTo(uid);
+          } else {
+            assertThat(uidsAfter.get(object)).as("kept " + object).isEqualTo(uid);
+          }
+        });
     assertThatThrownBy(() -> mirror.build(request(source, target, "another-run")))
         .isInstanceOf(MirrorException.class)
         .hasMessageContaining("already exists and is not this run's");
@@ -239,5 +256,26 @@ class NamespaceMirrorTest {
 
     mirror.teardown(target);
     Namespaces.awaitDeleted(client, target);
+  }
+
+  /** Kind/name to UID of what the mirror holds. */
+  private java.util.Map<String, String> mirroredUids(String namespace) {
+    java.util.Map<String, String> uids = new java.util.TreeMap<>();
+    java.util.List<io.fabric8.kubernetes.api.model.HasMetadata> objects =
+        new java.util.ArrayList<>();
+    objects.addAll(client.apps().deployments().inNamespace(namespace).list().getItems());
+    objects.addAll(client.configMaps().inNamespace(namespace).list().getItems());
+    objects.addAll(client.secrets().inNamespace(namespace).list().getItems());
+    objects.addAll(client.services().inNamespace(namespace).list().getItems());
+    objects.addAll(client.serviceAccounts().inNamespace(namespace).list().getItems());
+    for (var object : objects) {
+      if (object.getMetadata().getName().equals("kube-root-ca.crt")
+          || object.getMetadata().getName().equals("default")) {
+        continue;
+      }
+      uids.put(
+          object.getKind() + "/" + object.getMetadata().getName(), object.getMetadata().getUid());
+    }
+    return uids;
   }
 }
