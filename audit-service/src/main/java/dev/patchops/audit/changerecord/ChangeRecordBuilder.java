@@ -38,6 +38,8 @@ import dev.patchops.contract.events.CanaryStepStarted;
 import dev.patchops.contract.events.CheckpointRecorded;
 import dev.patchops.contract.events.DiagnosticAdded;
 import dev.patchops.contract.events.EmergencyChangeReviewed;
+import dev.patchops.contract.events.FreezeWindowCreated;
+import dev.patchops.contract.events.FreezeWindowDeleted;
 import dev.patchops.contract.events.GateRefused;
 import dev.patchops.contract.events.HardwareQuarantineReleased;
 import dev.patchops.contract.events.HardwareQuarantineRequested;
@@ -223,6 +225,8 @@ public final class ChangeRecordBuilder {
         case TICKET_REOPENED -> ticketReopened(seq, (TicketReopened) event);
         case TICKET_CLOSED -> ticketClosed(seq, (TicketClosed) event);
         case AUDIT_CHECKPOINT_SIGNED -> auditCheckpoint((AuditCheckpointSigned) event);
+        case FREEZE_WINDOW_CREATED -> freezeCreated((FreezeWindowCreated) event);
+        case FREEZE_WINDOW_DELETED -> freezeDeleted((FreezeWindowDeleted) event);
       };
     }
 
@@ -620,6 +624,25 @@ public final class ChangeRecordBuilder {
     private Line ticketClosed(long seq, TicketClosed e) {
       outcomes.add(new OutcomeEvent(seq, "CLOSED", e.closedBy(), e.note(), e.closedAt()));
       return new Line(e.closedBy(), "Ticket closed" + (e.note() == null ? "" : ": " + e.note()));
+    }
+
+    private Line freezeCreated(FreezeWindowCreated e) {
+      return new Line(
+          null,
+          "Change freeze "
+              + e.windowId()
+              + " declared by "
+              + e.createdBy()
+              + " from "
+              + e.startsAt()
+              + " to "
+              + e.endsAt()
+              + ": "
+              + e.reason());
+    }
+
+    private Line freezeDeleted(FreezeWindowDeleted e) {
+      return new Line(null, "Change freeze " + e.windowId() + " lifted by " + e.deletedBy());
     }
 
     private Line auditCheckpoint(AuditCheckpointSigned e) {
