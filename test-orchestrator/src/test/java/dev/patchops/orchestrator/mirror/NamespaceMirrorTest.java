@@ -8,6 +8,7 @@ import dev.patchops.contract.model.WorkloadRef;
 import dev.patchops.orchestrator.Namespaces;
 import dev.patchops.orchestrator.WithOrchestratorInfra;
 import dev.patchops.orchestrator.mirror.k8s.NamespaceMirror;
+import dev.patchops.testing.kube.TestCluster;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -23,7 +24,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithOrchestratorInfra
 class NamespaceMirrorTest {
-  @Inject KubernetesClient client;
+  // Fixtures are the administrator's; the service acts as its own ServiceAccount.
+  final KubernetesClient client = TestCluster.admin();
   @Inject NamespaceMirror mirror;
 
   private String seed() {

@@ -14,6 +14,7 @@ import dev.patchops.orchestrator.run.k8s.PatchTest;
 import dev.patchops.orchestrator.run.k8s.PatchTests;
 import dev.patchops.testing.kube.ApiFaults;
 import dev.patchops.testing.kube.KubeletFaults;
+import dev.patchops.testing.kube.TestCluster;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -30,7 +31,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithOrchestratorInfra
 class MirrorFaultTest {
-  @Inject KubernetesClient client;
+  // Fixtures are the administrator's; the service acts as its own ServiceAccount.
+  final KubernetesClient client = TestCluster.admin();
   @Inject TestRunService runs;
   @Inject PatchTests patchTests;
 
