@@ -69,7 +69,7 @@ class OutboxTest {
           .isEqualTo("application/json");
       assertThat(KafkaProbe.header(record, CloudEventHeaders.TICKET_ID)).isEqualTo(ticket);
       assertThat(KafkaProbe.header(record, CloudEventHeaders.ACTOR)).isEqualTo("alice");
-      assertThat(UUID.fromString(eventId)).isNotNull();
+      assertThat(UUID.fromString(eventId).toString()).as("a canonical UUID").isEqualTo(eventId);
       Instant time = Instant.parse(KafkaProbe.header(record, CloudEventHeaders.TIME));
       assertThat(time).isBetween(before.minusSeconds(1), Instant.now());
 
@@ -109,11 +109,13 @@ class OutboxTest {
         .isInstanceOf(TransactionalException.class);
   }
 
+  /** The widget and its event are written first, so a refusal that only skipped the row fails. */
   @Test
-  void payloadThatViolatesItsSchemaIsRefusedAndRollsBack() {
+  void payloadThatViolatesItsSchemaIsRefusedAndRollsBack() throws Exception {
+    String ticket = "TCK-" + (100_000 + (int) (Math.random() * 800_000)) + "-r";
     TicketOpened invalid =
         new TicketOpened(
-            "TCK-1",
+            ticket,
             null,
             "no kind",
             null,
@@ -126,9 +128,21 @@ class OutboxTest {
             Instant.now(),
             null);
     assertThatThrownBy(
-            () -> QuarkusTransaction.requiringNew().run(() -> outbox.publish(invalid, null, "eve")))
+            () ->
+                QuarkusTransaction.requiringNew()
+                    .run(
+                        () -> {
+                          widgets.create(
+                              "written before the bad event", ticket, Severity.SEV3, "eve");
+                          outbox.publish(invalid, null, "eve");
+                        }))
         .hasMessageContaining("violates its schema")
         .hasMessageContaining("kind");
+    assertThat(QuarkusTransaction.requiringNew().call(() -> Widget.count("ticketId", ticket)))
+        .as("the widget written in the same transaction")
+        .isZero();
+    assertThat(eventIdsInOutbox(ticket)).as("the widget's own event").isEmpty();
+    assertThat(keySeqs(ticket)).isEmpty();
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.patchops.rollout;
 
 import dev.patchops.testing.PatchOpsInfra;
 import dev.patchops.testing.kube.KubernetesControlPlane;
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -16,6 +17,8 @@ import java.lang.annotation.Target;
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @WithTestResource(PatchOpsInfra.class)
-@WithTestResource(KubernetesControlPlane.class)
+@WithTestResource(
+    value = KubernetesControlPlane.class,
+    initArgs = @ResourceArg(name = "serviceAccount", value = "patchops/rollout-service"))
 @WithTestResource(LocalHttp.class)
 public @interface WithRolloutInfra {}

@@ -2,6 +2,7 @@ package dev.patchops.orchestrator;
 
 import dev.patchops.testing.PatchOpsInfra;
 import dev.patchops.testing.kube.KubernetesControlPlane;
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -16,5 +17,7 @@ import java.lang.annotation.Target;
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @WithTestResource(PatchOpsInfra.class)
-@WithTestResource(KubernetesControlPlane.class)
+@WithTestResource(
+    value = KubernetesControlPlane.class,
+    initArgs = @ResourceArg(name = "serviceAccount", value = "patchops/test-orchestrator"))
 public @interface WithOrchestratorInfra {}

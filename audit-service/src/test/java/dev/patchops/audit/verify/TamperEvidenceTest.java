@@ -85,6 +85,67 @@ class TamperEvidenceTest {
     }
   }
 
+  /**
+   * The attacker edits a record and stores a hash that matches the edit: only its successor's link
+   * can tell, so the verifier must name the successor with PREV_HASH_MISMATCH.
+   */
+  @Test
+  void aRecordRehashedAfterAnEditBreaksItsSuccessorsLink() throws Exception {
+    List<TrailRecord> records = fiveRecords();
+    TrailRecord target = records.get(2);
+    TrailRecord successor = records.get(3);
+    String edited = target.payload().replace("record 2", "record 2 (rechained)");
+    TrailRecord rewritten =
+        new TrailRecord(
+                target.seq(),
+                target.stream(),
+                target.source(),
+                target.eventId(),
+                target.type(),
+                target.specVersion(),
+                target.subject(),
+                target.ticketId(),
+                target.actor(),
+                target.eventTime(),
+                target.ingestedAt(),
+                target.topic(),
+                target.partition(),
+                target.offset(),
+                target.headers(),
+                edited,
+                target.rawPayload(),
+                target.parseError(),
+                target.prevHash(),
+                null)
+            .chained(target.seq(), target.ingestedAt(), target.prevHash());
+    assertThat(rewritten.hash()).isNotEqualTo(target.hash());
+    try (Connection attacker = attacker()) {
+      bypassTriggers(attacker);
+      rewrite(attacker, target.seq(), edited, rewritten.hash());
+      try {
+        verify("")
+            .body("valid", equalTo(false))
+            .body("firstBroken.seq", equalTo((int) successor.seq()))
+            .body("firstBroken.kind", equalTo("PREV_HASH_MISMATCH"));
+      } finally {
+        rewrite(attacker, target.seq(), target.payload(), target.hash());
+      }
+      verify("").body("valid", equalTo(true));
+    }
+  }
+
+  private static void rewrite(Connection connection, long seq, String payload, String hash)
+      throws SQLException {
+    try (PreparedStatement s =
+        connection.prepareStatement(
+            "update audit_record set payload = ?, hash = ? where seq = ?")) {
+      s.setString(1, payload);
+      s.setString(2, hash);
+      s.setLong(3, seq);
+      assertThat(s.executeUpdate()).isEqualTo(1);
+    }
+  }
+
   @Test
   void aRecordDeletedInTheMiddleIsFoundAsAGapAtItsSequenceNumber() throws Exception {
     TrailRecord target = fiveRecords().get(2);

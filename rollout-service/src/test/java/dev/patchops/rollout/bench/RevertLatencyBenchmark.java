@@ -16,6 +16,7 @@ import dev.patchops.rollout.rollout.RolloutService;
 import dev.patchops.rollout.rollout.k8s.WorkloadOps;
 import dev.patchops.testing.EventSender;
 import dev.patchops.testing.Latencies;
+import dev.patchops.testing.kube.TestCluster;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -42,7 +43,8 @@ class RevertLatencyBenchmark {
   private static final int REVERTS = Integer.getInteger("bench.reverts", 200);
   private static final int WARMUP = Integer.getInteger("bench.warmup", 10);
 
-  @Inject KubernetesClient client;
+  // Fixtures are the administrator's; the service acts as its own ServiceAccount.
+  final KubernetesClient client = TestCluster.admin();
   @Inject RolloutService rollouts;
 
   @Test

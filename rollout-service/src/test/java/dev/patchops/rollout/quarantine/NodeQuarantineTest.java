@@ -17,6 +17,7 @@ import dev.patchops.rollout.Sandbox;
 import dev.patchops.rollout.WithRolloutInfra;
 import dev.patchops.testing.EventSender;
 import dev.patchops.testing.KafkaProbe;
+import dev.patchops.testing.kube.TestCluster;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
@@ -35,7 +36,8 @@ class NodeQuarantineTest {
   static final Duration WAIT = Duration.ofSeconds(30);
   static final String CONTROLLER_TAINTS = "node.kubernetes.io/";
 
-  @Inject KubernetesClient client;
+  // Fixtures are the administrator's; the service acts as its own ServiceAccount.
+  final KubernetesClient client = TestCluster.admin();
   @Inject QuarantineService quarantines;
 
   @BeforeEach

@@ -8,6 +8,7 @@ import dev.patchops.rollout.Sandbox;
 import dev.patchops.rollout.WithRolloutInfra;
 import dev.patchops.rollout.rollout.k8s.Labels;
 import dev.patchops.rollout.rollout.k8s.WorkloadOps;
+import dev.patchops.testing.kube.TestCluster;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
@@ -28,7 +29,8 @@ import org.junit.jupiter.api.Test;
 class GatewayRolloutTest {
   static final Duration WAIT = Duration.ofSeconds(40);
 
-  @Inject KubernetesClient client;
+  // Fixtures are the administrator's; the service acts as its own ServiceAccount.
+  final KubernetesClient client = TestCluster.admin();
   @Inject RolloutService rollouts;
 
   @BeforeEach

@@ -47,7 +47,8 @@ class KubectlTest {
   /** kubectl within one minor of the 1.34 API server, when the machine has it. */
   static final String SKEW_SAFE = "kubectl.1.33";
 
-  @Inject KubernetesClient client;
+  // Fixtures are the administrator's; the service acts as its own ServiceAccount.
+  final KubernetesClient client = TestCluster.admin();
   @Inject RolloutService rollouts;
 
   @BeforeEach

@@ -7,6 +7,7 @@ import dev.patchops.rollout.Sandbox;
 import dev.patchops.rollout.WithRolloutInfra;
 import dev.patchops.rollout.rollout.k8s.PatchRollout;
 import dev.patchops.rollout.rollout.k8s.PatchRolloutSpec;
+import dev.patchops.testing.kube.TestCluster;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -21,7 +22,8 @@ import org.junit.jupiter.api.Test;
 class PatchRolloutResourceTest {
   static final Duration WAIT = Duration.ofSeconds(40);
 
-  @Inject KubernetesClient client;
+  // Fixtures are the administrator's; the service acts as its own ServiceAccount.
+  final KubernetesClient client = TestCluster.admin();
   @Inject RolloutService rollouts;
 
   @BeforeEach

@@ -2,6 +2,7 @@ package dev.patchops.rollout.rollout;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -28,6 +29,7 @@ import dev.patchops.testing.EventSender;
 import dev.patchops.testing.KafkaProbe;
 import dev.patchops.testing.TestInfra;
 import dev.patchops.testing.kube.ApiFaults;
+import dev.patchops.testing.kube.TestCluster;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
@@ -51,7 +53,9 @@ class RolloutFlowTest {
   static final Duration WAIT = Duration.ofSeconds(40);
   static final List<CanaryStep> TWO_STEPS = List.of(new CanaryStep(25, 1), new CanaryStep(50, 1));
 
-  @Inject KubernetesClient client;
+  // Fixtures are the administrator's; the service acts as its own ServiceAccount.
+  final KubernetesClient client = TestCluster.admin();
+  @Inject io.micrometer.core.instrument.MeterRegistry registry;
   @Inject RolloutService rollouts;
 
   @BeforeEach
@@ -360,8 +364,17 @@ class RolloutFlowTest {
       assertThat(completed.path("restored").toString())
           .contains("ConfigMap/checkout-config")
           .contains("Secret/checkout-db");
-      assertThat(completed.path("detectedAt").asText()).isNotEmpty();
-      assertThat(completed.path("restoreIssuedAt").asText()).isNotEmpty();
+      // Timestamps, not just text: a JSON null reads as "null" through asText().
+      assertThat(completed.path("detectedAt").isTextual()).isTrue();
+      assertThat(completed.path("restoreIssuedAt").isTextual()).isTrue();
+      Instant detected = Instant.parse(completed.path("detectedAt").asText());
+      Instant issued = Instant.parse(completed.path("restoreIssuedAt").asText());
+      Instant done = Instant.parse(completed.path("completedAt").asText());
+      assertThat(detected).isBeforeOrEqualTo(issued);
+      assertThat(issued).isBeforeOrEqualTo(done);
+      assertThat(completed.path("durationMs").asLong())
+          .as("durationMs is detection to completion")
+          .isCloseTo(java.time.Duration.between(detected, done).toMillis(), within(1L));
       JsonNode failed =
           json(
               events.stream()
@@ -810,15 +823,36 @@ class RolloutFlowTest {
 
   @Test
   void metricsExposeRevertLatencyOutcomesAndActiveRollouts() {
+    // Read before and after: the meters live as long as the JVM, across every test of the class.
+    long revertsTimed = registry.timer("patchops.rollout.revert.latency").count();
+    double reverted = outcomes("reverted");
+    double activeBefore = registry.get("patchops.rollouts.active").gauge().value();
     String ns = Sandbox.shop(client);
     String id =
         approve(
             ns, ticket(), 1, Sandbox.image(Sandbox.UNREADY, '1'), List.of(new CanaryStep(10, 1)));
+    await()
+        .atMost(WAIT)
+        .until(() -> registry.get("patchops.rollouts.active").gauge().value() == activeBefore + 1);
     awaitPhase(id, RolloutPhase.REVERTED);
+    await()
+        .atMost(WAIT)
+        .until(() -> registry.get("patchops.rollouts.active").gauge().value() == activeBefore);
+    assertThat(registry.timer("patchops.rollout.revert.latency").count())
+        .as("revert latencies recorded")
+        .isEqualTo(revertsTimed + 1);
+    assertThat(outcomes("reverted")).as("reverted outcomes").isEqualTo(reverted + 1);
     String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
-    assertThat(metrics).contains("patchops_rollout_revert_latency_seconds_bucket");
     assertThat(metrics)
-        .containsPattern("patchops_rollout_outcomes_total\\{outcome=\"reverted\"[^}]*\\} [1-9]");
+        .containsPattern(
+            "patchops_rollout_revert_latency_seconds_count(\\{[^}]*\\})? "
+                + (revertsTimed + 1)
+                + "(\\.0)?\\n");
     assertThat(metrics).contains("patchops_rollouts_active");
+  }
+
+  private double outcomes(String outcome) {
+    var counter = registry.find("patchops.rollout.outcomes").tag("outcome", outcome).counter();
+    return counter == null ? 0 : counter.count();
   }
 }

@@ -12,6 +12,7 @@ import dev.patchops.orchestrator.mirror.MirrorRules;
 import dev.patchops.orchestrator.mirror.ProductionNamespace;
 import dev.patchops.orchestrator.mirror.k8s.NamespaceMirror;
 import dev.patchops.testing.Latencies;
+import dev.patchops.testing.kube.TestCluster;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -44,7 +45,8 @@ class MirrorBenchmark {
   private static final int ROUNDS = Integer.getInteger("bench.rounds", 50);
   private static final int WARMUP = Integer.getInteger("bench.warmup", 10);
 
-  @Inject KubernetesClient client;
+  // Fixtures are the administrator's; the service acts as its own ServiceAccount.
+  final KubernetesClient client = TestCluster.admin();
   @Inject NamespaceMirror mirror;
 
   @Test

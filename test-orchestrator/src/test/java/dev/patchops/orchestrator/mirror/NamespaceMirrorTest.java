@@ -8,6 +8,7 @@ import dev.patchops.contract.model.WorkloadRef;
 import dev.patchops.orchestrator.Namespaces;
 import dev.patchops.orchestrator.WithOrchestratorInfra;
 import dev.patchops.orchestrator.mirror.k8s.NamespaceMirror;
+import dev.patchops.testing.kube.TestCluster;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -23,7 +24,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithOrchestratorInfra
 class NamespaceMirrorTest {
-  @Inject KubernetesClient client;
+  // Fixtures are the administrator's; the service acts as its own ServiceAccount.
+  final KubernetesClient client = TestCluster.admin();
   @Inject NamespaceMirror mirror;
 
   private String seed() {
@@ -113,9 +115,26 @@ class NamespaceMirrorTest {
         .isEqualTo("registry.example/checkout:1.0");
     assertThat(production.getSpec().getReplicas()).isEqualTo(3);
 
-    // A crashed build of the same run resumes over what it already made.
-    assertThat(mirror.build(request(source, target, "run-a")).plan().objectCount())
-        .isEqualTo(built.plan().objectCount());
+    // A crashed build of the same run resumes over what it already made: what exists is kept (the
+    // same UIDs), what the crash left out is made.
+    java.util.Map<String, String> uidsBefore = mirroredUids(target);
+    client.apps().deployments().inNamespace(target).withName("checkout").delete();
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(30))
+        .until(
+            () ->
+                client.apps().deployments().inNamespace(target).withName("checkout").get() == null);
+    mirror.build(request(source, target, "run-a"));
+    java.util.Map<String, String> uidsAfter = mirroredUids(target);
+    assertThat(uidsAfter.keySet()).isEqualTo(uidsBefore.keySet());
+    uidsBefore.forEach(
+        (object, uid) -> {
+          if (object.equals("Deployment/checkout")) {
+            assertThat(uidsAfter.get(object)).as("remade " + object).isNotEqualTo(uid);
+          } else {
+            assertThat(uidsAfter.get(object)).as("kept " + object).isEqualTo(uid);
+          }
+        });
     assertThatThrownBy(() -> mirror.build(request(source, target, "another-run")))
         .isInstanceOf(MirrorException.class)
         .hasMessageContaining("already exists and is not this run's");
@@ -239,5 +258,26 @@ class NamespaceMirrorTest {
 
     mirror.teardown(target);
     Namespaces.awaitDeleted(client, target);
+  }
+
+  /** Kind/name to UID of what the mirror holds. */
+  private java.util.Map<String, String> mirroredUids(String namespace) {
+    java.util.Map<String, String> uids = new java.util.TreeMap<>();
+    java.util.List<io.fabric8.kubernetes.api.model.HasMetadata> objects =
+        new java.util.ArrayList<>();
+    objects.addAll(client.apps().deployments().inNamespace(namespace).list().getItems());
+    objects.addAll(client.configMaps().inNamespace(namespace).list().getItems());
+    objects.addAll(client.secrets().inNamespace(namespace).list().getItems());
+    objects.addAll(client.services().inNamespace(namespace).list().getItems());
+    objects.addAll(client.serviceAccounts().inNamespace(namespace).list().getItems());
+    for (var object : objects) {
+      if (object.getMetadata().getName().equals("kube-root-ca.crt")
+          || object.getMetadata().getName().equals("default")) {
+        continue;
+      }
+      uids.put(
+          object.getKind() + "/" + object.getMetadata().getName(), object.getMetadata().getUid());
+    }
+    return uids;
   }
 }

@@ -11,6 +11,7 @@ import dev.patchops.orchestrator.mirror.k8s.NamespaceMirror;
 import dev.patchops.orchestrator.mirror.k8s.ReadinessGate;
 import dev.patchops.sandbox.SimulatedKubelet;
 import dev.patchops.testing.kube.KubeletFaults;
+import dev.patchops.testing.kube.TestCluster;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.quarkus.test.junit.QuarkusTest;
@@ -23,7 +24,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithOrchestratorInfra
 class ReadinessGateTest {
-  @Inject KubernetesClient client;
+  // Fixtures are the administrator's; the service acts as its own ServiceAccount.
+  final KubernetesClient client = TestCluster.admin();
   @Inject NamespaceMirror mirror;
   @Inject ReadinessGate gate;
 

@@ -14,6 +14,7 @@ import dev.patchops.orchestrator.run.k8s.PatchTest;
 import dev.patchops.orchestrator.run.k8s.PatchTests;
 import dev.patchops.testing.kube.ApiFaults;
 import dev.patchops.testing.kube.KubeletFaults;
+import dev.patchops.testing.kube.TestCluster;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -30,7 +31,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithOrchestratorInfra
 class MirrorFaultTest {
-  @Inject KubernetesClient client;
+  // Fixtures are the administrator's; the service acts as its own ServiceAccount.
+  final KubernetesClient client = TestCluster.admin();
   @Inject TestRunService runs;
   @Inject PatchTests patchTests;
 
@@ -78,6 +80,13 @@ class MirrorFaultTest {
       TestRun run = awaitCleaned(request.runId());
       assertThat(run.outcome).as("%s", run.analytics).isEqualTo(TestOutcome.PASSED);
       assertThat(run.readyPublished).isTrue();
+      // The copy really met every failure: a path that no request took would pass anyway.
+      assertThat(ApiFaults.served("POST", "/api/v1/namespaces/" + mirror + "/configmaps"))
+          .as("503 answers served")
+          .isEqualTo(5);
+      assertThat(ApiFaults.served("POST", "/apis/apps/v1/namespaces/" + mirror + "/deployments"))
+          .as("429 answers served")
+          .isEqualTo(2);
       assertThat(run.analytics.environmentIssues().get(0)).startsWith("mirror ready after");
     }
   }
@@ -99,6 +108,9 @@ class MirrorFaultTest {
 
       TestRun run = awaitCleaned(request.runId());
       assertThat(run.outcome).isEqualTo(TestOutcome.ERROR);
+      assertThat(ApiFaults.served("POST", "/apis/apps/v1/namespaces/" + mirror + "/deployments"))
+          .as("500 answers served: the client's retries and the mirror's attempts")
+          .isGreaterThan(1);
       assertThat(run.readyPublished).isFalse();
       assertThat(run.analytics.suites()).isEmpty();
       assertThat(run.analytics.environmentIssues())

@@ -16,6 +16,7 @@ import dev.patchops.orchestrator.mirror.ProductionNamespace;
 import dev.patchops.orchestrator.run.k8s.PatchTest;
 import dev.patchops.orchestrator.run.k8s.PatchTests;
 import dev.patchops.testing.KafkaProbe;
+import dev.patchops.testing.kube.TestCluster;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -35,7 +36,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithOrchestratorInfra
 class MirrorRefusalTest {
-  @Inject KubernetesClient client;
+  // Fixtures are the administrator's; the service acts as its own ServiceAccount.
+  final KubernetesClient client = TestCluster.admin();
   @Inject TestRunService runs;
   @Inject PatchTests patchTests;
 

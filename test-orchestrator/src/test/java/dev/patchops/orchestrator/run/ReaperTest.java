@@ -9,6 +9,7 @@ import dev.patchops.orchestrator.mirror.MirrorNames;
 import dev.patchops.orchestrator.run.k8s.PatchTest;
 import dev.patchops.orchestrator.run.k8s.PatchTestSpec;
 import dev.patchops.orchestrator.run.k8s.PatchTests;
+import dev.patchops.testing.kube.TestCluster;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -23,7 +24,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithOrchestratorInfra
 class ReaperTest {
-  @Inject KubernetesClient client;
+  // Fixtures are the administrator's; the service acts as its own ServiceAccount.
+  final KubernetesClient client = TestCluster.admin();
   @Inject Reaper reaper;
   @Inject PatchTests patchTests;
   @Inject OrchestratorConfig config;

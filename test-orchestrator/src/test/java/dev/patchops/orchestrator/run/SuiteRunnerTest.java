@@ -12,6 +12,7 @@ import dev.patchops.orchestrator.WithOrchestratorInfra;
 import dev.patchops.orchestrator.run.k8s.SuiteRunner;
 import dev.patchops.sandbox.SimulatedKubelet;
 import dev.patchops.testing.kube.KubeletFaults;
+import dev.patchops.testing.kube.TestCluster;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -26,7 +27,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithOrchestratorInfra
 class SuiteRunnerTest {
-  @Inject KubernetesClient client;
+  // Fixtures are the administrator's; the service acts as its own ServiceAccount.
+  final KubernetesClient client = TestCluster.admin();
   @Inject SuiteRunner runner;
 
   private static final String JUNIT =

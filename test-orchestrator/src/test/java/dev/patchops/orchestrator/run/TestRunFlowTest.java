@@ -32,6 +32,7 @@ import dev.patchops.testing.EventSender;
 import dev.patchops.testing.KafkaProbe;
 import dev.patchops.testing.TestInfra;
 import dev.patchops.testing.kube.KubeletFaults;
+import dev.patchops.testing.kube.TestCluster;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -47,7 +48,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithOrchestratorInfra
 class TestRunFlowTest {
-  @Inject KubernetesClient client;
+  // Fixtures are the administrator's; the service acts as its own ServiceAccount.
+  final KubernetesClient client = TestCluster.admin();
   @Inject TestRunService runs;
   @Inject PatchTests patchTests;
 

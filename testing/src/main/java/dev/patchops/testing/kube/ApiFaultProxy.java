@@ -47,7 +47,8 @@ final class ApiFaultProxy implements AutoCloseable {
           "http2-settings");
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private record Fault(String method, String path, int code, String body, AtomicInteger left) {
+  private record Fault(
+      String method, String path, int code, String body, AtomicInteger left, AtomicInteger served) {
     boolean matches(String m, String p) {
       return method.equalsIgnoreCase(m) && path.equals(p);
     }
@@ -118,6 +119,7 @@ final class ApiFaultProxy implements AutoCloseable {
       }
       for (Fault fault : faults) {
         if (fault.matches(exchange.getRequestMethod(), path) && fault.claim()) {
+          fault.served().incrementAndGet();
           byte[] body = fault.body.getBytes(StandardCharsets.UTF_8);
           exchange.getResponseHeaders().set("Content-Type", "application/json");
           exchange.sendResponseHeaders(fault.code, body.length);
@@ -132,6 +134,21 @@ final class ApiFaultProxy implements AutoCloseable {
   private void control(HttpExchange exchange) throws IOException {
     if ("DELETE".equals(exchange.getRequestMethod())) {
       faults.clear();
+    } else if ("GET".equals(exchange.getRequestMethod())) {
+      // How many answers each fault gave: a test proves its fault was met, not just registered.
+      var served = JSON.createArrayNode();
+      for (Fault fault : faults) {
+        served
+            .addObject()
+            .put("method", fault.method())
+            .put("path", fault.path())
+            .put("served", fault.served().get());
+      }
+      byte[] body = JSON.writeValueAsBytes(served);
+      exchange.getResponseHeaders().set("Content-Type", "application/json");
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      return;
     } else {
       JsonNode fault = JSON.readTree(exchange.getRequestBody());
       int times = fault.path("times").asInt(0);
@@ -141,7 +158,8 @@ final class ApiFaultProxy implements AutoCloseable {
               fault.path("path").asText(),
               fault.path("code").asInt(),
               fault.path("body").asText(),
-              new AtomicInteger(times == 0 ? -1 : times)));
+              new AtomicInteger(times == 0 ? -1 : times),
+              new AtomicInteger()));
     }
     exchange.sendResponseHeaders(204, -1);
   }

@@ -40,6 +40,31 @@ public final class ApiFaults {
     send(HttpRequest.newBuilder(control()).POST(HttpRequest.BodyPublishers.ofString(fault)));
   }
 
+  /** How many requests of {@code method} on {@code path} the registered faults answered. */
+  public static int served(String method, String path) {
+    try {
+      HttpResponse<String> response =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(control()).GET().build(),
+                  HttpResponse.BodyHandlers.ofString());
+      int served = 0;
+      for (var fault :
+          new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body())) {
+        if (fault.path("method").asText().equalsIgnoreCase(method)
+            && fault.path("path").asText().equals(path)) {
+          served += fault.path("served").asInt();
+        }
+      }
+      return served;
+    } catch (IOException e) {
+      throw new IllegalStateException("the fault proxy did not answer", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Every fault is lifted. */
   public static void clear() {
     send(HttpRequest.newBuilder(control()).DELETE());

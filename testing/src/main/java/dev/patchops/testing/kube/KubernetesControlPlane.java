@@ -18,8 +18,9 @@ import java.util.Map;
  * A real Kubernetes control plane for a module's tests: API server, controller manager and
  * scheduler, one per test JVM and shared like Kafka and PostgreSQL, with the CRDs and the access
  * objects of {@code deploy/} (namespace, ServiceAccounts, RBAC, admission policy) applied. The
- * service under test talks to it as the cluster's administrator; tests that prove least privilege
- * act as a ServiceAccount with a token from {@link TestCluster#tokenOf}.
+ * service under test talks to it as its own ServiceAccount of {@code deploy/} when the module names
+ * it ({@code serviceAccount=<namespace>/<name>} as an init argument), so the real authorizer checks
+ * every call the suite makes against the service's RBAC; otherwise as the cluster's administrator.
  *
  * <p>The simulated kubelet plays the Nodes beside it; tests make it break things through {@link
  * KubeletFaults}.
@@ -29,6 +30,18 @@ public class KubernetesControlPlane implements QuarkusTestResourceLifecycleManag
   private static ControlPlane plane;
   private static ApiFaultProxy proxy;
   private static SandboxControl kubeletControls;
+  private String serviceAccount;
+
+  /**
+   * Long enough for a module's whole suite: a token that expires mid-run would look like a revoked
+   * right.
+   */
+  private static final long TOKEN_SECONDS = 6 * 3600L;
+
+  @Override
+  public void init(Map<String, String> initArgs) {
+    serviceAccount = initArgs.get("serviceAccount");
+  }
 
   @Override
   public Map<String, String> start() {
@@ -42,15 +55,39 @@ public class KubernetesControlPlane implements QuarkusTestResourceLifecycleManag
     System.setProperty(ApiFaults.URL_PROPERTY, proxy.url());
     // The service reaches the API server through the fault proxy, so tests can make it fail; the
     // tests' own clients go straight to the server.
+    String token = plane.adminToken();
+    String namespace = "default";
+    if (serviceAccount != null) {
+      String[] account = serviceAccount.split("/", 2);
+      namespace = account[0];
+      token = tokenOf(account[0], account[1]);
+    }
     return Map.of(
         "quarkus.kubernetes-client.api-server-url",
         proxy.url(),
         "quarkus.kubernetes-client.token",
-        plane.adminToken(),
+        token,
         "quarkus.kubernetes-client.namespace",
-        "default",
+        namespace,
         "kubernetes.auth.tryKubeConfig",
         "false");
+  }
+
+  private static String tokenOf(String namespace, String name) {
+    try (KubernetesClient admin = admin(plane)) {
+      return admin
+          .serviceAccounts()
+          .inNamespace(namespace)
+          .withName(name)
+          .tokenRequest(
+              new io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder()
+                  .withNewSpec()
+                  .withExpirationSeconds(TOKEN_SECONDS)
+                  .endSpec()
+                  .build())
+          .getStatus()
+          .getToken();
+    }
   }
 
   /**

@@ -12,6 +12,7 @@ import dev.patchops.testing.TestInfra;
 import dev.patchops.ticket.tickets.TicketService.NewTicket;
 import dev.patchops.ticket.tickets.TicketService.Opening;
 import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.Test;
 class TicketGroupCommitTest {
   @Inject TicketGroupCommit groupCommit;
   @Inject AgroalDataSource dataSource;
+  @Inject MeterRegistry registry;
 
   /** A software ticket for a Deployment of the shop, reported over REST. */
   private static Opening opening(
@@ -106,12 +108,15 @@ class TicketGroupCommitTest {
     }
     assertThat(ids).hasSize(20);
     assertThat(ticketIdsWithTitle(title)).containsExactlyInAnyOrderElementsOf(ids);
+    assertThat(transactionsWithTitle(title)).as("one commit for the whole batch").isEqualTo(1);
   }
 
   @Test
   void concurrentRestCreatesEachGetTheirOwnCommittedTicketAndEvent() throws Exception {
     String title = "concurrent-" + UUID.randomUUID();
     ExecutorService pool = Executors.newFixedThreadPool(16);
+    double transactionsBefore = counter("patchops.ticket.group-commit.transactions");
+    double ticketsBefore = counter("patchops.ticket.group-commit.tickets");
     try {
       List<Future<String>> created = new ArrayList<>();
       for (int i = 0; i < 64; i++) {
@@ -145,6 +150,15 @@ class TicketGroupCommitTest {
       }
       assertThat(ids).hasSize(64);
       assertThat(ticketIdsWithTitle(title)).containsExactlyInAnyOrderElementsOf(ids);
+      // Sixteen clients at once must share commits: with batching off each ticket commits alone.
+      long commits = transactionsWithTitle(title);
+      assertThat(commits).as("transactions that wrote the 64 tickets").isLessThan(64);
+      assertThat(counter("patchops.ticket.group-commit.tickets") - ticketsBefore)
+          .as("tickets opened through the group commit")
+          .isGreaterThanOrEqualTo(64);
+      assertThat(counter("patchops.ticket.group-commit.transactions") - transactionsBefore)
+          .as("group-commit transactions")
+          .isLessThan(64);
     } finally {
       pool.shutdownNow();
     }
@@ -192,6 +206,15 @@ class TicketGroupCommitTest {
         return ids;
       }
     }
+  }
+
+  /** Rows written by one transaction share its id, PostgreSQL's {@code xmin}. */
+  private long transactionsWithTitle(String title) throws Exception {
+    return count("select count(distinct xmin::text) from ticket where title = ?", title);
+  }
+
+  private double counter(String name) {
+    return registry.counter(name).count();
   }
 
   private long openedEvents(String ticketId) throws Exception {

@@ -15,6 +15,7 @@ import dev.patchops.orchestrator.mirror.MirrorNames;
 import dev.patchops.orchestrator.run.RunKind;
 import dev.patchops.orchestrator.run.TestRun;
 import dev.patchops.testing.kube.ApiFaults;
+import dev.patchops.testing.kube.TestCluster;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
@@ -27,7 +28,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithOrchestratorInfra
 class PatchTestsTest {
-  @Inject KubernetesClient client;
+  // Fixtures are the administrator's; the service acts as its own ServiceAccount.
+  final KubernetesClient client = TestCluster.admin();
   @Inject PatchTests patchTests;
 
   private static TestRun run() {
