@@ -12,11 +12,7 @@ import dev.patchops.testing.kube.KubernetesControlPlane;
 import dev.patchops.testing.kube.TestCluster;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
-import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
-import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
@@ -147,14 +143,14 @@ class PluginCliTest {
   }
 
   @Test
-  void aUserWithoutRbacForPatchRolloutsIsRefused() throws IOException {
+  void aUserWithoutRbacForPatchRolloutsIsRefused() {
     // A user who may read Deployments but nothing of PatchOps, and one who may read rollouts but
     // not change them: the API server decides, and the plugin says so in one line.
-    Path nobody = userKubeconfig("no-patchops", List.of());
-    Path reader = userKubeconfig("rollout-reader", List.of("get", "list", "watch"));
+    KubectlPlugin nobody = kubectl.asServiceAccount(NS, "no-patchops", List.of());
+    KubectlPlugin reader =
+        kubectl.asServiceAccount(NS, "rollout-reader", List.of("get", "list", "watch"));
 
-    Result get =
-        kubectl.withKubeconfig(nobody).run("patchops", "get", "rollout", ROLLOUT, "-n", NS);
+    Result get = nobody.run("patchops", "get", "rollout", ROLLOUT, "-n", NS);
     assertThat(get.exit()).as(get.toString()).isEqualTo(1);
     assertThat(get.out()).isEmpty();
     assertThat(get.err().lines()).as(get.toString()).hasSize(1);
@@ -163,19 +159,19 @@ class PluginCliTest {
         .contains("system:serviceaccount:" + NS + ":no-patchops")
         .contains("cannot get resource \"patchrollouts\" in API group \"patchops.dev\"");
 
-    Result list = kubectl.withKubeconfig(nobody).run("patchops", "list", "rollouts", "-A");
+    Result list = nobody.run("patchops", "list", "rollouts", "-A");
     assertThat(list.exit()).isEqualTo(1);
     assertThat(list.err())
         .startsWith("Error from server (Forbidden): ")
         .contains("cannot list resource");
 
-    Result pause = kubectl.withKubeconfig(reader).run("patchops", "pause", ROLLOUT, "-n", NS);
+    Result pause = reader.run("patchops", "pause", ROLLOUT, "-n", NS);
     assertThat(pause.exit()).as(pause.toString()).isEqualTo(1);
     assertThat(pause.err().lines()).hasSize(1);
     // Not taken up by a rollout-service here, so the refusal comes from the plugin's check of the
     // phase; the RBAC refusal of a patch is shown on a live rollout in the rollout-service tests.
     assertThat(pause.err()).contains("has no status yet");
-    Result retry = kubectl.withKubeconfig(reader).run("patchops", "retry", ROLLOUT, "-n", NS);
+    Result retry = reader.run("patchops", "retry", ROLLOUT, "-n", NS);
     assertThat(retry.exit()).isEqualTo(1);
     assertThat(retry.err()).contains("only an ended rollout");
   }
@@ -301,72 +297,6 @@ class PluginCliTest {
     Result viaKubectl = kubectl.run("__complete", "patchops", "abort", "-n", NS, "");
     assertThat(viaKubectl.exit()).as(viaKubectl.toString()).isZero();
     assertThat(viaKubectl.out().lines()).as(viaKubectl.toString()).contains(ROLLOUT, ":4");
-  }
-
-  /** A kubeconfig for a ServiceAccount of {@link #NS} allowed {@code verbs} on patchrollouts. */
-  static Path userKubeconfig(String user, List<String> verbs) throws IOException {
-    admin
-        .serviceAccounts()
-        .inNamespace(NS)
-        .resource(
-            new ServiceAccountBuilder().withNewMetadata().withName(user).endMetadata().build())
-        .createOr(c -> c.update());
-    var rules =
-        new java.util.ArrayList<>(
-            List.of(
-                new PolicyRuleBuilder()
-                    .withApiGroups("apps")
-                    .withResources("deployments")
-                    .withVerbs("get", "list")
-                    .build()));
-    if (!verbs.isEmpty()) {
-      rules.add(
-          new PolicyRuleBuilder()
-              .withApiGroups("patchops.dev")
-              .withResources("patchrollouts")
-              .withVerbs(verbs)
-              .build());
-    }
-    admin
-        .rbac()
-        .roles()
-        .inNamespace(NS)
-        .resource(
-            new RoleBuilder()
-                .withNewMetadata()
-                .withName(user)
-                .endMetadata()
-                .withRules(rules)
-                .build())
-        .createOr(c -> c.update());
-    admin
-        .rbac()
-        .roleBindings()
-        .inNamespace(NS)
-        .resource(
-            new RoleBindingBuilder()
-                .withNewMetadata()
-                .withName(user)
-                .endMetadata()
-                .withNewRoleRef("rbac.authorization.k8s.io", "Role", user)
-                .addNewSubject()
-                .withKind("ServiceAccount")
-                .withName(user)
-                .withNamespace(NS)
-                .endSubject()
-                .build())
-        .createOr(c -> c.update());
-    Path file = Files.createTempFile(user, ".kubeconfig");
-    Files.copy(kubectl.kubeconfig(), file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    String token = TestCluster.tokenOf(NS, user);
-    KubectlPlugin as = kubectl.withKubeconfig(file);
-    String cluster = as.run("config", "view", "-o", "jsonpath={.clusters[0].name}").out();
-    assertThat(as.run("config", "set-credentials", user, "--token=" + token).exit()).isZero();
-    assertThat(
-            as.run("config", "set-context", user, "--cluster=" + cluster, "--user=" + user).exit())
-        .isZero();
-    assertThat(as.run("config", "use-context", user).exit()).isZero();
-    return file;
   }
 
   static String currentContext() {

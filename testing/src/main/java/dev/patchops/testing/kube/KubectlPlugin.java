@@ -1,11 +1,18 @@
 package dev.patchops.testing.kube;
 
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -55,6 +62,87 @@ public final class KubectlPlugin {
 
   public Path kubectlBinary() {
     return kubectl;
+  }
+
+  /**
+   * The same kubectl as ServiceAccount {@code namespace/name}, whose Role grants reading
+   * Deployments and {@code verbs} on patchrollouts (none: no PatchOps access at all), through a
+   * kubeconfig of its own whose current context is that user.
+   */
+  public KubectlPlugin asServiceAccount(String namespace, String name, List<String> verbs) {
+    KubernetesClient admin = TestCluster.admin();
+    admin
+        .serviceAccounts()
+        .inNamespace(namespace)
+        .resource(
+            new ServiceAccountBuilder().withNewMetadata().withName(name).endMetadata().build())
+        .createOr(c -> c.update());
+    List<PolicyRule> rules = new ArrayList<>();
+    rules.add(
+        new PolicyRuleBuilder()
+            .withApiGroups("apps")
+            .withResources("deployments")
+            .withVerbs("get", "list", "watch")
+            .build());
+    if (!verbs.isEmpty()) {
+      rules.add(
+          new PolicyRuleBuilder()
+              .withApiGroups("patchops.dev")
+              .withResources("patchrollouts")
+              .withVerbs(verbs)
+              .build());
+    }
+    admin
+        .rbac()
+        .roles()
+        .inNamespace(namespace)
+        .resource(
+            new RoleBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .endMetadata()
+                .withRules(rules)
+                .build())
+        .createOr(c -> c.update());
+    admin
+        .rbac()
+        .roleBindings()
+        .inNamespace(namespace)
+        .resource(
+            new RoleBindingBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .endMetadata()
+                .withNewRoleRef("rbac.authorization.k8s.io", "Role", name)
+                .addNewSubject()
+                .withKind("ServiceAccount")
+                .withName(name)
+                .withNamespace(namespace)
+                .endSubject()
+                .build())
+        .createOr(c -> c.update());
+    try {
+      Path file = Files.createTempFile(name, ".kubeconfig");
+      Files.copy(kubeconfig, file, StandardCopyOption.REPLACE_EXISTING);
+      KubectlPlugin as = withKubeconfig(file);
+      String cluster = as.run("config", "view", "-o", "jsonpath={.clusters[0].name}").out();
+      String token = TestCluster.tokenOf(namespace, name);
+      for (String[] step :
+          List.of(
+              new String[] {"config", "set-credentials", name, "--token=" + token},
+              new String[] {
+                "config", "set-context", name, "--cluster=" + cluster, "--user=" + name
+              },
+              new String[] {"config", "use-context", name})) {
+        Result r = as.run(step);
+        if (r.exit() != 0) {
+          throw new AssertionError(r.toString());
+        }
+      }
+      return as;
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
   }
 
   /** What one command printed and how it ended. */
