@@ -17,79 +17,124 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicReference;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code kubectl patchops}: the PatchRollouts and PatchTests of the cluster of the user's
  * kubeconfig, as trees and tables, and the manual controls of a rollout through its spec.
  */
-@Command(
-    name = "kubectl-patchops",
-    mixinStandardHelpOptions = true,
-    version = "kubectl-patchops 0.1.0",
-    description = "PatchOps rollouts and tests, for platform engineers.",
-    subcommands = {
-      Main.Get.class,
-      Main.ListCmd.class,
-      Main.Promote.class,
-      Main.Pause.class,
-      Main.Resume.class,
-      Main.Abort.class,
-      Main.Retry.class,
-      Main.History.class,
-      Main.CompletionCmd.class
-    })
-public final class Main implements Runnable {
-  @Mixin Globals globals = new Globals();
+public final class Main {
+  static final String VERSION = "kubectl-patchops 0.1.0";
 
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  static final String HELP =
+      """
+      kubectl patchops: PatchOps rollouts and tests, for platform engineers.
+
+      Usage:
+        kubectl patchops get rollout|test NAME [-w|--watch] [-o json|yaml]
+        kubectl patchops list [rollouts|tests] [-A] [-o json|yaml]
+        kubectl patchops promote ROLLOUT [--full]
+        kubectl patchops pause|resume|abort ROLLOUT
+        kubectl patchops retry ROLLOUT
+        kubectl patchops history WORKLOAD [-A] [-o json|yaml]
+        kubectl patchops completion bash|zsh
+
+      Commands:
+        get         A rollout or a test as a tree; --watch redraws on every change and
+                    ends when the rollout (or test) ends.
+        list        Rollouts and tests as tables (-A: in every namespace).
+        promote     Pass the current canary step (--full: skip every remaining step).
+        pause       Hold the rollout at its current step.
+        resume      Let a paused rollout go on.
+        abort       Revert to the checkpoint at once.
+        retry       Start an ended (reverted, failed, refused) rollout again, as a new
+                    PatchRollout.
+        history     Past rollouts and reverts of a Deployment, with their checkpoints.
+        completion  A shell completion script: bash or zsh.
+
+      The controls patch one field of the PatchRollout's spec (paused, abort, promote):
+      the API server's RBAC and admission decide, as for any kubectl change.
+
+      Flags (anywhere):
+        -n, --namespace NAMESPACE   the namespace (default: the context's, else default)
+        -A, --all-namespaces        every namespace (list, history)
+            --context CONTEXT       the kubeconfig context to use
+            --kubeconfig FILE       the kubeconfig (default: $KUBECONFIG, ~/.kube/config)
+        -o, --output json|yaml      the objects as the API server returns them
+        -h, --help                  this help
+            --version               the plugin's version
+      """;
+
+  private Main() {}
 
   public static void main(String[] args) {
-    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    PrintWriter out = new PrintWriter(System.out, false);
+    PrintWriter err = new PrintWriter(System.err, true);
+    int code = run(args, out, err);
+    out.flush();
+    System.exit(code);
   }
 
-  /** The exit code kubectl would give: 0, or 1 for any error. */
-  static int run(String[] args, PrintWriter out, PrintWriter err) {
+  /** The exit code kubectl would give: 0, or 1 for any error, said in one line on stderr. */
+  static int run(String[] argv, PrintWriter out, PrintWriter err) {
     Trace.mark("main");
-    if (args.length > 0 && args[0].equals("__complete")) {
-      // Words being completed may be half an option ("-"), which a parser would refuse.
-      for (String c : Completion.candidates(List.of(args).subList(1, args.length))) {
-        out.println(c);
+    try {
+      if (argv.length > 0 && argv[0].equals("__complete")) {
+        // Words being completed may be half a flag ("-"), which the parser would refuse.
+        for (String c : Completion.candidates(List.of(argv).subList(1, argv.length))) {
+          out.println(c);
+        }
+        // cobra's ShellCompDirectiveNoFileComp: kubectl offers no file names.
+        out.println(":4");
+        return 0;
       }
-      // cobra's ShellCompDirectiveNoFileComp: kubectl offers no file names.
-      out.println(":4");
-      out.flush();
+      Args a = Args.parse(argv);
+      Trace.mark("parsed");
+      if (a.version) {
+        out.println(VERSION);
+        return 0;
+      }
+      if (a.help || a.words.isEmpty()) {
+        out.print(HELP);
+        return 0;
+      }
+      String verb = a.words.get(0);
+      a.only(verb, verb.equals("get"), a.watch ? "--watch" : null);
+      a.only(verb, verb.equals("promote"), a.full ? "--full" : null);
+      boolean outputs = List.of("get", "list", "ls", "history").contains(verb);
+      a.only(verb, outputs, a.output != null ? "--output" : null);
+      Output.check(a.output);
+      switch (verb) {
+        case "get" -> get(a, out);
+        case "list", "ls" -> list(a, out);
+        case "promote" ->
+            control(
+                a,
+                out,
+                a.full ? Controls.Verb.PROMOTE_FULL : Controls.Verb.PROMOTE,
+                "promote ROLLOUT [--full]");
+        case "pause" -> control(a, out, Controls.Verb.PAUSE, "pause ROLLOUT");
+        case "resume" -> control(a, out, Controls.Verb.RESUME, "resume ROLLOUT");
+        case "abort" -> control(a, out, Controls.Verb.ABORT, "abort ROLLOUT");
+        case "retry" -> retry(a, out);
+        case "history" -> history(a, out);
+        case "completion" ->
+            out.print(Completion.script(a.operands("completion bash|zsh", 1, 1).get(0)));
+        default ->
+            throw new PluginException(
+                "error: unknown command \""
+                    + verb
+                    + "\" for \"kubectl patchops\" (see kubectl patchops --help)");
+      }
       return 0;
+    } catch (PluginException e) {
+      out.flush();
+      err.println(e.getMessage());
+      return 1;
+    } catch (RuntimeException e) {
+      out.flush();
+      err.println("error: " + Cluster.oneLine(e));
+      return 1;
     }
-    CommandLine cli = new CommandLine(new Main());
-    cli.setOut(out);
-    cli.setErr(err);
-    cli.setParameterExceptionHandler(
-        (e, a) -> {
-          err.println("error: " + e.getMessage());
-          err.println("See 'kubectl patchops --help' for usage.");
-          return 1;
-        });
-    cli.setExecutionExceptionHandler(
-        (e, c, p) -> {
-          if (e instanceof PluginException) {
-            err.println(e.getMessage());
-          } else {
-            err.println("error: " + Cluster.oneLine(e));
-          }
-          return 1;
-        });
-    return cli.execute(args);
-  }
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
   }
 
   static Kind kind(String word) {
@@ -105,52 +150,109 @@ public final class Main implements Runnable {
   }
 
   /** {@code get rollout NAME} / {@code get test NAME}, once or on every change. */
-  @Command(name = "get", description = "Show a rollout or a test as a tree.")
-  static final class Get implements Runnable {
-    @ParentCommand Main root;
-    @Mixin Globals globals = new Globals();
+  static void get(Args a, PrintWriter out) {
+    List<String> ops = a.operands("get rollout|test NAME [-w] [-o json|yaml]", 2, 2);
+    Kind k = kind(ops.get(0));
+    String name = ops.get(1);
+    try (Cluster cluster = a.connect()) {
+      Trace.mark("client built");
+      String ns = cluster.namespace();
+      GenericKubernetesResource object = cluster.get(k, ns, name);
+      Trace.mark("object read");
+      if (!a.watch) {
+        out.print(
+            a.output != null
+                ? Output.one(cluster.client().getKubernetesSerialization(), object, a.output)
+                : render(cluster, k, object));
+        out.flush();
+        Trace.mark("printed");
+        return;
+      }
+      new Watching(cluster, k, ns, name, a.output, out).run(object);
+    }
+  }
 
-    @Parameters(index = "0", paramLabel = "KIND", description = "rollout or test")
-    String kind;
-
-    @Parameters(index = "1", paramLabel = "NAME")
-    String name;
-
-    @Option(
-        names = {"-w", "--watch"},
-        description = "Redraw on every change; ends when the rollout ends.")
-    boolean watch;
-
-    @Option(
-        names = {"-o", "--output"},
-        paramLabel = "FORMAT",
-        description = "json or yaml")
-    String output;
-
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-      Output.check(output);
-      Kind k = kind(kind);
-      Globals g = globals.over(root.globals);
-      PrintWriter out = spec.commandLine().getOut();
-      Trace.mark("parsed");
-      try (Cluster cluster = g.connect()) {
-        Trace.mark("client built");
-        String ns = cluster.namespace();
-        GenericKubernetesResource object = cluster.get(k, ns, name);
-        Trace.mark("object read");
-        if (!watch) {
-          out.print(
-              output != null
-                  ? Output.one(cluster.client().getKubernetesSerialization(), object, output)
-                  : render(cluster, k, object));
-          out.flush();
-          Trace.mark("printed");
-          return;
+  /** {@code list [rollouts|tests]}: tables, as kubectl prints them. */
+  static void list(Args a, PrintWriter out) {
+    List<String> ops = a.operands("list [rollouts|tests] [-A] [-o json|yaml]", 0, 1);
+    List<Kind> kinds = ops.isEmpty() ? List.of(Kind.ROLLOUT, Kind.TEST) : List.of(kind(ops.get(0)));
+    try (Cluster cluster = a.connect()) {
+      String ns = a.allNamespaces ? null : cluster.namespace();
+      List<GenericKubernetesResource> all = new ArrayList<>();
+      StringBuilder text = new StringBuilder();
+      for (Kind k : kinds) {
+        List<GenericKubernetesResource> items = cluster.list(k, ns);
+        all.addAll(items);
+        if (kinds.size() > 1) {
+          text.append(text.length() == 0 ? "" : "\n").append(k.kind).append("s\n");
         }
-        new Watching(cluster, k, ns, name, output, out).run(object);
+        if (items.isEmpty()) {
+          text.append(
+              ns == null
+                  ? "No resources found\n"
+                  : "No resources found in " + ns + " namespace.\n");
+        } else if (k == Kind.ROLLOUT) {
+          text.append(Tables.rollouts(items, ns == null, Instant.now()));
+        } else {
+          text.append(Tables.tests(items, ns == null, Instant.now()));
+        }
+      }
+      out.print(
+          a.output != null
+              ? Output.list(cluster.client().getKubernetesSerialization(), all, a.output)
+              : text);
+    }
+  }
+
+  /** The controls: one merge patch of the spec each. */
+  static void control(Args a, PrintWriter out, Controls.Verb verb, String usage) {
+    String name = a.operands(usage, 1, 1).get(0);
+    try (Cluster cluster = a.connect()) {
+      String ns = cluster.namespace();
+      GenericKubernetesResource rollout = cluster.get(Kind.ROLLOUT, ns, name);
+      cluster.mergePatch(Kind.ROLLOUT, ns, name, Controls.patch(verb, rollout));
+      out.println(Kind.ROLLOUT.ref(name) + " " + verb.done);
+    }
+  }
+
+  /** A new PatchRollout from an ended one: a fresh rollout through every gate. */
+  static void retry(Args a, PrintWriter out) {
+    String name = a.operands("retry ROLLOUT", 1, 1).get(0);
+    try (Cluster cluster = a.connect()) {
+      String ns = cluster.namespace();
+      GenericKubernetesResource ended = cluster.get(Kind.ROLLOUT, ns, name);
+      GenericKubernetesResource created = cluster.create(Kind.ROLLOUT, ns, Controls.retryOf(ended));
+      out.println(
+          Kind.ROLLOUT.ref(created.getMetadata().getName()) + " created (retry of " + name + ")");
+    }
+  }
+
+  /** The rollouts of one Deployment, oldest first, with how each ended and its checkpoint. */
+  static void history(Args a, PrintWriter out) {
+    String deployment =
+        Controls.workload(a.operands("history WORKLOAD [-A] [-o json|yaml]", 1, 1).get(0));
+    try (Cluster cluster = a.connect()) {
+      String ns = a.allNamespaces ? null : cluster.namespace();
+      List<GenericKubernetesResource> items =
+          cluster.list(Kind.ROLLOUT, ns).stream()
+              .filter(r -> deployment.equals(Node.text(r, "spec", "deployment")))
+              .sorted(
+                  Comparator.comparing(
+                          (GenericKubernetesResource r) ->
+                              Objects.requireNonNullElse(
+                                  r.getMetadata().getCreationTimestamp(), ""))
+                      .thenComparing(r -> r.getMetadata().getName()))
+              .toList();
+      if (a.output != null) {
+        out.print(Output.list(cluster.client().getKubernetesSerialization(), items, a.output));
+      } else if (items.isEmpty()) {
+        out.println(
+            "No rollouts of deployment "
+                + deployment
+                + (ns == null ? "" : " in namespace " + ns)
+                + ".");
+      } else {
+        out.print(Tables.history(items, ns == null));
       }
     }
   }
@@ -327,228 +429,6 @@ public final class Main implements Runnable {
         return phase != null && !RolloutView.active(phase);
       }
       return phase != null && List.of("Passed", "Failed", "Error").contains(phase);
-    }
-  }
-
-  /** {@code list [rollouts|tests]}: tables, as kubectl prints them. */
-  @Command(
-      name = "list",
-      aliases = "ls",
-      description = "List rollouts and tests (-A: in every namespace).")
-  static final class ListCmd implements Runnable {
-    @ParentCommand Main root;
-    @Mixin Globals globals = new Globals();
-
-    @Parameters(
-        index = "0",
-        arity = "0..1",
-        paramLabel = "KIND",
-        description = "rollouts or tests (default: both)")
-    String kind;
-
-    @Option(
-        names = {"-o", "--output"},
-        paramLabel = "FORMAT",
-        description = "json or yaml")
-    String output;
-
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-      Output.check(output);
-      Globals g = globals.over(root.globals);
-      PrintWriter out = spec.commandLine().getOut();
-      List<Kind> kinds = kind == null ? List.of(Kind.ROLLOUT, Kind.TEST) : List.of(kind(kind));
-      try (Cluster cluster = g.connect()) {
-        String ns = g.allNamespaces ? null : cluster.namespace();
-        List<GenericKubernetesResource> all = new ArrayList<>();
-        StringBuilder text = new StringBuilder();
-        for (Kind k : kinds) {
-          List<GenericKubernetesResource> items = cluster.list(k, ns);
-          all.addAll(items);
-          if (kinds.size() > 1) {
-            text.append(text.length() == 0 ? "" : "\n").append(k.kind).append("s\n");
-          }
-          if (items.isEmpty()) {
-            text.append(
-                ns == null
-                    ? "No resources found\n"
-                    : "No resources found in " + ns + " namespace.\n");
-          } else if (k == Kind.ROLLOUT) {
-            text.append(Tables.rollouts(items, ns == null, Instant.now()));
-          } else {
-            text.append(Tables.tests(items, ns == null, Instant.now()));
-          }
-        }
-        out.print(
-            output != null
-                ? Output.list(cluster.client().getKubernetesSerialization(), all, output)
-                : text);
-        out.flush();
-      }
-    }
-  }
-
-  /** The controls: one merge patch of the spec each. */
-  abstract static class Control implements Runnable {
-    @ParentCommand Main root;
-    @Mixin Globals globals = new Globals();
-
-    @Parameters(index = "0", paramLabel = "ROLLOUT")
-    String name;
-
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-    abstract Controls.Verb verb();
-
-    @Override
-    public void run() {
-      Globals g = globals.over(root.globals);
-      try (Cluster cluster = g.connect()) {
-        String ns = cluster.namespace();
-        GenericKubernetesResource rollout = cluster.get(Kind.ROLLOUT, ns, name);
-        String patch = Controls.patch(verb(), rollout);
-        cluster.mergePatch(Kind.ROLLOUT, ns, name, patch);
-        spec.commandLine().getOut().println(Kind.ROLLOUT.ref(name) + " " + verb().done);
-      }
-    }
-  }
-
-  @Command(
-      name = "promote",
-      description = "Pass the current canary step (--full: skip every remaining step).")
-  static final class Promote extends Control {
-    @Option(names = "--full", description = "Skip every remaining step and promote to 100%.")
-    boolean full;
-
-    @Override
-    Controls.Verb verb() {
-      return full ? Controls.Verb.PROMOTE_FULL : Controls.Verb.PROMOTE;
-    }
-  }
-
-  @Command(name = "pause", description = "Hold the rollout at its current step.")
-  static final class Pause extends Control {
-    @Override
-    Controls.Verb verb() {
-      return Controls.Verb.PAUSE;
-    }
-  }
-
-  @Command(name = "resume", description = "Let a paused rollout go on.")
-  static final class Resume extends Control {
-    @Override
-    Controls.Verb verb() {
-      return Controls.Verb.RESUME;
-    }
-  }
-
-  @Command(name = "abort", description = "Revert to the checkpoint at once.")
-  static final class Abort extends Control {
-    @Override
-    Controls.Verb verb() {
-      return Controls.Verb.ABORT;
-    }
-  }
-
-  /** A new PatchRollout from an ended one: a fresh rollout through every gate. */
-  @Command(
-      name = "retry",
-      description =
-          "Start an ended (reverted, failed, refused) rollout again, as a new PatchRollout.")
-  static final class Retry implements Runnable {
-    @ParentCommand Main root;
-    @Mixin Globals globals = new Globals();
-
-    @Parameters(index = "0", paramLabel = "ROLLOUT")
-    String name;
-
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-      Globals g = globals.over(root.globals);
-      try (Cluster cluster = g.connect()) {
-        String ns = cluster.namespace();
-        GenericKubernetesResource ended = cluster.get(Kind.ROLLOUT, ns, name);
-        GenericKubernetesResource created =
-            cluster.create(Kind.ROLLOUT, ns, Controls.retryOf(ended));
-        spec.commandLine()
-            .getOut()
-            .println(
-                Kind.ROLLOUT.ref(created.getMetadata().getName())
-                    + " created (retry of "
-                    + name
-                    + ")");
-      }
-    }
-  }
-
-  /** The rollouts of one Deployment, oldest first, with how each ended and its checkpoint. */
-  @Command(
-      name = "history",
-      description = "Past rollouts and reverts of a workload, with their checkpoints.")
-  static final class History implements Runnable {
-    @ParentCommand Main root;
-    @Mixin Globals globals = new Globals();
-
-    @Parameters(index = "0", paramLabel = "WORKLOAD", description = "checkout or deploy/checkout")
-    String workload;
-
-    @Option(
-        names = {"-o", "--output"},
-        paramLabel = "FORMAT",
-        description = "json or yaml")
-    String output;
-
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-      Output.check(output);
-      String deployment = Controls.workload(workload);
-      Globals g = globals.over(root.globals);
-      try (Cluster cluster = g.connect()) {
-        String ns = g.allNamespaces ? null : cluster.namespace();
-        List<GenericKubernetesResource> items =
-            cluster.list(Kind.ROLLOUT, ns).stream()
-                .filter(r -> deployment.equals(Node.text(r, "spec", "deployment")))
-                .sorted(
-                    Comparator.comparing(
-                            (GenericKubernetesResource r) ->
-                                Objects.requireNonNullElse(
-                                    r.getMetadata().getCreationTimestamp(), ""))
-                        .thenComparing(r -> r.getMetadata().getName()))
-                .toList();
-        PrintWriter out = spec.commandLine().getOut();
-        if (output != null) {
-          out.print(Output.list(cluster.client().getKubernetesSerialization(), items, output));
-        } else if (items.isEmpty()) {
-          out.println(
-              "No rollouts of deployment "
-                  + deployment
-                  + (ns == null ? "" : " in namespace " + ns)
-                  + ".");
-        } else {
-          out.print(Tables.history(items, ns == null));
-        }
-        out.flush();
-      }
-    }
-  }
-
-  @Command(name = "completion", description = "A shell completion script: bash or zsh.")
-  static final class CompletionCmd implements Runnable {
-    @Parameters(index = "0", paramLabel = "SHELL", description = "bash or zsh")
-    String shell;
-
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-      spec.commandLine().getOut().print(Completion.script(shell));
-      spec.commandLine().getOut().flush();
     }
   }
 }

@@ -263,7 +263,9 @@ class PluginCliTest {
 
     Result usage = kubectl.run("patchops", "frobnicate");
     assertThat(usage.exit()).isEqualTo(1);
-    assertThat(usage.err()).startsWith("error: Unmatched argument");
+    assertThat(usage.err())
+        .isEqualTo(
+            "error: unknown command \"frobnicate\" for \"kubectl patchops\" (see kubectl patchops --help)\n");
   }
 
   @Test

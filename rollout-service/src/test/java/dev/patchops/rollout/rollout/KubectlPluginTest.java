@@ -49,7 +49,8 @@ class KubectlPluginTest {
    * Starts a canary of the shop's checkout and waits until it serves: the one place that knows how
    * a rollout is started (today: the REST API, as KubectlTest does; a start gate may change it).
    */
-  Live startLiveCanary(String ns, String steps) {
+  static Live startLiveCanary(
+      KubernetesClient client, RolloutService rollouts, String ns, String steps) {
     String ticketId = RolloutFlowTest.ticket();
     String image = Sandbox.image("", '8');
     String id =
@@ -75,12 +76,12 @@ class KubectlPluginTest {
                   client.resources(PatchRollout.class).inNamespace(ns).withName(name).get();
               return cr != null && cr.getStatus() != null && cr.getStatus().checkpoint != null;
             });
-    await().atMost(WAIT).until(() -> ready(ns, "checkout-canary") >= 1);
+    await().atMost(WAIT).until(() -> ready(client, ns, "checkout-canary") >= 1);
     return new Live(
         id, name, ticketId, image, rollouts.checkpointRow(id).specHash.substring(0, 12));
   }
 
-  int ready(String ns, String deployment) {
+  static int ready(KubernetesClient client, String ns, String deployment) {
     Deployment d = client.apps().deployments().inNamespace(ns).withName(deployment).get();
     return d == null || d.getStatus() == null || d.getStatus().getReadyReplicas() == null
         ? 0
@@ -93,6 +94,8 @@ class KubectlPluginTest {
     String stableBefore = stableImage(ns);
     Live live =
         startLiveCanary(
+            client,
+            rollouts,
             ns,
             "[{\"weight\":10,\"pauseSeconds\":600},{\"weight\":50,\"pauseSeconds\":600},"
                 + "{\"weight\":80,\"pauseSeconds\":600}]");
