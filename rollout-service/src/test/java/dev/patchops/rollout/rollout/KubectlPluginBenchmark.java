@@ -54,7 +54,8 @@ class KubectlPluginBenchmark {
       Result p = kubectl.run("patchops", "get", "rollout", live.name(), "-n", ns);
       Result b = kubectl.run("get", "patchrollout", live.name(), "-n", ns, "-o", "yaml");
       Result n =
-          kubectl.bash("PATCHOPS_CDS=off exec kubectl patchops get rollout " + live.name() + " -n " + ns);
+          kubectl.bash(
+              "PATCHOPS_CDS=off exec kubectl patchops get rollout " + live.name() + " -n " + ns);
       for (Result r : new Result[] {p, b, n}) {
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(r.out()).as(r.toString()).contains(live.name());
