@@ -103,6 +103,42 @@ class PluginCliTest {
   }
 
   @Test
+  void getTestShowsTheMirrorAndTheSuites() {
+    GenericKubernetesResource test =
+        Serialization.unmarshal(
+            """
+            apiVersion: patchops.dev/v1alpha1
+            kind: PatchTest
+            metadata: {name: tck-7-r7-a1, namespace: %s}
+            spec:
+              runId: run-7
+              ticketId: TCK-7
+              revision: 7
+              attempt: 1
+              environmentNamespace: mirror-tck-7-r7
+              sourceNamespace: shop
+              suites: [smoke, payments]
+            """
+                .formatted(NS),
+            GenericKubernetesResource.class);
+    admin
+        .genericKubernetesResources(Cluster.Kind.TEST.context())
+        .inNamespace(NS)
+        .resource(test)
+        .createOr(c -> c.update());
+    Result r = kubectl.run("patchops", "get", "test", "tck-7-r7-a1", "-n", NS);
+    assertThat(r.exit()).as(r.toString()).isZero();
+    assertThat(r.out())
+        .as(r.toString())
+        .contains("Ticket:      TCK-7 (revision 7, attempt 1)")
+        .contains("Mirror:      mirror-tck-7-r7 (mirror of shop)")
+        .contains("Phase:       (not started)")
+        .contains("├── smoke\n└── payments\n");
+    Result list = kubectl.run("patchops", "list", "tests", "-n", NS);
+    assertThat(list.out()).containsPattern("(?m)^tck-7-r7-a1 +TCK-7 +7 +mirror-tck-7-r7 +- +- ");
+  }
+
+  @Test
   void jsonAndYamlAreTheObjectKubectlReturns() throws IOException {
     Result plugin = kubectl.run("patchops", "get", "rollout", ROLLOUT, "-n", NS, "-o", "json");
     Result plain = kubectl.run("get", "patchrollout", ROLLOUT, "-n", NS, "-o", "json");

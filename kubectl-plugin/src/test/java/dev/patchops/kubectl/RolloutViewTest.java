@@ -118,4 +118,32 @@ class RolloutViewTest {
     assertThatThrownBy(() -> Controls.retryOf(rollout("PROGRESSING", "1/3", "")))
         .hasMessageContaining("only an ended rollout");
   }
+
+  @Test
+  void aFailedTestListsItsFailuresWithTheirMessages() {
+    GenericKubernetesResource t =
+        Serialization.unmarshal(
+            """
+            apiVersion: patchops.dev/v1alpha1
+            kind: PatchTest
+            metadata: {name: t, namespace: shop}
+            spec: {ticketId: TCK-1, revision: 1, attempt: 1, environmentNamespace: mirror-1, suites: [smoke]}
+            status:
+              phase: Failed
+              passed: 3
+              failed: 1
+              message: "shop.CheckoutIT.refundsAfterCapture: expected 200 but was 502"
+              conditions:
+              - {type: Complete, status: "True", reason: Failed, message: "1 of 4 failed"}
+              - {type: MirrorReady, status: "True", reason: Ready, message: "mirror ready"}
+            """,
+            GenericKubernetesResource.class);
+    assertThat(TestView.failures(t))
+        .containsExactly(
+            "shop.CheckoutIT.refundsAfterCapture: expected 200 but was 502",
+            "Complete: 1 of 4 failed");
+    assertThat(TestView.render(t))
+        .contains("Phase:       Failed  passed 3, failed 1")
+        .contains("└── ✖ Complete: 1 of 4 failed");
+  }
 }
