@@ -7,6 +7,7 @@ import dev.patchops.rollout.WithRolloutInfra;
 import dev.patchops.testing.Latencies;
 import dev.patchops.testing.kube.KubectlPlugin;
 import dev.patchops.testing.kube.KubectlPlugin.Result;
+import dev.patchops.testing.kube.TestCluster;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -30,7 +31,8 @@ class KubectlPluginBenchmark {
   private static final int RUNS = Integer.getInteger("bench.runs", 40);
   private static final int WARMUP = Integer.getInteger("bench.warmup", 3);
 
-  @Inject KubernetesClient client;
+  // Fixtures are the administrator's; the service acts as its own ServiceAccount.
+  final KubernetesClient client = TestCluster.admin();
   @Inject RolloutService rollouts;
 
   @Test

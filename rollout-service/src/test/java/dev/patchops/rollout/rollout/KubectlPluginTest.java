@@ -10,6 +10,7 @@ import dev.patchops.rollout.WithRolloutInfra;
 import dev.patchops.rollout.rollout.k8s.PatchRollout;
 import dev.patchops.testing.kube.KubectlPlugin;
 import dev.patchops.testing.kube.KubectlPlugin.Result;
+import dev.patchops.testing.kube.TestCluster;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
@@ -31,7 +32,8 @@ import org.junit.jupiter.api.Test;
 class KubectlPluginTest {
   static final Duration WAIT = Duration.ofSeconds(60);
 
-  @Inject KubernetesClient client;
+  // Fixtures are the administrator's; the service acts as its own ServiceAccount.
+  final KubernetesClient client = TestCluster.admin();
   @Inject RolloutService rollouts;
 
   KubectlPlugin kubectl;
