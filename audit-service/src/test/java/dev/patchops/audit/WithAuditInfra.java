@@ -11,7 +11,8 @@ import java.lang.annotation.Target;
 /**
  * The one set of test resources of this module: real Kafka and PostgreSQL, with the service running
  * as the unprivileged login role {@value #RUNTIME_USER} (as in production), and a fresh Ed25519
- * checkpoint key. Put it beside {@code @QuarkusTest} on every test class so Quarkus boots once.
+ * checkpoint key (and a retired one still published), and the audit witness on its own database.
+ * Put it beside {@code @QuarkusTest} on every test class so Quarkus boots once.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -20,6 +21,7 @@ import java.lang.annotation.Target;
     initArgs =
         @ResourceArg(name = PatchOpsInfra.RUNTIME_USER_ARG, value = WithAuditInfra.RUNTIME_USER))
 @WithTestResource(AuditSigningKeyResource.class)
+@WithTestResource(WitnessResource.class)
 public @interface WithAuditInfra {
   String RUNTIME_USER = "audit_app";
 }

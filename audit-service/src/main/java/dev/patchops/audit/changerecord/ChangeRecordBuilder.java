@@ -223,6 +223,18 @@ public final class ChangeRecordBuilder {
         case TICKET_REOPENED -> ticketReopened(seq, (TicketReopened) event);
         case TICKET_CLOSED -> ticketClosed(seq, (TicketClosed) event);
         case AUDIT_CHECKPOINT_SIGNED -> auditCheckpoint((AuditCheckpointSigned) event);
+        // Freeze windows belong to no ticket; a line keeps the switch total until they get a
+        // section of their own.
+        case FREEZE_WINDOW_CREATED -> {
+          var w = (dev.patchops.contract.events.FreezeWindowCreated) event;
+          yield new Line(
+              w.createdBy(),
+              "Freeze window " + w.windowId() + " " + w.startsAt() + " to " + w.endsAt());
+        }
+        case FREEZE_WINDOW_DELETED -> {
+          var w = (dev.patchops.contract.events.FreezeWindowDeleted) event;
+          yield new Line(w.deletedBy(), "Freeze window " + w.windowId() + " lifted");
+        }
       };
     }
 

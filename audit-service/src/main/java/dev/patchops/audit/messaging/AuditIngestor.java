@@ -94,11 +94,20 @@ public class AuditIngestor {
           && parsedRecord.parseError().contains(Provenance.UNTRUSTED)
           && RecordParser.STREAM_EVENT.equals(parsedRecord.stream())) {
         registry
-            .counter("patchops.inbox.untrusted", "consumer", UNTRUSTED_CONSUMER, "type", parsedRecord.type())
+            .counter(
+                "patchops.inbox.untrusted",
+                "consumer",
+                UNTRUSTED_CONSUMER,
+                "type",
+                parsedRecord.type())
             .increment();
         LOG.warnf(
             "untrusted event kept as refused: %s from %s at %s-%d@%d",
-            parsedRecord.type(), parsedRecord.source(), record.topic(), record.partition(), record.offset());
+            parsedRecord.type(),
+            parsedRecord.source(),
+            record.topic(),
+            record.partition(),
+            record.offset());
       }
       parsed.add(parsedRecord);
     }

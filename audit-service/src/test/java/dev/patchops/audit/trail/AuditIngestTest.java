@@ -3,9 +3,9 @@ package dev.patchops.audit.trail;
 import static dev.patchops.audit.AuditFixtures.awaitTicket;
 import static dev.patchops.audit.AuditFixtures.newTicketId;
 import static dev.patchops.audit.AuditFixtures.opened;
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasSize;
 
@@ -19,13 +19,13 @@ import dev.patchops.contract.EventType;
 import dev.patchops.contract.Topics;
 import dev.patchops.contract.events.GateRefused;
 import dev.patchops.contract.events.PatchApproved;
+import dev.patchops.contract.events.TicketOpened;
 import dev.patchops.contract.model.CanaryStep;
 import dev.patchops.contract.model.ContainerTarget;
 import dev.patchops.contract.model.WorkloadRef;
 import dev.patchops.platform.security.Roles;
-import dev.patchops.testing.TestInfra;
-import dev.patchops.contract.events.TicketOpened;
 import dev.patchops.testing.EventSender;
+import dev.patchops.testing.TestInfra;
 import dev.patchops.testing.TestProducer;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -118,7 +118,8 @@ class AuditIngestTest {
         .then()
         .statusCode(200)
         .body("revisions", hasSize(0))
-        .body("flagged.find { it.seq == " + forged.seq() + " }.reason", containsString("untrusted"));
+        .body(
+            "flagged.find { it.seq == " + forged.seq() + " }.reason", containsString("untrusted"));
   }
 
   @Test

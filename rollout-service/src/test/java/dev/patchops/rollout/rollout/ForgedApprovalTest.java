@@ -28,12 +28,11 @@ import java.util.List;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
 
 /**
- * A {@code ticket.patch-approved} that does not come from the ticket-service must not roll
- * anything out: only the producer the contract names for a type is trusted.
+ * A {@code ticket.patch-approved} that does not come from the ticket-service must not roll anything
+ * out: only the producer the contract names for a type is trusted.
  */
 @QuarkusTest
 @WithRolloutInfra
@@ -48,10 +47,19 @@ class ForgedApprovalTest {
     Sandbox.start(client);
   }
 
-  @ParameterizedTest
-  @ValueSource(strings = {"rollout-service", "mallory-laptop"})
-  void aForgedApprovalIsDeadLetteredChangesNothingAndTheNextApprovalStillRollsOut(String forger)
+  @Test
+  void anApprovalAsTheRolloutServiceItselfIsDeadLetteredAndTheNextApprovalStillRollsOut()
       throws Exception {
+    forgedApprovalChangesNothing("rollout-service");
+  }
+
+  @Test
+  void anApprovalFromARandomSourceIsDeadLetteredAndTheNextApprovalStillRollsOut()
+      throws Exception {
+    forgedApprovalChangesNothing("mallory-laptop");
+  }
+
+  private void forgedApprovalChangesNothing(String forger) throws Exception {
     String ns = Sandbox.shop(client);
     String ticketId = "TCK-" + UUID.randomUUID().toString().substring(0, 8);
     WorkloadRef workload = new WorkloadRef(ns, "Deployment", "checkout");
