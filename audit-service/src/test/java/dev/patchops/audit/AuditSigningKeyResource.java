@@ -12,13 +12,15 @@ import java.util.Map;
 public class AuditSigningKeyResource implements QuarkusTestResourceLifecycleManager {
   public static final String KEY_ID = "audit-2026";
   public static final String RETIRED_KEY_ID = "audit-2025";
-  public static final String RETIRED_PRIVATE_KEY_PROPERTY = "devstack.test.audit-retired-private-key";
+  public static final String RETIRED_PRIVATE_KEY_PROPERTY =
+      "devstack.test.audit-retired-private-key";
 
   @Override
   public Map<String, String> start() {
     AuditSigningKey key = AuditSigningKey.generate();
     AuditSigningKey retired = AuditSigningKey.generate();
     System.setProperty(RETIRED_PRIVATE_KEY_PROPERTY, retired.privateKeyPem());
+    String retiredEntry = RETIRED_KEY_ID + "=" + body(retired.publicKeyPem());
     return Map.of(
         "audit.signing.private-key",
         key.privateKeyPem(),
@@ -27,7 +29,10 @@ public class AuditSigningKeyResource implements QuarkusTestResourceLifecycleMana
         "audit.signing.key-id",
         KEY_ID,
         "audit.signing.published-keys",
-        RETIRED_KEY_ID + "=" + body(retired.publicKeyPem()));
+        retiredEntry,
+        // The witness's own copy of the same published set.
+        "audit.witness.published-keys",
+        KEY_ID + "=" + body(key.publicKeyPem()) + "," + retiredEntry);
   }
 
   private static String body(String pem) {

@@ -32,7 +32,8 @@ public class WitnessResource implements QuarkusTestResourceLifecycleManager {
   public Map<String, String> start() {
     String serviceDbUrl = System.getProperty("devstack.test.jdbc-url");
     String serverUrl = serviceDbUrl.substring(0, serviceDbUrl.lastIndexOf('/') + 1);
-    PostgresAdmin admin = new PostgresAdmin(serverUrl, PostgresServer.USER, PostgresServer.PASSWORD);
+    PostgresAdmin admin =
+        new PostgresAdmin(serverUrl, PostgresServer.USER, PostgresServer.PASSWORD);
     String password = UUID.randomUUID().toString();
     admin.createLoginRole(USER, password);
     admin.createDatabase(DATABASE);
@@ -50,13 +51,20 @@ public class WitnessResource implements QuarkusTestResourceLifecycleManager {
         JwtIssuer.load(workspace.resolve("jwt-private.pem"), workspace.resolve("jwt-public.pem"));
     String token = issuer.mint("audit-witness", List.of("auditor"), Duration.ofHours(12));
     return Map.of(
-        "audit.witness.enabled", "true",
-        "audit.witness.interval", "off",
-        "audit.witness.service-url", "http://localhost:${quarkus.http.test-port:8081}",
-        "audit.witness.token", token,
-        "quarkus.datasource.witness.jdbc.url", admin.jdbcUrl(DATABASE),
-        "quarkus.datasource.witness.username", USER,
-        "quarkus.datasource.witness.password", password);
+        "audit.witness.enabled",
+        "true",
+        "audit.witness.interval",
+        "off",
+        "audit.witness.service-url",
+        "http://localhost:${quarkus.http.test-port:8081}",
+        "audit.witness.token",
+        token,
+        "quarkus.datasource.witness.jdbc.url",
+        admin.jdbcUrl(DATABASE),
+        "quarkus.datasource.witness.username",
+        USER,
+        "quarkus.datasource.witness.password",
+        password);
   }
 
   @Override
