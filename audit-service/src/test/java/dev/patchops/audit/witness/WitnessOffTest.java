@@ -8,15 +8,15 @@ import dev.patchops.audit.AuditSigningKeyResource;
 import dev.patchops.audit.WithAuditInfra;
 import dev.patchops.testing.PatchOpsInfra;
 import dev.patchops.testing.TestInfra;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import io.quarkus.test.common.ResourceArg;
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,18 +39,15 @@ class WitnessOffTest {
     given().get("/q/health/ready").then().statusCode(200);
     assertThat(witness.mismatch()).isEqualTo(-1);
     try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.bootstrapServers()))) {
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.bootstrapServers()))) {
       // The trail's own group shows the broker has seen this service's consumers.
-      await()
-          .atMost(Duration.ofSeconds(30))
-          .until(() -> groups(admin).contains("audit-service"));
+      await().atMost(Duration.ofSeconds(30)).until(() -> groups(admin).contains("audit-service"));
       assertThat(groups(admin)).doesNotContain(AuditWitness.GROUP);
     }
   }
 
   private static List<String> groups(Admin admin) throws Exception {
-    return admin.listConsumerGroups().all().get().stream()
-        .map(g -> g.groupId())
-        .toList();
+    return admin.listConsumerGroups().all().get().stream().map(g -> g.groupId()).toList();
   }
 }

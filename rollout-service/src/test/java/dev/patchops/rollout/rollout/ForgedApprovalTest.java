@@ -54,8 +54,7 @@ class ForgedApprovalTest {
   }
 
   @Test
-  void anApprovalFromARandomSourceIsDeadLetteredAndTheNextApprovalStillRollsOut()
-      throws Exception {
+  void anApprovalFromARandomSourceIsDeadLetteredAndTheNextApprovalStillRollsOut() throws Exception {
     forgedApprovalChangesNothing("mallory-laptop");
   }
 
