@@ -71,6 +71,36 @@ public final class PostgresAdmin {
   }
 
   /**
+   * Creates (or resets the password of) the login role that owns {@code database} and migrates it:
+   * it may create roles (a migration creates the service's group role and grants it), nothing more
+   * cluster-wide. The service itself runs as another role, which does not hold this one.
+   */
+  public void createOwnerRole(String name, String rolePassword, String database) {
+    if (!IDENTIFIER.matcher(name).matches()
+        || !IDENTIFIER.matcher(database).matches()
+        || rolePassword.contains("'")) {
+      throw new IllegalArgumentException("invalid role, database or password for " + name);
+    }
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement()) {
+      boolean exists;
+      try (ResultSet rs =
+          statement.executeQuery("select 1 from pg_roles where rolname = '" + name + "'")) {
+        exists = rs.next();
+      }
+      statement.execute(
+          (exists ? "alter role " : "create role ")
+              + name
+              + " login nosuperuser nocreatedb createrole password '"
+              + rolePassword
+              + "'");
+      statement.execute("alter database " + database + " owner to " + name);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot create owner " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * Creates (or resets the password of) a login role with no privileges of its own. A service that
    * must not hold its tables' privileges connects as such a role; its migrations grant the rest.
    */

@@ -58,6 +58,10 @@ public final class PostgresServer implements AutoCloseable {
     admin().createDatabase(name);
   }
 
+  public void createOwnerRole(String name, String password, String database) {
+    admin().createOwnerRole(name, password, database);
+  }
+
   public void createLoginRole(String name, String password) {
     admin().createLoginRole(name, password);
   }

@@ -15,6 +15,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -48,7 +49,7 @@ class InboxTest {
     String json = TestEvents.ticketOpenedJson(ticket, "two sources");
     var first = TestEvents.headers(EventType.TICKET_OPENED, eventId);
     var second = TestEvents.headers(EventType.TICKET_OPENED, eventId);
-    second.put("ce_source", "/patchops/yet-another-service");
+    second.put("ce_source", TestEvents.INTAKE_SOURCE);
     TestProducer.send(Topics.TICKETS, ticket, json, first);
     TestProducer.send(Topics.TICKETS, ticket, json, second);
     await().atMost(Duration.ofSeconds(30)).until(() -> effectCount(ticket) == 2);
@@ -78,6 +79,11 @@ class InboxTest {
             .tags("consumer", TicketEffects.CONSUMER, "outcome", outcome)
             .counter();
     return counter == null ? 0 : counter.count();
+  }
+
+  static List<String> effectTitles(String ticket) {
+    return QuarkusTransaction.requiringNew()
+        .call(() -> Effect.<Effect>list("ticketId", ticket).stream().map(e -> e.title).toList());
   }
 
   static long effectCount(String ticket) {

@@ -37,7 +37,11 @@ final class TestEvents {
     }
   }
 
+  /** Headers of the type's producer, as the contract requires. */
   static Map<String, String> headers(EventType type, String id) {
-    return EventSender.headers(type, id, "another-service");
+    return EventSender.headers(type, id, type.producer().serviceName());
   }
+
+  /** An outside system this test application lists as an intake source. */
+  static final String INTAKE_SOURCE = "/patchops/monitoring-bridge";
 }

@@ -28,6 +28,15 @@ public class PatchOpsInfra implements QuarkusTestResourceLifecycleManager {
    */
   public static final String RUNTIME_USER_ARG = "runtime-user";
 
+  /**
+   * With {@link #RUNTIME_USER_ARG}: the login role that owns the database and that Flyway migrates
+   * as, instead of the superuser, so that the service's role holds neither.
+   */
+  public static final String MIGRATION_USER_ARG = "migration-user";
+
+  static final String MIGRATION_USER_PROPERTY = "devstack.test.migration-user";
+  static final String MIGRATION_PASSWORD_PROPERTY = "devstack.test.migration-password";
+
   static final String WORKSPACE_PROPERTY = "devstack.test.workspace";
   static final String BOOTSTRAP_PROPERTY = "devstack.test.kafka.bootstrap";
   static final String JDBC_URL_PROPERTY = "devstack.test.jdbc-url";
@@ -35,6 +44,7 @@ public class PatchOpsInfra implements QuarkusTestResourceLifecycleManager {
 
   private String database = "patchops";
   private String runtimeUser;
+  private String migrationUser;
   private Workspace workspace;
   private KafkaBroker kafka;
   private PostgresServer postgres;
@@ -43,6 +53,7 @@ public class PatchOpsInfra implements QuarkusTestResourceLifecycleManager {
   public void init(Map<String, String> initArgs) {
     database = initArgs.getOrDefault(DATABASE_ARG, database);
     runtimeUser = initArgs.get(RUNTIME_USER_ARG);
+    migrationUser = initArgs.get(MIGRATION_USER_ARG);
   }
 
   @Override
@@ -79,8 +90,17 @@ public class PatchOpsInfra implements QuarkusTestResourceLifecycleManager {
       config.put("quarkus.datasource.username", runtimeUser);
       config.put("quarkus.datasource.password", password);
       config.put("quarkus.flyway.jdbc-url", postgres.jdbcUrl(database));
-      config.put("quarkus.flyway.username", PostgresServer.USER);
-      config.put("quarkus.flyway.password", PostgresServer.PASSWORD);
+      if (migrationUser == null) {
+        config.put("quarkus.flyway.username", PostgresServer.USER);
+        config.put("quarkus.flyway.password", PostgresServer.PASSWORD);
+      } else {
+        String ownerPassword = java.util.UUID.randomUUID().toString();
+        postgres.createOwnerRole(migrationUser, ownerPassword, database);
+        System.setProperty(MIGRATION_USER_PROPERTY, migrationUser);
+        System.setProperty(MIGRATION_PASSWORD_PROPERTY, ownerPassword);
+        config.put("quarkus.flyway.username", migrationUser);
+        config.put("quarkus.flyway.password", ownerPassword);
+      }
     }
     config.put("mp.jwt.verify.publickey", issuer.publicKeyPem());
     config.put("mp.jwt.verify.issuer", JwtIssuer.ISSUER);

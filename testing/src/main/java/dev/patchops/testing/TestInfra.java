@@ -25,6 +25,17 @@ public final class TestInfra {
         dev.patchops.devstack.PostgresServer.PASSWORD);
   }
 
+  /**
+   * A connection as the role that owns the service's database and migrated it (see {@link
+   * PatchOpsInfra#MIGRATION_USER_ARG}): the insider who is not a superuser.
+   */
+  public static java.sql.Connection ownerConnection() throws java.sql.SQLException {
+    return java.sql.DriverManager.getConnection(
+        System.getProperty(PatchOpsInfra.JDBC_URL_PROPERTY),
+        required(PatchOpsInfra.MIGRATION_USER_PROPERTY),
+        required(PatchOpsInfra.MIGRATION_PASSWORD_PROPERTY));
+  }
+
   /** The running broker, to stop and restart it in outage tests. */
   public static KafkaBroker kafkaBroker() {
     return KafkaBroker.attach(workspace().resolve("kafka"));

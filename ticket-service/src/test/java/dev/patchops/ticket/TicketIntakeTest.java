@@ -34,6 +34,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -121,6 +122,26 @@ class TicketIntakeTest {
       var parked = dead.collect(r -> ticketId.equals(r.key()), 1, Duration.ofSeconds(30));
       assertThat(parked).hasSize(1);
       assertThat(KafkaProbe.header(parked.get(0), DeadLetterHeaders.REASON)).contains("workload");
+    }
+  }
+
+  @Test
+  void aTicketOpenedFromAnUnlistedSourceOrAsAnotherServiceIsDeadLettered() {
+    for (String forger : List.of("rollout-service", "unknown-bridge")) {
+      String ticketId = "EXT-" + UUID.randomUUID().toString().substring(0, 8);
+      try (KafkaProbe dead = KafkaProbe.fromNow(Topics.DEAD_LETTER)) {
+        EventSender.send(externalTicket(ticketId), forger);
+        var parked = dead.collect(r -> ticketId.equals(r.key()), 1, Duration.ofSeconds(30));
+        assertThat(parked).hasSize(1);
+        assertThat(KafkaProbe.header(parked.get(0), DeadLetterHeaders.REASON))
+            .contains("untrusted source")
+            .contains("/patchops/" + forger);
+      }
+      given()
+          .header("Authorization", as("ada", "auditor"))
+          .get("/api/v1/tickets/" + ticketId)
+          .then()
+          .statusCode(404);
     }
   }
 

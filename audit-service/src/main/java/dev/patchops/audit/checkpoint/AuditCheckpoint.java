@@ -38,7 +38,16 @@ public class AuditCheckpoint extends PanacheEntityBase {
   @Column(name = "public_key")
   public String publicKey;
 
+  /** The hash of the checkpoint signed before this one ({@link CheckpointMessage#hash}). */
+  @Column(name = "prev_checkpoint_hash")
+  public String prevCheckpointHash;
+
   public static Optional<AuditCheckpoint> latest() {
     return find("order by seq desc, id desc").firstResultOptional();
+  }
+
+  /** The last one signed, which the next one links to. */
+  public static Optional<AuditCheckpoint> lastSigned() {
+    return find("order by id desc").firstResultOptional();
   }
 }

@@ -70,12 +70,10 @@ public class CheckpointService {
     checkpoint.signedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
     checkpoint.keyId = keys.keyId();
     checkpoint.algorithm = SigningKeys.ALGORITHM;
+    checkpoint.prevCheckpointHash =
+        AuditCheckpoint.lastSigned().map(CheckpointMessage::hash).orElse(CheckpointMessage.GENESIS);
     checkpoint.signature =
-        Base64.getEncoder()
-            .encodeToString(
-                keys.sign(
-                    CheckpointMessage.bytes(
-                        checkpoint.seq, checkpoint.headHash, checkpoint.signedAt, keys.keyId())));
+        Base64.getEncoder().encodeToString(keys.sign(CheckpointMessage.bytes(checkpoint)));
     checkpoint.publicKey = keys.publicKeyBase64();
     checkpoint.persist();
     outbox.publish(
@@ -86,7 +84,8 @@ public class CheckpointService {
             checkpoint.keyId,
             checkpoint.algorithm,
             checkpoint.signature,
-            checkpoint.publicKey),
+            checkpoint.publicKey,
+            checkpoint.prevCheckpointHash),
         AuditCheckpointSigned.CHAIN_KEY,
         actor);
     return Optional.of(checkpoint);
@@ -97,22 +96,10 @@ public class CheckpointService {
     return AuditCheckpoint.latest();
   }
 
-  /** True when the checkpoint was signed by this service's key over exactly these fields. */
-  public boolean signatureValid(AuditCheckpoint checkpoint) {
-    if (!keys.keyId().equals(checkpoint.keyId)) {
-      return false;
-    }
-    byte[] signature;
-    try {
-      signature = Base64.getDecoder().decode(checkpoint.signature);
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
-    return SigningKeys.verify(
-        keys.publicKey(),
-        CheckpointMessage.bytes(
-            checkpoint.seq, checkpoint.headHash, checkpoint.signedAt, checkpoint.keyId),
-        signature);
+  /** Whether the checkpoint verifies with the key its kid names in the published key set. */
+  public KeySet.Verdict verification(AuditCheckpoint checkpoint) {
+    return keys.keySet()
+        .verify(checkpoint.keyId, CheckpointMessage.bytes(checkpoint), checkpoint.signature);
   }
 
   @Scheduled(

@@ -3,6 +3,8 @@ package dev.patchops.audit.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 @ConfigMapping(prefix = "audit")
 public interface AuditConfig {
@@ -23,11 +25,27 @@ public interface AuditConfig {
   Ingest ingest();
 
   interface Signing {
-    /** PKCS#8 PEM of the Ed25519 key that signs checkpoints. */
-    String privateKey();
+    /**
+     * PKCS#8 PEM of the Ed25519 key that signs checkpoints. Required to sign; the witness, which
+     * only verifies, holds none.
+     */
+    Optional<String> privateKey();
 
     /** X.509 PEM of its public key, published with every checkpoint. */
-    String publicKey();
+    Optional<String> publicKey();
+
+    /**
+     * The id ({@code kid}) checkpoints signed with this key carry. Defaults to the SHA-256 (hex) of
+     * the public key's DER. Give each new key a new kid when rotating.
+     */
+    Optional<String> keyId();
+
+    /**
+     * The published key set, {@code kid=<X.509 PEM or base64 DER>} each: every key that ever signed
+     * a checkpoint still to be verified (the retired ones after a rotation). The signing key is
+     * always in it. A checkpoint whose kid is not here does not verify.
+     */
+    Optional<List<String>> publishedKeys();
   }
 
   interface Checkpoint {

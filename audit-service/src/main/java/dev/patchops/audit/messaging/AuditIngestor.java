@@ -5,6 +5,8 @@ import dev.patchops.audit.trail.AuditTrail;
 import dev.patchops.audit.trail.RecordParser;
 import dev.patchops.audit.trail.TrailRecord;
 import dev.patchops.contract.Channels;
+import dev.patchops.contract.Provenance;
+import dev.patchops.platform.config.PlatformConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.common.annotation.Blocking;
@@ -15,6 +17,7 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
@@ -39,6 +42,7 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class AuditIngestor {
   private static final Logger LOG = Logger.getLogger(AuditIngestor.class);
+  private static final String UNTRUSTED_CONSUMER = "audit-service.trail";
 
   /** Batches parsed but not yet stored: enough to overlap the stages, bounded to cap memory. */
   private static final int IN_FLIGHT = 2;
@@ -49,6 +53,8 @@ public class AuditIngestor {
   private final Counter duplicates;
   private final Counter flagged;
   private final Counter retries;
+  private final Set<String> intakeSources;
+  private final MeterRegistry registry;
   private final Semaphore inFlight = new Semaphore(IN_FLIGHT);
   private final ExecutorService writer =
       Executors.newSingleThreadExecutor(
@@ -59,9 +65,12 @@ public class AuditIngestor {
           });
 
   @Inject
-  public AuditIngestor(AuditTrail trail, AuditConfig config, MeterRegistry registry) {
+  public AuditIngestor(
+      AuditTrail trail, AuditConfig config, PlatformConfig platform, MeterRegistry registry) {
     this.trail = trail;
     this.config = config;
+    this.intakeSources = Set.copyOf(platform.inbox().intakeSources().orElse(List.of()));
+    this.registry = registry;
     this.appended = registry.counter("patchops.audit.records.appended");
     this.duplicates = registry.counter("patchops.audit.records.duplicates");
     this.flagged = registry.counter("patchops.audit.records.flagged");
@@ -80,7 +89,27 @@ public class AuditIngestor {
             .getRecords();
     List<TrailRecord> parsed = new ArrayList<>(records.count());
     for (ConsumerRecord<String, byte[]> record : records) {
-      parsed.add(RecordParser.parse(record));
+      TrailRecord parsedRecord = RecordParser.parse(record, intakeSources);
+      if (parsedRecord.flagged()
+          && parsedRecord.parseError().contains(Provenance.UNTRUSTED)
+          && RecordParser.STREAM_EVENT.equals(parsedRecord.stream())) {
+        registry
+            .counter(
+                "patchops.inbox.untrusted",
+                "consumer",
+                UNTRUSTED_CONSUMER,
+                "type",
+                parsedRecord.type())
+            .increment();
+        LOG.warnf(
+            "untrusted event kept as refused: %s from %s at %s-%d@%d",
+            parsedRecord.type(),
+            parsedRecord.source(),
+            record.topic(),
+            record.partition(),
+            record.offset());
+      }
+      parsed.add(parsedRecord);
     }
     inFlight.acquire();
     try {

@@ -6,6 +6,7 @@ import dev.patchops.contract.CloudEventHeaders;
 import dev.patchops.contract.ContractJson;
 import dev.patchops.contract.DeadLetterHeaders;
 import dev.patchops.contract.EventType;
+import dev.patchops.contract.Provenance;
 import dev.patchops.contract.Topics;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -14,7 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -36,6 +39,14 @@ public final class RecordParser {
   private RecordParser() {}
 
   public static TrailRecord parse(ConsumerRecord<String, byte[]> record) {
+    return parse(record, Set.of());
+  }
+
+  /**
+   * @param intakeSources outside sources trusted for intake types, as for every other consumer
+   */
+  public static TrailRecord parse(
+      ConsumerRecord<String, byte[]> record, Collection<String> intakeSources) {
     SortedMap<String, String> headers = new TreeMap<>();
     for (Header header : record.headers()) {
       headers.put(header.key(), header.value() == null ? null : lenientUtf8(header.value()));
@@ -67,6 +78,11 @@ public final class RecordParser {
       problems.add("missing ce_type");
     } else if (EventType.fromType(type).isEmpty()) {
       problems.add("unknown event type " + type);
+    } else if (!STREAM_UNKEYED.equals(stream)) {
+      // Kept as evidence of the attempt, but flagged: a forged event never counts as what it
+      // claims to be (the change record lists it among the flagged records, not as an approval).
+      Provenance.refusal(EventType.fromType(type).get(), source, intakeSources)
+          .ifPresent(problems::add);
     }
 
     Instant time = null;

@@ -1,7 +1,9 @@
 package dev.patchops.audit.verify;
 
 import dev.patchops.audit.checkpoint.AuditCheckpoint;
+import dev.patchops.audit.checkpoint.CheckpointMessage;
 import dev.patchops.audit.checkpoint.CheckpointService;
+import dev.patchops.audit.checkpoint.KeySet;
 import dev.patchops.audit.config.AuditConfig;
 import dev.patchops.audit.trail.AuditStoreException;
 import dev.patchops.audit.trail.AuditTrail;
@@ -64,13 +66,16 @@ public class ChainVerifier {
   }
 
   private VerificationReport walk(long from, Long to, List<AuditCheckpoint> kept) {
-    List<AuditCheckpoint> all = new java.util.ArrayList<>(AuditCheckpoint.listAll());
+    List<AuditCheckpoint> stored = AuditCheckpoint.list("order by id");
+    List<AuditCheckpoint> all = new java.util.ArrayList<>(stored);
     all.addAll(kept);
     // Every checkpoint counts: two that signed different hashes at one seq prove a rewrite.
     Map<Long, List<AuditCheckpoint>> bySeq = new TreeMap<>();
     AuditCheckpoint newest = null;
     for (AuditCheckpoint c : all) {
-      if (!checkpoints.signatureValid(c)) {
+      KeySet.Verdict verdict = checkpoints.verification(c);
+      if (verdict != KeySet.Verdict.VALID) {
+        boolean unknown = verdict == KeySet.Verdict.UNKNOWN_KEY;
         return report(
             false,
             from,
@@ -80,14 +85,45 @@ public class ChainVerifier {
             null,
             new Problem(
                 c.seq,
-                ProblemKind.CHECKPOINT_SIGNATURE_INVALID,
-                "checkpoint signed at " + c.signedAt + " does not verify with key " + c.keyId),
+                unknown
+                    ? ProblemKind.CHECKPOINT_KEY_UNKNOWN
+                    : ProblemKind.CHECKPOINT_SIGNATURE_INVALID,
+                "checkpoint signed at "
+                    + c.signedAt
+                    + (unknown
+                        ? " names key " + c.keyId + ", which is not in the published key set"
+                        : " does not verify with key " + c.keyId)),
             null);
       }
       bySeq.computeIfAbsent(c.seq, k -> new java.util.ArrayList<>()).add(c);
       if (newest == null || c.seq > newest.seq) {
         newest = c;
       }
+    }
+    // The stored checkpoints form a chain of their own: re-signing one (even with the right key)
+    // breaks the link of the one after it.
+    String expectedLink = CheckpointMessage.GENESIS;
+    for (AuditCheckpoint c : stored) {
+      if (c.prevCheckpointHash != null && !c.prevCheckpointHash.equals(expectedLink)) {
+        return report(
+            false,
+            from,
+            to,
+            0,
+            null,
+            null,
+            new Problem(
+                c.seq,
+                ProblemKind.CHECKPOINT_LINK_BROKEN,
+                "checkpoint signed at "
+                    + c.signedAt
+                    + " links to "
+                    + c.prevCheckpointHash
+                    + " but the checkpoint before it hashes to "
+                    + expectedLink),
+            null);
+      }
+      expectedLink = CheckpointMessage.hash(c);
     }
 
     try (Connection connection = dataSource.getConnection()) {

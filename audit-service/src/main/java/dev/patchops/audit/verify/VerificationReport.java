@@ -30,8 +30,12 @@ public record VerificationReport(
     TRUNCATED,
     /** The record at a checkpoint's seq has another hash than the one signed. */
     CHECKPOINT_MISMATCH,
-    /** A stored checkpoint's signature does not verify with this service's key. */
-    CHECKPOINT_SIGNATURE_INVALID
+    /** A checkpoint's signature does not verify with the published key of its kid. */
+    CHECKPOINT_SIGNATURE_INVALID,
+    /** A checkpoint names a kid that is not in the published key set. */
+    CHECKPOINT_KEY_UNKNOWN,
+    /** A stored checkpoint does not link to the one signed before it: one was re-signed. */
+    CHECKPOINT_LINK_BROKEN
   }
 
   public record Problem(long seq, ProblemKind kind, String detail) {}

@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.patchops.audit.AuditFixtures;
+import dev.patchops.audit.AuditSigningKeyResource;
 import dev.patchops.audit.WithAuditInfra;
 import dev.patchops.audit.query.AuditQuery;
 import dev.patchops.audit.trail.TrailRecord;
@@ -63,6 +64,8 @@ class CheckpointTest {
                       .asString());
       assertThat(signed.get("seq").asLong()).isGreaterThanOrEqualTo(head.seq());
       assertThat(signed.get("algorithm").asText()).isEqualTo("Ed25519");
+      assertThat(signed.get("keyId").asText()).isEqualTo(AuditSigningKeyResource.KEY_ID);
+      assertThat(signed.get("prevCheckpointHash").asText()).matches("[0-9a-f]{64}");
 
       JsonNode latest =
           ContractJson.mapper()
@@ -146,6 +149,7 @@ class CheckpointTest {
             .put("headHash", checkpoint.get("headHash").asText())
             .put("signedAt", checkpoint.get("signedAt").asText())
             .put("keyId", checkpoint.get("keyId").asText())
+            .put("prevCheckpointHash", checkpoint.get("prevCheckpointHash").asText())
             .toString();
     return new JsonCanonicalizer(json).getEncodedString().getBytes(StandardCharsets.UTF_8);
   }

@@ -3,8 +3,11 @@ package dev.patchops.audit.trail;
 import static dev.patchops.audit.AuditFixtures.awaitTicket;
 import static dev.patchops.audit.AuditFixtures.newTicketId;
 import static dev.patchops.audit.AuditFixtures.opened;
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasSize;
 
 import dev.patchops.audit.AuditFixtures;
 import dev.patchops.audit.WithAuditInfra;
@@ -15,8 +18,14 @@ import dev.patchops.contract.DeadLetterHeaders;
 import dev.patchops.contract.EventType;
 import dev.patchops.contract.Topics;
 import dev.patchops.contract.events.GateRefused;
+import dev.patchops.contract.events.PatchApproved;
 import dev.patchops.contract.events.TicketOpened;
+import dev.patchops.contract.model.CanaryStep;
+import dev.patchops.contract.model.ContainerTarget;
+import dev.patchops.contract.model.WorkloadRef;
+import dev.patchops.platform.security.Roles;
 import dev.patchops.testing.EventSender;
+import dev.patchops.testing.TestInfra;
 import dev.patchops.testing.TestProducer;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -67,6 +76,50 @@ class AuditIngestTest {
       assertThat(r.prevHash()).isEqualTo(predecessor.hash());
       assertThat(r.hash()).isEqualTo(ChainHash.hash(r.prevHash(), ChainHash.canonical(r)));
     }
+  }
+
+  /**
+   * The audit-service keeps a forged event (it is evidence of an attempt) but records it as
+   * refused: flagged with the reason, and never read as what it claims to be.
+   */
+  @Test
+  void aForgedApprovalIsKeptAsRefusedAndNeverCountsAsAnApproval() {
+    String ticketId = newTicketId();
+    AuditFixtures.send(opened(ticketId, "forgery target"));
+    String forgedId =
+        EventSender.send(
+            new PatchApproved(
+                ticketId,
+                1,
+                "mallory",
+                "dev-dana",
+                false,
+                null,
+                "registry.example/checkout@sha256:" + "f".repeat(64),
+                List.of(
+                    new ContainerTarget(new WorkloadRef("shop", "Deployment", "checkout"), "app")),
+                List.of(new CanaryStep(100, 0)),
+                Instant.now()),
+            "rollout-service");
+
+    List<TrailRecord> records = awaitTicket(query, ticketId, 2);
+    TrailRecord forged =
+        records.stream().filter(r -> forgedId.equals(r.eventId())).findFirst().orElseThrow();
+    assertThat(forged.source()).isEqualTo("/patchops/rollout-service");
+    assertThat(forged.parseError())
+        .contains("untrusted source")
+        .contains("/patchops/ticket-service");
+    assertThat(records.get(0).parseError()).isNull();
+
+    given()
+        .header("Authorization", TestInfra.bearer("carol", Roles.AUDITOR))
+        .accept("application/json")
+        .get("/api/v1/tickets/{id}/change-record", ticketId)
+        .then()
+        .statusCode(200)
+        .body("revisions", hasSize(0))
+        .body(
+            "flagged.find { it.seq == " + forged.seq() + " }.reason", containsString("untrusted"));
   }
 
   @Test

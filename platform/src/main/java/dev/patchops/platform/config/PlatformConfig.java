@@ -3,6 +3,8 @@ package dev.patchops.platform.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 /** Settings every service shares, under {@code patchops.*}. */
 @ConfigMapping(prefix = "patchops")
@@ -73,5 +75,12 @@ public interface PlatformConfig {
 
     @WithDefault("200ms")
     Duration retryBackoff();
+
+    /**
+     * CloudEvents sources outside PatchOps whose intake events (today {@code ticket.opened}) this
+     * service accepts. Every other record must come from its type's producer; see {@code
+     * dev.patchops.contract.Provenance}. Empty by default: no outside system is trusted.
+     */
+    Optional<List<String>> intakeSources();
   }
 }

@@ -6,6 +6,8 @@ import dev.patchops.contract.CloudEventHeaders;
 import dev.patchops.contract.ContractJson;
 import dev.patchops.contract.EventType;
 import dev.patchops.contract.PatchOpsEvent;
+import dev.patchops.contract.Provenance;
+import dev.patchops.platform.config.PlatformConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -13,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 
@@ -20,10 +24,12 @@ import org.apache.kafka.common.header.Header;
 @ApplicationScoped
 public class EventCodec {
   private final EventSchemas schemas;
+  private final Set<String> intakeSources;
 
   @Inject
-  public EventCodec(EventSchemas schemas) {
+  public EventCodec(EventSchemas schemas, PlatformConfig config) {
     this.schemas = schemas;
+    this.intakeSources = Set.copyOf(config.inbox().intakeSources().orElse(List.of()));
   }
 
   public IncomingEvent decode(ConsumerRecord<String, byte[]> record) {
@@ -38,6 +44,11 @@ public class EventCodec {
     EventType type =
         EventType.fromType(typeName)
             .orElseThrow(() -> new PoisonMessageException("unknown event type " + typeName));
+    // Before anything else is read: a forged record gets no further than its headers.
+    Optional<String> untrusted = Provenance.refusal(type, source, intakeSources);
+    if (untrusted.isPresent()) {
+      throw new UntrustedSourceException(type, untrusted.get());
+    }
     String contentType = header(record, CloudEventHeaders.CONTENT_TYPE);
     if (contentType != null && !contentType.startsWith(CloudEventHeaders.CONTENT_TYPE_JSON)) {
       throw new PoisonMessageException("unsupported content-type " + contentType);

@@ -57,6 +57,11 @@ public class InboundEvents {
     IncomingEvent event;
     try {
       event = codec.decode(record);
+    } catch (UntrustedSourceException e) {
+      registry
+          .counter("patchops.inbox.untrusted", "consumer", consumer, "type", e.type().type())
+          .increment();
+      return deadLetter(consumer, record, e.getMessage(), e, 1);
     } catch (PoisonMessageException e) {
       return deadLetter(consumer, record, e.getMessage(), e, 1);
     }

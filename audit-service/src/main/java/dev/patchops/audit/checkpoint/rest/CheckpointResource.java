@@ -22,7 +22,8 @@ public class CheckpointResource {
 
   /**
    * A signed head as published. The signature (Ed25519, base64) covers the RFC 8785 JSON of {@code
-   * {"headHash","keyId","seq","signedAt"}}; {@code publicKey} is X.509 DER, base64.
+   * {"headHash","keyId","prevCheckpointHash","seq","signedAt"}}; {@code publicKey} is X.509 DER,
+   * base64; {@code prevCheckpointHash} is the hash of the checkpoint signed before.
    */
   public record CheckpointView(
       long seq,
@@ -31,10 +32,18 @@ public class CheckpointResource {
       String keyId,
       String algorithm,
       String signature,
-      String publicKey) {
+      String publicKey,
+      String prevCheckpointHash) {
     static CheckpointView of(AuditCheckpoint c) {
       return new CheckpointView(
-          c.seq, c.headHash, c.signedAt, c.keyId, c.algorithm, c.signature, c.publicKey);
+          c.seq,
+          c.headHash,
+          c.signedAt,
+          c.keyId,
+          c.algorithm,
+          c.signature,
+          c.publicKey,
+          c.prevCheckpointHash);
     }
   }
 

@@ -10,6 +10,7 @@ import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -46,7 +47,8 @@ public class VerifyResource {
       @NotBlank String headHash,
       @NotNull Instant signedAt,
       @NotBlank String keyId,
-      @NotBlank String signature) {}
+      @NotBlank String signature,
+      @Pattern(regexp = "[0-9a-f]{64}") String prevCheckpointHash) {}
 
   public record VerifyRequest(
       @NotNull @Size(min = 1, max = 1000) List<@Valid @NotNull KeptCheckpoint> checkpoints) {}
@@ -67,6 +69,7 @@ public class VerifyResource {
       c.signedAt = k.signedAt();
       c.keyId = k.keyId();
       c.signature = k.signature();
+      c.prevCheckpointHash = k.prevCheckpointHash();
       kept.add(c);
     }
     return verifier.verify(1, null, kept);
