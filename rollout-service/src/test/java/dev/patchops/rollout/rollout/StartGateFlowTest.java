@@ -89,7 +89,7 @@ class StartGateFlowTest {
   @Test
   void aRestStartOfAnUnapprovedImageIsRefusedAndRecorded() throws Exception {
     String ns = Sandbox.shop(client);
-    Deployment before = client.apps().deployments().inNamespace(ns).withName("checkout").get();
+    Deployment before = Sandbox.settledCheckout(client, ns);
     String ticketId = RolloutFlowTest.ticket();
     String image = Sandbox.image("", '4');
     try (KafkaProbe probe = KafkaProbe.fromNow(Topics.ROLLOUTS)) {
@@ -105,9 +105,7 @@ class StartGateFlowTest {
       assertThat(event.path("image").asText()).isEqualTo(image);
       assertThat(event.path("workload").path("namespace").asText()).isEqualTo(ns);
     }
-    Deployment after = client.apps().deployments().inNamespace(ns).withName("checkout").get();
-    assertThat(after.getMetadata().getResourceVersion())
-        .isEqualTo(before.getMetadata().getResourceVersion());
+    Sandbox.assertCheckoutUnchanged(client, ns, before);
     assertThat(rollouts.activeFor(ns, "checkout")).isEmpty();
   }
 
@@ -136,7 +134,8 @@ class StartGateFlowTest {
     String ns = Sandbox.shop(client);
     String ticketId = RolloutFlowTest.ticket();
     String image = Sandbox.image("", '8');
-    String first = RolloutFlowTest.approve(ns, ticketId, 1, image, List.of(new CanaryStep(10, 600)));
+    String first =
+        RolloutFlowTest.approve(ns, ticketId, 1, image, List.of(new CanaryStep(10, 600)));
     Rollout started = awaitPhase(first, RolloutPhase.PROGRESSING);
     assertThat(started.origin).isEqualTo(RolloutOrigin.APPROVAL);
     rollouts.command(first, RolloutService.Command.ABORT, "test");
@@ -151,7 +150,8 @@ class StartGateFlowTest {
       assertThat(refusal(probe, ticketId, "replay").path("origin").asText()).isEqualTo("REST");
 
       // The approval event again, as a new event: no second rollout of the same approval.
-      String replay = RolloutFlowTest.approve(ns, ticketId, 1, image, List.of(new CanaryStep(10, 600)));
+      String replay =
+          RolloutFlowTest.approve(ns, ticketId, 1, image, List.of(new CanaryStep(10, 600)));
       Rollout refused = awaitPhase(replay, RolloutPhase.REFUSED);
       assertThat(refused.message).contains("already rolled out by " + first);
       JsonNode event = refusal(probe, ticketId, "replay");
@@ -195,7 +195,9 @@ class StartGateFlowTest {
       assertThat(refusal(probe, ticketId, "emergency-reason").path("origin").asText())
           .isEqualTo("EMERGENCY");
       // Without the role the endpoint is closed.
-      post(body(ticketId, image, ns, ",\"emergency\":true,\"emergencyReason\":\"x\""), "eve",
+      post(
+              body(ticketId, image, ns, ",\"emergency\":true,\"emergencyReason\":\"x\""),
+              "eve",
               "engineer")
           .statusCode(403);
 
@@ -216,8 +218,7 @@ class StartGateFlowTest {
       await().atMost(WAIT).until(() -> rollouts.get(id).phase == RolloutPhase.PROGRESSING);
       List<ConsumerRecord<String, byte[]>> events =
           RolloutFlowTest.eventsOf(probe, ticketId, EventType.CANARY_STEP_STARTED.type(), WAIT);
-      ConsumerRecord<String, byte[]> step =
-          KubectlTest.only(events, EventType.CANARY_STEP_STARTED);
+      ConsumerRecord<String, byte[]> step = KubectlTest.only(events, EventType.CANARY_STEP_STARTED);
       JsonNode payload = RolloutFlowTest.json(step);
       assertThat(payload.path("origin").asText()).isEqualTo("EMERGENCY");
       assertThat(payload.path("startedBy").asText()).isEqualTo("sam");
@@ -225,8 +226,7 @@ class StartGateFlowTest {
       rollouts.command(id, RolloutService.Command.ABORT, "test");
       await().atMost(WAIT).until(() -> rollouts.get(id).phase == RolloutPhase.REVERTED);
     } finally {
-      EventSender.send(
-          new FreezeWindowDeleted(windowId, "carol", Instant.now()), "ticket-service");
+      EventSender.send(new FreezeWindowDeleted(windowId, "carol", Instant.now()), "ticket-service");
       await()
           .atMost(WAIT)
           .until(() -> freeze(windowId) != null && freeze(windowId).deletedAt != null);
@@ -234,7 +234,9 @@ class StartGateFlowTest {
     // Lifted: a normal start of the approval goes through again.
     Approvals.approve(ticketId, 2, image, ns, "checkout", "app");
     String normal =
-        post(body(ticketId, image, ns, "").replace("\"revision\":1", "\"revision\":2"), "sam",
+        post(
+                body(ticketId, image, ns, "").replace("\"revision\":1", "\"revision\":2"),
+                "sam",
                 "sre")
             .statusCode(201)
             .body("origin", equalTo("REST"))
@@ -245,9 +247,7 @@ class StartGateFlowTest {
   }
 
   Rollout awaitPhase(String id, RolloutPhase phase) {
-    await()
-        .atMost(WAIT)
-        .until(() -> rollouts.get(id) != null && rollouts.get(id).phase == phase);
+    await().atMost(WAIT).until(() -> rollouts.get(id) != null && rollouts.get(id).phase == phase);
     return rollouts.get(id);
   }
 
