@@ -162,8 +162,8 @@ class RolloutCrashIT {
   }
 
   /**
-   * Starts the rollout by its approval, as the ticket-service would: the start gate lets a
-   * rollout through only for an approval, and the approval event itself starts it.
+   * Starts the rollout by its approval, as the ticket-service would: the start gate lets a rollout
+   * through only for an approval, and the approval event itself starts it.
    */
   String start(String base, String ns, String image) {
     String eventId = java.util.UUID.randomUUID().toString();

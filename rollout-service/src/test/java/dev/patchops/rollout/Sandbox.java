@@ -190,7 +190,8 @@ public final class Sandbox {
   }
 
   /** Nothing changed the checkout Deployment since {@code before}: same object, no canary. */
-  public static void assertCheckoutUnchanged(KubernetesClient client, String ns, Deployment before) {
+  public static void assertCheckoutUnchanged(
+      KubernetesClient client, String ns, Deployment before) {
     Deployment after = client.apps().deployments().inNamespace(ns).withName("checkout").get();
     assertThat(after.getMetadata().getGeneration()).isEqualTo(before.getMetadata().getGeneration());
     assertThat(after.getMetadata().getResourceVersion())

@@ -598,6 +598,12 @@ public class RolloutEngine {
       if (cr.getStatus() != null && cr.getStatus().rolloutId != null) {
         return;
       }
+      if (cr.getStatus() != null
+          && RolloutPhase.REFUSED.name().equals(cr.getStatus().phase)
+          && Objects.equals(cr.getStatus().observedGeneration, cr.getMetadata().getGeneration())) {
+        // Refused as it stands (and recorded then): only a changed spec is asked again.
+        return;
+      }
       startFrom(cr);
       return;
     }
