@@ -648,6 +648,7 @@ public class RolloutEngine {
 
   private void startFrom(PatchRollout cr) {
     PatchRolloutSpec spec = cr.getSpec();
+    String emergencyReason = RolloutResources.emergencyReason(cr);
     List<CanaryStep> steps =
         spec.steps == null
             ? List.of()
@@ -681,7 +682,10 @@ public class RolloutEngine {
             RolloutResources.requestedBy(cr),
             cr.getMetadata().getName(),
             Objects.requireNonNullElse(cr.getMetadata().getGeneration(), 1L),
-            null);
+            emergencyReason == null
+                ? null
+                // Admission let only a holder of the emergency verb set the reason.
+                : new RolloutService.Emergency(true, emergencyReason));
     try {
       RolloutRequests.validate(request, config.prometheusUrls());
       rollouts.start(request);

@@ -152,6 +152,31 @@ class PatchRolloutGateTest {
         .build();
   }
 
+  /** The emergency role in {@code ns}: the deploy/ ClusterRole, bound to {@code user}. */
+  static void grantEmergency(String ns, String user) {
+    TestCluster.admin()
+        .rbac()
+        .roleBindings()
+        .inNamespace(ns)
+        .resource(
+            new RoleBindingBuilder()
+                .withNewMetadata()
+                .withName("patchops-emergency-rollout-" + user)
+                .endMetadata()
+                .withNewRoleRef()
+                .withApiGroup("rbac.authorization.k8s.io")
+                .withKind("ClusterRole")
+                .withName("patchops-emergency-rollout")
+                .endRoleRef()
+                .addNewSubject()
+                .withApiGroup("rbac.authorization.k8s.io")
+                .withKind("User")
+                .withName(user)
+                .endSubject()
+                .build())
+        .create();
+  }
+
   /** What a platform engineer may do with PatchRollouts in {@code ns}. */
   static void grantPatchRollouts(String ns, String... users) {
     KubernetesClient admin = TestCluster.admin();
@@ -194,6 +219,54 @@ class PatchRolloutGateTest {
                   .endSubject()
                   .build())
           .create();
+    }
+  }
+
+  /**
+   * Around the gate with kubectl: only a holder of the emergency verb may set the reason, and
+   * without a reason the start is refused; with both it starts, unapproved, as EMERGENCY.
+   */
+  @Test
+  void theEmergencyPathOnKubectlNeedsTheRoleAndAReason() throws Exception {
+    String ns = Sandbox.shop(client);
+    grantPatchRollouts(ns, "alice", "olga");
+    grantEmergency(ns, "olga");
+    String image = Sandbox.image("", '4');
+    try (KubernetesClient alice = as("alice");
+        KubernetesClient olga = as("olga");
+        KafkaProbe probe = KafkaProbe.fromNow(Topics.ROLLOUTS)) {
+      PatchRollout byAlice = PatchRolloutResourceTest.resource(ns, "hotfix", image, "alice", 10);
+      byAlice.getMetadata().getAnnotations().put(RolloutResources.EMERGENCY_REASON, "it is down");
+      assertThatThrownBy(
+              () -> alice.resources(PatchRollout.class).inNamespace(ns).resource(byAlice).create())
+          .isInstanceOf(KubernetesClientException.class)
+          .hasMessageContaining("alice may not start an emergency rollout");
+
+      PatchRollout noReason = PatchRolloutResourceTest.resource(ns, "hotfix", image, "olga", 10);
+      noReason.getMetadata().getAnnotations().put(RolloutResources.EMERGENCY_REASON, " ");
+      olga.resources(PatchRollout.class).inNamespace(ns).resource(noReason).create();
+      PatchRollout refused = awaitPhase(ns, "hotfix", "REFUSED");
+      assertThat(condition(refused, "Admitted").getReason()).isEqualTo("EmergencyReason");
+      assertThat(refusals(probe, 1).get("hotfix").path("origin").asText()).isEqualTo("EMERGENCY");
+
+      olga.resources(PatchRollout.class)
+          .inNamespace(ns)
+          .withName("hotfix")
+          .patch(
+              PatchContext.of(PatchType.JSON_MERGE),
+              "{\"metadata\":{\"annotations\":{\""
+                  + RolloutResources.EMERGENCY_REASON
+                  + "\":\"checkout down, INC-9\"}},\"spec\":{\"paused\":false}}");
+      String id = awaitPhase(ns, "hotfix", "PROGRESSING").getStatus().rolloutId;
+      Rollout started = rollouts.get(id);
+      assertThat(started.origin).isEqualTo(RolloutOrigin.EMERGENCY);
+      assertThat(started.startedBy).isEqualTo("olga");
+      assertThat(started.emergencyReason).isEqualTo("checkout down, INC-9");
+      olga.resources(PatchRollout.class)
+          .inNamespace(ns)
+          .withName("hotfix")
+          .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"abort\":true}}");
+      await().atMost(WAIT).until(() -> rollouts.get(id).phase == RolloutPhase.REVERTED);
     }
   }
 

@@ -50,7 +50,9 @@ class PatchRolloutResourceTest {
     PatchRollout cr = new PatchRollout();
     cr.getMetadata().setName(name);
     cr.getMetadata().setNamespace(ns);
-    cr.getMetadata().setAnnotations(Map.of(RolloutResources.REQUESTED_BY, requestedBy));
+    cr.getMetadata()
+        .setAnnotations(
+            new java.util.HashMap<>(Map.of(RolloutResources.REQUESTED_BY, requestedBy)));
     PatchRolloutSpec spec = cr.getSpec();
     spec.ticketId = "TCK-CR-" + name;
     spec.revision = 1;

@@ -41,6 +41,13 @@ public class RolloutResources {
    */
   public static final String REQUESTED_BY = "patchops.dev/requested-by";
 
+  /**
+   * A PatchRollout that takes the emergency path names its reason here. Admission (the same policy)
+   * lets only a user allowed the verb {@code emergency} on patchrollouts set it, so its presence is
+   * the API server's word that the person holds the emergency role.
+   */
+  public static final String EMERGENCY_REASON = "patchops.dev/emergency-reason";
+
   /** What a resource without the annotation (a cluster without the policy) is attributed to. */
   public static final String UNATTRIBUTED = "unattributed";
 
@@ -170,6 +177,12 @@ public class RolloutResources {
     Map<String, String> annotations = cr.getMetadata().getAnnotations();
     String user = annotations == null ? null : annotations.get(REQUESTED_BY);
     return user == null || user.isBlank() ? UNATTRIBUTED : user;
+  }
+
+  /** The emergency reason the resource gives, blank when given empty; null: no emergency. */
+  public static String emergencyReason(PatchRollout cr) {
+    Map<String, String> annotations = cr.getMetadata().getAnnotations();
+    return annotations == null ? null : annotations.get(EMERGENCY_REASON);
   }
 
   /** The service's own user name, as the API server knows it: what its resources must carry. */
