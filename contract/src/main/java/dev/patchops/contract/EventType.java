@@ -24,6 +24,7 @@ import dev.patchops.contract.events.RolloutControlled;
 import dev.patchops.contract.events.RolloutNotStarted;
 import dev.patchops.contract.events.RolloutPromoted;
 import dev.patchops.contract.events.RolloutReverted;
+import dev.patchops.contract.events.RolloutStartRefused;
 import dev.patchops.contract.events.RootCauseRecorded;
 import dev.patchops.contract.events.TestEnvironmentDeleted;
 import dev.patchops.contract.events.TestEnvironmentReady;
@@ -134,6 +135,11 @@ public enum EventType {
       Producer.ROLLOUT_SERVICE),
   ROLLOUT_NOT_STARTED(
       "rollout.not-started", Topics.ROLLOUTS, RolloutNotStarted.class, Producer.ROLLOUT_SERVICE),
+  ROLLOUT_START_REFUSED(
+      "rollout.start-refused",
+      Topics.ROLLOUTS,
+      RolloutStartRefused.class,
+      Producer.ROLLOUT_SERVICE),
   ROLLOUT_CONTROLLED(
       "rollout.control-applied",
       Topics.ROLLOUTS,

@@ -139,6 +139,21 @@ final class Cluster implements AutoCloseable {
     return client;
   }
 
+  /** The user the API server authenticates this client as: what the admission policy compares. */
+  String user() {
+    return call(
+        () ->
+            client
+                .authentication()
+                .v1()
+                .selfSubjectReviews()
+                .create(new io.fabric8.kubernetes.api.model.authentication.SelfSubjectReview())
+                .getStatus()
+                .getUserInfo()
+                .getUsername(),
+        null);
+  }
+
   /** The named object; a missing one, or a missing CRD, is a one-line error. */
   GenericKubernetesResource get(Kind kind, String ns, String name) {
     GenericKubernetesResource found =

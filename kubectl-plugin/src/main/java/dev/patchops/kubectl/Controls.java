@@ -16,6 +16,13 @@ import java.util.Map;
 final class Controls {
   static final String RETRY_OF = "patchops.dev/retry-of";
 
+  /**
+   * Who asks: the admission policy of {@code deploy/} refuses a create or update of a PatchRollout
+   * whose annotation does not name the user making the request, and the trail takes the person from
+   * it.
+   */
+  static final String REQUESTED_BY = "patchops.dev/requested-by";
+
   private Controls() {}
 
   enum Verb {
@@ -33,7 +40,7 @@ final class Controls {
   }
 
   /** The merge patch for {@code verb} on {@code rollout}, or a one-line refusal. */
-  static String patch(Verb verb, GenericKubernetesResource rollout) {
+  static String patch(Verb verb, GenericKubernetesResource rollout, String user) {
     String phase = Node.text(rollout, "status", "phase");
     String ref = Cluster.Kind.ROLLOUT.ref(rollout.getMetadata().getName());
     String word = verb.name().toLowerCase().replace("_full", "");
@@ -55,6 +62,7 @@ final class Controls {
               "error: " + ref + " is " + phase + ": only a canary step can be promoted");
         }
         yield json(
+            user,
             Map.of(
                 "promote",
                 "step-" + (RolloutView.currentIndex(Node.text(rollout, "status", "step")) + 1)));
@@ -64,22 +72,25 @@ final class Controls {
           throw new PluginException(
               "error: " + ref + " is " + phase + ": only a canary step can be promoted");
         }
-        yield json(Map.of("promote", "full"));
+        yield json(user, Map.of("promote", "full"));
       }
-      case PAUSE -> json(Map.of("paused", true));
-      case RESUME -> json(Map.of("paused", false));
+      case PAUSE -> json(user, Map.of("paused", true));
+      case RESUME -> json(user, Map.of("paused", false));
       case ABORT -> {
         if (phase.equals("REVERTING")) {
           throw new PluginException("error: " + ref + " is already REVERTING");
         }
-        yield json(Map.of("abort", true));
+        yield json(user, Map.of("abort", true));
       }
     };
   }
 
-  private static String json(Map<String, Object> spec) {
+  private static String json(String user, Map<String, Object> spec) {
     try {
-      return new ObjectMapper().writeValueAsString(Map.of("spec", spec));
+      Map<String, Object> patch = new LinkedHashMap<>();
+      patch.put("metadata", Map.of("annotations", Map.of(REQUESTED_BY, user)));
+      patch.put("spec", spec);
+      return new ObjectMapper().writeValueAsString(patch);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
@@ -89,7 +100,7 @@ final class Controls {
    * A new PatchRollout with the spec of an ended one, its controls cleared: the rollout-service
    * starts a fresh rollout (with a fresh checkpoint) from it, through every gate a new one passes.
    */
-  static GenericKubernetesResource retryOf(GenericKubernetesResource ended) {
+  static GenericKubernetesResource retryOf(GenericKubernetesResource ended, String user) {
     String phase = Node.text(ended, "status", "phase");
     String ref = Cluster.Kind.ROLLOUT.ref(ended.getMetadata().getName());
     if (phase == null || RolloutView.active(phase)) {
@@ -126,7 +137,7 @@ final class Controls {
             .withGenerateName(prefix)
             .withNamespace(ended.getMetadata().getNamespace())
             .withLabels(labels)
-            .withAnnotations(Map.of(RETRY_OF, ended.getMetadata().getName()))
+            .withAnnotations(Map.of(RETRY_OF, ended.getMetadata().getName(), REQUESTED_BY, user))
             .build());
     retry.setAdditionalProperty("spec", spec);
     return retry;

@@ -210,7 +210,7 @@ public final class Main {
     try (Cluster cluster = a.connect()) {
       String ns = cluster.namespace();
       GenericKubernetesResource rollout = cluster.get(Kind.ROLLOUT, ns, name);
-      cluster.mergePatch(Kind.ROLLOUT, ns, name, Controls.patch(verb, rollout));
+      cluster.mergePatch(Kind.ROLLOUT, ns, name, Controls.patch(verb, rollout, cluster.user()));
       out.println(Kind.ROLLOUT.ref(name) + " " + verb.done);
     }
   }
@@ -221,7 +221,7 @@ public final class Main {
     try (Cluster cluster = a.connect()) {
       String ns = cluster.namespace();
       GenericKubernetesResource ended = cluster.get(Kind.ROLLOUT, ns, name);
-      GenericKubernetesResource created = cluster.create(Kind.ROLLOUT, ns, Controls.retryOf(ended));
+      GenericKubernetesResource created = cluster.create(Kind.ROLLOUT, ns, Controls.retryOf(ended, cluster.user()));
       out.println(
           Kind.ROLLOUT.ref(created.getMetadata().getName()) + " created (retry of " + name + ")");
     }

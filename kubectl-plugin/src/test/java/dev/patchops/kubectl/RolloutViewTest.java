@@ -98,24 +98,26 @@ class RolloutViewTest {
 
   @Test
   void controlsPatchOneSpecFieldAndRefuseEndedRollouts() {
-    assertThat(Controls.patch(Controls.Verb.PROMOTE, rollout("PROGRESSING", "2/3", "")))
-        .isEqualTo("{\"spec\":{\"promote\":\"step-2\"}}");
-    assertThat(Controls.patch(Controls.Verb.PROMOTE_FULL, rollout("Paused", "1/3", "")))
-        .isEqualTo("{\"spec\":{\"promote\":\"full\"}}");
-    assertThat(Controls.patch(Controls.Verb.ABORT, rollout("WATCHING", "3/3", "")))
-        .isEqualTo("{\"spec\":{\"abort\":true}}");
-    assertThatThrownBy(() -> Controls.patch(Controls.Verb.ABORT, rollout("REVERTED", "2/3", "")))
+    String by = "{\"metadata\":{\"annotations\":{\"patchops.dev/requested-by\":\"bob\"}},";
+    assertThat(Controls.patch(Controls.Verb.PROMOTE, rollout("PROGRESSING", "2/3", ""), "bob"))
+        .isEqualTo(by + "\"spec\":{\"promote\":\"step-2\"}}");
+    assertThat(Controls.patch(Controls.Verb.PROMOTE_FULL, rollout("Paused", "1/3", ""), "bob"))
+        .isEqualTo(by + "\"spec\":{\"promote\":\"full\"}}");
+    assertThat(Controls.patch(Controls.Verb.ABORT, rollout("WATCHING", "3/3", ""), "bob"))
+        .isEqualTo(by + "\"spec\":{\"abort\":true}}");
+    assertThatThrownBy(() -> Controls.patch(Controls.Verb.ABORT, rollout("REVERTED", "2/3", ""), "bob"))
         .hasMessage(
             "error: patchrollout.patchops.dev/checkout-r2-ab is REVERTED: nothing to abort");
-    assertThatThrownBy(() -> Controls.patch(Controls.Verb.PROMOTE, rollout("WATCHING", "3/3", "")))
+    assertThatThrownBy(() -> Controls.patch(Controls.Verb.PROMOTE, rollout("WATCHING", "3/3", ""), "bob"))
         .hasMessageContaining("only a canary step can be promoted");
 
-    var retry = Controls.retryOf(rollout("REVERTED", "2/3", ""));
+    var retry = Controls.retryOf(rollout("REVERTED", "2/3", ""), "bob");
     assertThat(retry.getMetadata().getGenerateName()).isEqualTo("checkout-r2-ab-retry-");
     assertThat(retry.getMetadata().getAnnotations())
-        .containsEntry(Controls.RETRY_OF, "checkout-r2-ab");
+        .containsEntry(Controls.RETRY_OF, "checkout-r2-ab")
+        .containsEntry(Controls.REQUESTED_BY, "bob");
     assertThat(retry.getAdditionalProperties()).containsKey("spec").doesNotContainKey("status");
-    assertThatThrownBy(() -> Controls.retryOf(rollout("PROGRESSING", "1/3", "")))
+    assertThatThrownBy(() -> Controls.retryOf(rollout("PROGRESSING", "1/3", ""), "bob"))
         .hasMessageContaining("only an ended rollout");
   }
 

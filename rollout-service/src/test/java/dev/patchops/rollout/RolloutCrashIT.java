@@ -8,8 +8,12 @@ import dev.patchops.contract.CloudEventHeaders;
 import dev.patchops.contract.EventType;
 import dev.patchops.contract.Topics;
 import dev.patchops.contract.events.AlertReceived;
+import dev.patchops.contract.events.PatchApproved;
+import dev.patchops.contract.model.CanaryStep;
+import dev.patchops.contract.model.ContainerTarget;
 import dev.patchops.contract.model.Severity;
 import dev.patchops.contract.model.WorkloadRef;
+import dev.patchops.rollout.rollout.messaging.RolloutEventsConsumer;
 import dev.patchops.testing.EventSender;
 import dev.patchops.testing.KafkaProbe;
 import dev.patchops.testing.PatchOpsInfra;
@@ -157,23 +161,30 @@ class RolloutCrashIT {
     return TestInfra.bearer("sam", "sre");
   }
 
+  /**
+   * Starts the rollout by its approval, as the ticket-service would: the start gate lets a rollout
+   * through only for an approval, and the approval event itself starts it.
+   */
   String start(String base, String ns, String image) {
-    String body =
-        """
-        {"ticketId":"%s","revision":1,"image":"%s","namespace":"%s","deployment":"checkout",
-         "containers":["app"],"steps":[{"weight":25,"pauseSeconds":600},{"weight":50,"pauseSeconds":600}]}
-        """
-            .formatted(ticket(ns), image, ns);
-    return given()
-        .baseUri(base)
-        .header("Authorization", sre())
-        .contentType("application/json")
-        .body(body)
-        .post("/api/v1/rollouts")
-        .then()
-        .statusCode(201)
-        .extract()
-        .path("id");
+    String eventId = java.util.UUID.randomUUID().toString();
+    WorkloadRef checkout = new WorkloadRef(ns, "Deployment", "checkout");
+    EventSender.send(
+        new PatchApproved(
+            ticket(ns),
+            1,
+            "ann-approver",
+            "dev-dana",
+            false,
+            null,
+            image,
+            List.of(new ContainerTarget(checkout, "app")),
+            List.of(new CanaryStep(25, 600), new CanaryStep(50, 600)),
+            Instant.now()),
+        "ticket-service",
+        eventId);
+    String id = RolloutEventsConsumer.eventRolloutId(eventId, checkout);
+    await().atMost(WAIT).ignoreExceptions().until(() -> phase(base, id) != null);
+    return id;
   }
 
   static String phase(String base, String id) {

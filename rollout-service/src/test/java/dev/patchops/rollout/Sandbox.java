@@ -178,6 +178,29 @@ public final class Sandbox {
   /**
    * Nothing of a rollout's canary is left: no canary Deployment, no Pod or Service of the rollout.
    */
+  /** The checkout Deployment once all its replicas run: from then on only a change moves it. */
+  public static Deployment settledCheckout(KubernetesClient client, String ns) {
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(40))
+        .until(
+            () ->
+                dev.patchops.rollout.rollout.k8s.WorkloadOps.rolledOut(
+                    client.apps().deployments().inNamespace(ns).withName("checkout").get()));
+    return client.apps().deployments().inNamespace(ns).withName("checkout").get();
+  }
+
+  /** Nothing changed the checkout Deployment since {@code before}: same object, no canary. */
+  public static void assertCheckoutUnchanged(
+      KubernetesClient client, String ns, Deployment before) {
+    Deployment after = client.apps().deployments().inNamespace(ns).withName("checkout").get();
+    assertThat(after.getMetadata().getGeneration()).isEqualTo(before.getMetadata().getGeneration());
+    assertThat(after.getMetadata().getResourceVersion())
+        .isEqualTo(before.getMetadata().getResourceVersion());
+    assertThat(after.getSpec()).isEqualTo(before.getSpec());
+    assertThat(client.apps().deployments().inNamespace(ns).withName("checkout-canary").get())
+        .isNull();
+  }
+
   public static void assertNoCanaryLeft(KubernetesClient client, String ns, String rolloutId) {
     assertThat(
             client

@@ -15,6 +15,7 @@ import dev.patchops.contract.ContractJson;
 import dev.patchops.contract.EventType;
 import dev.patchops.contract.Topics;
 import dev.patchops.contract.events.CheckpointRecorded;
+import dev.patchops.contract.events.GateRefused;
 import dev.patchops.contract.events.PatchApproved;
 import dev.patchops.contract.events.RevertCompleted;
 import dev.patchops.contract.events.RolloutPromoted;
@@ -24,6 +25,7 @@ import dev.patchops.contract.events.TestRunCompleted;
 import dev.patchops.contract.events.TestRunRequested;
 import dev.patchops.contract.events.WatchWindowPassed;
 import dev.patchops.contract.model.RevertTrigger;
+import dev.patchops.contract.model.RolloutOrigin;
 import dev.patchops.contract.model.SuiteResult;
 import dev.patchops.contract.model.TestAnalytics;
 import dev.patchops.contract.model.TestCaseResult;
@@ -108,15 +110,36 @@ class PatchLifecycleTest {
 
       EventSender.send(
           new CheckpointRecorded(
-              ticketId, "ro-1", 2, CHECKOUT, "cp-1", "sha256:abc", Map.of(), Instant.now()),
+              ticketId,
+              "ro-1",
+              2,
+              CHECKOUT,
+              "cp-1",
+              "sha256:abc",
+              Map.of(),
+              Instant.now(),
+              TicketFlows.IMAGE,
+              RolloutOrigin.APPROVAL,
+              "anna"),
           ROLLOUTS);
       awaitState(ticketId, "ROLLING_OUT");
       EventSender.send(
           new RolloutPromoted(
-              ticketId, "ro-1", 2, CHECKOUT, Instant.now(), Instant.now().plusSeconds(600)),
+              ticketId,
+              "ro-1",
+              2,
+              CHECKOUT,
+              Instant.now(),
+              Instant.now().plusSeconds(600),
+              TicketFlows.IMAGE,
+              RolloutOrigin.APPROVAL,
+              "anna"),
           ROLLOUTS);
       awaitState(ticketId, "MONITORING");
-      EventSender.send(new WatchWindowPassed(ticketId, "ro-1", Instant.now()), ROLLOUTS);
+      EventSender.send(
+          new WatchWindowPassed(
+              ticketId, "ro-1", Instant.now(), TicketFlows.IMAGE, RolloutOrigin.APPROVAL, "anna"),
+          ROLLOUTS);
       awaitState(ticketId, "RESOLVED");
 
       given()
@@ -132,6 +155,117 @@ class PatchLifecycleTest {
           ticketId,
           EventType.TICKET_RESOLVED,
           dev.patchops.contract.events.TicketResolved.class);
+    }
+  }
+
+  /**
+   * Only the rollout of the approved revision and image moves the ticket: a rollout of another
+   * image under the ticket's id is recorded as refused by the binding and moves nothing, and once
+   * the approved rollout is bound, another rollout of the same image is ignored too.
+   */
+  @Test
+  void rolloutEventsOfAnotherImageOrAnotherRolloutNeverMoveTheTicket() throws Exception {
+    String ticketId = ticketWithRootCause("payments timeouts, foreign rollout");
+    String foreign = "registry.example.com/shop/checkout@sha256:" + "e".repeat(64);
+    try (KafkaProbe probe = KafkaProbe.fromNow(Topics.TESTS, Topics.TICKETS)) {
+      propose(ticketId, "dev-dana", sha(7)).statusCode(201);
+      TestRunRequested request = testRunRequested(probe, ticketId, 1);
+      EventSender.send(completed(ticketId, 1, request.runId(), TestOutcome.PASSED), ORCHESTRATOR);
+      awaitState(ticketId, "AWAITING_APPROVAL");
+      approve(ticketId, 1, "anna", "approver", false, null).statusCode(200);
+      awaitState(ticketId, "APPROVED");
+
+      // A rollout of another image that carries the ticket's id, all the way to its watch window.
+      EventSender.send(
+          new CheckpointRecorded(
+              ticketId,
+              "ro-x",
+              1,
+              CHECKOUT,
+              "cp-x",
+              "sha256:x",
+              Map.of(),
+              Instant.now(),
+              foreign,
+              RolloutOrigin.REST,
+              "mallory"),
+          ROLLOUTS);
+      EventSender.send(
+          new RolloutPromoted(
+              ticketId,
+              "ro-x",
+              1,
+              CHECKOUT,
+              Instant.now(),
+              Instant.now(),
+              foreign,
+              RolloutOrigin.REST,
+              "mallory"),
+          ROLLOUTS);
+      EventSender.send(
+          new WatchWindowPassed(
+              ticketId, "ro-x", Instant.now(), foreign, RolloutOrigin.REST, "mallory"),
+          ROLLOUTS);
+      GateRefused refused = single(probe, ticketId, EventType.GATE_REFUSED, GateRefused.class);
+      assertThat(refused.gate()).isEqualTo("rollout-binding");
+      assertThat(refused.actor()).isEqualTo("mallory");
+      assertThat(refused.reason())
+          .contains("ro-x")
+          .contains("image " + foreign)
+          .contains("revision 1 is image " + TicketFlows.IMAGE);
+
+      // The approved rollout: the events of one ticket are consumed in order, so the foreign ones
+      // were handled (and moved nothing) before this one takes the ticket to ROLLING_OUT.
+      EventSender.send(
+          new CheckpointRecorded(
+              ticketId,
+              "ro-ok",
+              1,
+              CHECKOUT,
+              "cp-ok",
+              "sha256:ok",
+              Map.of(),
+              Instant.now(),
+              TicketFlows.IMAGE,
+              RolloutOrigin.APPROVAL,
+              "anna"),
+          ROLLOUTS);
+      awaitState(ticketId, "ROLLING_OUT");
+      // Another rollout of the same image, once the approved one is bound: ignored as well.
+      EventSender.send(
+          new RolloutPromoted(
+              ticketId,
+              "ro-other",
+              1,
+              CHECKOUT,
+              Instant.now(),
+              Instant.now(),
+              TicketFlows.IMAGE,
+              RolloutOrigin.REST,
+              "sam"),
+          ROLLOUTS);
+      EventSender.send(
+          new WatchWindowPassed(
+              ticketId, "ro-other", Instant.now(), TicketFlows.IMAGE, RolloutOrigin.REST, "sam"),
+          ROLLOUTS);
+      EventSender.send(
+          new RolloutPromoted(
+              ticketId,
+              "ro-ok",
+              1,
+              CHECKOUT,
+              Instant.now(),
+              Instant.now().plusSeconds(600),
+              TicketFlows.IMAGE,
+              RolloutOrigin.APPROVAL,
+              "anna"),
+          ROLLOUTS);
+      awaitState(ticketId, "MONITORING");
+      EventSender.send(
+          new WatchWindowPassed(
+              ticketId, "ro-ok", Instant.now(), TicketFlows.IMAGE, RolloutOrigin.APPROVAL, "anna"),
+          ROLLOUTS);
+      awaitState(ticketId, "RESOLVED");
     }
   }
 
@@ -152,7 +286,10 @@ class PatchLifecycleTest {
               1,
               new dev.patchops.contract.model.WorkloadRef("payments", "Deployment", "checkout"),
               "workload payments/checkout already has active rollout ro-other",
-              Instant.now()),
+              Instant.now(),
+              TicketFlows.IMAGE,
+              RolloutOrigin.APPROVAL,
+              "anna"),
           ROLLOUTS);
       awaitState(ticketId, "CHANGES_REQUESTED");
       given()
@@ -186,7 +323,10 @@ class PatchLifecycleTest {
               RevertTrigger.ANALYSIS,
               "canary error rate 7% > 1%",
               List.of(),
-              Instant.now()),
+              Instant.now(),
+              TicketFlows.IMAGE,
+              RolloutOrigin.APPROVAL,
+              "anna"),
           ROLLOUTS);
       awaitState(ticketId, "REVERTED");
       EventSender.send(
@@ -199,7 +339,10 @@ class PatchLifecycleTest {
               Instant.now(),
               null,
               null,
-              0),
+              0,
+              TicketFlows.IMAGE,
+              RolloutOrigin.APPROVAL,
+              "anna"),
           ROLLOUTS);
       awaitState(ticketId, "CHANGES_REQUESTED");
       given()

@@ -93,6 +93,9 @@ final class TicketFlows {
     return ticketId;
   }
 
+  /** The image every revision of {@link #revisionBody} proposes. */
+  static final String IMAGE = "registry.example.com/shop/checkout@sha256:" + DIGEST;
+
   static String revisionBody(String commitSha) {
     return """
         {"vcs":{"repositoryUrl":"https://git.example.com/shop/checkout.git",

@@ -16,6 +16,7 @@ import dev.patchops.contract.events.TestRunRequested;
 import dev.patchops.contract.events.TicketOpened;
 import dev.patchops.contract.events.TicketReopened;
 import dev.patchops.contract.events.WatchWindowPassed;
+import dev.patchops.contract.model.RolloutOrigin;
 import dev.patchops.contract.model.Severity;
 import dev.patchops.contract.model.TestOutcome;
 import dev.patchops.contract.model.TicketKind;
@@ -197,10 +198,22 @@ class TicketIntakeTest {
       TicketFlows.approve(ticketId, 1, "anna", "approver", false, null).statusCode(200);
       WorkloadRef workload = new WorkloadRef("shop", "Deployment", deployment);
       EventSender.send(
-          new RolloutPromoted(ticketId, "ro-9", 1, workload, Instant.now(), Instant.now()),
+          new RolloutPromoted(
+              ticketId,
+              "ro-9",
+              1,
+              workload,
+              Instant.now(),
+              Instant.now(),
+              TicketFlows.IMAGE,
+              RolloutOrigin.APPROVAL,
+              "anna"),
           "rollout-service");
       awaitState(ticketId, "MONITORING");
-      EventSender.send(new WatchWindowPassed(ticketId, "ro-9", Instant.now()), "rollout-service");
+      EventSender.send(
+          new WatchWindowPassed(
+              ticketId, "ro-9", Instant.now(), TicketFlows.IMAGE, RolloutOrigin.APPROVAL, "anna"),
+          "rollout-service");
       awaitState(ticketId, "RESOLVED");
 
       given()

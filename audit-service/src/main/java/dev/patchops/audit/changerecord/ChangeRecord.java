@@ -183,6 +183,10 @@ public record ChangeRecord(
    * @param status {@code IN_PROGRESS}, {@code REVERTED}, {@code PROMOTED} or {@code WATCH_PASSED}
    * @param startedAt when the first change to production began (first canary step), else null
    * @param endedAt when production reached a final state (promotion or completed revert), else null
+   * @param image the image rolled out, by digest
+   * @param origin the path it came by: {@code APPROVAL}, {@code REST}, {@code KUBECTL} or {@code
+   *     EMERGENCY} (around the approval and freeze gates)
+   * @param startedBy the person who started it, as the path authenticated them
    */
   public record Rollout(
       String rolloutId,
@@ -195,7 +199,10 @@ public record ChangeRecord(
       List<CanaryStepRecord> steps,
       Promotion promotion,
       WatchWindow watchWindow,
-      List<Revert> reverts) {}
+      List<Revert> reverts,
+      String image,
+      String origin,
+      String startedBy) {}
 
   public record Checkpoint(
       long seq,

@@ -28,6 +28,7 @@ import dev.patchops.audit.trail.TrailRecord;
 import dev.patchops.contract.ContractJson;
 import dev.patchops.contract.EventType;
 import dev.patchops.contract.PatchOpsEvent;
+import dev.patchops.contract.Topics;
 import dev.patchops.contract.events.AlertReceived;
 import dev.patchops.contract.events.AlertResolved;
 import dev.patchops.contract.events.AuditCheckpointSigned;
@@ -52,6 +53,7 @@ import dev.patchops.contract.events.RolloutControlled;
 import dev.patchops.contract.events.RolloutNotStarted;
 import dev.patchops.contract.events.RolloutPromoted;
 import dev.patchops.contract.events.RolloutReverted;
+import dev.patchops.contract.events.RolloutStartRefused;
 import dev.patchops.contract.events.RootCauseRecorded;
 import dev.patchops.contract.events.TestEnvironmentDeleted;
 import dev.patchops.contract.events.TestEnvironmentReady;
@@ -66,6 +68,7 @@ import dev.patchops.contract.model.AnalysisEvidence;
 import dev.patchops.contract.model.CanaryStep;
 import dev.patchops.contract.model.ContainerTarget;
 import dev.patchops.contract.model.EquipmentRef;
+import dev.patchops.contract.model.RolloutOrigin;
 import dev.patchops.contract.model.SecretDecision;
 import dev.patchops.contract.model.TestAnalytics;
 import dev.patchops.contract.model.TestSuiteSpec;
@@ -213,8 +216,11 @@ public final class ChangeRecordBuilder {
         case WATCH_WINDOW_PASSED -> watchWindowPassed(seq, (WatchWindowPassed) event);
         case ROLLOUT_REVERTED -> rolloutReverted(seq, (RolloutReverted) event);
         case REVERT_COMPLETED -> revertCompleted(seq, (RevertCompleted) event);
-        case ROLLOUT_NOT_STARTED -> rolloutNotStarted((RolloutNotStarted) event);
+        case ROLLOUT_NOT_STARTED -> rolloutNotStarted(seq, (RolloutNotStarted) event);
         case ROLLOUT_CONTROLLED -> rolloutControlled((RolloutControlled) event);
+        case ROLLOUT_START_REFUSED -> startRefused(seq, (RolloutStartRefused) event);
+        case FREEZE_WINDOW_CREATED -> freezeCreated((FreezeWindowCreated) event);
+        case FREEZE_WINDOW_DELETED -> freezeDeleted((FreezeWindowDeleted) event);
         case HARDWARE_QUARANTINE_REQUESTED ->
             quarantineRequested(seq, (HardwareQuarantineRequested) event);
         case HARDWARE_QUARANTINED -> quarantined(seq, (HardwareQuarantined) event);
@@ -225,8 +231,6 @@ public final class ChangeRecordBuilder {
         case TICKET_REOPENED -> ticketReopened(seq, (TicketReopened) event);
         case TICKET_CLOSED -> ticketClosed(seq, (TicketClosed) event);
         case AUDIT_CHECKPOINT_SIGNED -> auditCheckpoint((AuditCheckpointSigned) event);
-        case FREEZE_WINDOW_CREATED -> freezeCreated((FreezeWindowCreated) event);
-        case FREEZE_WINDOW_DELETED -> freezeDeleted((FreezeWindowDeleted) event);
       };
     }
 
@@ -429,7 +433,8 @@ public final class ChangeRecordBuilder {
     }
 
     private Line checkpointRecorded(long seq, CheckpointRecorded e) {
-      RolloutAcc rollout = rollout(e.rolloutId());
+      RolloutAcc rollout = rollout(seq, e.rolloutId(), e.image(), e.origin(), e.startedBy());
+      rollout.reachedProduction = true;
       rollout.revision = e.revision();
       rollout.workload = workload(e.workload());
       rollout.checkpoints.add(
@@ -452,7 +457,8 @@ public final class ChangeRecordBuilder {
     }
 
     private Line canaryStepStarted(long seq, CanaryStepStarted e) {
-      RolloutAcc rollout = rollout(e.rolloutId());
+      RolloutAcc rollout = rollout(seq, e.rolloutId(), e.image(), e.origin(), e.startedBy());
+      rollout.reachedProduction = true;
       rollout.status = "IN_PROGRESS";
       if (rollout.startedAt == null) {
         rollout.startedAt = e.startedAt();
@@ -462,19 +468,24 @@ public final class ChangeRecordBuilder {
     }
 
     private Line canaryStepPassed(long seq, CanaryStepPassed e) {
-      StepAcc step = rollout(e.rolloutId()).runningStep(e.step(), e.weight());
+      StepAcc step =
+          rollout(seq, e.rolloutId(), e.image(), e.origin(), e.startedBy())
+              .runningStep(e.step(), e.weight());
       step.finish("PASSED", seq, e.passedAt(), null, e.evidence());
       return new Line(null, "Canary step " + e.step() + " passed at " + e.weight() + "%");
     }
 
     private Line canaryStepFailed(long seq, CanaryStepFailed e) {
-      StepAcc step = rollout(e.rolloutId()).runningStep(e.step(), e.weight());
+      StepAcc step =
+          rollout(seq, e.rolloutId(), e.image(), e.origin(), e.startedBy())
+              .runningStep(e.step(), e.weight());
       step.finish("FAILED", seq, e.failedAt(), e.reason(), e.evidence());
       return new Line(null, "Canary step " + e.step() + " failed: " + e.reason());
     }
 
     private Line rolloutPromoted(long seq, RolloutPromoted e) {
-      RolloutAcc rollout = rollout(e.rolloutId());
+      RolloutAcc rollout = rollout(seq, e.rolloutId(), e.image(), e.origin(), e.startedBy());
+      rollout.reachedProduction = true;
       rollout.revision = e.revision();
       rollout.workload = workload(e.workload());
       rollout.status = "PROMOTED";
@@ -485,7 +496,7 @@ public final class ChangeRecordBuilder {
     }
 
     private Line watchWindowPassed(long seq, WatchWindowPassed e) {
-      RolloutAcc rollout = rollout(e.rolloutId());
+      RolloutAcc rollout = rollout(seq, e.rolloutId(), e.image(), e.origin(), e.startedBy());
       rollout.status = "WATCH_PASSED";
       // The checkpoint stays armed until here, so this is when the change window closes.
       rollout.endedAt = e.passedAt();
@@ -493,8 +504,8 @@ public final class ChangeRecordBuilder {
       return new Line(null, "Watch window passed; checkpoint disarmed");
     }
 
-    private Line rolloutNotStarted(RolloutNotStarted e) {
-      RolloutAcc rollout = rollout(e.rolloutId());
+    private Line rolloutNotStarted(long seq, RolloutNotStarted e) {
+      RolloutAcc rollout = rollout(seq, e.rolloutId(), e.image(), e.origin(), e.startedBy());
       rollout.revision = e.revision();
       rollout.status = "NOT_STARTED";
       return new Line(
@@ -513,7 +524,7 @@ public final class ChangeRecordBuilder {
     }
 
     private Line rolloutReverted(long seq, RolloutReverted e) {
-      RolloutAcc rollout = rollout(e.rolloutId());
+      RolloutAcc rollout = rollout(seq, e.rolloutId(), e.image(), e.origin(), e.startedBy());
       rollout.revision = e.revision();
       rollout.status = "REVERTING";
       rollout.reverts.add(new RevertAcc(seq, e));
@@ -528,7 +539,7 @@ public final class ChangeRecordBuilder {
     }
 
     private Line revertCompleted(long seq, RevertCompleted e) {
-      RolloutAcc rollout = rollout(e.rolloutId());
+      RolloutAcc rollout = rollout(seq, e.rolloutId(), e.image(), e.origin(), e.startedBy());
       RevertAcc revert =
           rollout.reverts.stream()
               .filter(r -> r.completedSeq == null)
@@ -546,6 +557,73 @@ public final class ChangeRecordBuilder {
               + " ms, "
               + (e.verified() ? "verified" : "NOT verified")
               + (revert == null ? " (no matching revert start)" : ""));
+    }
+
+    /** A start the start gate refused: a refusal of the process like any other gate's. */
+    private Line startRefused(long seq, RolloutStartRefused e) {
+      String action = "start rollout (" + name(e.origin()) + ")";
+      gateRefusals.add(
+          new GateRefusal(
+              seq,
+              action,
+              e.gate(),
+              e.actor(),
+              "rollout "
+                  + e.rolloutId()
+                  + (e.resourceName() == null ? "" : " (PatchRollout " + e.resourceName() + ")")
+                  + " of "
+                  + e.image()
+                  + " to "
+                  + workload(e.workload())
+                  + ": "
+                  + e.reason(),
+              e.refusedAt()));
+      return new Line(
+          e.actor(),
+          "Start of rollout "
+              + e.rolloutId()
+              + " by "
+              + name(e.origin())
+              + " refused by gate "
+              + e.gate()
+              + ": "
+              + e.reason());
+    }
+
+    private Line freezeCreated(FreezeWindowCreated e) {
+      return new Line(
+          e.createdBy(),
+          "Change freeze "
+              + e.windowId()
+              + " from "
+              + e.startsAt()
+              + " to "
+              + e.endsAt()
+              + ": "
+              + e.reason());
+    }
+
+    private Line freezeDeleted(FreezeWindowDeleted e) {
+      return new Line(e.deletedBy(), "Change freeze " + e.windowId() + " lifted");
+    }
+
+    /** Who started a rollout, how and with what: every rollout event carries it. */
+    private RolloutAcc rollout(
+        long seq, String rolloutId, String image, RolloutOrigin origin, String startedBy) {
+      RolloutAcc rollout = rollout(rolloutId);
+      if (rollout.firstSeq == null) {
+        rollout.firstSeq = seq;
+      }
+      if (rollout.image == null) {
+        rollout.image = image;
+      }
+      if (rollout.origin == null && origin != null) {
+        rollout.origin = origin.name();
+      }
+      if (rollout.startedBy == null) {
+        rollout.startedBy = startedBy;
+      }
+      return rollout;
     }
 
     private Line quarantineRequested(long seq, HardwareQuarantineRequested e) {
@@ -626,25 +704,6 @@ public final class ChangeRecordBuilder {
       return new Line(e.closedBy(), "Ticket closed" + (e.note() == null ? "" : ": " + e.note()));
     }
 
-    private Line freezeCreated(FreezeWindowCreated e) {
-      return new Line(
-          null,
-          "Change freeze "
-              + e.windowId()
-              + " declared by "
-              + e.createdBy()
-              + " from "
-              + e.startsAt()
-              + " to "
-              + e.endsAt()
-              + ": "
-              + e.reason());
-    }
-
-    private Line freezeDeleted(FreezeWindowDeleted e) {
-      return new Line(null, "Change freeze " + e.windowId() + " lifted by " + e.deletedBy());
-    }
-
     private Line auditCheckpoint(AuditCheckpointSigned e) {
       return new Line(null, "Audit chain head signed at seq " + e.seq());
     }
@@ -666,7 +725,62 @@ public final class ChangeRecordBuilder {
       return rollouts.computeIfAbsent(String.valueOf(rolloutId), RolloutAcc::new);
     }
 
+    /**
+     * A change to production that went around a gate: an emergency rollout (approval and freeze
+     * skipped, review due), or any rollout with no approval of its revision and image in the trail.
+     */
+    private void flagUngatedRollouts() {
+      for (RolloutAcc r : rollouts.values()) {
+        if (!r.reachedProduction) {
+          continue;
+        }
+        String what =
+            "rollout "
+                + r.rolloutId
+                + " of "
+                + (r.image == null ? "an unnamed image" : r.image)
+                + " to "
+                + r.workload
+                + " by "
+                + r.startedBy
+                + " ("
+                + r.origin
+                + ")";
+        RevisionAcc revision = r.revision == null ? null : revisions.get(r.revision);
+        boolean approved =
+            revision != null
+                && r.image != null
+                && revision.approvals.stream().anyMatch(a -> r.image.equals(a.image()));
+        long seq = r.firstSeq == null ? 0 : r.firstSeq;
+        String type =
+            (r.checkpoints.isEmpty()
+                    ? EventType.CANARY_STEP_STARTED
+                    : EventType.CHECKPOINT_RECORDED)
+                .type();
+        if ("EMERGENCY".equals(r.origin)) {
+          flagged.add(
+              new FlaggedRecord(
+                  seq,
+                  Topics.ROLLOUTS,
+                  type,
+                  "went around the gate: " + what + " is an emergency change; review required"));
+        } else if (!approved) {
+          flagged.add(
+              new FlaggedRecord(
+                  seq,
+                  Topics.ROLLOUTS,
+                  type,
+                  "went around the gate: "
+                      + what
+                      + " has no approval of revision "
+                      + r.revision
+                      + " with that image in the trail"));
+        }
+      }
+    }
+
     ChangeRecord toRecord(String ticketId) {
+      flagUngatedRollouts();
       List<Revision> builtRevisions = revisions.values().stream().map(RevisionAcc::build).toList();
       return new ChangeRecord(
           ticketId,
@@ -834,6 +948,11 @@ public final class ChangeRecordBuilder {
     Promotion promotion;
     WatchWindow watchWindow;
     final List<RevertAcc> reverts = new ArrayList<>();
+    Long firstSeq;
+    String image;
+    String origin;
+    String startedBy;
+    boolean reachedProduction;
 
     RolloutAcc(String rolloutId) {
       this.rolloutId = rolloutId;
@@ -864,7 +983,10 @@ public final class ChangeRecordBuilder {
           steps.stream().map(StepAcc::build).toList(),
           promotion,
           watchWindow,
-          reverts.stream().map(RevertAcc::build).toList());
+          reverts.stream().map(RevertAcc::build).toList(),
+          image,
+          origin,
+          startedBy);
     }
   }
 

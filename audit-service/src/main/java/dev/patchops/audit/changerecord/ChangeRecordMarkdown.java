@@ -324,6 +324,9 @@ public final class ChangeRecordMarkdown {
         new Object[][] {
           {"Revision", r.revision()},
           {"Workload", r.workload()},
+          {"Image", r.image()},
+          {"Origin", r.origin()},
+          {"Started by", r.startedBy()},
           {"Status", r.status()},
           {"Started", r.startedAt()},
           {"Ended", r.endedAt()},

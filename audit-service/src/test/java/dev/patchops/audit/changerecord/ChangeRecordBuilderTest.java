@@ -17,6 +17,10 @@ import dev.patchops.audit.changerecord.Completeness.FrameworkResult;
 import dev.patchops.audit.trail.TrailRecord;
 import dev.patchops.contract.ContractJson;
 import dev.patchops.contract.EventType;
+import dev.patchops.contract.events.CanaryStepStarted;
+import dev.patchops.contract.events.RolloutStartRefused;
+import dev.patchops.contract.model.RolloutOrigin;
+import dev.patchops.contract.model.WorkloadRef;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -455,6 +459,90 @@ class ChangeRecordBuilderTest {
     FieldResult missing = field(unreviewed.completeness(), "emergency-approval");
     assertThat(missing.present()).isFalse();
     assertThat(missing.note()).isEqualTo("revision 1 not accepted by an independent review");
+  }
+
+  @Test
+  void everyRolloutShowsImageOriginAndPersonAndAGatedHistoryIsNotFlagged() {
+    assertThat(RECORD.rollouts())
+        .extracting(r -> r.rolloutId(), r -> r.image(), r -> r.origin(), r -> r.startedBy())
+        .containsExactly(
+            tuple("ro-2", ChangeRecordFixtures.image('a'), "APPROVAL", "rollout-service"),
+            tuple("ro-3", ChangeRecordFixtures.image('a'), "APPROVAL", "rollout-service"));
+    assertThat(RECORD.flagged()).noneMatch(f -> f.reason().startsWith("went around the gate"));
+    assertThat(ChangeRecordMarkdown.render(RECORD))
+        .contains("| Image | " + ChangeRecordFixtures.image('a'))
+        .contains("| Origin | APPROVAL");
+  }
+
+  @Test
+  void anEmergencyRolloutIsFlaggedForReview() {
+    ChangeRecord record =
+        ChangeRecordBuilder.build("T-2003", ChangeRecordFixtures.emergencyHistory("T-2003", true));
+    assertThat(record.rollouts())
+        .filteredOn(r -> r.rolloutId().equals("ro-e1"))
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.origin()).isEqualTo("EMERGENCY");
+              assertThat(r.image()).isEqualTo(ChangeRecordFixtures.image('a'));
+            });
+    assertThat(record.flagged())
+        .filteredOn(f -> f.reason().startsWith("went around the gate"))
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.seq()).isEqualTo(505L);
+              assertThat(f.reason()).contains("ro-e1").contains("emergency change");
+            });
+  }
+
+  /** The example of the issue: a REST canary on a ticket with no root cause and no approval. */
+  @Test
+  void anUngatedRestCanaryIsFlaggedAndAStartRefusalIsShown() {
+    String ticketId = "T-2004";
+    ChangeRecordFixtures.Trail t = new ChangeRecordFixtures.Trail(ticketId, 901);
+    WorkloadRef checkout = new WorkloadRef("payments", "Deployment", "checkout");
+    String image = ChangeRecordFixtures.image('f');
+    t.event(
+            "sam",
+            new RolloutStartRefused(
+                ticketId,
+                "ro-r1",
+                null,
+                checkout,
+                image,
+                1,
+                RolloutOrigin.REST,
+                "sam",
+                "approval",
+                "approval: no approval of revision 1 of T-2004 is recorded",
+                t.now()))
+        .event(
+            "rollout-service",
+            new CanaryStepStarted(
+                ticketId, "ro-r2", 1, 10, t.now(), image, RolloutOrigin.REST, "sam"));
+    ChangeRecord record = ChangeRecordBuilder.build(ticketId, t.records());
+
+    assertThat(record.gateRefusals())
+        .singleElement()
+        .satisfies(
+            g -> {
+              assertThat(g.gate()).isEqualTo("approval");
+              assertThat(g.actor()).isEqualTo("sam");
+              assertThat(g.action()).isEqualTo("start rollout (REST)");
+              assertThat(g.reason()).contains("ro-r1").contains(image);
+            });
+    assertThat(record.flagged())
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.seq()).isEqualTo(902L);
+              assertThat(f.reason())
+                  .startsWith("went around the gate: rollout ro-r2 of " + image)
+                  .contains("by sam (REST)")
+                  .contains("has no approval");
+            });
+    assertThat(ChangeRecordMarkdown.render(record)).contains("went around the gate");
   }
 
   @Test

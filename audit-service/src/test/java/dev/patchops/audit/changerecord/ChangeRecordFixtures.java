@@ -1,5 +1,9 @@
 package dev.patchops.audit.changerecord;
 
+import static dev.patchops.contract.model.RolloutOrigin.APPROVAL;
+import static dev.patchops.contract.model.RolloutOrigin.EMERGENCY;
+import static dev.patchops.contract.model.RolloutOrigin.KUBECTL;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.patchops.audit.trail.TrailRecord;
 import dev.patchops.contract.ContractJson;
@@ -14,6 +18,8 @@ import dev.patchops.contract.events.CanaryStepStarted;
 import dev.patchops.contract.events.CheckpointRecorded;
 import dev.patchops.contract.events.DiagnosticAdded;
 import dev.patchops.contract.events.EmergencyChangeReviewed;
+import dev.patchops.contract.events.FreezeWindowCreated;
+import dev.patchops.contract.events.FreezeWindowDeleted;
 import dev.patchops.contract.events.GateRefused;
 import dev.patchops.contract.events.HardwareQuarantineReleased;
 import dev.patchops.contract.events.HardwareQuarantineRequested;
@@ -26,6 +32,7 @@ import dev.patchops.contract.events.RolloutControlled;
 import dev.patchops.contract.events.RolloutNotStarted;
 import dev.patchops.contract.events.RolloutPromoted;
 import dev.patchops.contract.events.RolloutReverted;
+import dev.patchops.contract.events.RolloutStartRefused;
 import dev.patchops.contract.events.RootCauseRecorded;
 import dev.patchops.contract.events.TestEnvironmentDeleted;
 import dev.patchops.contract.events.TestEnvironmentReady;
@@ -44,6 +51,7 @@ import dev.patchops.contract.model.EquipmentRef;
 import dev.patchops.contract.model.EquipmentType;
 import dev.patchops.contract.model.Quarantine;
 import dev.patchops.contract.model.RevertTrigger;
+import dev.patchops.contract.model.RolloutOrigin;
 import dev.patchops.contract.model.RootCauseMethod;
 import dev.patchops.contract.model.SecretDecision;
 import dev.patchops.contract.model.SecretDecisionKind;
@@ -280,7 +288,10 @@ final class ChangeRecordFixtures {
         "cp-" + rolloutId,
         hex('c', 64),
         Map.of("ConfigMap/checkout-config", hex('d', 64)),
-        at);
+        at,
+        image('a'),
+        rolloutId.startsWith("ro-e") ? RolloutOrigin.EMERGENCY : RolloutOrigin.APPROVAL,
+        "rollout-service");
   }
 
   /**
@@ -358,7 +369,9 @@ final class ChangeRecordFixtures {
     testRun(t, ticketId, 2, "run-2", TestOutcome.PASSED)
         .event("erin", approval(ticketId, 2, "erin", "dave", null, t.now()))
         .event("rollout-service", checkpoint(ticketId, "ro-2", 2, t.now()))
-        .event("rollout-service", new CanaryStepStarted(ticketId, "ro-2", 1, 10, t.now()))
+        .event(
+            "rollout-service",
+            new CanaryStepStarted(ticketId, "ro-2", 1, 10, t.now(), image('a'), APPROVAL, "erin"))
         .event(
             "rollout-service",
             new CanaryStepFailed(
@@ -368,7 +381,10 @@ final class ChangeRecordFixtures {
                 10,
                 "error rate 7% above 2%",
                 List.of(ERROR_RATE_FAILED),
-                t.now()))
+                t.now(),
+                image('a'),
+                APPROVAL,
+                "erin"))
         .event(
             "rollout-service",
             new RolloutReverted(
@@ -378,7 +394,10 @@ final class ChangeRecordFixtures {
                 RevertTrigger.ANALYSIS,
                 "canary step 1 failed analysis",
                 List.of(ERROR_RATE_FAILED),
-                t.now()))
+                t.now(),
+                image('a'),
+                APPROVAL,
+                "erin"))
         .event(
             "rollout-service",
             new RevertCompleted(
@@ -390,7 +409,10 @@ final class ChangeRecordFixtures {
                 t.now(),
                 null,
                 null,
-                0))
+                0,
+                image('a'),
+                APPROVAL,
+                "erin"))
         .raw("event", "not json", null, "{not json", "payload is not JSON")
         .raw("event", UNKNOWN_TYPE, "zoe", "{\"ticketId\":\"" + ticketId + "\"}", null)
         .raw("unkeyed", null, null, "{}", null)
@@ -402,18 +424,39 @@ final class ChangeRecordFixtures {
         .event("rollout-service", checkpoint(ticketId, "ro-3", 3, t.now()));
     for (int step = 1; step <= CANARY.size(); step++) {
       int weight = CANARY.get(step - 1).weight();
-      t.event("rollout-service", new CanaryStepStarted(ticketId, "ro-3", step, weight, t.now()))
+      t.event(
+              "rollout-service",
+              new CanaryStepStarted(
+                  ticketId, "ro-3", step, weight, t.now(), image('a'), APPROVAL, "erin"))
           .event(
               "rollout-service",
               new CanaryStepPassed(
-                  ticketId, "ro-3", step, weight, List.of(ERROR_RATE_OK), t.now()));
+                  ticketId,
+                  "ro-3",
+                  step,
+                  weight,
+                  List.of(ERROR_RATE_OK),
+                  t.now(),
+                  image('a'),
+                  APPROVAL,
+                  "erin"));
     }
     Instant promoted = t.now();
     return t.event(
             "rollout-service",
             new RolloutPromoted(
-                ticketId, "ro-3", 3, CHECKOUT, promoted, promoted.plusSeconds(1800)))
-        .event("rollout-service", new WatchWindowPassed(ticketId, "ro-3", t.now()))
+                ticketId,
+                "ro-3",
+                3,
+                CHECKOUT,
+                promoted,
+                promoted.plusSeconds(1800),
+                image('a'),
+                APPROVAL,
+                "erin"))
+        .event(
+            "rollout-service",
+            new WatchWindowPassed(ticketId, "ro-3", t.now(), image('a'), APPROVAL, "erin"))
         .event(
             "alertmanager",
             new AlertResolved(
@@ -465,20 +508,44 @@ final class ChangeRecordFixtures {
         .event("gina", proposal(ticketId, 1, '7', "gina", t.now()))
         .event("hank", approval(ticketId, 1, "hank", "gina", "all payments failing", t.now()))
         .event("rollout-service", checkpoint(ticketId, "ro-e1", 1, t.now()))
-        .event("rollout-service", new CanaryStepStarted(ticketId, "ro-e1", 1, 100, t.now()))
         .event(
             "rollout-service",
-            new CanaryStepPassed(ticketId, "ro-e1", 1, 100, List.of(ERROR_RATE_OK), t.now()))
+            new CanaryStepStarted(
+                ticketId, "ro-e1", 1, 100, t.now(), image('a'), EMERGENCY, "hank"))
         .event(
             "rollout-service",
-            new RolloutPromoted(ticketId, "ro-e1", 1, CHECKOUT, t.now(), t.now().plusSeconds(900)));
+            new CanaryStepPassed(
+                ticketId,
+                "ro-e1",
+                1,
+                100,
+                List.of(ERROR_RATE_OK),
+                t.now(),
+                image('a'),
+                EMERGENCY,
+                "hank"))
+        .event(
+            "rollout-service",
+            new RolloutPromoted(
+                ticketId,
+                "ro-e1",
+                1,
+                CHECKOUT,
+                t.now(),
+                t.now().plusSeconds(900),
+                image('a'),
+                EMERGENCY,
+                "hank"));
     if (reviewed) {
       t.event(
           "ivy",
           new EmergencyChangeReviewed(
               ticketId, 1, "ivy", true, "Justified; certificate rotation now automated", t.now()));
     }
-    t.event("sam", new RolloutControlled(ticketId, "ro-e1", "PAUSE", "sam", t.now()));
+    t.event(
+        "sam",
+        new RolloutControlled(
+            ticketId, "ro-e1", "PAUSE", "sam", t.now(), image('a'), EMERGENCY, "hank"));
     t.event(
         "rollout-service",
         new RolloutNotStarted(
@@ -487,10 +554,35 @@ final class ChangeRecordFixtures {
             1,
             new WorkloadRef("payments", "Deployment", "checkout"),
             "workload payments/checkout already has active rollout ro-x",
-            t.now()));
-    return t.event("rollout-service", new WatchWindowPassed(ticketId, "ro-e1", t.now()))
+            t.now(),
+            image('a'),
+            APPROVAL,
+            "hank"));
+    return t.event(
+            "rollout-service",
+            new WatchWindowPassed(ticketId, "ro-e1", t.now(), image('a'), EMERGENCY, "hank"))
         .event("gina", new TicketResolved(ticketId, "Certificate renewed", "gina", t.now()))
         .event("hank", new TicketReopened(ticketId, "errors are back", "hank", t.now()))
+        // A freeze after the fact, and a start it refused.
+        .event(
+            "carol",
+            new FreezeWindowCreated(
+                "fw-1", t.now(), t.now().plusSeconds(3600), "quarter close", "carol", t.now()))
+        .event(
+            "sam",
+            new RolloutStartRefused(
+                ticketId,
+                "ro-e2",
+                "checkout-fix",
+                CHECKOUT,
+                image('a'),
+                1,
+                KUBECTL,
+                "sam",
+                "change-freeze",
+                "change-freeze: change freeze fw-1 is active",
+                t.now()))
+        .event("carol", new FreezeWindowDeleted("fw-1", "carol", t.now()))
         .records();
   }
 

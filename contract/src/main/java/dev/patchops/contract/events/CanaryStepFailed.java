@@ -1,7 +1,9 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Pattern;
 import dev.patchops.contract.TicketScoped;
 import dev.patchops.contract.model.AnalysisEvidence;
+import dev.patchops.contract.model.RolloutOrigin;
 import java.time.Instant;
 import java.util.List;
 
@@ -12,5 +14,8 @@ public record CanaryStepFailed(
     int weight,
     String reason,
     List<AnalysisEvidence> evidence,
-    Instant failedAt)
+    Instant failedAt,
+    @Pattern(Pattern.IMAGE_BY_DIGEST) String image,
+    RolloutOrigin origin,
+    String startedBy)
     implements TicketScoped {}

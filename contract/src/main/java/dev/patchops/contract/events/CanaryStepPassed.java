@@ -1,7 +1,9 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Pattern;
 import dev.patchops.contract.TicketScoped;
 import dev.patchops.contract.model.AnalysisEvidence;
+import dev.patchops.contract.model.RolloutOrigin;
 import java.time.Instant;
 import java.util.List;
 
@@ -11,5 +13,8 @@ public record CanaryStepPassed(
     int step,
     int weight,
     List<AnalysisEvidence> evidence,
-    Instant passedAt)
+    Instant passedAt,
+    @Pattern(Pattern.IMAGE_BY_DIGEST) String image,
+    RolloutOrigin origin,
+    String startedBy)
     implements TicketScoped {}

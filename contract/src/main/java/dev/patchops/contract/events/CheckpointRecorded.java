@@ -1,6 +1,8 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Pattern;
 import dev.patchops.contract.TicketScoped;
+import dev.patchops.contract.model.RolloutOrigin;
 import dev.patchops.contract.model.WorkloadRef;
 import java.time.Instant;
 import java.util.Map;
@@ -14,5 +16,8 @@ public record CheckpointRecorded(
     String checkpointId,
     String specHash,
     Map<String, String> configHashes,
-    Instant recordedAt)
+    Instant recordedAt,
+    @Pattern(Pattern.IMAGE_BY_DIGEST) String image,
+    RolloutOrigin origin,
+    String startedBy)
     implements TicketScoped {}

@@ -1,7 +1,9 @@
 package dev.patchops.contract.events;
 
 import dev.patchops.contract.Nullable;
+import dev.patchops.contract.Pattern;
 import dev.patchops.contract.TicketScoped;
+import dev.patchops.contract.model.RolloutOrigin;
 import java.time.Instant;
 import java.util.List;
 
@@ -20,5 +22,8 @@ public record RevertCompleted(
     Instant completedAt,
     @Nullable Instant detectedAt,
     @Nullable Instant restoreIssuedAt,
-    int apiFailures)
+    int apiFailures,
+    @Pattern(Pattern.IMAGE_BY_DIGEST) String image,
+    RolloutOrigin origin,
+    String startedBy)
     implements TicketScoped {}

@@ -1,6 +1,8 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Pattern;
 import dev.patchops.contract.TicketScoped;
+import dev.patchops.contract.model.RolloutOrigin;
 import java.time.Instant;
 
 /**
@@ -8,5 +10,12 @@ import java.time.Instant;
  * is announced by {@link RolloutReverted} with the trigger {@code MANUAL_ABORT}.
  */
 public record RolloutControlled(
-    String ticketId, String rolloutId, String command, String actor, Instant at)
+    String ticketId,
+    String rolloutId,
+    String command,
+    String actor,
+    Instant at,
+    @Pattern(Pattern.IMAGE_BY_DIGEST) String image,
+    RolloutOrigin origin,
+    String startedBy)
     implements TicketScoped {}

@@ -1,6 +1,8 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Pattern;
 import dev.patchops.contract.TicketScoped;
+import dev.patchops.contract.model.RolloutOrigin;
 import dev.patchops.contract.model.WorkloadRef;
 import java.time.Instant;
 
@@ -15,5 +17,8 @@ public record RolloutNotStarted(
     int revision,
     WorkloadRef workload,
     String reason,
-    Instant at)
+    Instant at,
+    @Pattern(Pattern.IMAGE_BY_DIGEST) String image,
+    RolloutOrigin origin,
+    String startedBy)
     implements TicketScoped {}

@@ -1,6 +1,8 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Pattern;
 import dev.patchops.contract.TicketScoped;
+import dev.patchops.contract.model.RolloutOrigin;
 import dev.patchops.contract.model.WorkloadRef;
 import java.time.Instant;
 
@@ -11,5 +13,8 @@ public record RolloutPromoted(
     int revision,
     WorkloadRef workload,
     Instant promotedAt,
-    Instant watchUntil)
+    Instant watchUntil,
+    @Pattern(Pattern.IMAGE_BY_DIGEST) String image,
+    RolloutOrigin origin,
+    String startedBy)
     implements TicketScoped {}

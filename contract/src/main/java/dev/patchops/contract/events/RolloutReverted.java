@@ -1,8 +1,10 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Pattern;
 import dev.patchops.contract.TicketScoped;
 import dev.patchops.contract.model.AnalysisEvidence;
 import dev.patchops.contract.model.RevertTrigger;
+import dev.patchops.contract.model.RolloutOrigin;
 import java.time.Instant;
 import java.util.List;
 
@@ -14,5 +16,8 @@ public record RolloutReverted(
     RevertTrigger trigger,
     String reason,
     List<AnalysisEvidence> evidence,
-    Instant revertStartedAt)
+    Instant revertStartedAt,
+    @Pattern(Pattern.IMAGE_BY_DIGEST) String image,
+    RolloutOrigin origin,
+    String startedBy)
     implements TicketScoped {}

@@ -3,6 +3,7 @@ package dev.patchops.rollout.rollout;
 import dev.patchops.contract.model.AnalysisEvidence;
 import dev.patchops.contract.model.CanaryStep;
 import dev.patchops.contract.model.RevertTrigger;
+import dev.patchops.contract.model.RolloutOrigin;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -19,13 +20,6 @@ import org.hibernate.type.SqlTypes;
 @Entity
 @Table(name = "rollout")
 public class Rollout extends PanacheEntityBase {
-  /** Where a rollout came from. */
-  public enum Origin {
-    EVENT,
-    REST,
-    RESOURCE
-  }
-
   @Id public String id;
 
   @Column(name = "ticket_id")
@@ -49,8 +43,12 @@ public class Rollout extends PanacheEntityBase {
   @JdbcTypeCode(SqlTypes.JSON)
   public AnalysisSpec analysis;
 
+  /** The path it came by; {@code EMERGENCY} when it went around the approval and freeze gates. */
   @Enumerated(EnumType.STRING)
-  public Origin origin;
+  public RolloutOrigin origin;
+
+  @Column(name = "emergency_reason")
+  public String emergencyReason;
 
   @Column(name = "started_by")
   public String startedBy;

@@ -3,9 +3,11 @@ package dev.patchops.rollout.rollout;
 import dev.patchops.contract.model.AnalysisEvidence;
 import dev.patchops.contract.model.CanaryStep;
 import dev.patchops.contract.model.RevertTrigger;
+import dev.patchops.contract.model.RolloutOrigin;
 import dev.patchops.platform.rest.ApiException;
 import dev.patchops.rollout.checkpoint.Snapshot;
 import dev.patchops.rollout.config.RolloutConfig;
+import dev.patchops.rollout.gate.StartRefused;
 import dev.patchops.rollout.leader.Leadership;
 import dev.patchops.rollout.quarantine.QuarantineEngine;
 import dev.patchops.rollout.rollout.analysis.PrometheusQueries;
@@ -580,13 +582,26 @@ public class RolloutEngine {
     Rollout r = rollouts.byResource(ns, cr.getMetadata().getName());
     if (seen.deleted()) {
       if (r != null && r.phase.revertible()) {
-        rollouts.command(r.id, RolloutService.Command.ABORT, "kubectl (PatchRollout deleted)");
+        // A delete carries no annotation of its deleter: the trail says so, and names who last
+        // changed the resource.
+        rollouts.command(
+            r.id,
+            RolloutService.Command.ABORT,
+            "kubectl (PatchRollout deleted; last changed by "
+                + RolloutResources.requestedBy(cr)
+                + ")");
       }
       return;
     }
     long generation = Objects.requireNonNullElse(cr.getMetadata().getGeneration(), 1L);
     if (r == null) {
       if (cr.getStatus() != null && cr.getStatus().rolloutId != null) {
+        return;
+      }
+      if (cr.getStatus() != null
+          && RolloutPhase.REFUSED.name().equals(cr.getStatus().phase)
+          && Objects.equals(cr.getStatus().observedGeneration, cr.getMetadata().getGeneration())) {
+        // Refused as it stands (and recorded then): only a changed spec is asked again.
         return;
       }
       startFrom(cr);
@@ -596,7 +611,7 @@ public class RolloutEngine {
       return;
     }
     PatchRolloutSpec spec = cr.getSpec();
-    String actor = "kubectl";
+    String actor = RolloutResources.requestedBy(cr);
     boolean paused = Boolean.TRUE.equals(spec.paused);
     // Only what changed in the resource is a command; a REST pause stays until the spec says so.
     boolean pausedChanged = r.crPausedSeen == null ? paused != r.paused : paused != r.crPausedSeen;
@@ -633,6 +648,7 @@ public class RolloutEngine {
 
   private void startFrom(PatchRollout cr) {
     PatchRolloutSpec spec = cr.getSpec();
+    String emergencyReason = RolloutResources.emergencyReason(cr);
     List<CanaryStep> steps =
         spec.steps == null
             ? List.of()
@@ -662,16 +678,24 @@ public class RolloutEngine {
             steps,
             spec.httpRoute,
             analysis,
-            Rollout.Origin.RESOURCE,
-            "kubectl",
+            RolloutOrigin.KUBECTL,
+            RolloutResources.requestedBy(cr),
             cr.getMetadata().getName(),
-            Objects.requireNonNullElse(cr.getMetadata().getGeneration(), 1L));
+            Objects.requireNonNullElse(cr.getMetadata().getGeneration(), 1L),
+            emergencyReason == null
+                ? null
+                // Admission let only a holder of the emergency verb set the reason.
+                : new RolloutService.Emergency(true, emergencyReason));
     try {
       RolloutRequests.validate(request, config.prometheusUrls());
       rollouts.start(request);
       wake();
+    } catch (StartRefused e) {
+      // Already in the trail (rollout.start-refused); the cluster is left as it is.
+      resources.writeRefusal(cr, e.gate().id(), e.getMessage());
+      metrics.outcome("refused");
     } catch (ApiException e) {
-      resources.writeRefusal(cr, e.getMessage());
+      resources.writeRefusal(cr, e.problemType(), e.getMessage());
       metrics.outcome("refused");
     }
   }

@@ -9,10 +9,12 @@ import dev.patchops.contract.events.RolloutControlled;
 import dev.patchops.contract.events.RolloutNotStarted;
 import dev.patchops.contract.events.RolloutPromoted;
 import dev.patchops.contract.events.RolloutReverted;
+import dev.patchops.contract.events.RolloutStartRefused;
 import dev.patchops.contract.events.WatchWindowPassed;
 import dev.patchops.contract.model.AnalysisEvidence;
 import dev.patchops.contract.model.CanaryStep;
 import dev.patchops.contract.model.RevertTrigger;
+import dev.patchops.contract.model.RolloutOrigin;
 import dev.patchops.contract.model.WorkloadRef;
 import dev.patchops.platform.messaging.Outbox;
 import dev.patchops.platform.rest.ApiException;
@@ -20,6 +22,9 @@ import dev.patchops.rollout.checkpoint.Checkpoint;
 import dev.patchops.rollout.checkpoint.SecretSealer;
 import dev.patchops.rollout.checkpoint.Snapshot;
 import dev.patchops.rollout.config.RolloutConfig;
+import dev.patchops.rollout.gate.GateRecords;
+import dev.patchops.rollout.gate.StartGate;
+import dev.patchops.rollout.gate.StartRefused;
 import dev.patchops.rollout.notify.Notifier;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,6 +38,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jboss.logging.Logger;
 
 /**
  * The rollouts' state, changed only together with the event that announces the change (outbox).
@@ -41,6 +47,7 @@ import java.util.Optional;
  */
 @ApplicationScoped
 public class RolloutService {
+  private static final Logger LOG = Logger.getLogger(RolloutService.class);
   public static final String ACTOR = "rollout-service";
   private static final com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>> JSON_MAP =
       new com.fasterxml.jackson.core.type.TypeReference<>() {};
@@ -50,6 +57,7 @@ public class RolloutService {
   @Inject RolloutConfig config;
   @Inject SecretSealer sealer;
   @Inject Notifier notifier;
+  @Inject GateRecords gateRecords;
 
   /** A request to roll a patched image out to one Deployment. */
   public record StartRollout(
@@ -63,23 +71,53 @@ public class RolloutService {
       List<CanaryStep> steps,
       String httpRoute,
       AnalysisSpec analysis,
-      Rollout.Origin origin,
+      RolloutOrigin origin,
       String startedBy,
       String crName,
-      long crGeneration) {}
+      long crGeneration,
+      Emergency emergency) {
+    /** The start gate's view of it. */
+    StartGate.Request gateRequest() {
+      return new StartGate.Request(
+          ticketId,
+          revision,
+          image,
+          namespace,
+          deployment,
+          containers,
+          origin,
+          startedBy,
+          emergency != null,
+          emergency == null ? null : emergency.reason(),
+          emergency != null && emergency.authorised());
+    }
+  }
+
+  /**
+   * A start asked for around the approval and freeze gates: whether the person holds an emergency
+   * role (as the edge that authenticated them knows it) and the reason they gave.
+   */
+  public record Emergency(boolean authorised, String reason) {}
 
   /** The outcome of a start: the rollout, and whether this call created it. */
   public record Started(Rollout rollout, boolean created) {}
 
   /**
-   * Starts a rollout once. The same id again (a redelivered event) returns the first; another
-   * active rollout of the workload refuses it with the reason.
+   * Starts a rollout once, if the start gate lets it. The same id again (a redelivered event)
+   * returns the first; a start the gate refuses is announced ({@code rollout.start-refused}, kept
+   * in this transaction) and raised as {@link StartRefused}; another active rollout of the workload
+   * refuses it with the reason.
    */
-  @Transactional
+  @Transactional(dontRollbackOn = StartRefused.class)
   public Started start(StartRollout request) {
     Rollout existing = Rollout.findById(request.id());
     if (existing != null) {
       return new Started(existing, false);
+    }
+    StartGate.Decision decision = gate(request);
+    if (!decision.allowed()) {
+      startRefused(request, decision);
+      throw new StartRefused(request.id(), decision.refusals());
     }
     Optional<Rollout> active = activeFor(request.namespace(), request.deployment());
     if (active.isPresent()) {
@@ -98,8 +136,79 @@ public class RolloutService {
               + ")");
     }
     Rollout r = rolloutOf(request, RolloutPhase.PENDING, "recording checkpoint");
+    r.origin = decision.origin();
     r.persistAndFlush();
     return new Started(r, true);
+  }
+
+  /**
+   * The start of an approval event, which has no caller to answer: a start the gate refuses is
+   * announced and kept as a REFUSED rollout, so the ticket learns that nothing changed.
+   *
+   * @return whether the gate let it through (it may still be refused for a busy workload)
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public boolean admitsApproval(StartRollout request) {
+    if (Rollout.findById(request.id()) != null) {
+      return true;
+    }
+    StartGate.Decision decision = gate(request);
+    if (decision.allowed()) {
+      return true;
+    }
+    startRefused(request, decision);
+    refuse(request, new StartRefused(request.id(), decision.refusals()).getMessage());
+    return false;
+  }
+
+  /** The gate's decision on the approvals, earlier rollouts and freezes this service knows. */
+  private StartGate.Decision gate(StartRollout request) {
+    Instant now = Instant.now();
+    List<StartGate.ApprovedTarget> approvals =
+        request.ticketId() == null
+            ? List.of()
+            : gateRecords.approvalsOf(request.ticketId(), request.revision()).stream()
+                .map(a -> a.target())
+                .toList();
+    List<StartGate.PriorRollout> prior =
+        Rollout.<Rollout>find(
+                "ticketId = ?1 and revision = ?2 and image = ?3 and namespace = ?4"
+                    + " and deployment = ?5 and phase not in ?6 and id <> ?7 order by createdAt",
+                request.ticketId(),
+                request.revision(),
+                request.image(),
+                request.namespace(),
+                request.deployment(),
+                List.of(RolloutPhase.REFUSED, RolloutPhase.FAILED),
+                request.id())
+            .list()
+            .stream()
+            .map(r -> new StartGate.PriorRollout(r.id, r.phase.name()))
+            .toList();
+    return StartGate.decide(request.gateRequest(), approvals, prior, gateRecords.freezes(now), now);
+  }
+
+  /** The refusal in the trail: who tried, by which path, what, and which gate said no. */
+  private void startRefused(StartRollout request, StartGate.Decision decision) {
+    StartRefused refused = new StartRefused(request.id(), decision.refusals());
+    LOG.infof(
+        "start of %s refused (%s by %s): %s",
+        request.id(), decision.origin(), request.startedBy(), refused.getMessage());
+    outbox.publish(
+        new RolloutStartRefused(
+            request.ticketId(),
+            request.id(),
+            request.crName(),
+            new WorkloadRef(request.namespace(), WORKLOAD_KIND, request.deployment()),
+            request.image(),
+            request.revision(),
+            decision.origin(),
+            request.startedBy(),
+            refused.gate().id(),
+            refused.getMessage(),
+            Instant.now()),
+        "rollouts/" + request.id(),
+        request.startedBy());
   }
 
   /** A refusal that has no caller to answer (an event): kept, so it shows in the API and CRs. */
@@ -133,6 +242,7 @@ public class RolloutService {
     r.httpRoute = request.httpRoute();
     r.analysis = request.analysis() == null ? AnalysisSpec.DEFAULTS : request.analysis();
     r.origin = request.origin();
+    r.emergencyReason = request.emergency() == null ? null : request.emergency().reason();
     r.startedBy = request.startedBy();
     r.crName = request.crName();
     r.crGeneration = request.crGeneration();
@@ -285,7 +395,10 @@ public class RolloutService {
             cp.id,
             cp.specHash,
             cp.configHashes,
-            cp.recordedAt),
+            cp.recordedAt,
+            r.image,
+            r.origin,
+            r.startedBy),
         subject(r),
         ACTOR);
     r.phase = RolloutPhase.PROGRESSING;
@@ -301,7 +414,14 @@ public class RolloutService {
     r.updatedAt = r.stepStartedAt;
     outbox.publish(
         new CanaryStepStarted(
-            r.ticketId, r.id, r.stepIndex + 1, r.currentStep().weight(), r.stepStartedAt),
+            r.ticketId,
+            r.id,
+            r.stepIndex + 1,
+            r.currentStep().weight(),
+            r.stepStartedAt,
+            r.image,
+            r.origin,
+            r.startedBy),
         subject(r),
         ACTOR);
   }
@@ -330,7 +450,15 @@ public class RolloutService {
     }
     outbox.publish(
         new CanaryStepPassed(
-            r.ticketId, r.id, stepIndex + 1, r.currentStep().weight(), evidence, Instant.now()),
+            r.ticketId,
+            r.id,
+            stepIndex + 1,
+            r.currentStep().weight(),
+            evidence,
+            Instant.now(),
+            r.image,
+            r.origin,
+            r.startedBy),
         subject(r),
         ACTOR);
     int next = stepIndex + 1;
@@ -402,7 +530,10 @@ public class RolloutService {
               r.currentStep().weight(),
               reason,
               evidence,
-              detectedAt),
+              detectedAt,
+              r.image,
+              r.origin,
+              r.startedBy),
           subject(r),
           actor);
     }
@@ -418,7 +549,17 @@ public class RolloutService {
     r.message = "reverting: " + reason;
     r.updatedAt = Instant.now();
     outbox.publish(
-        new RolloutReverted(r.ticketId, r.id, r.revision, effective, reason, evidence, r.updatedAt),
+        new RolloutReverted(
+            r.ticketId,
+            r.id,
+            r.revision,
+            effective,
+            reason,
+            evidence,
+            r.updatedAt,
+            r.image,
+            r.origin,
+            r.startedBy),
         subject(r),
         actor);
     notifier.queue(
@@ -492,7 +633,10 @@ public class RolloutService {
             now,
             r.detectedAt,
             r.restoreIssuedAt,
-            r.revertAttempts),
+            r.revertAttempts,
+            r.image,
+            r.origin,
+            r.startedBy),
         subject(r),
         ACTOR);
     notifier.queue(
@@ -516,7 +660,16 @@ public class RolloutService {
     r.message = "promoted; watching until " + r.watchUntil;
     r.updatedAt = now;
     outbox.publish(
-        new RolloutPromoted(r.ticketId, r.id, r.revision, workload(r), now, r.watchUntil),
+        new RolloutPromoted(
+            r.ticketId,
+            r.id,
+            r.revision,
+            workload(r),
+            now,
+            r.watchUntil,
+            r.image,
+            r.origin,
+            r.startedBy),
         subject(r),
         ACTOR);
     notifier.queue(
@@ -538,7 +691,10 @@ public class RolloutService {
     r.finishedAt = Instant.now();
     r.message = "watch window passed";
     r.updatedAt = r.finishedAt;
-    outbox.publish(new WatchWindowPassed(r.ticketId, r.id, r.finishedAt), subject(r), ACTOR);
+    outbox.publish(
+        new WatchWindowPassed(r.ticketId, r.id, r.finishedAt, r.image, r.origin, r.startedBy),
+        subject(r),
+        ACTOR);
     return true;
   }
 
@@ -589,7 +745,8 @@ public class RolloutService {
     r.message = command.name().toLowerCase().replace('_', ' ') + " by " + actor;
     r.updatedAt = Instant.now();
     outbox.publish(
-        new RolloutControlled(r.ticketId, r.id, command.name(), actor, r.updatedAt),
+        new RolloutControlled(
+            r.ticketId, r.id, command.name(), actor, r.updatedAt, r.image, r.origin, r.startedBy),
         subject(r),
         actor);
     return r;
@@ -633,7 +790,16 @@ public class RolloutService {
   /** The ticket learns that this revision's rollout ended with the workload untouched. */
   private void notStarted(Rollout r, String reason) {
     outbox.publish(
-        new RolloutNotStarted(r.ticketId, r.id, r.revision, workload(r), reason, Instant.now()),
+        new RolloutNotStarted(
+            r.ticketId,
+            r.id,
+            r.revision,
+            workload(r),
+            reason,
+            Instant.now(),
+            r.image,
+            r.origin,
+            r.startedBy),
         subject(r),
         ACTOR);
   }

@@ -4,8 +4,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.patchops.contract.events.AlertReceived;
 import dev.patchops.contract.model.CanaryStep;
+import dev.patchops.contract.model.RolloutOrigin;
 import dev.patchops.contract.model.Severity;
 import dev.patchops.contract.model.WorkloadRef;
+import dev.patchops.rollout.Approvals;
 import dev.patchops.rollout.Sandbox;
 import dev.patchops.rollout.WithRolloutInfra;
 import dev.patchops.rollout.checkpoint.Snapshot;
@@ -95,6 +97,8 @@ class RevertLatencyBenchmark {
   private long[] revertOnce(String ns, int i) {
     String ticketId = "TCK-BENCH-" + UUID.randomUUID().toString().substring(0, 8);
     String id = "ro-bench-" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    Approvals.approve(
+        ticketId, 1, Sandbox.image("", i % 2 == 0 ? 'b' : 'c'), ns, "checkout", "app");
     rollouts.start(
         new RolloutService.StartRollout(
             id,
@@ -107,10 +111,11 @@ class RevertLatencyBenchmark {
             List.of(new CanaryStep(50, 0)),
             null,
             AnalysisSpec.DEFAULTS,
-            Rollout.Origin.REST,
+            RolloutOrigin.REST,
             "bench",
             null,
-            0));
+            0,
+            null));
     await()
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(5))

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.patchops.contract.model.CanaryStep;
+import dev.patchops.contract.model.RolloutOrigin;
+import dev.patchops.rollout.Approvals;
 import dev.patchops.rollout.Sandbox;
 import dev.patchops.rollout.WithRolloutInfra;
 import dev.patchops.rollout.rollout.k8s.Labels;
@@ -136,6 +138,7 @@ class GatewayRolloutTest {
     GenericKubernetesResource before = route(ns);
     Object specBefore = Serialization.clone(before).getAdditionalProperties().get("spec");
     String id = "ro-gw-" + UUID.randomUUID().toString().substring(0, 8);
+    Approvals.approve("TCK-GW", 1, Sandbox.image("", '9'), ns, "checkout", "app");
     rollouts.start(
         new RolloutService.StartRollout(
             id,
@@ -148,10 +151,11 @@ class GatewayRolloutTest {
             List.of(new CanaryStep(20, 600)),
             "shop",
             AnalysisSpec.DEFAULTS,
-            Rollout.Origin.REST,
+            RolloutOrigin.REST,
             "sam",
             null,
-            0));
+            0,
+            null));
     await()
         .atMost(WAIT)
         .until(() -> client.services().inNamespace(ns).withName("checkout-canary").get() != null);

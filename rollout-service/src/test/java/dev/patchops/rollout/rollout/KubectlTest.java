@@ -13,6 +13,7 @@ import dev.patchops.rollout.Sandbox;
 import dev.patchops.rollout.WithRolloutInfra;
 import dev.patchops.rollout.checkpoint.Snapshot;
 import dev.patchops.rollout.rollout.k8s.PatchRollout;
+import dev.patchops.rollout.rollout.k8s.RolloutResources;
 import dev.patchops.testing.KafkaProbe;
 import dev.patchops.testing.kube.TestCluster;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -160,7 +161,9 @@ class KubectlTest {
           .containsEntry("Reason", "PROGRESSING");
       assertThat(status.condition("Reverted")).as(described).containsEntry("Status", "False");
 
-      // kubectl patch of spec.abort: the live canary is reverted to its checkpoint.
+      // kubectl patch of spec.abort, in the name of the user kubectl authenticates as (admission
+      // accepts no other): the live canary is reverted to its checkpoint.
+      String user = whoAmI();
       String patched =
           run(
               kubectl,
@@ -172,7 +175,11 @@ class KubectlTest {
               "--type",
               "merge",
               "-p",
-              "{\"spec\":{\"abort\":true}}");
+              "{\"metadata\":{\"annotations\":{\""
+                  + RolloutResources.REQUESTED_BY
+                  + "\":\""
+                  + user
+                  + "\"}},\"spec\":{\"abort\":true}}");
       assertThat(patched).contains("patchrollout.patchops.dev/" + name + " patched");
       await().atMost(WAIT).until(() -> rollouts.get(id).phase == RolloutPhase.REVERTED);
       Rollout reverted = rollouts.get(id);
@@ -196,28 +203,42 @@ class KubectlTest {
           .as(afterwards)
           .containsEntry("Status", "True")
           .containsEntry("Reason", "ManualAbort")
-          .containsEntry("Message", "aborted by kubectl");
+          .containsEntry("Message", "aborted by " + user);
 
-      // The trail: who aborted. The engine records the literal "kubectl" for every spec change,
-      // whoever made it.
+      // The trail: who aborted, by the name the API server authenticated.
       List<ConsumerRecord<String, byte[]>> events =
           RolloutFlowTest.eventsOf(probe, ticketId, EventType.REVERT_COMPLETED.type(), WAIT);
       assertThat(RolloutFlowTest.types(events))
           .contains("rollout.canary-step-started", "rollout.reverted", "rollout.revert-completed")
           .doesNotContain("rollout.canary-step-failed", "rollout.promoted");
       ConsumerRecord<String, byte[]> abort = only(events, EventType.ROLLOUT_REVERTED);
-      assertThat(KafkaProbe.header(abort, CloudEventHeaders.ACTOR)).isEqualTo("kubectl");
+      assertThat(KafkaProbe.header(abort, CloudEventHeaders.ACTOR)).isEqualTo(user);
       JsonNode payload = RolloutFlowTest.json(abort);
       assertThat(payload.path("rolloutId").asText()).isEqualTo(id);
       assertThat(payload.path("trigger").asText()).isEqualTo("MANUAL_ABORT");
-      assertThat(payload.path("reason").asText()).isEqualTo("aborted by kubectl");
-      assertThat(payload.path("evidence").get(0).path("observed").asText()).isEqualTo("kubectl");
+      assertThat(payload.path("reason").asText()).isEqualTo("aborted by " + user);
+      assertThat(payload.path("evidence").get(0).path("observed").asText()).isEqualTo(user);
+      assertThat(payload.path("image").asText()).isEqualTo(image);
+      assertThat(payload.path("origin").asText()).isEqualTo("REST");
+      assertThat(payload.path("startedBy").asText()).isEqualTo("sam");
       assertThat(
               RolloutFlowTest.json(only(events, EventType.REVERT_COMPLETED))
                   .path("verified")
                   .asBoolean())
           .isTrue();
     }
+  }
+
+  /** The user of the test cluster's kubeconfig, which kubectl runs as, as the API server says. */
+  static String whoAmI() {
+    return TestCluster.admin()
+        .authentication()
+        .v1()
+        .selfSubjectReviews()
+        .create(new io.fabric8.kubernetes.api.model.authentication.SelfSubjectReview())
+        .getStatus()
+        .getUserInfo()
+        .getUsername();
   }
 
   static ConsumerRecord<String, byte[]> only(

@@ -3,16 +3,20 @@ package dev.patchops.rollout.rollout;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.patchops.contract.model.RolloutOrigin;
+import dev.patchops.rollout.Approvals;
 import dev.patchops.rollout.Sandbox;
 import dev.patchops.rollout.WithRolloutInfra;
 import dev.patchops.rollout.rollout.k8s.PatchRollout;
 import dev.patchops.rollout.rollout.k8s.PatchRolloutSpec;
+import dev.patchops.rollout.rollout.k8s.RolloutResources;
 import dev.patchops.testing.kube.TestCluster;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -25,16 +29,32 @@ class PatchRolloutResourceTest {
   // Fixtures are the administrator's; the service acts as its own ServiceAccount.
   final KubernetesClient client = TestCluster.admin();
   @Inject RolloutService rollouts;
+  @Inject RolloutResources resources;
 
   @BeforeEach
   void sandbox() {
     Sandbox.start(client);
   }
 
+  /** Applies a PatchRollout of an approved image, as the service's own user. */
   PatchRollout apply(String ns, String name, String image, int... weights) {
+    Approvals.approve("TCK-CR-" + name, 1, image, ns, "checkout", "app");
+    return client
+        .resources(PatchRollout.class)
+        .inNamespace(ns)
+        .resource(resource(ns, name, image, resources.serviceUser(), weights))
+        .create();
+  }
+
+  /** A PatchRollout of ticket TCK-CR-{name}, revision 1, that claims {@code requestedBy}. */
+  static PatchRollout resource(
+      String ns, String name, String image, String requestedBy, int... weights) {
     PatchRollout cr = new PatchRollout();
     cr.getMetadata().setName(name);
     cr.getMetadata().setNamespace(ns);
+    cr.getMetadata()
+        .setAnnotations(
+            new java.util.HashMap<>(Map.of(RolloutResources.REQUESTED_BY, requestedBy)));
     PatchRolloutSpec spec = cr.getSpec();
     spec.ticketId = "TCK-CR-" + name;
     spec.revision = 1;
@@ -47,7 +67,7 @@ class PatchRolloutResourceTest {
       step.pauseSeconds = 600;
       spec.steps.add(step);
     }
-    return client.resources(PatchRollout.class).inNamespace(ns).resource(cr).create();
+    return cr;
   }
 
   PatchRollout awaitStatus(String ns, String name, String phase) {
@@ -90,7 +110,8 @@ class PatchRolloutResourceTest {
     assertThat(cr.getStatus().conditions)
         .extracting(c -> c.getType())
         .contains("CheckpointRecorded", "Progressing", "Paused", "Promoted", "Reverted");
-    assertThat(rollouts.get(id).origin).isEqualTo(Rollout.Origin.RESOURCE);
+    assertThat(rollouts.get(id).origin).isEqualTo(RolloutOrigin.KUBECTL);
+    assertThat(rollouts.get(id).startedBy).isEqualTo(resources.serviceUser());
 
     edit(ns, "checkout-fix", s -> s.paused = true);
     awaitStatus(ns, "checkout-fix", "Paused");

@@ -18,6 +18,7 @@ import dev.patchops.contract.model.CanaryStep;
 import dev.patchops.contract.model.ContainerTarget;
 import dev.patchops.contract.model.Severity;
 import dev.patchops.contract.model.WorkloadRef;
+import dev.patchops.rollout.Approvals;
 import dev.patchops.rollout.LocalHttp;
 import dev.patchops.rollout.Sandbox;
 import dev.patchops.rollout.WithRolloutInfra;
@@ -67,12 +68,13 @@ class RolloutFlowTest {
     return "TCK-" + UUID.randomUUID().toString().substring(0, 8);
   }
 
-  String approve(String ns, String ticketId, int revision, String image, List<CanaryStep> steps) {
+  static String approve(
+      String ns, String ticketId, int revision, String image, List<CanaryStep> steps) {
     return approve(ns, ticketId, revision, image, steps, UUID.randomUUID().toString());
   }
 
   /** Sends the approval with the CloudEvents id given; the same id again is a redelivery. */
-  String approve(
+  static String approve(
       String ns,
       String ticketId,
       int revision,
@@ -97,8 +99,9 @@ class RolloutFlowTest {
         eventId, new WorkloadRef(ns, "Deployment", "checkout"));
   }
 
-  /** A rollout started over REST by an SRE; its id. */
+  /** A rollout started over REST by an SRE, for an approval of just what it asks; its id. */
   static String createByRest(String body) {
+    Approvals.approveRequest(body);
     return given()
         .header("Authorization", TestInfra.bearer("sam", "sre"))
         .contentType("application/json")
@@ -635,6 +638,7 @@ class RolloutFlowTest {
         {"ticketId":"%s","revision":1,"image":"%s","namespace":"%s","deployment":"checkout","containers":["app"]}
         """
             .formatted(ticket(), Sandbox.image("", '6'), ns);
+    Approvals.approveRequest(body);
     given()
         .header("Authorization", sre)
         .contentType("application/json")

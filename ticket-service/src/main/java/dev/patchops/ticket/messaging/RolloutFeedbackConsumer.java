@@ -30,6 +30,22 @@ public class RolloutFeedbackConsumer {
   @Inject InboundEvents inbound;
   @Inject PatchService patches;
   @Inject HardwareFixService hardware;
+  @Inject RolloutBinding binding;
+
+  /**
+   * Only the rollout of the approved revision and image moves the ticket ({@link RolloutBinding});
+   * {@code reached} marks the event by which a rollout reached production.
+   */
+  private boolean follows(
+      String ticketId,
+      String rolloutId,
+      Integer revision,
+      String image,
+      String startedBy,
+      boolean reached) {
+    return binding.follows(
+        new RolloutBinding.Seen(ticketId, rolloutId, revision, image, startedBy, reached));
+  }
 
   @Incoming(Channels.ROLLOUTS_IN)
   @Blocking
@@ -41,19 +57,37 @@ public class RolloutFeedbackConsumer {
           Object payload = event.payload();
           String actor = event.actor() == null ? "rollout-service" : event.actor();
           if (payload instanceof CheckpointRecorded e) {
-            patches.rolloutProgressing(e.ticketId(), e.rolloutId(), e.revision());
+            if (follows(
+                e.ticketId(), e.rolloutId(), e.revision(), e.image(), e.startedBy(), true)) {
+              patches.rolloutProgressing(e.ticketId(), e.rolloutId(), e.revision());
+            }
           } else if (payload instanceof CanaryStepStarted e) {
-            patches.rolloutProgressing(e.ticketId(), e.rolloutId(), null);
+            if (follows(e.ticketId(), e.rolloutId(), null, e.image(), e.startedBy(), false)) {
+              patches.rolloutProgressing(e.ticketId(), e.rolloutId(), null);
+            }
           } else if (payload instanceof RolloutPromoted e) {
-            patches.rolloutPromoted(e.ticketId(), e.rolloutId(), e.revision());
+            if (follows(
+                e.ticketId(), e.rolloutId(), e.revision(), e.image(), e.startedBy(), false)) {
+              patches.rolloutPromoted(e.ticketId(), e.rolloutId(), e.revision());
+            }
           } else if (payload instanceof WatchWindowPassed e) {
-            patches.watchWindowPassed(e.ticketId(), e.rolloutId(), actor);
+            if (follows(e.ticketId(), e.rolloutId(), null, e.image(), e.startedBy(), false)) {
+              patches.watchWindowPassed(e.ticketId(), e.rolloutId(), actor);
+            }
           } else if (payload instanceof RolloutReverted e) {
-            patches.rolloutReverted(e.ticketId(), e.rolloutId(), e.revision(), e.reason());
+            if (follows(
+                e.ticketId(), e.rolloutId(), e.revision(), e.image(), e.startedBy(), false)) {
+              patches.rolloutReverted(e.ticketId(), e.rolloutId(), e.revision(), e.reason());
+            }
           } else if (payload instanceof RolloutNotStarted e) {
-            patches.rolloutNotStarted(e.ticketId(), e.rolloutId(), e.revision(), e.reason());
+            if (follows(
+                e.ticketId(), e.rolloutId(), e.revision(), e.image(), e.startedBy(), false)) {
+              patches.rolloutNotStarted(e.ticketId(), e.rolloutId(), e.revision(), e.reason());
+            }
           } else if (payload instanceof RevertCompleted e) {
-            patches.revertCompleted(e.ticketId(), e.rolloutId());
+            if (follows(e.ticketId(), e.rolloutId(), null, e.image(), e.startedBy(), false)) {
+              patches.revertCompleted(e.ticketId(), e.rolloutId());
+            }
           } else if (payload instanceof HardwareQuarantined e) {
             hardware.quarantined(e);
           } else if (payload instanceof HardwareQuarantineReleased e) {

@@ -4,6 +4,7 @@ import dev.patchops.rollout.rollout.Rollout;
 import dev.patchops.rollout.rollout.RolloutPhase;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.fabric8.kubernetes.api.model.authentication.SelfSubjectReview;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -33,6 +34,23 @@ import org.jboss.logging.Logger;
 public class RolloutResources {
   private static final Logger LOG = Logger.getLogger(RolloutResources.class);
 
+  /**
+   * The user who created or last changed a PatchRollout. Admission (the ValidatingAdmissionPolicy
+   * patchops-patchrollout-requested-by in deploy/) lets a create or update through only when it
+   * equals the requesting user's name, so it is the API server's word, not the client's.
+   */
+  public static final String REQUESTED_BY = "patchops.dev/requested-by";
+
+  /**
+   * A PatchRollout that takes the emergency path names its reason here. Admission (the same policy)
+   * lets only a user allowed the verb {@code emergency} on patchrollouts set it, so its presence is
+   * the API server's word that the person holds the emergency role.
+   */
+  public static final String EMERGENCY_REASON = "patchops.dev/emergency-reason";
+
+  /** What a resource without the annotation (a cluster without the policy) is attributed to. */
+  public static final String UNATTRIBUTED = "unattributed";
+
   /** A PatchRollout seen by the informer; {@code deleted} when kubectl removed it. */
   public record Seen(PatchRollout resource, boolean deleted) {}
 
@@ -43,6 +61,7 @@ public class RolloutResources {
   private final Map<String, PatchRolloutStatus> written = new ConcurrentHashMap<>();
 
   private SharedIndexInformer<PatchRollout> informer;
+  private volatile String serviceUser;
   private Runnable onChange = () -> {};
 
   @Inject
@@ -153,10 +172,42 @@ public class RolloutResources {
    */
   public record Created(String name, long generation) {}
 
+  /** The person named by admission as the last to create or change the resource. */
+  public static String requestedBy(PatchRollout cr) {
+    Map<String, String> annotations = cr.getMetadata().getAnnotations();
+    String user = annotations == null ? null : annotations.get(REQUESTED_BY);
+    return user == null || user.isBlank() ? UNATTRIBUTED : user;
+  }
+
+  /** The emergency reason the resource gives, blank when given empty; null: no emergency. */
+  public static String emergencyReason(PatchRollout cr) {
+    Map<String, String> annotations = cr.getMetadata().getAnnotations();
+    return annotations == null ? null : annotations.get(EMERGENCY_REASON);
+  }
+
+  /** The service's own user name, as the API server knows it: what its resources must carry. */
+  public String serviceUser() {
+    String user = serviceUser;
+    if (user == null) {
+      user =
+          client
+              .authentication()
+              .v1()
+              .selfSubjectReviews()
+              .create(new SelfSubjectReview())
+              .getStatus()
+              .getUserInfo()
+              .getUsername();
+      serviceUser = user;
+    }
+    return user;
+  }
+
   /** Creates the resource of a rollout started by an event or REST; an existing one is kept. */
   public Created create(Rollout r) {
     PatchRollout cr = new PatchRollout();
     cr.getMetadata().setName(nameFor(r));
+    cr.getMetadata().setAnnotations(Map.of(REQUESTED_BY, serviceUser()));
     cr.getMetadata().setNamespace(r.namespace);
     cr.getMetadata()
         .setLabels(
@@ -222,15 +273,21 @@ public class RolloutResources {
     written.remove(rolloutId);
   }
 
-  /** The status of a refused or otherwise unmatched resource. */
-  public void writeRefusal(PatchRollout cr, String reason) {
+  /**
+   * The status of a refused or otherwise unmatched resource: why, and by which gate ({@code
+   * reason}, e.g. {@code ChangeFreeze}; {@code Invalid} for a malformed spec, {@code
+   * WorkloadBusy}).
+   */
+  public void writeRefusal(PatchRollout cr, String gate, String reason) {
     PatchRolloutStatus status = new PatchRolloutStatus();
     status.phase = RolloutPhase.REFUSED.name();
     status.message = reason;
     status.target = cr.getMetadata().getNamespace() + "/" + cr.getSpec().deployment;
     status.observedGeneration = cr.getMetadata().getGeneration();
+    String because = camel(gate.toUpperCase().replace('-', '_'));
     status.conditions =
         List.of(
+            condition("Admitted", false, because, reason, null, cr.getMetadata().getGeneration()),
             condition(
                 "Progressing", false, "Refused", reason, null, cr.getMetadata().getGeneration()));
     putStatus(cr.getMetadata().getNamespace(), cr.getMetadata().getName(), status);

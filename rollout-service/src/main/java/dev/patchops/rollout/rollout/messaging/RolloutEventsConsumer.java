@@ -4,14 +4,18 @@ import dev.patchops.contract.Channels;
 import dev.patchops.contract.CloudEventHeaders;
 import dev.patchops.contract.EventType;
 import dev.patchops.contract.events.AlertReceived;
+import dev.patchops.contract.events.FreezeWindowCreated;
+import dev.patchops.contract.events.FreezeWindowDeleted;
 import dev.patchops.contract.events.HardwareQuarantineRequested;
 import dev.patchops.contract.events.PatchApproved;
 import dev.patchops.contract.events.TestRunCompleted;
 import dev.patchops.contract.model.AnalysisEvidence;
 import dev.patchops.contract.model.ContainerTarget;
 import dev.patchops.contract.model.RevertTrigger;
+import dev.patchops.contract.model.RolloutOrigin;
 import dev.patchops.contract.model.WorkloadRef;
 import dev.patchops.platform.messaging.InboundEvents;
+import dev.patchops.rollout.gate.GateRecords;
 import dev.patchops.rollout.quarantine.QuarantineService;
 import dev.patchops.rollout.rollout.AnalysisSpec;
 import dev.patchops.rollout.rollout.Rollout;
@@ -50,6 +54,7 @@ public class RolloutEventsConsumer {
   @Inject RolloutService rollouts;
   @Inject QuarantineService quarantines;
   @Inject RolloutEngine engine;
+  @Inject GateRecords gateRecords;
 
   /**
    * The ticket events a rollout acts on. The rest of the topic (a ticket's every other step) is
@@ -57,7 +62,11 @@ public class RolloutEventsConsumer {
    * a burst of tickets those are nearly all of it.
    */
   private static final Set<String> TICKET_TYPES_ACTED_ON =
-      Set.of(EventType.PATCH_APPROVED.type(), EventType.HARDWARE_QUARANTINE_REQUESTED.type());
+      Set.of(
+          EventType.PATCH_APPROVED.type(),
+          EventType.HARDWARE_QUARANTINE_REQUESTED.type(),
+          EventType.FREEZE_WINDOW_CREATED.type(),
+          EventType.FREEZE_WINDOW_DELETED.type());
 
   /**
    * A poll at a time (batch mode, see application.properties). A poll's offsets are committed once
@@ -78,7 +87,12 @@ public class RolloutEventsConsumer {
                   record,
                   event -> {
                     if (event.payload() instanceof PatchApproved approved) {
+                      gateRecords.approved(approved, event.id());
                       approved(approved, event.id(), event.actor());
+                    } else if (event.payload() instanceof FreezeWindowCreated freeze) {
+                      gateRecords.freezeCreated(freeze);
+                    } else if (event.payload() instanceof FreezeWindowDeleted lifted) {
+                      gateRecords.freezeDeleted(lifted);
                     } else if (event.payload() instanceof HardwareQuarantineRequested request) {
                       quarantines.requested(request);
                     }
@@ -157,10 +171,14 @@ public class RolloutEventsConsumer {
               e.canarySteps(),
               null,
               AnalysisSpec.DEFAULTS,
-              Rollout.Origin.EVENT,
+              RolloutOrigin.APPROVAL,
               actor == null ? e.approver() : actor,
               null,
-              0);
+              0,
+              null);
+      if (!rollouts.admitsApproval(request)) {
+        continue;
+      }
       var active = rollouts.activeFor(w.namespace(), w.name());
       if (active.isPresent() && !active.get().id.equals(request.id())) {
         rollouts.refuse(

@@ -3,9 +3,13 @@ package dev.patchops.rollout.rollout.rest;
 import dev.patchops.contract.model.AnalysisEvidence;
 import dev.patchops.contract.model.CanaryStep;
 import dev.patchops.contract.model.RevertTrigger;
+import dev.patchops.contract.model.RolloutOrigin;
 import dev.patchops.platform.rest.ApiException;
+import dev.patchops.platform.rest.Problem;
 import dev.patchops.platform.security.Roles;
 import dev.patchops.rollout.checkpoint.Checkpoint;
+import dev.patchops.rollout.gate.StartGate;
+import dev.patchops.rollout.gate.StartRefused;
 import dev.patchops.rollout.rollout.AnalysisSpec;
 import dev.patchops.rollout.rollout.Rollout;
 import dev.patchops.rollout.rollout.RolloutEngine;
@@ -44,7 +48,9 @@ public class RolloutResource {
       List<String> containers,
       List<CanaryStep> steps,
       String httpRoute,
-      AnalysisSpec analysis) {}
+      AnalysisSpec analysis,
+      Boolean emergency,
+      String emergencyReason) {}
 
   public record CheckpointView(
       String id, String specHash, Map<String, String> configHashes, Instant recordedAt) {}
@@ -68,8 +74,9 @@ public class RolloutResource {
       List<AnalysisEvidence> revertEvidence,
       Instant watchUntil,
       String resource,
-      Rollout.Origin origin,
+      RolloutOrigin origin,
       String startedBy,
+      String emergencyReason,
       CheckpointView checkpoint,
       Instant createdAt,
       Instant finishedAt) {
@@ -95,6 +102,7 @@ public class RolloutResource {
           r.crName,
           r.origin,
           r.startedBy,
+          r.emergencyReason,
           cp == null
               ? null
               : new CheckpointView(cp.id, cp.specHash, cp.configHashes, cp.recordedAt),
@@ -128,14 +136,21 @@ public class RolloutResource {
             body.steps(),
             body.httpRoute(),
             body.analysis(),
-            Rollout.Origin.REST,
+            RolloutOrigin.REST,
             identity.getPrincipal().getName(),
             null,
-            0);
+            0,
+            Boolean.TRUE.equals(body.emergency())
+                ? new RolloutService.Emergency(
+                    identity.hasRole(Roles.SRE) || identity.hasRole(Roles.ADMIN),
+                    body.emergencyReason())
+                : null);
     RolloutRequests.validate(request, config.prometheusUrls());
     Rollout r;
     try {
       r = rollouts.start(request).rollout();
+    } catch (StartRefused refused) {
+      throw problem(refused);
     } catch (PersistenceException e) {
       if (!uniqueViolation(e)) {
         throw e;
@@ -151,6 +166,38 @@ public class RolloutResource {
     }
     engine.wake();
     return RolloutView.of(r, null);
+  }
+
+  /**
+   * The edge's rendering of a refused start: 403 for a missing emergency role, 400 for a missing
+   * reason, else 409 (the process does not allow it now); each refusal names the field it is about.
+   */
+  static ApiException problem(StartRefused refused) {
+    int status =
+        switch (refused.gate()) {
+          case EMERGENCY_ROLE -> 403;
+          case EMERGENCY_REASON -> 400;
+          default -> 409;
+        };
+    return new ApiException(
+        status,
+        "start-refused/" + refused.gate().id(),
+        "Rollout start refused",
+        refused.getMessage(),
+        refused.refusals().stream()
+            .map(r -> new Problem.Violation(field(r.gate()), r.reason()))
+            .toList());
+  }
+
+  private static String field(StartGate.Gate gate) {
+    return switch (gate) {
+      case APPROVAL, REPLAY -> "revision";
+      case APPROVED_IMAGE -> "image";
+      case APPROVED_TARGET -> "deployment";
+      case CHANGE_FREEZE -> "start";
+      case EMERGENCY_ROLE -> "emergency";
+      case EMERGENCY_REASON -> "emergencyReason";
+    };
   }
 
   private static boolean uniqueViolation(Throwable e) {
