@@ -221,7 +221,8 @@ public final class Main {
     try (Cluster cluster = a.connect()) {
       String ns = cluster.namespace();
       GenericKubernetesResource ended = cluster.get(Kind.ROLLOUT, ns, name);
-      GenericKubernetesResource created = cluster.create(Kind.ROLLOUT, ns, Controls.retryOf(ended, cluster.user()));
+      GenericKubernetesResource created =
+          cluster.create(Kind.ROLLOUT, ns, Controls.retryOf(ended, cluster.user()));
       out.println(
           Kind.ROLLOUT.ref(created.getMetadata().getName()) + " created (retry of " + name + ")");
     }

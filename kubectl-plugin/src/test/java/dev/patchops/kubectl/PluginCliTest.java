@@ -64,6 +64,7 @@ class PluginCliTest {
         metadata:
           name: %s
           namespace: %s
+          annotations: {patchops.dev/requested-by: patchops-admin}
         spec:
           ticketId: TCK-7
           revision: 7

@@ -105,10 +105,12 @@ class RolloutViewTest {
         .isEqualTo(by + "\"spec\":{\"promote\":\"full\"}}");
     assertThat(Controls.patch(Controls.Verb.ABORT, rollout("WATCHING", "3/3", ""), "bob"))
         .isEqualTo(by + "\"spec\":{\"abort\":true}}");
-    assertThatThrownBy(() -> Controls.patch(Controls.Verb.ABORT, rollout("REVERTED", "2/3", ""), "bob"))
+    assertThatThrownBy(
+            () -> Controls.patch(Controls.Verb.ABORT, rollout("REVERTED", "2/3", ""), "bob"))
         .hasMessage(
             "error: patchrollout.patchops.dev/checkout-r2-ab is REVERTED: nothing to abort");
-    assertThatThrownBy(() -> Controls.patch(Controls.Verb.PROMOTE, rollout("WATCHING", "3/3", ""), "bob"))
+    assertThatThrownBy(
+            () -> Controls.patch(Controls.Verb.PROMOTE, rollout("WATCHING", "3/3", ""), "bob"))
         .hasMessageContaining("only a canary step can be promoted");
 
     var retry = Controls.retryOf(rollout("REVERTED", "2/3", ""), "bob");

@@ -16,6 +16,7 @@ import dev.patchops.rollout.rollout.messaging.RolloutEventsConsumer;
 import dev.patchops.testing.EventSender;
 import dev.patchops.testing.KafkaProbe;
 import dev.patchops.testing.TestInfra;
+import dev.patchops.testing.kube.TestCluster;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -39,7 +40,8 @@ import org.junit.jupiter.api.Test;
 class ForgedApprovalTest {
   private static final Duration WAIT = Duration.ofSeconds(40);
 
-  @Inject KubernetesClient client;
+  // Fixtures are the administrator's; the service acts as its own ServiceAccount.
+  final KubernetesClient client = TestCluster.admin();
   @Inject RolloutService rollouts;
 
   @BeforeEach

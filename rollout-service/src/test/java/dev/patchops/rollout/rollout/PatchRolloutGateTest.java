@@ -46,7 +46,8 @@ import org.junit.jupiter.api.Test;
 class PatchRolloutGateTest {
   static final Duration WAIT = Duration.ofSeconds(40);
 
-  @Inject KubernetesClient client;
+  // Fixtures are the administrator's; the service acts as its own ServiceAccount.
+  final KubernetesClient client = TestCluster.admin();
   @Inject RolloutService rollouts;
   @Inject RolloutResources resources;
 

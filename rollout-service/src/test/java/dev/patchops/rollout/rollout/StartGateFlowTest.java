@@ -23,6 +23,7 @@ import dev.patchops.testing.EventSender;
 import dev.patchops.testing.KafkaProbe;
 import dev.patchops.testing.TestInfra;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import dev.patchops.testing.kube.TestCluster;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
@@ -46,7 +47,8 @@ import org.junit.jupiter.api.Test;
 class StartGateFlowTest {
   static final Duration WAIT = Duration.ofSeconds(40);
 
-  @Inject KubernetesClient client;
+  // Fixtures are the administrator's; the service acts as its own ServiceAccount.
+  final KubernetesClient client = TestCluster.admin();
   @Inject RolloutService rollouts;
 
   @BeforeEach
