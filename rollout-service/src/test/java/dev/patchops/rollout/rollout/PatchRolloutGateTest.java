@@ -100,7 +100,7 @@ class PatchRolloutGateTest {
     String approved = Sandbox.image("", '1');
     String other = Sandbox.image("", '2');
     Approvals.approve("TCK-CR-swapped", 1, approved, ns, "checkout", "app");
-    String user = resources.serviceUser();
+    String user = TestCluster.ADMIN_USER;
     try (KafkaProbe probe = KafkaProbe.fromNow(Topics.ROLLOUTS)) {
       client
           .resources(PatchRollout.class)

@@ -36,13 +36,13 @@ class PatchRolloutResourceTest {
     Sandbox.start(client);
   }
 
-  /** Applies a PatchRollout of an approved image, as the service's own user. */
+  /** Applies a PatchRollout of an approved image, as the administrator. */
   PatchRollout apply(String ns, String name, String image, int... weights) {
     Approvals.approve("TCK-CR-" + name, 1, image, ns, "checkout", "app");
     return client
         .resources(PatchRollout.class)
         .inNamespace(ns)
-        .resource(resource(ns, name, image, resources.serviceUser(), weights))
+        .resource(resource(ns, name, image, TestCluster.ADMIN_USER, weights))
         .create();
   }
 
@@ -111,7 +111,7 @@ class PatchRolloutResourceTest {
         .extracting(c -> c.getType())
         .contains("CheckpointRecorded", "Progressing", "Paused", "Promoted", "Reverted");
     assertThat(rollouts.get(id).origin).isEqualTo(RolloutOrigin.KUBECTL);
-    assertThat(rollouts.get(id).startedBy).isEqualTo(resources.serviceUser());
+    assertThat(rollouts.get(id).startedBy).isEqualTo(TestCluster.ADMIN_USER);
 
     edit(ns, "checkout-fix", s -> s.paused = true);
     awaitStatus(ns, "checkout-fix", "Paused");

@@ -828,9 +828,14 @@ class RolloutFlowTest {
   @Test
   void metricsExposeRevertLatencyOutcomesAndActiveRollouts() {
     // Read before and after: the meters live as long as the JVM, across every test of the class.
+    // Rollouts of earlier tests end on their own (watch windows, reverts): wait them out, so the
+    // gauge can be held to exactly this rollout.
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> registry.get("patchops.rollouts.active").gauge().value() == 0);
     long revertsTimed = registry.timer("patchops.rollout.revert.latency").count();
     double reverted = outcomes("reverted");
-    double activeBefore = registry.get("patchops.rollouts.active").gauge().value();
+    double activeBefore = 0;
     String ns = Sandbox.shop(client);
     String id =
         approve(

@@ -10,6 +10,9 @@ import java.nio.file.Path;
  * a ServiceAccount.
  */
 public final class TestCluster {
+  /** The user {@link #admin()} acts as: what the admission policy wants in requested-by. */
+  public static final String ADMIN_USER = dev.patchops.devstack.kube.ControlPlane.ADMIN;
+
   private static KubernetesClient admin;
 
   private TestCluster() {}
