@@ -300,6 +300,27 @@ class HardwareFixTest {
   }
 
   @Test
+  void aReleaseBeforeTheApprovalResolvesNothingUntilTheApproval() throws Exception {
+    Node node = nodeWithRootCause();
+    EventSender.send(quarantined(node), ROLLOUTS);
+    awaitQuarantined(node);
+    try (KafkaProbe tests = KafkaProbe.fromNow(Topics.TESTS)) {
+      recordFix(node.ticketId(), ASSIGNEE, "replaced DIMM B2").statusCode(201);
+      BurnInRequested burnIn = burnIn(tests, node, 1);
+      // The release of the pass overtakes the burn-in result, which comes on another topic.
+      EventSender.send(released(node, true), ROLLOUTS);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> ticket(node).extract().path("quarantineReleasedAt") != null);
+      EventSender.send(burnInCompleted(node, 1, burnIn.runId(), TestOutcome.PASSED), ORCHESTRATOR);
+    }
+    awaitState(node.ticketId(), "AWAITING_APPROVAL");
+    approveFix(node.ticketId(), 1, "anna", "approver").statusCode(200);
+    awaitState(node.ticketId(), "RESOLVED");
+    fix(node.ticketId(), 1).body("state", equalTo("RELEASED"));
+  }
+
+  @Test
   void releaseWithoutAPassedBurnInResolvesNothingAndNeedsANewQuarantine() throws Exception {
     Node node = nodeWithRootCause();
     EventSender.send(quarantined(node), ROLLOUTS);

@@ -261,9 +261,13 @@ public class HardwareFixService {
         event.manual() ? HardwareReleaseMode.MANUAL : HardwareReleaseMode.BURN_IN;
     HardwareFix fix =
         ticket.currentRevision == null ? null : HardwareFix.find(ticket.id, ticket.currentRevision);
+    // The burn-in result comes on another topic than the release, so it may still be on its way
+    // (TESTING) when the release of the run's pass arrives.
     if (event.manual()
         || fix == null
-        || (fix.state != HardwareFix.State.PASSED && fix.state != HardwareFix.State.APPROVED)) {
+        || (fix.state != HardwareFix.State.PASSED
+            && fix.state != HardwareFix.State.APPROVED
+            && fix.state != HardwareFix.State.TESTING)) {
       // Released without an approved, passed burn-in (plan B by hand): recorded, nothing resolved,
       // and a new burn-in waits for the next quarantine.
       return;
