@@ -4,24 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.patchops.contract.CloudEventHeaders;
 import dev.patchops.contract.ContractJson;
 import dev.patchops.contract.EventType;
 import dev.patchops.contract.Topics;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.patchops.contract.model.Quarantine;
 import dev.patchops.sandbox.SimulatedKubelet;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Taint;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -450,8 +450,10 @@ class PatchFlowIT {
       assertThat(view.path("kind").asText()).isEqualTo("HARDWARE");
       assertThat(view.path("assignee").asText()).isEqualTo("hank");
       assertThat(view.path("alerts").get(0).path("state").asText()).isEqualTo("FIRING");
-      assertThat(demo.get(tickets + "/equipment/" + equipment, "ada", "auditor"))
-          .extracting(e -> e.path("lockedByTicket").asText())
+      assertThat(
+              demo.get(tickets + "/equipment/" + equipment, "ada", "auditor")
+                  .path("lockedByTicket")
+                  .asText())
           .isEqualTo(ticket);
 
       // Quarantined on the real API server: cordoned and tainted for this ticket.
@@ -476,7 +478,12 @@ class PatchFlowIT {
           .put("capturedAt", java.time.Instant.now().minusSeconds(60).toString())
           .put("note", "EDAC: 40 correctable errors a minute on DIMM B2");
       String evidence =
-          demo.post(tickets + "/tickets/" + ticket + "/diagnostics", "hank", "engineer", diagnostic, 201)
+          demo.post(
+                  tickets + "/tickets/" + ticket + "/diagnostics",
+                  "hank",
+                  "engineer",
+                  diagnostic,
+                  201)
               .path("id")
               .asText();
       ObjectNode rootCause = ContractJson.mapper().createObjectNode();
@@ -500,8 +507,15 @@ class PatchFlowIT {
           .add("1");
       demo.post(tickets + "/tickets/" + ticket + "/hardware-fixes", "hank", "engineer", fix, 201);
 
-      JsonNode burnIn =
-          data(awaitEvents(ticket, EventType.TEST_RUN_COMPLETED, 1).get(0));
+      // A burn-in takes a while on a busy machine: wait on the fix, then read the event.
+      JsonNode tested =
+          demo.await(
+              "the burn-in of fix 1",
+              () ->
+                  demo.get(tickets + "/tickets/" + ticket + "/hardware-fixes/1", "ada", "auditor"),
+              f -> f.hasNonNull("burnInOutcome"));
+      assertThat(tested.path("burnInOutcome").asText()).isEqualTo("PASSED");
+      JsonNode burnIn = data(awaitEvents(ticket, EventType.TEST_RUN_COMPLETED, 1).get(0));
       assertThat(burnIn.path("burnInNode").asText()).isEqualTo(node);
       assertThat(burnIn.path("outcome").asText()).isEqualTo("PASSED");
       assertThat(podsOnNode).as("a burn-in Job's Pod ran on " + node).isNotEmpty();
@@ -525,11 +539,14 @@ class PatchFlowIT {
           "approver",
           ContractJson.mapper().createObjectNode(),
           200);
-      assertThat(data(awaitEvents(ticket, EventType.HARDWARE_FIX_APPROVED, 1).get(0)))
-          .extracting(e -> e.path("approvedBy").asText())
+      assertThat(
+              data(awaitEvents(ticket, EventType.HARDWARE_FIX_APPROVED, 1).get(0))
+                  .path("approvedBy")
+                  .asText())
           .isEqualTo("anna");
       demo.awaitTicketState(ticket, "RESOLVED");
-      JsonNode released = data(awaitEvents(ticket, EventType.HARDWARE_QUARANTINE_RELEASED, 1).get(0));
+      JsonNode released =
+          data(awaitEvents(ticket, EventType.HARDWARE_QUARANTINE_RELEASED, 1).get(0));
       assertThat(released.path("burnInPassed").asBoolean()).isTrue();
       await()
           .atMost(Duration.ofSeconds(60))
@@ -537,10 +554,16 @@ class PatchFlowIT {
               () -> {
                 Node n = kube.nodes().withName(node).get();
                 assertThat(n.getSpec().getUnschedulable()).isNotEqualTo(Boolean.TRUE);
-                assertThat(n.getSpec().getTaints() == null ? List.<Taint>of() : n.getSpec().getTaints())
+                assertThat(
+                        n.getSpec().getTaints() == null
+                            ? List.<Taint>of()
+                            : n.getSpec().getTaints())
                     .noneSatisfy(t -> assertThat(t.getKey()).isEqualTo(Quarantine.TAINT_KEY));
               });
-      assertThat(demo.get(tickets + "/equipment/" + equipment, "ada", "auditor").path("lockedByTicket").isNull())
+      assertThat(
+              demo.get(tickets + "/equipment/" + equipment, "ada", "auditor")
+                  .path("lockedByTicket")
+                  .isNull())
           .as("lock released")
           .isTrue();
       JsonNode record =
