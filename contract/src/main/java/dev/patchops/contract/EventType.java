@@ -10,9 +10,14 @@ import dev.patchops.contract.events.CanaryStepStarted;
 import dev.patchops.contract.events.CheckpointRecorded;
 import dev.patchops.contract.events.DiagnosticAdded;
 import dev.patchops.contract.events.EmergencyChangeReviewed;
+import dev.patchops.contract.events.EquipmentReassigned;
+import dev.patchops.contract.events.EquipmentRegistered;
 import dev.patchops.contract.events.FreezeWindowCreated;
 import dev.patchops.contract.events.FreezeWindowDeleted;
 import dev.patchops.contract.events.GateRefused;
+import dev.patchops.contract.events.HardwareFixApproved;
+import dev.patchops.contract.events.HardwareLockTransferred;
+import dev.patchops.contract.events.HardwareManualReleaseRequested;
 import dev.patchops.contract.events.HardwareQuarantineReleased;
 import dev.patchops.contract.events.HardwareQuarantineRequested;
 import dev.patchops.contract.events.HardwareQuarantined;
@@ -83,6 +88,31 @@ public enum EventType {
       "ticket.freeze-window-deleted",
       Topics.TICKETS,
       FreezeWindowDeleted.class,
+      Producer.TICKET_SERVICE),
+  EQUIPMENT_REGISTERED(
+      "ticket.equipment-registered",
+      Topics.TICKETS,
+      EquipmentRegistered.class,
+      Producer.TICKET_SERVICE),
+  EQUIPMENT_REASSIGNED(
+      "ticket.equipment-reassigned",
+      Topics.TICKETS,
+      EquipmentReassigned.class,
+      Producer.TICKET_SERVICE),
+  HARDWARE_LOCK_TRANSFERRED(
+      "ticket.hardware-lock-transferred",
+      Topics.TICKETS,
+      HardwareLockTransferred.class,
+      Producer.TICKET_SERVICE),
+  HARDWARE_FIX_APPROVED(
+      "ticket.hardware-fix-approved",
+      Topics.TICKETS,
+      HardwareFixApproved.class,
+      Producer.TICKET_SERVICE),
+  HARDWARE_MANUAL_RELEASE_REQUESTED(
+      "ticket.hardware-manual-release-requested",
+      Topics.TICKETS,
+      HardwareManualReleaseRequested.class,
       Producer.TICKET_SERVICE),
 
   TEST_RUN_REQUESTED(

@@ -4,15 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.patchops.contract.CloudEventHeaders;
 import dev.patchops.contract.ContractJson;
 import dev.patchops.contract.EventType;
 import dev.patchops.contract.Topics;
+import dev.patchops.contract.model.Quarantine;
+import dev.patchops.sandbox.SimulatedKubelet;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,6 +66,7 @@ class PatchFlowIT {
   static final AtomicBoolean consuming = new AtomicBoolean(true);
   static Thread consumer;
   static SharedIndexInformer<Namespace> namespaces;
+  static LocalStack.Keys keys;
 
   @BeforeAll
   static void startTheSuite() throws Exception {
@@ -85,7 +95,7 @@ class PatchFlowIT {
     consumer = new Thread(PatchFlowIT::consumeEverything, "e2e-consumer");
     consumer.setDaemon(true);
     consumer.start();
-    LocalStack.Keys keys = LocalStack.Keys.loadOrCreate(home.resolve("keys"));
+    keys = LocalStack.Keys.loadOrCreate(home.resolve("keys"));
     demo =
         new Demo(Demo.Endpoints.local("127.0.0.1", 18281, keys.hookToken, keys.jwt), Demo.CONSOLE);
   }
@@ -393,6 +403,206 @@ class PatchFlowIT {
     exactlyOne(ticket, EventType.WATCH_WINDOW_PASSED);
     // What the killed process may have sent before it died is not sent again after the restart.
     everyEventIsACloudEventAndNoneIsDoubled();
+  }
+
+  @Test
+  @Order(8)
+  void aFaultyNodeIsQuarantinedBurnedInApprovedBySomeoneElseAndReleased() throws Exception {
+    String node = SimulatedKubelet.NODES.get(0);
+    String tickets = stack.url("ticket-service") + "/api/v1";
+    String equipment = "srv-e2e-" + node;
+    ObjectNode register = ContractJson.mapper().createObjectNode();
+    register
+        .put("id", equipment)
+        .put("kind", "NODE")
+        .put("location", "rack 1, slot 7")
+        .put("nodeName", node)
+        .put("assignee", "hank");
+    demo.post(tickets + "/equipment", "root", "admin", register, 201);
+
+    // Every Pod placed on the node from now on: the burn-in Job's Pod must be among them.
+    Set<String> podsOnNode = ConcurrentHashMap.newKeySet();
+    try (SharedIndexInformer<Pod> pods =
+        kube.pods()
+            .inAnyNamespace()
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(Pod pod) {
+                    onUpdate(null, pod);
+                  }
+
+                  @Override
+                  public void onUpdate(Pod before, Pod pod) {
+                    if (node.equals(pod.getSpec().getNodeName())
+                        && pod.getMetadata().getOwnerReferences().stream()
+                            .anyMatch(o -> "Job".equals(o.getKind()))) {
+                      podsOnNode.add(pod.getMetadata().getNamespace());
+                    }
+                  }
+
+                  @Override
+                  public void onDelete(Pod pod, boolean unknown) {}
+                },
+                0)) {
+      String ticket = fireNodeAlert(node).get(0).asText();
+      JsonNode view = demo.ticketView(ticket);
+      assertThat(view.path("kind").asText()).isEqualTo("HARDWARE");
+      assertThat(view.path("assignee").asText()).isEqualTo("hank");
+      assertThat(view.path("alerts").get(0).path("state").asText()).isEqualTo("FIRING");
+      assertThat(
+              demo.get(tickets + "/equipment/" + equipment, "ada", "auditor")
+                  .path("lockedByTicket")
+                  .asText())
+          .isEqualTo(ticket);
+
+      // Quarantined on the real API server: cordoned and tainted for this ticket.
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .untilAsserted(
+              () -> {
+                Node n = kube.nodes().withName(node).get();
+                assertThat(n.getSpec().getUnschedulable()).isTrue();
+                assertThat(n.getSpec().getTaints())
+                    .anySatisfy(t -> assertThat(t.getKey()).isEqualTo(Quarantine.TAINT_KEY));
+              });
+      demo.await(
+          "the quarantine on the ticket",
+          () -> demo.ticketView(ticket),
+          t -> !t.path("nodeQuarantinedAt").isNull() && t.has("nodeQuarantinedAt"));
+
+      ObjectNode diagnostic = ContractJson.mapper().createObjectNode();
+      diagnostic
+          .put("kind", "LOG_QUERY")
+          .put("uri", "https://logs.example/q?host=" + node + "&source=edac")
+          .put("capturedAt", java.time.Instant.now().minusSeconds(60).toString())
+          .put("note", "EDAC: 40 correctable errors a minute on DIMM B2");
+      String evidence =
+          demo.post(
+                  tickets + "/tickets/" + ticket + "/diagnostics",
+                  "hank",
+                  "engineer",
+                  diagnostic,
+                  201)
+              .path("id")
+              .asText();
+      ObjectNode rootCause = ContractJson.mapper().createObjectNode();
+      rootCause.put("method", "FIVE_WHYS");
+      rootCause.putArray("whys").add("pods on " + node + " crash").add("memory errors on DIMM B2");
+      rootCause.put("rootCause", "failing DIMM B2");
+      rootCause.putArray("affectedComponents").add(node);
+      rootCause.putArray("evidenceRefs").add(evidence);
+      demo.put(tickets + "/tickets/" + ticket + "/root-cause", "hank", "engineer", rootCause, 200);
+
+      ObjectNode fix = ContractJson.mapper().createObjectNode();
+      fix.put("whatWasDone", "replaced DIMM B2").put("why", "EDAC errors on B2");
+      ObjectNode suite = fix.putArray("burnInSuites").addObject();
+      suite
+          .put("name", "memtest")
+          .put("image", "registry.example/burnin/memtest@sha256:" + "b".repeat(64))
+          .put("timeoutSeconds", 600)
+          .putArray("command")
+          .add("memtester")
+          .add("1G")
+          .add("1");
+      demo.post(tickets + "/tickets/" + ticket + "/hardware-fixes", "hank", "engineer", fix, 201);
+
+      // A burn-in takes a while on a busy machine: wait on the fix, then read the event.
+      JsonNode tested =
+          demo.await(
+              "the burn-in of fix 1",
+              () ->
+                  demo.get(tickets + "/tickets/" + ticket + "/hardware-fixes/1", "ada", "auditor"),
+              f -> f.hasNonNull("burnInOutcome"));
+      assertThat(tested.path("burnInOutcome").asText()).isEqualTo("PASSED");
+      JsonNode burnIn = data(awaitEvents(ticket, EventType.TEST_RUN_COMPLETED, 1).get(0));
+      assertThat(burnIn.path("burnInNode").asText()).isEqualTo(node);
+      assertThat(burnIn.path("outcome").asText()).isEqualTo("PASSED");
+      assertThat(podsOnNode).as("a burn-in Job's Pod ran on " + node).isNotEmpty();
+      demo.awaitTicketState(ticket, "AWAITING_APPROVAL");
+
+      // The assignee may not approve their own fix, whatever their roles.
+      HttpResponse<String> self =
+          demo.send(
+              HttpRequest.newBuilder(
+                      URI.create(tickets + "/tickets/" + ticket + "/hardware-fixes/1/approve"))
+                  .POST(HttpRequest.BodyPublishers.noBody()),
+              demo.token("hank", "approver", "engineer"));
+      assertThat(self.statusCode()).isEqualTo(403);
+      assertThat(self.body()).contains("gate-separation-of-duties");
+      assertThat(data(awaitEvents(ticket, EventType.GATE_REFUSED, 1).get(0)).path("actor").asText())
+          .isEqualTo("hank");
+
+      demo.post(
+          tickets + "/tickets/" + ticket + "/hardware-fixes/1/approve",
+          "anna",
+          "approver",
+          ContractJson.mapper().createObjectNode(),
+          200);
+      assertThat(
+              data(awaitEvents(ticket, EventType.HARDWARE_FIX_APPROVED, 1).get(0))
+                  .path("approvedBy")
+                  .asText())
+          .isEqualTo("anna");
+      demo.awaitTicketState(ticket, "RESOLVED");
+      JsonNode released =
+          data(awaitEvents(ticket, EventType.HARDWARE_QUARANTINE_RELEASED, 1).get(0));
+      assertThat(released.path("burnInPassed").asBoolean()).isTrue();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .untilAsserted(
+              () -> {
+                Node n = kube.nodes().withName(node).get();
+                assertThat(n.getSpec().getUnschedulable()).isNotEqualTo(Boolean.TRUE);
+                assertThat(
+                        n.getSpec().getTaints() == null
+                            ? List.<Taint>of()
+                            : n.getSpec().getTaints())
+                    .noneSatisfy(t -> assertThat(t.getKey()).isEqualTo(Quarantine.TAINT_KEY));
+              });
+      assertThat(
+              demo.get(tickets + "/equipment/" + equipment, "ada", "auditor")
+                  .path("lockedByTicket")
+                  .isNull())
+          .as("lock released")
+          .isTrue();
+      JsonNode record =
+          demo.await(
+              "the hardware story in the change record",
+              () -> demo.changeRecord(ticket),
+              r -> r.path("hardware").toString().contains("QUARANTINE_RELEASED"));
+      assertThat(record.path("hardware").toString())
+          .contains("QUARANTINE_REQUESTED", "QUARANTINED", "FIX_APPROVED");
+    }
+  }
+
+  /** A node alert, as Alertmanager sends it: no workload, only the node's name. */
+  static JsonNode fireNodeAlert(String node) throws Exception {
+    ObjectNode alert = ContractJson.mapper().createObjectNode();
+    alert.put("status", "firing");
+    alert
+        .putObject("labels")
+        .put("alertname", "NodeMemoryErrors")
+        .put("severity", "warning")
+        .put("node", node);
+    alert.putObject("annotations").put("summary", node + " reports correctable memory errors");
+    alert.put("startsAt", java.time.Instant.now().minusSeconds(120).toString());
+    alert.put("endsAt", "0001-01-01T00:00:00Z");
+    alert.put("fingerprint", "node-" + node);
+    ObjectNode payload = ContractJson.mapper().createObjectNode();
+    payload.put("version", "4").put("groupKey", "{}:{alertname=\"NodeMemoryErrors\"}");
+    payload.put("status", "firing").put("receiver", "patchops");
+    payload.putArray("alerts").add(alert);
+    HttpResponse<String> response =
+        demo.send(
+            HttpRequest.newBuilder(URI.create(stack.url("ticket-service") + "/hooks/alertmanager"))
+                .header("Authorization", "Bearer " + keys.hookToken)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(payload.toString())),
+            null);
+    JsonNode body = Demo.expect(response, 202, "the alert hook");
+    assertThat(body.path("tickets")).as("the node alert opened a ticket: " + body).hasSize(1);
+    return body.path("tickets");
   }
 
   static void assertNoCanary(String workload) {

@@ -68,7 +68,13 @@ class AlertHookTest {
           .body("workload.name", equalTo(deployment))
           .body("alertFingerprint", equalTo(fingerprint))
           .body("title", equalTo("CheckoutErrorRate: 5xx above 5% for 5 minutes"))
-          .body("detectedAt", equalTo("2026-11-26T09:12:00Z"));
+          .body("detectedAt", equalTo("2026-11-26T09:12:00Z"))
+          .body("alerts", hasSize(1))
+          .body("alerts[0].fingerprint", equalTo(fingerprint))
+          .body("alerts[0].state", equalTo("FIRING"))
+          .body("alerts[0].startsAt", equalTo("2026-11-26T09:12:00Z"))
+          .body("alerts[0].endedAt", equalTo(null))
+          .body("alerts[0].deliveries", equalTo(3));
 
       List<ConsumerRecord<String, byte[]>> records =
           probe.collect(
@@ -111,6 +117,21 @@ class AlertHookTest {
               Duration.ofSeconds(30),
               Duration.ofSeconds(2));
       assertThat(resolvedEvents).hasSize(1);
+      // The ticket shows it too, not only the trail: on the ticket and in the list.
+      given()
+          .header("Authorization", as("rita", "reporter"))
+          .get("/api/v1/tickets/" + ticketId)
+          .then()
+          .body("alerts", hasSize(1))
+          .body("alerts[0].state", equalTo("RESOLVED"))
+          .body("alerts[0].endedAt", equalTo("2026-11-26T09:40:00Z"));
+      given()
+          .header("Authorization", as("ada", "auditor"))
+          .queryParam("workload", deployment)
+          .get("/api/v1/tickets")
+          .then()
+          .body("items", hasSize(1))
+          .body("items[0].alerts[0].state", equalTo("RESOLVED"));
     }
   }
 

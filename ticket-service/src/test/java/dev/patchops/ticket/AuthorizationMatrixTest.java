@@ -79,6 +79,16 @@ class AuthorizationMatrixTest {
               "POST", "/api/v1/tickets/TCK-0/hardware-fixes", "{}", Set.of("engineer", "admin")),
           new Endpoint("GET", "/api/v1/tickets/TCK-0/hardware-fixes", null, ANY),
           new Endpoint("GET", "/api/v1/tickets/TCK-0/hardware-fixes/1", null, ANY),
+          new Endpoint(
+              "POST",
+              "/api/v1/tickets/TCK-0/hardware-fixes/1/approve",
+              null,
+              Set.of("approver", "admin")),
+          new Endpoint(
+              "POST",
+              "/api/v1/tickets/TCK-0/manual-release",
+              "{\"reason\":\"x\"}",
+              Set.of("engineer", "admin")),
           new Endpoint("POST", "/api/v1/freeze-windows", "{}", Set.of("admin")),
           new Endpoint("GET", "/api/v1/freeze-windows", null, ANY),
           new Endpoint("POST", "/api/v1/equipment", "{}", Set.of("admin")),

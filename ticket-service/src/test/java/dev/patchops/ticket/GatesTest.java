@@ -48,6 +48,58 @@ class GatesTest {
   }
 
   @Test
+  void rootCauseWithoutEvidenceIsRefused() throws Exception {
+    String ticketId = openSoftwareTicket("a cause, no evidence");
+    try (KafkaProbe probe = KafkaProbe.fromNow(Topics.TICKETS)) {
+      putRootCause(ticketId, "[]")
+          .statusCode(400)
+          .contentType("application/problem+json")
+          .body("violations[0].field", equalTo("evidenceRefs"))
+          .body(
+              "violations[0].reason",
+              equalTo(
+                  "must cite at least one diagnostic of ticket "
+                      + ticketId
+                      + ", and it has none yet: add the evidence first"));
+      GateRefused refused = refusal(probe, ticketId);
+      assertThat(refused.gate()).isEqualTo("root-cause-evidence");
+      assertThat(refused.action()).isEqualTo("record-root-cause");
+      assertThat(refused.actor()).isEqualTo("erin");
+      assertThat(refused.reason()).startsWith("evidenceRefs must cite at least one diagnostic");
+    }
+    assertThat(TicketFlows.state(ticketId)).isEqualTo("OPENED");
+    // Leaving the field out is no way around it, and neither is another ticket's evidence.
+    putRootCause(ticketId, null)
+        .statusCode(400)
+        .body("violations[0].field", equalTo("evidenceRefs"));
+    String elsewhere = TicketFlows.addDiagnostic(openSoftwareTicket("other evidence"));
+    TicketFlows.addDiagnostic(ticketId);
+    putRootCause(ticketId, "[\"" + elsewhere + "\"]")
+        .statusCode(400)
+        .body("violations[0].field", equalTo("evidenceRefs[0]"))
+        .body("violations[0].reason", equalTo("is not a diagnostic of ticket " + ticketId));
+    given()
+        .header("Authorization", as("ada", "auditor"))
+        .get("/api/v1/tickets/" + ticketId + "/root-cause")
+        .then()
+        .statusCode(404);
+  }
+
+  private static io.restassured.response.ValidatableResponse putRootCause(
+      String ticketId, String evidenceRefs) {
+    return given()
+        .header("Authorization", as("erin", "engineer"))
+        .contentType(ContentType.JSON)
+        .body(
+            "{\"method\":\"FIVE_WHYS\",\"whys\":[\"502s\",\"OOM\"],"
+                + "\"rootCause\":\"unbounded cache\",\"affectedComponents\":[\"checkout\"]"
+                + (evidenceRefs == null ? "" : ",\"evidenceRefs\":" + evidenceRefs)
+                + "}")
+        .put("/api/v1/tickets/" + ticketId + "/root-cause")
+        .then();
+  }
+
+  @Test
   void approvalBeforeTestsIsRefused() throws Exception {
     try (KafkaProbe probe = KafkaProbe.fromNow(Topics.TICKETS)) {
       String ticketId = ticketWithRootCause("approve too early");

@@ -18,12 +18,15 @@ import dev.patchops.contract.EventType;
 import dev.patchops.contract.Topics;
 import dev.patchops.contract.events.BurnInRequested;
 import dev.patchops.contract.events.GateRefused;
+import dev.patchops.contract.events.HardwareFixApproved;
+import dev.patchops.contract.events.HardwareManualReleaseRequested;
 import dev.patchops.contract.events.HardwareQuarantineReleased;
 import dev.patchops.contract.events.HardwareQuarantined;
 import dev.patchops.contract.events.TestRunCompleted;
 import dev.patchops.contract.events.TicketResolved;
 import dev.patchops.contract.model.EquipmentRef;
 import dev.patchops.contract.model.EquipmentType;
+import dev.patchops.contract.model.HardwareReleaseMode;
 import dev.patchops.contract.model.Quarantine;
 import dev.patchops.contract.model.TestOutcome;
 import dev.patchops.testing.EventSender;
@@ -99,10 +102,24 @@ class HardwareFixTest {
       assertThat(burnIn.testSuites().get(0).image()).contains("@sha256:");
 
       EventSender.send(burnInCompleted(node, 1, burnIn.runId(), TestOutcome.PASSED), ORCHESTRATOR);
-      awaitState(node.ticketId(), "MONITORING");
+      // A passed burn-in waits for someone other than the assignee, as a software patch does.
+      awaitState(node.ticketId(), "AWAITING_APPROVAL");
       fix(node.ticketId(), 1)
           .body("state", equalTo("PASSED"))
           .body("burnInOutcome", equalTo("PASSED"));
+      approveFix(node.ticketId(), 1, "anna", "approver")
+          .statusCode(200)
+          .body("state", equalTo("APPROVED"))
+          .body("approvedBy", equalTo("anna"));
+      assertThat(TicketFlows.state(node.ticketId())).isEqualTo("APPROVED");
+      HardwareFixApproved approved =
+          PatchLifecycleTest.single(
+              probe, node.ticketId(), EventType.HARDWARE_FIX_APPROVED, HardwareFixApproved.class);
+      assertThat(approved.approvedBy()).isEqualTo("anna");
+      assertThat(approved.assignee()).isEqualTo(ASSIGNEE);
+      assertThat(approved.author()).isEqualTo(ASSIGNEE);
+      assertThat(approved.nodeName()).isEqualTo(node.nodeName());
+      assertThat(approved.burnInRunId()).isEqualTo(burnIn.runId());
       // Until the rollout-service has uncordoned the node, the ticket holds its lock.
       lockedBy(node).body("lockedByTicket", equalTo(node.ticketId()));
 
@@ -111,8 +128,11 @@ class HardwareFixTest {
       TicketResolved resolved =
           PatchLifecycleTest.single(
               probe, node.ticketId(), EventType.TICKET_RESOLVED, TicketResolved.class);
-      assertThat(resolved.resolution()).contains("passed its burn-in on node " + node.nodeName());
+      assertThat(resolved.resolution())
+          .contains("passed its burn-in on node " + node.nodeName())
+          .contains("approved by anna");
       fix(node.ticketId(), 1).body("state", equalTo("RELEASED"));
+      ticket(node).body("quarantineReleaseMode", equalTo("BURN_IN"));
       lockedBy(node).body("lockedByTicket", nullValue());
     }
   }
@@ -134,6 +154,14 @@ class HardwareFixTest {
           .body(
               "burnInAnalytics.suites[0].cases[1].failureMessage",
               equalTo("expected 200 but got 502"));
+      // A reporter sees how the burn-in ended, not its logs or Secret decisions.
+      given()
+          .header("Authorization", as("rita", "reporter"))
+          .get("/api/v1/tickets/" + node.ticketId() + "/hardware-fixes")
+          .then()
+          .statusCode(200)
+          .body("[0].burnInOutcome", equalTo("FAILED"))
+          .body("[0].burnInAnalytics", nullValue());
 
       recordFix(node.ticketId(), ASSIGNEE, "replaced DIMM B2").statusCode(201);
       BurnInRequested second = burnIn(probe, node, 2);
@@ -141,9 +169,14 @@ class HardwareFixTest {
       // A late PASSED for the first run is stale: only the second run decides.
       EventSender.send(burnInCompleted(node, 1, first.runId(), TestOutcome.PASSED), ORCHESTRATOR);
       EventSender.send(burnInCompleted(node, 2, second.runId(), TestOutcome.PASSED), ORCHESTRATOR);
-      awaitState(node.ticketId(), "MONITORING");
+      awaitState(node.ticketId(), "AWAITING_APPROVAL");
       fix(node.ticketId(), 1).body("state", equalTo("FAILED"));
       fix(node.ticketId(), 2).body("state", equalTo("PASSED"));
+      // Only the current fix is up for approval.
+      approveFix(node.ticketId(), 1, "anna", "approver")
+          .statusCode(409)
+          .body("type", equalTo("https://patchops.dev/problems/gate-burn-in-passed"));
+      approveFix(node.ticketId(), 2, "anna", "approver").statusCode(200);
 
       EventSender.send(released(node, true), ROLLOUTS);
       awaitState(node.ticketId(), "RESOLVED");
@@ -154,6 +187,137 @@ class HardwareFixTest {
           .body("iterations", equalTo(2))
           .body("currentRevision", equalTo(2));
     }
+  }
+
+  @Test
+  void selfApprovalOfAHardwareFixIsRefusedAndRecorded() throws Exception {
+    Node node = nodeWithRootCause();
+    EventSender.send(quarantined(node), ROLLOUTS);
+    awaitQuarantined(node);
+    try (KafkaProbe tests = KafkaProbe.fromNow(Topics.TESTS)) {
+      recordFix(node.ticketId(), ASSIGNEE, "replaced DIMM B2").statusCode(201);
+      BurnInRequested burnIn = burnIn(tests, node, 1);
+      EventSender.send(burnInCompleted(node, 1, burnIn.runId(), TestOutcome.PASSED), ORCHESTRATOR);
+    }
+    awaitState(node.ticketId(), "AWAITING_APPROVAL");
+    try (KafkaProbe probe = KafkaProbe.fromNow(Topics.TICKETS)) {
+      // The assignee also holds the approver role: separation of duties still applies.
+      approveFix(node.ticketId(), 1, ASSIGNEE, "approver", "engineer")
+          .statusCode(403)
+          .contentType("application/problem+json")
+          .body("type", equalTo("https://patchops.dev/problems/gate-separation-of-duties"))
+          .body(
+              "detail",
+              equalTo(
+                  ASSIGNEE
+                      + " is the assignee of equipment "
+                      + node.equipmentId()
+                      + " and cannot approve its hardware fix 1"));
+      GateRefused refused =
+          PatchLifecycleTest.single(
+              probe, node.ticketId(), EventType.GATE_REFUSED, GateRefused.class);
+      assertThat(refused.gate()).isEqualTo("separation-of-duties");
+      assertThat(refused.action()).isEqualTo("approve-hardware-fix");
+      assertThat(refused.actor()).isEqualTo(ASSIGNEE);
+    }
+    assertThat(TicketFlows.state(node.ticketId())).isEqualTo("AWAITING_APPROVAL");
+    fix(node.ticketId(), 1).body("state", equalTo("PASSED")).body("approvedBy", nullValue());
+    // An engineer without the approver role is not asked at all.
+    approveFix(node.ticketId(), 1, "erin", "engineer").statusCode(403);
+  }
+
+  @Test
+  void manualReleaseNeedsAReasonIsAuditedAndHappensOnce() throws Exception {
+    Node node = nodeWithRootCause();
+    EventSender.send(quarantined(node), ROLLOUTS);
+    awaitQuarantined(node);
+    try (KafkaProbe probe = KafkaProbe.fromNow(Topics.TICKETS)) {
+      releaseManually(node.ticketId(), ASSIGNEE, "  ")
+          .statusCode(400)
+          .contentType("application/problem+json")
+          .body("violations[0].field", equalTo("reason"))
+          .body("violations[0].reason", containsString("is required for a manual release"));
+      GateRefused refused =
+          PatchLifecycleTest.single(
+              probe, node.ticketId(), EventType.GATE_REFUSED, GateRefused.class);
+      assertThat(refused.gate()).isEqualTo("release-reason");
+      assertThat(refused.action()).isEqualTo("manual-release");
+      assertThat(refused.reason()).startsWith("reason is required");
+    }
+    releaseManually(node.ticketId(), "erin", "not mine to release")
+        .statusCode(403)
+        .body("type", equalTo("https://patchops.dev/problems/gate-equipment-lock"));
+
+    String reason = "burn-in rig broken; DIMM swapped and memtest run by hand for 2h";
+    try (KafkaProbe probe = KafkaProbe.fromNow(Topics.TICKETS)) {
+      releaseManually(node.ticketId(), ASSIGNEE, reason)
+          .statusCode(200)
+          .body("manualRelease.requestedBy", equalTo(ASSIGNEE))
+          .body("manualRelease.reason", equalTo(reason));
+      HardwareManualReleaseRequested requested =
+          PatchLifecycleTest.single(
+              probe,
+              node.ticketId(),
+              EventType.HARDWARE_MANUAL_RELEASE_REQUESTED,
+              HardwareManualReleaseRequested.class);
+      assertThat(requested.requestedBy()).isEqualTo(ASSIGNEE);
+      assertThat(requested.reason()).isEqualTo(reason);
+      assertThat(requested.nodeName()).isEqualTo(node.nodeName());
+      assertThat(requested.equipment().equipmentId()).isEqualTo(node.equipmentId());
+    }
+    try (KafkaProbe probe = KafkaProbe.fromNow(Topics.TICKETS)) {
+      releaseManually(node.ticketId(), ASSIGNEE, "once more")
+          .statusCode(409)
+          .contentType("application/problem+json")
+          .body("type", equalTo("https://patchops.dev/problems/gate-manual-release-once"))
+          .body("detail", containsString("was already released by hand by " + ASSIGNEE))
+          .body("detail", containsString("a second manual release is refused"));
+      GateRefused refused =
+          PatchLifecycleTest.single(
+              probe, node.ticketId(), EventType.GATE_REFUSED, GateRefused.class);
+      assertThat(refused.gate()).isEqualTo("manual-release-once");
+      assertThat(refused.actor()).isEqualTo(ASSIGNEE);
+    }
+
+    // The rollout-service carries it out: a manual release, visible as such, resolves nothing.
+    EventSender.send(
+        new HardwareQuarantineReleased(
+            node.ticketId(),
+            node.ref(),
+            ASSIGNEE,
+            false,
+            Instant.now(),
+            HardwareReleaseMode.MANUAL,
+            reason),
+        ROLLOUTS);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> "MANUAL".equals(ticket(node).extract().path("quarantineReleaseMode")));
+    assertThat(TicketFlows.state(node.ticketId())).isEqualTo("ROOT_CAUSE_IDENTIFIED");
+    releaseManually(node.ticketId(), ASSIGNEE, "and again")
+        .statusCode(409)
+        .body("type", equalTo("https://patchops.dev/problems/gate-manual-release-once"));
+  }
+
+  @Test
+  void aReleaseBeforeTheApprovalResolvesNothingUntilTheApproval() throws Exception {
+    Node node = nodeWithRootCause();
+    EventSender.send(quarantined(node), ROLLOUTS);
+    awaitQuarantined(node);
+    try (KafkaProbe tests = KafkaProbe.fromNow(Topics.TESTS)) {
+      recordFix(node.ticketId(), ASSIGNEE, "replaced DIMM B2").statusCode(201);
+      BurnInRequested burnIn = burnIn(tests, node, 1);
+      // The release of the pass overtakes the burn-in result, which comes on another topic.
+      EventSender.send(released(node, true), ROLLOUTS);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> ticket(node).extract().path("quarantineReleasedAt") != null);
+      EventSender.send(burnInCompleted(node, 1, burnIn.runId(), TestOutcome.PASSED), ORCHESTRATOR);
+    }
+    awaitState(node.ticketId(), "AWAITING_APPROVAL");
+    approveFix(node.ticketId(), 1, "anna", "approver").statusCode(200);
+    awaitState(node.ticketId(), "RESOLVED");
+    fix(node.ticketId(), 1).body("state", equalTo("RELEASED"));
   }
 
   @Test
@@ -298,6 +462,24 @@ class HardwareFixTest {
         .contentType(ContentType.JSON)
         .body(fixBody(what))
         .post("/api/v1/tickets/" + ticketId + "/hardware-fixes")
+        .then();
+  }
+
+  static ValidatableResponse approveFix(
+      String ticketId, int revision, String user, String... roles) {
+    return given()
+        .header("Authorization", as(user, roles))
+        .contentType(ContentType.JSON)
+        .post("/api/v1/tickets/" + ticketId + "/hardware-fixes/" + revision + "/approve")
+        .then();
+  }
+
+  static ValidatableResponse releaseManually(String ticketId, String user, String reason) {
+    return given()
+        .header("Authorization", as(user, "engineer"))
+        .contentType(ContentType.JSON)
+        .body(reason == null ? "{}" : "{\"reason\":\"" + reason + "\"}")
+        .post("/api/v1/tickets/" + ticketId + "/manual-release")
         .then();
   }
 

@@ -253,8 +253,24 @@ public record ChangeRecord(
    * @param action {@code QUARANTINE_REQUESTED} or {@code QUARANTINE_RELEASED}
    * @param burnInPassed null for a request
    */
+  /**
+   * @param detail what else the action says: the approver's fix revision, the reason of a manual
+   *     release, the assignees a lock moved between
+   */
   public record HardwareAction(
-      long seq, String action, String equipment, String by, Boolean burnInPassed, Instant at) {}
+      long seq,
+      String action,
+      String equipment,
+      String by,
+      Boolean burnInPassed,
+      Instant at,
+      String detail) {
+
+    public HardwareAction(
+        long seq, String action, String equipment, String by, Boolean burnInPassed, Instant at) {
+      this(seq, action, equipment, by, burnInPassed, at, null);
+    }
+  }
 
   /**
    * @param state {@code OPEN}, {@code RESOLVED}, {@code REOPENED} or {@code CLOSED}: the state the

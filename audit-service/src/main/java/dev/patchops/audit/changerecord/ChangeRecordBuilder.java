@@ -39,9 +39,14 @@ import dev.patchops.contract.events.CanaryStepStarted;
 import dev.patchops.contract.events.CheckpointRecorded;
 import dev.patchops.contract.events.DiagnosticAdded;
 import dev.patchops.contract.events.EmergencyChangeReviewed;
+import dev.patchops.contract.events.EquipmentReassigned;
+import dev.patchops.contract.events.EquipmentRegistered;
 import dev.patchops.contract.events.FreezeWindowCreated;
 import dev.patchops.contract.events.FreezeWindowDeleted;
 import dev.patchops.contract.events.GateRefused;
+import dev.patchops.contract.events.HardwareFixApproved;
+import dev.patchops.contract.events.HardwareLockTransferred;
+import dev.patchops.contract.events.HardwareManualReleaseRequested;
 import dev.patchops.contract.events.HardwareQuarantineReleased;
 import dev.patchops.contract.events.HardwareQuarantineRequested;
 import dev.patchops.contract.events.HardwareQuarantined;
@@ -219,14 +224,20 @@ public final class ChangeRecordBuilder {
         case ROLLOUT_NOT_STARTED -> rolloutNotStarted(seq, (RolloutNotStarted) event);
         case ROLLOUT_CONTROLLED -> rolloutControlled((RolloutControlled) event);
         case ROLLOUT_START_REFUSED -> startRefused(seq, (RolloutStartRefused) event);
-        case FREEZE_WINDOW_CREATED -> freezeCreated((FreezeWindowCreated) event);
-        case FREEZE_WINDOW_DELETED -> freezeDeleted((FreezeWindowDeleted) event);
         case HARDWARE_QUARANTINE_REQUESTED ->
             quarantineRequested(seq, (HardwareQuarantineRequested) event);
         case HARDWARE_QUARANTINED -> quarantined(seq, (HardwareQuarantined) event);
         case BURN_IN_REQUESTED -> burnInRequested(seq, (BurnInRequested) event);
         case HARDWARE_QUARANTINE_RELEASED ->
             quarantineReleased(seq, (HardwareQuarantineReleased) event);
+        case HARDWARE_FIX_APPROVED -> hardwareFixApproved(seq, (HardwareFixApproved) event);
+        case HARDWARE_MANUAL_RELEASE_REQUESTED ->
+            manualReleaseRequested(seq, (HardwareManualReleaseRequested) event);
+        case HARDWARE_LOCK_TRANSFERRED -> lockTransferred(seq, (HardwareLockTransferred) event);
+        case FREEZE_WINDOW_CREATED -> freezeWindowCreated((FreezeWindowCreated) event);
+        case FREEZE_WINDOW_DELETED -> freezeWindowDeleted((FreezeWindowDeleted) event);
+        case EQUIPMENT_REGISTERED -> equipmentRegistered((EquipmentRegistered) event);
+        case EQUIPMENT_REASSIGNED -> equipmentReassigned((EquipmentReassigned) event);
         case TICKET_RESOLVED -> ticketResolved(seq, (TicketResolved) event);
         case TICKET_REOPENED -> ticketReopened(seq, (TicketReopened) event);
         case TICKET_CLOSED -> ticketClosed(seq, (TicketClosed) event);
@@ -590,23 +601,6 @@ public final class ChangeRecordBuilder {
               + e.reason());
     }
 
-    private Line freezeCreated(FreezeWindowCreated e) {
-      return new Line(
-          e.createdBy(),
-          "Change freeze "
-              + e.windowId()
-              + " from "
-              + e.startsAt()
-              + " to "
-              + e.endsAt()
-              + ": "
-              + e.reason());
-    }
-
-    private Line freezeDeleted(FreezeWindowDeleted e) {
-      return new Line(e.deletedBy(), "Change freeze " + e.windowId() + " lifted");
-    }
-
     /** Who started a rollout, how and with what: every rollout event carries it. */
     private RolloutAcc rollout(
         long seq, String rolloutId, String image, RolloutOrigin origin, String startedBy) {
@@ -672,6 +666,10 @@ public final class ChangeRecordBuilder {
     }
 
     private Line quarantineReleased(long seq, HardwareQuarantineReleased e) {
+      String how =
+          e.manual()
+              ? "released by hand (plan B)" + (e.reason() == null ? "" : ": " + e.reason())
+              : "released after an approved burn-in";
       hardware.add(
           new HardwareAction(
               seq,
@@ -679,13 +677,111 @@ public final class ChangeRecordBuilder {
               equipment(e.equipment()),
               e.releasedBy(),
               e.burnInPassed(),
-              e.releasedAt()));
+              e.releasedAt(),
+              how));
       return new Line(
           e.releasedBy(),
           "Quarantine of "
               + equipment(e.equipment())
-              + " released, burn-in "
+              + " "
+              + how
+              + ", burn-in "
               + (e.burnInPassed() ? "passed" : "NOT passed"));
+    }
+
+    private Line hardwareFixApproved(long seq, HardwareFixApproved e) {
+      hardware.add(
+          new HardwareAction(
+              seq,
+              "FIX_APPROVED",
+              equipment(e.equipment()),
+              e.approvedBy(),
+              true,
+              e.approvedAt(),
+              "fix revision " + e.revision() + " by " + e.author()));
+      return new Line(
+          e.approvedBy(),
+          "Hardware fix revision "
+              + e.revision()
+              + " by "
+              + e.author()
+              + " approved (assignee "
+              + e.assignee()
+              + "); node "
+              + e.nodeName()
+              + " may go back into service");
+    }
+
+    private Line manualReleaseRequested(long seq, HardwareManualReleaseRequested e) {
+      hardware.add(
+          new HardwareAction(
+              seq,
+              "MANUAL_RELEASE_REQUESTED",
+              equipment(e.equipment()),
+              e.requestedBy(),
+              null,
+              e.requestedAt(),
+              e.reason()));
+      return new Line(
+          e.requestedBy(),
+          "Manual release (plan B) of node "
+              + e.nodeName()
+              + " requested without an approved burn-in: "
+              + e.reason());
+    }
+
+    private Line lockTransferred(long seq, HardwareLockTransferred e) {
+      hardware.add(
+          new HardwareAction(
+              seq,
+              "LOCK_TRANSFERRED",
+              e.equipmentId(),
+              e.transferredBy(),
+              null,
+              e.transferredAt(),
+              e.previousAssignee() + " -> " + e.assignee()));
+      return new Line(
+          e.transferredBy(),
+          "Lock on equipment "
+              + e.equipmentId()
+              + " moved from "
+              + e.previousAssignee()
+              + " to "
+              + e.assignee());
+    }
+
+    private Line freezeWindowCreated(FreezeWindowCreated e) {
+      return new Line(
+          e.createdBy(),
+          "Change freeze "
+              + e.windowId()
+              + " declared from "
+              + e.startsAt()
+              + " to "
+              + e.endsAt()
+              + ": "
+              + e.reason());
+    }
+
+    private Line freezeWindowDeleted(FreezeWindowDeleted e) {
+      return new Line(e.deletedBy(), "Change freeze " + e.windowId() + " lifted");
+    }
+
+    private Line equipmentRegistered(EquipmentRegistered e) {
+      return new Line(
+          e.registeredBy(),
+          "Equipment " + e.equipmentId() + " registered, assigned to " + e.assignee());
+    }
+
+    private Line equipmentReassigned(EquipmentReassigned e) {
+      return new Line(
+          e.reassignedBy(),
+          "Equipment "
+              + e.equipmentId()
+              + " reassigned from "
+              + e.previousAssignee()
+              + " to "
+              + e.assignee());
     }
 
     private Line ticketResolved(long seq, TicketResolved e) {

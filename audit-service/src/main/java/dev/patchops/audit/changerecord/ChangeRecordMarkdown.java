@@ -110,9 +110,9 @@ public final class ChangeRecordMarkdown {
     table(
         out,
         record.hardware(),
-        List.of("Seq", "Action", "Equipment", "By", "Burn-in passed", "At"),
+        List.of("Seq", "Action", "Equipment", "By", "Burn-in passed", "At", "Detail"),
         (HardwareAction h) ->
-            row(h.seq(), h.action(), h.equipment(), h.by(), h.burnInPassed(), h.at()));
+            row(h.seq(), h.action(), h.equipment(), h.by(), h.burnInPassed(), h.at(), h.detail()));
     heading(out, 2, "Outcome");
     out.append("**State:** ")
         .append(text(record.outcome().state()))

@@ -40,6 +40,7 @@ class ChangeRecordBuilderTest {
     List<TrailRecord> all = new ArrayList<>(HISTORY);
     all.addAll(ChangeRecordFixtures.emergencyHistory("T-2001", true));
     all.addAll(ChangeRecordFixtures.hardwareHistory("T-3001"));
+    all.addAll(ChangeRecordFixtures.processHistory("T-3002"));
     Set<String> covered = all.stream().map(TrailRecord::type).collect(Collectors.toSet());
 
     EnumSet<EventType> ticketFlow = EnumSet.allOf(EventType.class);
@@ -560,6 +561,30 @@ class ChangeRecordBuilderTest {
     assertThat(record.timeline())
         .anySatisfy(line -> assertThat(line.summary()).contains("Burn-in run run-hw-1"));
     assertThat(field(record.completeness(), "affected-items").evidence()).containsExactly(801L);
+  }
+
+  @Test
+  void hardwareApprovalLockTransferAndManualReleaseAreShown() {
+    ChangeRecord record =
+        ChangeRecordBuilder.build("T-3002", ChangeRecordFixtures.processHistory("T-3002"));
+    assertThat(record.hardware())
+        .extracting(h -> h.action(), h -> h.by(), h -> h.detail())
+        .containsExactly(
+            tuple("LOCK_TRANSFERRED", "root", "jack -> lena"),
+            tuple("FIX_APPROVED", "anna", "fix revision 1 by lena"),
+            tuple("MANUAL_RELEASE_REQUESTED", "lena", "burn-in rig down; memtest by hand"),
+            tuple(
+                "QUARANTINE_RELEASED",
+                "lena",
+                "released by hand (plan B): burn-in rig down; memtest by hand"));
+    assertThat(record.timeline())
+        .extracting(TimelineEntry::summary)
+        .contains(
+            "Change freeze fw-1 lifted",
+            "Equipment node-18 reassigned from jack to lena",
+            "Lock on equipment node-18 moved from jack to lena");
+    assertThat(ChangeRecordMarkdown.render(record))
+        .contains("released by hand (plan B): burn-in rig down; memtest by hand");
   }
 
   @Test

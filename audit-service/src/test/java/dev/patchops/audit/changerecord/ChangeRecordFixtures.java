@@ -18,9 +18,14 @@ import dev.patchops.contract.events.CanaryStepStarted;
 import dev.patchops.contract.events.CheckpointRecorded;
 import dev.patchops.contract.events.DiagnosticAdded;
 import dev.patchops.contract.events.EmergencyChangeReviewed;
+import dev.patchops.contract.events.EquipmentReassigned;
+import dev.patchops.contract.events.EquipmentRegistered;
 import dev.patchops.contract.events.FreezeWindowCreated;
 import dev.patchops.contract.events.FreezeWindowDeleted;
 import dev.patchops.contract.events.GateRefused;
+import dev.patchops.contract.events.HardwareFixApproved;
+import dev.patchops.contract.events.HardwareLockTransferred;
+import dev.patchops.contract.events.HardwareManualReleaseRequested;
 import dev.patchops.contract.events.HardwareQuarantineReleased;
 import dev.patchops.contract.events.HardwareQuarantineRequested;
 import dev.patchops.contract.events.HardwareQuarantined;
@@ -49,6 +54,7 @@ import dev.patchops.contract.model.ContainerTarget;
 import dev.patchops.contract.model.DiagnosticKind;
 import dev.patchops.contract.model.EquipmentRef;
 import dev.patchops.contract.model.EquipmentType;
+import dev.patchops.contract.model.HardwareReleaseMode;
 import dev.patchops.contract.model.Quarantine;
 import dev.patchops.contract.model.RevertTrigger;
 import dev.patchops.contract.model.RolloutOrigin;
@@ -635,6 +641,48 @@ final class ChangeRecordFixtures {
                 "jack",
                 t.now()))
         .event("jack", new HardwareQuarantineReleased(ticketId, node, "jack", true, t.now()))
+        .records();
+  }
+
+  /**
+   * The process around a hardware ticket: equipment registered and reassigned (the lock moves with
+   * it), a freeze declared and lifted, a fix approved by someone else, and plan B, a manual release
+   * with its reason.
+   */
+  static List<TrailRecord> processHistory(String ticketId) {
+    Trail t = new Trail(ticketId, 851);
+    EquipmentRef node = new EquipmentRef("node-18", EquipmentType.NODE, "rack 4");
+    return t.event(
+            "root",
+            new EquipmentRegistered(
+                "node-18", EquipmentType.NODE, "rack 4", "node-18", "jack", "root", t.now()))
+        .event(
+            "root",
+            new FreezeWindowCreated("fw-1", at(0), at(600), "Black Friday", "root", t.now()))
+        .event("root", new FreezeWindowDeleted("fw-1", "root", t.now()))
+        .event(
+            "root", new EquipmentReassigned("node-18", "jack", "lena", ticketId, "root", t.now()))
+        .event(
+            "root",
+            new HardwareLockTransferred(ticketId, "node-18", "jack", "lena", "root", t.now()))
+        .event(
+            "anna",
+            new HardwareFixApproved(
+                ticketId, 1, node, "node-18", "run-hw-2", "lena", "lena", "anna", t.now()))
+        .event(
+            "lena",
+            new HardwareManualReleaseRequested(
+                ticketId, node, "node-18", "lena", "burn-in rig down; memtest by hand", t.now()))
+        .event(
+            "rollout-service",
+            new HardwareQuarantineReleased(
+                ticketId,
+                node,
+                "lena",
+                false,
+                t.now(),
+                HardwareReleaseMode.MANUAL,
+                "burn-in rig down; memtest by hand"))
         .records();
   }
 

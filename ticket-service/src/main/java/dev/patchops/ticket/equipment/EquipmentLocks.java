@@ -1,9 +1,9 @@
 package dev.patchops.ticket.equipment;
 
 import dev.patchops.contract.model.TicketKind;
-import dev.patchops.platform.security.Roles;
 import dev.patchops.ticket.process.CurrentUser;
 import dev.patchops.ticket.process.Gates;
+import dev.patchops.ticket.process.Policies;
 import dev.patchops.ticket.tickets.Ticket;
 import dev.patchops.ticket.tickets.TicketState;
 import io.quarkus.panache.common.Parameters;
@@ -19,29 +19,16 @@ import java.util.stream.Collectors;
  */
 @ApplicationScoped
 public class EquipmentLocks {
-  public static final String GATE = "equipment-lock";
-
   @Inject CurrentUser user;
   @Inject Gates gates;
 
   public void enforce(Ticket ticket, String action) {
-    if (ticket.kind != TicketKind.HARDWARE || ticket.assignee == null) {
-      return;
-    }
-    if (user.hasRole(Roles.ADMIN) || user.name().equals(ticket.assignee)) {
-      return;
-    }
-    throw gates.forbidden(
+    gates.enforce(
         ticket.id,
         action,
-        GATE,
         user.name(),
-        "equipment "
-            + ticket.equipmentId
-            + " is locked to "
-            + ticket.assignee
-            + " by ticket "
-            + ticket.id);
+        Policies.equipmentLock(
+            ticket.id, ticket.kind, ticket.equipmentId, ticket.assignee, user.actor()));
   }
 
   private static final String OPEN_HARDWARE = "kind = :kind and state not in (:resolved, :closed)";

@@ -29,7 +29,9 @@ public class HardwareFix extends PanacheEntityBase {
     TESTING,
     FAILED,
     PASSED,
-    /** Passed, and the rollout-service has uncordoned the node. */
+    /** Passed, and approved by someone other than its author and the assignee. */
+    APPROVED,
+    /** Approved, and the rollout-service has put the node back into service. */
     RELEASED
   }
 
@@ -75,6 +77,12 @@ public class HardwareFix extends PanacheEntityBase {
 
   @Column(name = "tested_at")
   public Instant testedAt;
+
+  @Column(name = "approved_by")
+  public String approvedBy;
+
+  @Column(name = "approved_at")
+  public Instant approvedAt;
 
   @Column(name = "released_at")
   public Instant releasedAt;

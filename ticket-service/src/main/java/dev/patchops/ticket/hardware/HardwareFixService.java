@@ -1,19 +1,23 @@
 package dev.patchops.ticket.hardware;
 
 import dev.patchops.contract.events.BurnInRequested;
+import dev.patchops.contract.events.HardwareFixApproved;
+import dev.patchops.contract.events.HardwareManualReleaseRequested;
 import dev.patchops.contract.events.HardwareQuarantineReleased;
 import dev.patchops.contract.events.HardwareQuarantined;
-import dev.patchops.contract.model.EquipmentType;
+import dev.patchops.contract.model.EquipmentRef;
+import dev.patchops.contract.model.HardwareReleaseMode;
 import dev.patchops.contract.model.TestAnalytics;
 import dev.patchops.contract.model.TestOutcome;
 import dev.patchops.contract.model.TestSuiteSpec;
 import dev.patchops.contract.model.TicketKind;
 import dev.patchops.platform.messaging.Outbox;
-import dev.patchops.platform.rest.ApiException;
 import dev.patchops.ticket.equipment.Equipment;
-import dev.patchops.ticket.equipment.EquipmentLocks;
+import dev.patchops.ticket.process.CurrentUser;
 import dev.patchops.ticket.process.Gates;
-import dev.patchops.ticket.rootcause.RootCauseService;
+import dev.patchops.ticket.process.NotFound;
+import dev.patchops.ticket.process.Policies;
+import dev.patchops.ticket.rootcause.RootCause;
 import dev.patchops.ticket.tickets.Ticket;
 import dev.patchops.ticket.tickets.TicketService;
 import dev.patchops.ticket.tickets.TicketState;
@@ -32,58 +36,38 @@ import org.jboss.logging.Logger;
  */
 @ApplicationScoped
 public class HardwareFixService {
-  /** A burn-in runs on the node only once the rollout-service has confirmed its quarantine. */
-  public static final String QUARANTINE_GATE = "node-quarantined";
-
   static final String ACTION = "record-hardware-fix";
+  static final String APPROVE = "approve-hardware-fix";
+  static final String MANUAL_RELEASE = "manual-release";
   private static final Logger LOG = Logger.getLogger(HardwareFixService.class);
 
   @Inject TicketService tickets;
-  @Inject RootCauseService rootCauses;
-  @Inject EquipmentLocks locks;
   @Inject Gates gates;
   @Inject Outbox outbox;
+  @Inject CurrentUser user;
 
   public record NewFix(String whatWasDone, String why, List<TestSuiteSpec> burnInSuites) {}
 
   @Transactional(Transactional.TxType.MANDATORY)
   public HardwareFix record(String ticketId, NewFix request, String actor) {
     Ticket ticket = tickets.lock(ticketId);
-    if (ticket.kind != TicketKind.HARDWARE) {
-      throw gates.conflict(
-          ticket.id,
-          ACTION,
-          Gates.STATE,
-          actor,
-          "ticket " + ticket.id + " is a SOFTWARE ticket; it is fixed by a patch revision");
-    }
-    locks.enforce(ticket, ACTION);
-    rootCauses.admitRevision(ticket, ACTION, actor);
-    Equipment equipment = Equipment.findById(ticket.equipmentId);
-    if (equipment.kind != EquipmentType.NODE) {
-      throw gates.conflict(
-          ticket.id,
-          ACTION,
-          Gates.STATE,
-          actor,
-          "equipment "
-              + equipment.id
-              + " is a "
-              + equipment.kind
-              + "; a burn-in runs pinned to a quarantined Kubernetes node, so only NODE equipment"
-              + " takes a hardware fix");
-    }
-    if (!quarantined(ticket)) {
-      throw gates.conflict(
-          ticket.id,
-          ACTION,
-          QUARANTINE_GATE,
-          actor,
-          "node "
-              + equipment.nodeName
-              + " not yet quarantined: the rollout-service has not confirmed it cordoned and"
-              + " tainted, so no burn-in may run on it");
-    }
+    Equipment equipment = equipment(ticket);
+    gates.enforce(
+        ticket.id,
+        ACTION,
+        actor,
+        Policies.recordHardwareFix(
+            new Policies.HardwareFixFacts(
+                ticket.id,
+                ticket.kind,
+                ticket.state,
+                ticket.assignee,
+                user.actor(),
+                RootCause.findById(ticket.id) != null,
+                ticket.equipmentId,
+                equipment == null ? null : equipment.kind,
+                equipment == null ? null : equipment.nodeName,
+                quarantined(ticket))));
     int revisionNumber = ticket.currentRevision == null ? 1 : ticket.currentRevision + 1;
     HardwareFix fix = new HardwareFix();
     fix.ticketId = ticket.id;
@@ -164,9 +148,102 @@ public class HardwareFixService {
     fix.burnInAnalytics = analytics;
     fix.testedAt = completedAt;
     if (ticket.currentRevision == revisionNumber) {
-      // Passed: the node stays cordoned until the rollout-service releases it (MONITORING).
-      tickets.follow(ticket, passed ? TicketState.MONITORING : TicketState.CHANGES_REQUESTED);
+      // Passed: the node stays cordoned until someone other than the assignee approves the fix.
+      tickets.follow(
+          ticket, passed ? TicketState.AWAITING_APPROVAL : TicketState.CHANGES_REQUESTED);
     }
+  }
+
+  /**
+   * Approves a fix whose burn-in passed. The rollout-service releases the node on the approval; if
+   * an older rollout-service released it on the burn-in alone, the approval completes the ticket.
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public HardwareFix approve(String ticketId, int revisionNumber, String actor) {
+    Ticket ticket = tickets.lock(ticketId);
+    HardwareFix fix = HardwareFix.find(ticket.id, revisionNumber);
+    if (fix == null) {
+      throw new NotFound("hardware fix " + revisionNumber + " of ticket " + ticket.id);
+    }
+    gates.enforce(
+        ticket.id,
+        APPROVE,
+        actor,
+        Policies.approveHardwareFix(
+            new Policies.HardwareApprovalFacts(
+                ticket.id,
+                revisionNumber,
+                ticket.kind,
+                ticket.state,
+                user.actor(),
+                fix.author,
+                ticket.assignee,
+                ticket.equipmentId,
+                fix.state,
+                ticket.currentRevision != null && ticket.currentRevision == revisionNumber)));
+    tickets.move(ticket, TicketState.APPROVED, actor, APPROVE);
+    fix.state = HardwareFix.State.APPROVED;
+    fix.approvedBy = actor;
+    fix.approvedAt = Instant.now();
+    Equipment equipment = equipment(ticket);
+    outbox.publish(
+        new HardwareFixApproved(
+            ticket.id,
+            revisionNumber,
+            ref(equipment),
+            fix.nodeName,
+            fix.burnInRunId,
+            fix.author,
+            ticket.assignee,
+            actor,
+            fix.approvedAt),
+        "tickets/" + ticket.id + "/hardware-fixes/" + revisionNumber,
+        actor);
+    if (fix.releasedAt != null) {
+      complete(ticket, fix, actor, " (the node went back before the approval)");
+    }
+    return fix;
+  }
+
+  /**
+   * Plan B: the assignee asks for the node back without an approved burn-in, with a reason. Once
+   * per ticket; the ticket stays open, as nothing proved the equipment fixed.
+   */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public Ticket releaseManually(String ticketId, String reason, String actor) {
+    Ticket ticket = tickets.lock(ticketId);
+    Equipment equipment = equipment(ticket);
+    gates.enforce(
+        ticket.id,
+        MANUAL_RELEASE,
+        actor,
+        Policies.manualRelease(
+            new Policies.ManualReleaseFacts(
+                ticket.id,
+                ticket.kind,
+                ticket.state,
+                ticket.assignee,
+                ticket.equipmentId,
+                user.actor(),
+                reason,
+                ticket.manualReleaseBy,
+                ticket.manualReleaseRequestedAt,
+                equipment == null ? null : equipment.nodeName,
+                quarantined(ticket))));
+    ticket.manualReleaseBy = actor;
+    ticket.manualReleaseReason = reason.strip();
+    ticket.manualReleaseRequestedAt = Instant.now();
+    outbox.publish(
+        new HardwareManualReleaseRequested(
+            ticket.id,
+            ref(equipment),
+            equipment.nodeName,
+            actor,
+            ticket.manualReleaseReason,
+            ticket.manualReleaseRequestedAt),
+        "tickets/" + ticket.id + "/equipment/" + equipment.id,
+        actor);
+    return ticket;
   }
 
   @Transactional(Transactional.TxType.MANDATORY)
@@ -180,22 +257,41 @@ public class HardwareFixService {
       return;
     }
     ticket.quarantineReleasedAt = event.releasedAt();
+    ticket.quarantineReleaseMode =
+        event.manual() ? HardwareReleaseMode.MANUAL : HardwareReleaseMode.BURN_IN;
     HardwareFix fix =
         ticket.currentRevision == null ? null : HardwareFix.find(ticket.id, ticket.currentRevision);
-    if (!event.burnInPassed() || fix == null || fix.state != HardwareFix.State.PASSED) {
-      // Released without a passed burn-in (plan B by hand): recorded, nothing resolved, and a
-      // new burn-in waits for the next quarantine.
+    // The burn-in result comes on another topic than the release, so it may still be on its way
+    // (TESTING) when the release of the run's pass arrives.
+    if (event.manual()
+        || fix == null
+        || (fix.state != HardwareFix.State.PASSED
+            && fix.state != HardwareFix.State.APPROVED
+            && fix.state != HardwareFix.State.TESTING)) {
+      // Released without an approved, passed burn-in (plan B by hand): recorded, nothing resolved,
+      // and a new burn-in waits for the next quarantine.
       return;
     }
-    fix.state = HardwareFix.State.RELEASED;
     fix.releasedAt = event.releasedAt();
+    if (fix.state == HardwareFix.State.APPROVED) {
+      complete(ticket, fix, actor, "");
+    }
+    // Passed but not yet approved: the approval completes the ticket.
+  }
+
+  private void complete(Ticket ticket, HardwareFix fix, String actor, String note) {
+    fix.state = HardwareFix.State.RELEASED;
+    tickets.follow(ticket, TicketState.MONITORING);
     tickets.resolve(
         ticket,
         "hardware fix "
             + fix.revision
             + " passed its burn-in on node "
             + fix.nodeName
-            + ", which is back in service",
+            + ", was approved by "
+            + fix.approvedBy
+            + " and the node is back in service"
+            + note,
         actor);
   }
 
@@ -208,7 +304,7 @@ public class HardwareFixService {
     tickets.get(ticketId);
     HardwareFix fix = HardwareFix.find(ticketId, revision);
     if (fix == null) {
-      throw ApiException.notFound("hardware fix " + revision + " of ticket " + ticketId);
+      throw new NotFound("hardware fix " + revision + " of ticket " + ticketId);
     }
     return fix;
   }
@@ -232,5 +328,13 @@ public class HardwareFixService {
       return null;
     }
     return ticket;
+  }
+
+  private static Equipment equipment(Ticket ticket) {
+    return ticket.equipmentId == null ? null : Equipment.findById(ticket.equipmentId);
+  }
+
+  private static EquipmentRef ref(Equipment equipment) {
+    return new EquipmentRef(equipment.id, equipment.kind, equipment.location);
   }
 }

@@ -7,7 +7,8 @@ import dev.patchops.contract.events.TicketOpened;
 import dev.patchops.platform.config.PlatformConfig;
 import dev.patchops.platform.messaging.InboundEvents;
 import dev.patchops.platform.messaging.PoisonMessageException;
-import dev.patchops.platform.rest.ApiException;
+import dev.patchops.ticket.process.InvalidInput;
+import dev.patchops.ticket.process.Refused;
 import dev.patchops.ticket.tickets.Ticket;
 import dev.patchops.ticket.tickets.TicketService;
 import io.smallrye.common.annotation.Blocking;
@@ -82,7 +83,7 @@ public class TicketIntakeConsumer {
           String reporter = event.actor() != null ? event.actor() : opened.reporter();
           try {
             tickets.openFromEvent(opened, reporter);
-          } catch (ApiException invalid) {
+          } catch (InvalidInput | Refused invalid) {
             throw new PoisonMessageException("cannot open ticket: " + invalid.getMessage());
           }
         });

@@ -10,15 +10,15 @@ import dev.patchops.contract.model.ContainerTarget;
 import dev.patchops.contract.model.TestAnalytics;
 import dev.patchops.contract.model.TestOutcome;
 import dev.patchops.contract.model.TestSuiteSpec;
-import dev.patchops.contract.model.TicketKind;
 import dev.patchops.contract.model.VcsRef;
 import dev.patchops.platform.messaging.Outbox;
-import dev.patchops.platform.rest.ApiException;
-import dev.patchops.platform.security.Roles;
 import dev.patchops.ticket.freeze.FreezeWindow;
+import dev.patchops.ticket.process.Gate;
 import dev.patchops.ticket.process.Gates;
+import dev.patchops.ticket.process.NotFound;
+import dev.patchops.ticket.process.Policies;
+import dev.patchops.ticket.process.Refusal;
 import dev.patchops.ticket.rootcause.RootCause;
-import dev.patchops.ticket.rootcause.RootCauseService;
 import dev.patchops.ticket.tickets.Ticket;
 import dev.patchops.ticket.tickets.TicketService;
 import dev.patchops.ticket.tickets.TicketState;
@@ -47,7 +47,6 @@ public class PatchService {
   @Inject TicketService tickets;
   @Inject Outbox outbox;
   @Inject Gates gates;
-  @Inject RootCauseService rootCauses;
 
   public record Proposal(
       VcsRef vcs,
@@ -63,23 +62,18 @@ public class PatchService {
   @Transactional(Transactional.TxType.MANDATORY)
   public PatchRevision propose(String ticketId, Proposal proposal, String author) {
     Ticket ticket = tickets.lock(ticketId);
-    if (ticket.kind != TicketKind.SOFTWARE) {
-      throw gates.conflict(
-          ticket.id,
-          "propose-patch",
-          Gates.STATE,
-          author,
-          "ticket " + ticket.id + " is a HARDWARE ticket; it is fixed by the equipment process");
-    }
-    rootCauses.admitRevision(ticket, "propose-patch", author);
-    for (int i = 0; i < proposal.targets().size(); i++) {
-      String namespace = proposal.targets().get(i).workload().namespace();
-      if (!namespace.equals(ticket.workloadNamespace)) {
-        throw ApiException.badRequest(
-            "targets[" + i + "].workload.namespace",
-            "must be the ticket's namespace " + ticket.workloadNamespace);
-      }
-    }
+    gates.enforce(
+        ticket.id,
+        "propose-patch",
+        author,
+        Policies.propose(
+            new Policies.ProposeFacts(
+                ticket.id,
+                ticket.kind,
+                ticket.state,
+                RootCause.findById(ticket.id) != null,
+                ticket.workloadNamespace,
+                proposal.targets().stream().map(t -> t.workload().namespace()).toList())));
     int revisionNumber = ticket.currentRevision == null ? 1 : ticket.currentRevision + 1;
     if (ticket.currentRevision != null) {
       PatchRevision previous = PatchRevision.find(ticket.id, ticket.currentRevision);
@@ -152,74 +146,25 @@ public class PatchService {
     Ticket ticket = tickets.lock(ticketId);
     PatchRevision revision = revision(ticket.id, revisionNumber);
     String action = decision.emergency() ? "emergency-approve" : "approve";
-    if (decision.emergency()) {
-      if (!roles.contains(Roles.SRE) && !roles.contains(Roles.ADMIN)) {
-        throw gates.forbidden(
-            ticket.id,
-            action,
-            "emergency-role",
-            actor,
-            "an emergency change needs role sre or admin");
-      }
-      if (decision.reason() == null || decision.reason().isBlank()) {
-        throw gates.invalid(
-            ticket.id,
-            action,
-            Gates.EMERGENCY_REASON,
-            actor,
-            "reason",
-            "is required for an emergency change");
-      }
-    } else if (!roles.contains(Roles.APPROVER) && !roles.contains(Roles.ADMIN)) {
-      throw gates.forbidden(
-          ticket.id,
-          action,
-          "approver-role",
-          actor,
-          "approving needs role approver or admin; role sre may only approve emergency changes");
-    }
-    if (actor.equals(revision.author)) {
-      throw gates.forbidden(
-          ticket.id,
-          action,
-          Gates.SEPARATION_OF_DUTIES,
-          actor,
-          actor + " wrote revision " + revisionNumber + " and cannot approve it");
-    }
-    if (RootCause.findById(ticket.id) == null) {
-      throw gates.conflict(
-          ticket.id, action, Gates.ROOT_CAUSE, actor, "no root cause is recorded for " + ticket.id);
-    }
-    if (revision.state != RevisionState.PASSED) {
-      throw gates.conflict(
-          ticket.id,
-          action,
-          Gates.TESTS_PASSED,
-          actor,
-          "revision "
-              + revisionNumber
-              + " has not passed its tests (it is "
-              + revision.state
-              + "); "
-              + (decision.emergency()
-                  ? "an emergency change never skips the tests"
-                  : "wait for them"));
-    }
-    if (!decision.emergency()) {
-      var freeze = FreezeWindow.activeAt(Instant.now());
-      if (freeze.isPresent()) {
-        throw gates.conflict(
-            ticket.id,
-            action,
-            Gates.CHANGE_FREEZE,
-            actor,
-            "a change freeze is active until "
-                + freeze.get().endsAt
-                + " ("
-                + freeze.get().reason
-                + "); only an emergency change may be approved");
-      }
-    }
+    Policies.ActiveFreeze freeze =
+        FreezeWindow.activeAt(Instant.now())
+            .map(w -> new Policies.ActiveFreeze(w.endsAt, w.reason))
+            .orElse(null);
+    gates.enforce(
+        ticket.id,
+        action,
+        actor,
+        Policies.approve(
+            new Policies.ApproveFacts(
+                ticket.id,
+                revisionNumber,
+                new Policies.Actor(actor, roles),
+                decision.emergency(),
+                decision.reason(),
+                revision.author,
+                RootCause.findById(ticket.id) != null,
+                revision.state,
+                freeze)));
     tickets.move(ticket, TicketState.APPROVED, actor, action);
     revision.state = RevisionState.APPROVED;
     revision.decidedBy = actor;
@@ -249,12 +194,17 @@ public class PatchService {
     Ticket ticket = tickets.lock(ticketId);
     PatchRevision revision = revision(ticket.id, revisionNumber);
     if (revision.state != RevisionState.PASSED || ticket.state != TicketState.AWAITING_APPROVAL) {
-      throw gates.conflict(
+      throw gates.refuse(
           ticket.id,
           "reject",
-          Gates.STATE,
           actor,
-          "revision " + revisionNumber + " is " + revision.state + " and not awaiting a decision");
+          Refusal.conflict(
+              Gate.STATE,
+              "revision "
+                  + revisionNumber
+                  + " is "
+                  + revision.state
+                  + " and not awaiting a decision"));
     }
     tickets.move(ticket, TicketState.CHANGES_REQUESTED, actor, "reject");
     revision.state = RevisionState.REJECTED;
@@ -277,22 +227,17 @@ public class PatchService {
       String ticketId, int revisionNumber, boolean accepted, String findings, String actor) {
     Ticket ticket = tickets.lock(ticketId);
     PatchRevision revision = revision(ticket.id, revisionNumber);
-    if (!revision.reviewRequired) {
-      throw gates.conflict(
-          ticket.id,
-          "review-emergency",
-          Gates.STATE,
-          actor,
-          "revision " + revisionNumber + " has no emergency change waiting for review");
-    }
-    if (actor.equals(revision.author) || actor.equals(revision.decidedBy)) {
-      throw gates.forbidden(
-          ticket.id,
-          "review-emergency",
-          Gates.SEPARATION_OF_DUTIES,
-          actor,
-          actor + " wrote or approved revision " + revisionNumber + " and cannot review it");
-    }
+    gates.enforce(
+        ticket.id,
+        "review-emergency",
+        actor,
+        Policies.reviewEmergency(
+            ticket.id,
+            revisionNumber,
+            revision.reviewRequired,
+            revision.author,
+            revision.decidedBy,
+            actor));
     revision.reviewRequired = false;
     revision.reviewedBy = actor;
     revision.reviewedAt = Instant.now();
@@ -310,7 +255,7 @@ public class PatchService {
     PatchRevision revision = PatchRevision.find(ticketId, revisionNumber);
     if (revision == null) {
       tickets.get(ticketId);
-      throw ApiException.notFound("revision " + revisionNumber + " of ticket " + ticketId);
+      throw new NotFound("revision " + revisionNumber + " of ticket " + ticketId);
     }
     return revision;
   }

@@ -2,49 +2,35 @@ package dev.patchops.ticket.process;
 
 import dev.patchops.contract.events.GateRefused;
 import dev.patchops.platform.messaging.Outbox;
-import dev.patchops.platform.rest.ApiException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.time.Instant;
+import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
- * Refuses an attempt to skip a step of the process, and records the refusal. The record is written
- * in its own transaction, because the caller's transaction is about to roll back.
+ * Raises what a {@link Policies policy} refused, and records the refusal. The record is written in
+ * its own transaction, because the caller's transaction is about to roll back.
  */
 @ApplicationScoped
 public class Gates {
-  public static final String ROOT_CAUSE = "root-cause";
-  public static final String TESTS_PASSED = "tests-passed";
-  public static final String SEPARATION_OF_DUTIES = "separation-of-duties";
-  public static final String CHANGE_FREEZE = "change-freeze";
-  public static final String EMERGENCY_REASON = "emergency-reason";
-  public static final String STATE = "state";
-
   private static final Logger LOG = Logger.getLogger(Gates.class);
 
   @Inject Outbox outbox;
   @Inject EntityManager entityManager;
 
-  public ApiException conflict(
-      String ticketId, String action, String gate, String actor, String reason) {
-    record(ticketId, action, gate, actor, reason);
-    return ApiException.conflict("gate-" + gate, reason);
+  /** Throws the first refusal, recorded; returns when there is none. */
+  public void enforce(String ticketId, String action, String actor, List<Refusal> refusals) {
+    if (!refusals.isEmpty()) {
+      throw refuse(ticketId, action, actor, refusals.get(0));
+    }
   }
 
-  public ApiException forbidden(
-      String ticketId, String action, String gate, String actor, String reason) {
-    record(ticketId, action, gate, actor, reason);
-    return ApiException.forbidden("gate-" + gate, reason);
-  }
-
-  /** A refused request whose input was invalid, e.g. an emergency without its reason. */
-  public ApiException invalid(
-      String ticketId, String action, String gate, String actor, String field, String reason) {
-    record(ticketId, action, gate, actor, field + " " + reason);
-    return ApiException.badRequest(field, reason);
+  public Refused refuse(String ticketId, String action, String actor, Refusal refusal) {
+    record(ticketId, action, refusal.gate().id(), actor, refusal.recordedReason());
+    return new Refused(ticketId, action, refusal);
   }
 
   /**

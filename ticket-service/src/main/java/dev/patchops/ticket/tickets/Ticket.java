@@ -1,5 +1,6 @@
 package dev.patchops.ticket.tickets;
 
+import dev.patchops.contract.model.HardwareReleaseMode;
 import dev.patchops.contract.model.Severity;
 import dev.patchops.contract.model.TicketKind;
 import dev.patchops.contract.model.TicketSource;
@@ -85,6 +86,21 @@ public class Ticket extends PanacheEntityBase {
 
   @Column(name = "quarantine_released_at")
   public Instant quarantineReleasedAt;
+
+  /** How the node went back: BURN_IN or MANUAL; null while quarantined or never released. */
+  @Enumerated(EnumType.STRING)
+  @Column(name = "quarantine_release_mode")
+  public HardwareReleaseMode quarantineReleaseMode;
+
+  /** Plan B, once per ticket: who asked for the node back without an approved burn-in, and why. */
+  @Column(name = "manual_release_by")
+  public String manualReleaseBy;
+
+  @Column(name = "manual_release_reason")
+  public String manualReleaseReason;
+
+  @Column(name = "manual_release_requested_at")
+  public Instant manualReleaseRequestedAt;
 
   @Version public long version;
 }

@@ -12,10 +12,14 @@ import dev.patchops.contract.model.TicketKind;
 import dev.patchops.contract.model.TicketSource;
 import dev.patchops.contract.model.WorkloadRef;
 import dev.patchops.platform.messaging.Outbox;
-import dev.patchops.platform.rest.ApiException;
 import dev.patchops.ticket.equipment.Equipment;
 import dev.patchops.ticket.equipment.EquipmentLocks;
+import dev.patchops.ticket.process.Gate;
 import dev.patchops.ticket.process.Gates;
+import dev.patchops.ticket.process.InvalidInput;
+import dev.patchops.ticket.process.NotFound;
+import dev.patchops.ticket.process.Policies;
+import dev.patchops.ticket.process.Refusal;
 import io.quarkus.hibernate.orm.panache.PanacheQuery;
 import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Sort;
@@ -114,10 +118,10 @@ public class TicketService {
   /** The checks that need no database; {@link #open} makes them too. */
   public static void check(NewTicket request) {
     if (request.kind() == TicketKind.SOFTWARE && request.workload() == null) {
-      throw ApiException.badRequest("workload", "is required for a SOFTWARE ticket");
+      throw new InvalidInput("workload", "is required for a SOFTWARE ticket");
     }
     if (request.kind() == TicketKind.HARDWARE && request.equipmentId() == null) {
-      throw ApiException.badRequest("equipmentId", "is required for a HARDWARE ticket");
+      throw new InvalidInput("equipmentId", "is required for a HARDWARE ticket");
     }
   }
 
@@ -197,23 +201,24 @@ public class TicketService {
       Equipment equipment =
           Equipment.findById(request.equipmentId(), LockModeType.PESSIMISTIC_WRITE);
       if (equipment == null) {
-        throw ApiException.badRequest(
+        throw new InvalidInput(
             "equipmentId", request.equipmentId() + " is not registered equipment");
       }
       var holder = EquipmentLocks.holder(equipment.id);
       if (holder.isPresent()) {
-        throw gates.conflict(
+        throw gates.refuse(
             holder.get().id,
             "open-ticket",
-            EquipmentLocks.GATE,
             reporter,
-            "equipment "
-                + equipment.id
-                + " is locked by open ticket "
-                + holder.get().id
-                + " (assigned to "
-                + holder.get().assignee
-                + ")");
+            Refusal.conflict(
+                Gate.EQUIPMENT_LOCK,
+                "equipment "
+                    + equipment.id
+                    + " is locked by open ticket "
+                    + holder.get().id
+                    + " (assigned to "
+                    + holder.get().assignee
+                    + ")"));
       }
       ticket.assignee = equipment.assignee;
       equipmentRef = new EquipmentRef(equipment.id, equipment.kind, equipment.location);
@@ -254,7 +259,7 @@ public class TicketService {
   public Ticket lock(String id) {
     Ticket ticket = Ticket.findById(id, LockModeType.PESSIMISTIC_WRITE);
     if (ticket == null) {
-      throw ApiException.notFound("ticket " + id);
+      throw new NotFound("ticket " + id);
     }
     return ticket;
   }
@@ -268,7 +273,7 @@ public class TicketService {
   public Ticket get(String id) {
     Ticket ticket = Ticket.findById(id);
     if (ticket == null) {
-      throw ApiException.notFound("ticket " + id);
+      throw new NotFound("ticket " + id);
     }
     return ticket;
   }
@@ -308,25 +313,8 @@ public class TicketService {
    */
   @Transactional(Transactional.TxType.MANDATORY)
   public void move(Ticket ticket, TicketState next, String actor, String action) {
-    if (!ticket.state.canMoveTo(next)) {
-      throw gates.conflict(
-          ticket.id,
-          action,
-          Gates.STATE,
-          actor,
-          "ticket "
-              + ticket.id
-              + " is "
-              + ticket.state
-              + "; "
-              + action
-              + " needs a move to "
-              + next
-              + ", allowed from "
-              + ticket.state
-              + " are "
-              + ticket.state.next());
-    }
+    gates.enforce(
+        ticket.id, action, actor, Policies.transition(ticket.id, ticket.state, next, action));
     apply(ticket, next);
   }
 

@@ -5,8 +5,11 @@ import dev.patchops.platform.rest.ApiException;
 import dev.patchops.platform.security.Roles;
 import dev.patchops.ticket.equipment.Equipment;
 import dev.patchops.ticket.equipment.EquipmentLocks;
+import dev.patchops.ticket.equipment.EquipmentRegistry;
+import dev.patchops.ticket.process.CurrentUser;
 import dev.patchops.ticket.tickets.rest.TicketApi;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
@@ -20,7 +23,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -58,6 +60,9 @@ public class EquipmentResource {
     }
   }
 
+  @Inject EquipmentRegistry registry;
+  @Inject CurrentUser user;
+
   @POST
   @RolesAllowed(Roles.ADMIN)
   @Transactional
@@ -68,15 +73,14 @@ public class EquipmentResource {
     if (Equipment.findById(request.id()) != null) {
       throw ApiException.conflict("duplicate", "equipment " + request.id() + " already exists");
     }
-    Equipment equipment = new Equipment();
-    equipment.id = request.id();
-    equipment.kind = request.kind();
-    equipment.location = request.location();
-    equipment.nodeName = request.nodeName();
-    equipment.assignee = request.assignee();
-    equipment.createdAt = Instant.now();
-    equipment.updatedAt = equipment.createdAt;
-    equipment.persist();
+    Equipment equipment =
+        registry.register(
+            request.id(),
+            request.kind(),
+            request.location(),
+            request.nodeName(),
+            request.assignee(),
+            user.name());
     return Response.created(URI.create("/api/v1/equipment/" + equipment.id))
         .entity(EquipmentView.of(equipment))
         .build();
@@ -105,11 +109,7 @@ public class EquipmentResource {
   @RolesAllowed(Roles.ADMIN)
   @Transactional
   public EquipmentView reassign(@PathParam("id") String id, @Valid @NotNull Reassign request) {
-    Equipment equipment = find(id);
-    equipment.assignee = request.assignee();
-    equipment.updatedAt = Instant.now();
-    EquipmentLocks.holder(id).ifPresent(ticket -> ticket.assignee = request.assignee());
-    return EquipmentView.of(equipment);
+    return EquipmentView.of(registry.reassign(id, request.assignee(), user.name()));
   }
 
   static Equipment find(String id) {

@@ -1,8 +1,8 @@
 package dev.patchops.ticket.freeze.rest;
 
-import dev.patchops.platform.rest.ApiException;
 import dev.patchops.platform.security.Roles;
 import dev.patchops.ticket.freeze.FreezeWindow;
+import dev.patchops.ticket.freeze.FreezeWindows;
 import dev.patchops.ticket.process.CurrentUser;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -44,25 +44,14 @@ public class FreezeWindowResource {
   }
 
   @Inject CurrentUser user;
+  @Inject FreezeWindows windows;
 
   @POST
   @RolesAllowed(Roles.ADMIN)
   @Transactional
   public Response create(@Valid @NotNull NewFreezeWindow request) {
-    if (!request.endsAt().isAfter(request.startsAt())) {
-      throw ApiException.badRequest("endsAt", "must be after startsAt");
-    }
-    if (!request.endsAt().isAfter(Instant.now())) {
-      throw ApiException.badRequest("endsAt", "must be in the future");
-    }
-    FreezeWindow window = new FreezeWindow();
-    window.id = UUID.randomUUID();
-    window.startsAt = request.startsAt();
-    window.endsAt = request.endsAt();
-    window.reason = request.reason();
-    window.createdBy = user.name();
-    window.createdAt = Instant.now();
-    window.persist();
+    FreezeWindow window =
+        windows.create(request.startsAt(), request.endsAt(), request.reason(), user.name());
     return Response.created(URI.create("/api/v1/freeze-windows/" + window.id))
         .entity(FreezeWindowView.of(window))
         .build();
@@ -82,9 +71,7 @@ public class FreezeWindowResource {
   @RolesAllowed(Roles.ADMIN)
   @Transactional
   public Response delete(@PathParam("id") UUID id) {
-    if (!FreezeWindow.deleteById(id)) {
-      throw ApiException.notFound("freeze window " + id);
-    }
+    windows.delete(id, user.name());
     return Response.noContent().build();
   }
 }

@@ -70,8 +70,13 @@ public class HardwareFixResource {
       TestOutcome burnInOutcome,
       TestAnalytics burnInAnalytics,
       Instant testedAt,
+      String approvedBy,
+      Instant approvedAt,
       Instant releasedAt) {
-    static FixView of(HardwareFix f) {
+    /**
+     * @param testDetails whether the reader may see the burn-in's log tails and Secret decisions
+     */
+    static FixView of(HardwareFix f, boolean testDetails) {
       return new FixView(
           f.ticketId,
           f.revision,
@@ -84,8 +89,10 @@ public class HardwareFixResource {
           f.recordedAt,
           f.burnInRunId,
           f.burnInOutcome,
-          f.burnInAnalytics,
+          testDetails ? f.burnInAnalytics : null,
           f.testedAt,
+          f.approvedBy,
+          f.approvedAt,
           f.releasedAt);
     }
   }
@@ -113,20 +120,30 @@ public class HardwareFixResource {
             user.name());
     return Response.created(
             URI.create("/api/v1/tickets/" + ticketId + "/hardware-fixes/" + fix.revision))
-        .entity(FixView.of(fix))
+        .entity(FixView.of(fix, user.mayReadTestDetails()))
         .build();
   }
 
   @GET
   @RolesAllowed(Roles.MEMBER)
   public List<FixView> list(@PathParam("id") String ticketId) {
-    return fixes.fixes(ticketId).stream().map(FixView::of).toList();
+    boolean testDetails = user.mayReadTestDetails();
+    return fixes.fixes(ticketId).stream().map(f -> FixView.of(f, testDetails)).toList();
   }
 
   @GET
   @Path("{revision}")
   @RolesAllowed(Roles.MEMBER)
   public FixView get(@PathParam("id") String ticketId, @PathParam("revision") int revision) {
-    return FixView.of(fixes.fix(ticketId, revision));
+    return FixView.of(fixes.fix(ticketId, revision), user.mayReadTestDetails());
+  }
+
+  /** Someone other than the assignee and the fix's author lets the node go back into service. */
+  @POST
+  @Path("{revision}/approve")
+  @RolesAllowed({Roles.APPROVER, Roles.ADMIN})
+  @Transactional
+  public FixView approve(@PathParam("id") String ticketId, @PathParam("revision") int revision) {
+    return FixView.of(fixes.approve(ticketId, revision, user.name()), true);
   }
 }

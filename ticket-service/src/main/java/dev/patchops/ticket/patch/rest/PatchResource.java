@@ -127,6 +127,14 @@ public class PatchResource {
       String reviewFindings,
       String revertReason) {
     public static RevisionView of(PatchRevision r) {
+      return of(r, true);
+    }
+
+    /**
+     * @param testDetails whether the reader may see test log tails and Secret decisions; a reporter
+     *     may not, on this path as in the change record
+     */
+    public static RevisionView of(PatchRevision r, boolean testDetails) {
       return new RevisionView(
           r.ticketId,
           r.revision,
@@ -143,7 +151,7 @@ public class PatchResource {
           r.testRunId,
           r.testNamespace,
           r.testOutcome,
-          r.testAnalytics,
+          testDetails ? r.testAnalytics : null,
           r.testedAt,
           r.decidedBy,
           r.decidedAt,
@@ -176,14 +184,15 @@ public class PatchResource {
   @GET
   @RolesAllowed(Roles.MEMBER)
   public List<RevisionView> list(@PathParam("id") String ticketId) {
-    return patches.revisions(ticketId).stream().map(RevisionView::of).toList();
+    boolean testDetails = user.mayReadTestDetails();
+    return patches.revisions(ticketId).stream().map(r -> RevisionView.of(r, testDetails)).toList();
   }
 
   @GET
   @Path("{revision}")
   @RolesAllowed(Roles.MEMBER)
   public RevisionView get(@PathParam("id") String ticketId, @PathParam("revision") int revision) {
-    return RevisionView.of(patches.revision(ticketId, revision));
+    return RevisionView.of(patches.revision(ticketId, revision), user.mayReadTestDetails());
   }
 
   @POST

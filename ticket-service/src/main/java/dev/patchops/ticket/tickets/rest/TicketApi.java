@@ -1,8 +1,11 @@
 package dev.patchops.ticket.tickets.rest;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.patchops.contract.model.HardwareReleaseMode;
 import dev.patchops.contract.model.Severity;
 import dev.patchops.contract.model.TicketKind;
 import dev.patchops.contract.model.TicketSource;
+import dev.patchops.ticket.hooks.AlertOccurrence;
 import dev.patchops.ticket.tickets.Ticket;
 import dev.patchops.ticket.tickets.TicketService;
 import dev.patchops.ticket.tickets.TicketState;
@@ -71,9 +74,20 @@ public final class TicketApi {
       int iterations,
       Integer currentRevision,
       Instant nodeQuarantinedAt,
-      Instant quarantineReleasedAt) {
+      Instant quarantineReleasedAt,
+      HardwareReleaseMode quarantineReleaseMode,
+      ManualReleaseView manualRelease,
+      @JsonInclude(JsonInclude.Include.NON_NULL) List<AlertView> alerts) {
 
+    /** The ticket without its alerts (left out of the JSON), e.g. right after opening it. */
     public static TicketView of(Ticket t) {
+      return of(t, null);
+    }
+
+    /**
+     * @param alerts the ticket's alert occurrences, oldest first
+     */
+    public static TicketView of(Ticket t, List<AlertOccurrence> alerts) {
       var w = TicketService.workload(t);
       return new TicketView(
           t.id,
@@ -98,7 +112,46 @@ public final class TicketApi {
           t.iterations,
           t.currentRevision,
           t.nodeQuarantinedAt,
-          t.quarantineReleasedAt);
+          t.quarantineReleasedAt,
+          t.quarantineReleaseMode,
+          t.manualReleaseRequestedAt == null
+              ? null
+              : new ManualReleaseView(
+                  t.manualReleaseBy, t.manualReleaseReason, t.manualReleaseRequestedAt),
+          alerts == null ? null : alerts.stream().map(AlertView::of).toList());
+    }
+  }
+
+  /** Plan B of the hardware path, as the assignee asked for it. */
+  public record ManualReleaseView(String requestedBy, String reason, Instant requestedAt) {}
+
+  public enum AlertState {
+    FIRING,
+    RESOLVED
+  }
+
+  /** One occurrence of an alert of the ticket: a resolved one stays visible with its end. */
+  public record AlertView(
+      String source,
+      String fingerprint,
+      String alertName,
+      String severity,
+      AlertState state,
+      Instant startsAt,
+      Instant endedAt,
+      Instant lastSeenAt,
+      int deliveries) {
+    static AlertView of(AlertOccurrence a) {
+      return new AlertView(
+          a.source,
+          a.fingerprint,
+          a.alertName,
+          a.severity,
+          a.endedAt == null ? AlertState.FIRING : AlertState.RESOLVED,
+          a.startsAt,
+          a.endedAt,
+          a.lastSeenAt,
+          a.deliveries);
     }
   }
 

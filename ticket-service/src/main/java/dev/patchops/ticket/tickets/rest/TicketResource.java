@@ -7,6 +7,7 @@ import dev.patchops.contract.model.WorkloadRef;
 import dev.patchops.platform.rest.QueryParams;
 import dev.patchops.platform.security.Roles;
 import dev.patchops.ticket.equipment.EquipmentLocks;
+import dev.patchops.ticket.hooks.AlertOccurrence;
 import dev.patchops.ticket.process.CurrentUser;
 import dev.patchops.ticket.tickets.Ticket;
 import dev.patchops.ticket.tickets.TicketGroupCommit;
@@ -30,7 +31,10 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.stream.Collectors;
 
 @Path("/api/v1/tickets")
 public class TicketResource {
@@ -97,15 +101,28 @@ public class TicketResource {
                 workload),
             pageIndex,
             pageSize);
+    List<Ticket> found = query.list();
+    // One query for the alerts of the whole page instead of one per ticket.
+    Map<String, List<AlertOccurrence>> alerts =
+        found.isEmpty()
+            ? Map.of()
+            : AlertOccurrence.<AlertOccurrence>list(
+                    "ticketId in ?1 order by startsAt, id", found.stream().map(t -> t.id).toList())
+                .stream()
+                .collect(Collectors.groupingBy(a -> a.ticketId));
     return new PageView<>(
-        query.list().stream().map(TicketView::of).toList(), pageIndex, pageSize, query.count());
+        found.stream().map(t -> TicketView.of(t, alerts.getOrDefault(t.id, List.of()))).toList(),
+        pageIndex,
+        pageSize,
+        query.count());
   }
 
   @GET
   @Path("{id}")
   @RolesAllowed(Roles.MEMBER)
   public TicketView get(@PathParam("id") String id) {
-    return TicketView.of(tickets.get(id));
+    return TicketView.of(
+        tickets.get(id), AlertOccurrence.list("ticketId = ?1 order by startsAt, id", id));
   }
 
   @POST

@@ -1,0 +1,24 @@
+package dev.patchops.contract.events;
+
+import dev.patchops.contract.Nullable;
+import dev.patchops.contract.PatchOpsEvent;
+import java.time.Instant;
+
+/**
+ * Equipment has a new assignee. {@code lockedByTicket} is the open hardware ticket whose lock moved
+ * with it, if any (that ticket also gets a {@link HardwareLockTransferred}).
+ */
+public record EquipmentReassigned(
+    String equipmentId,
+    String previousAssignee,
+    String assignee,
+    @Nullable String lockedByTicket,
+    String reassignedBy,
+    Instant reassignedAt)
+    implements PatchOpsEvent {
+
+  @Override
+  public String partitionKey() {
+    return equipmentId;
+  }
+}
