@@ -19,9 +19,12 @@ public class NodeQuarantine extends PanacheEntityBase {
   public enum State {
     /** Asked for; the node is not cordoned yet. */
     REQUESTED,
-    /** Cordoned and tainted; waiting for a passing burn-in (plan B: it stays so). */
+    /**
+     * Cordoned and tainted; waiting for a passing burn-in and its approval by someone other than
+     * the assignee, or for the assignee's plan-B release.
+     */
     QUARANTINED,
-    /** A burn-in passed; the node's previous state is being restored. */
+    /** Released (approved burn-in, or plan B); the node's previous state is being restored. */
     RELEASING,
     RELEASED
   }
@@ -52,6 +55,16 @@ public class NodeQuarantine extends PanacheEntityBase {
 
   @Column(name = "burn_in_passed")
   public Boolean burnInPassed;
+
+  /** {@link dev.patchops.contract.model.HardwareReleaseMode}: set when the release is decided. */
+  @Column(name = "release_mode")
+  public String releaseMode;
+
+  @Column(name = "released_by")
+  public String releasedBy;
+
+  @Column(name = "release_reason")
+  public String releaseReason;
 
   @Column(name = "requested_at")
   public Instant requestedAt;

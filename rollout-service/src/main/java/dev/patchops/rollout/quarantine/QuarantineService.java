@@ -1,9 +1,12 @@
 package dev.patchops.rollout.quarantine;
 
+import dev.patchops.contract.events.HardwareFixApproved;
+import dev.patchops.contract.events.HardwareManualReleaseRequested;
 import dev.patchops.contract.events.HardwareQuarantineReleased;
 import dev.patchops.contract.events.HardwareQuarantineRequested;
 import dev.patchops.contract.events.HardwareQuarantined;
 import dev.patchops.contract.events.TestRunCompleted;
+import dev.patchops.contract.model.HardwareReleaseMode;
 import dev.patchops.contract.model.Quarantine;
 import dev.patchops.contract.model.TestOutcome;
 import dev.patchops.platform.messaging.Outbox;
@@ -36,7 +39,10 @@ public class QuarantineService {
     q.persist();
   }
 
-  /** A burn-in result on the quarantined node: release on a pass, keep the node out otherwise. */
+  /**
+   * A burn-in result on the quarantined node. A pass does not release it: the fix must be approved
+   * by someone other than the assignee first ({@link #fixApproved}).
+   */
   @Transactional(Transactional.TxType.MANDATORY)
   public void burnInCompleted(TestRunCompleted e) {
     NodeQuarantine q = NodeQuarantine.findById(e.ticketId(), LockModeType.PESSIMISTIC_WRITE);
@@ -48,12 +54,47 @@ public class QuarantineService {
     }
     q.burnInRun = e.runId();
     q.burnInPassed = e.outcome() == TestOutcome.PASSED;
-    if (q.burnInPassed && q.state == NodeQuarantine.State.QUARANTINED) {
-      q.state = NodeQuarantine.State.RELEASING;
-      q.message = "burn-in " + e.runId() + " passed; releasing";
-    } else if (!q.burnInPassed) {
+    if (q.burnInPassed) {
+      q.message = "burn-in " + e.runId() + " passed; awaiting the fix's approval";
+    } else {
       q.message = "burn-in " + e.runId() + " " + e.outcome() + "; node stays quarantined (plan B)";
     }
+  }
+
+  /** The ticket-service approved the fix after a passed burn-in: the node may go back. */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void fixApproved(HardwareFixApproved e) {
+    NodeQuarantine q = NodeQuarantine.findById(e.ticketId(), LockModeType.PESSIMISTIC_WRITE);
+    if (q == null || q.state != NodeQuarantine.State.QUARANTINED) {
+      return;
+    }
+    if (!Boolean.TRUE.equals(q.burnInPassed) || !e.burnInRunId().equals(q.burnInRun)) {
+      // Approval of a run this quarantine did not see pass (a stale or foreign result): the node
+      // stays out, and says why.
+      q.message =
+          "approval of burn-in " + e.burnInRunId() + " ignored: no passed burn-in of this node";
+      return;
+    }
+    release(q, HardwareReleaseMode.BURN_IN, e.approvedBy(), null);
+  }
+
+  /** Plan B: the assignee takes the node back without an approved burn-in, with a reason. */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void manualRelease(HardwareManualReleaseRequested e) {
+    NodeQuarantine q = NodeQuarantine.findById(e.ticketId(), LockModeType.PESSIMISTIC_WRITE);
+    if (q == null || q.state != NodeQuarantine.State.QUARANTINED) {
+      return;
+    }
+    release(q, HardwareReleaseMode.MANUAL, e.requestedBy(), e.reason());
+  }
+
+  private static void release(
+      NodeQuarantine q, HardwareReleaseMode mode, String by, String reason) {
+    q.state = NodeQuarantine.State.RELEASING;
+    q.releaseMode = mode.name();
+    q.releasedBy = by;
+    q.releaseReason = reason;
+    q.message = "released by " + by + " (" + mode + "); restoring the node";
   }
 
   public static String taint(String ticketId) {
@@ -118,8 +159,19 @@ public class QuarantineService {
     q.state = NodeQuarantine.State.RELEASED;
     q.releasedAt = Instant.now();
     q.message = "node restored to its state before quarantine";
+    HardwareReleaseMode mode =
+        q.releaseMode == null
+            ? HardwareReleaseMode.BURN_IN
+            : HardwareReleaseMode.valueOf(q.releaseMode);
     outbox.publish(
-        new HardwareQuarantineReleased(ticketId, q.equipment, ACTOR, true, q.releasedAt),
+        new HardwareQuarantineReleased(
+            ticketId,
+            q.equipment,
+            q.releasedBy == null ? ACTOR : q.releasedBy,
+            mode == HardwareReleaseMode.BURN_IN,
+            q.releasedAt,
+            mode,
+            q.releaseReason),
         "nodes/" + q.nodeName,
         ACTOR);
   }

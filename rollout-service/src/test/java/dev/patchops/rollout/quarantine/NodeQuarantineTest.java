@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.patchops.contract.CloudEventHeaders;
 import dev.patchops.contract.EventType;
 import dev.patchops.contract.Topics;
+import dev.patchops.contract.events.HardwareFixApproved;
+import dev.patchops.contract.events.HardwareManualReleaseRequested;
 import dev.patchops.contract.events.HardwareQuarantineRequested;
 import dev.patchops.contract.events.TestRunCompleted;
 import dev.patchops.contract.model.EquipmentRef;
@@ -96,7 +98,22 @@ class NodeQuarantineTest {
       assertThat(client.nodes().withName(node).get().getSpec().getUnschedulable()).isTrue();
 
       EventSender.send(burnIn(ticketId, "another-node", TestOutcome.PASSED), "test-orchestrator");
-      EventSender.send(burnIn(ticketId, node, TestOutcome.PASSED), "test-orchestrator");
+      TestRunCompleted passed = burnIn(ticketId, node, TestOutcome.PASSED);
+      EventSender.send(passed, "test-orchestrator");
+      await().atMost(WAIT).until(() -> quarantines.get(ticketId).burnInPassed == Boolean.TRUE);
+      // A pass alone does not let the node go: its fix must be approved by someone else first.
+      assertThat(quarantines.get(ticketId).state).isEqualTo(NodeQuarantine.State.QUARANTINED);
+      assertThat(quarantines.get(ticketId).message).contains("awaiting the fix's approval");
+      assertThat(client.nodes().withName(node).get().getSpec().getUnschedulable()).isTrue();
+      // An approval of another run (a stale or foreign result) is ignored, and says so.
+      EventSender.send(approval(ticketId, equipment, node, "run-stale"), "ticket-service");
+      await()
+          .atMost(WAIT)
+          .until(() -> quarantines.get(ticketId).message.contains("run-stale ignored"));
+      assertThat(quarantines.get(ticketId).state).isEqualTo(NodeQuarantine.State.QUARANTINED);
+      assertThat(client.nodes().withName(node).get().getSpec().getUnschedulable()).isTrue();
+
+      EventSender.send(approval(ticketId, equipment, node, passed.runId()), "ticket-service");
       await()
           .atMost(WAIT)
           .until(() -> quarantines.get(ticketId).state == NodeQuarantine.State.RELEASED);
@@ -122,7 +139,66 @@ class NodeQuarantineTest {
                           .equals(KafkaProbe.header(r, CloudEventHeaders.TYPE)),
               1,
               WAIT);
-      assertThat(KafkaProbe.value(releasedEvents.get(0))).contains("\"burnInPassed\":true");
+      assertThat(KafkaProbe.value(releasedEvents.get(0)))
+          .contains("\"burnInPassed\":true")
+          .contains("\"mode\":\"BURN_IN\"")
+          .contains("\"releasedBy\":\"rita-approver\"");
     }
+  }
+
+  /** Plan B: the assignee releases the node without a passed burn-in, with a reason. */
+  @Test
+  void theAssigneesManualReleaseRestoresTheNodeAndSaysWhoAndWhy() {
+    String node = "node-" + UUID.randomUUID().toString().substring(0, 6);
+    Sandbox.node(client, node);
+    String ticketId = "TCK-HW-" + node;
+    EquipmentRef equipment = new EquipmentRef("eq-" + node, EquipmentType.NODE, "rack 4");
+    try (KafkaProbe probe = KafkaProbe.fromNow(Topics.ROLLOUTS)) {
+      EventSender.send(
+          new HardwareQuarantineRequested(ticketId, equipment, node, "jack", Instant.now()),
+          "ticket-service");
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  quarantines.get(ticketId) != null
+                      && quarantines.get(ticketId).state == NodeQuarantine.State.QUARANTINED);
+      EventSender.send(burnIn(ticketId, node, TestOutcome.FAILED), "test-orchestrator");
+      await().atMost(WAIT).until(() -> quarantines.get(ticketId).burnInPassed == Boolean.FALSE);
+      EventSender.send(
+          new HardwareManualReleaseRequested(
+              ticketId,
+              equipment,
+              node,
+              "jack",
+              "vendor replaced the PSU; burn-in rig down",
+              Instant.now()),
+          "ticket-service");
+      await()
+          .atMost(WAIT)
+          .until(() -> quarantines.get(ticketId).state == NodeQuarantine.State.RELEASED);
+      assertThat(client.nodes().withName(node).get().getSpec().getUnschedulable())
+          .isNotEqualTo(Boolean.TRUE);
+      var released =
+          probe.collect(
+              r ->
+                  ticketId.equals(r.key())
+                      && EventType.HARDWARE_QUARANTINE_RELEASED
+                          .type()
+                          .equals(KafkaProbe.header(r, CloudEventHeaders.TYPE)),
+              1,
+              WAIT);
+      assertThat(KafkaProbe.value(released.get(0)))
+          .contains("\"burnInPassed\":false")
+          .contains("\"mode\":\"MANUAL\"")
+          .contains("\"releasedBy\":\"jack\"")
+          .contains("vendor replaced the PSU");
+    }
+  }
+
+  static HardwareFixApproved approval(
+      String ticketId, EquipmentRef equipment, String node, String runId) {
+    return new HardwareFixApproved(
+        ticketId, 1, equipment, node, runId, "jack", "jack", "rita-approver", Instant.now());
   }
 }

@@ -6,6 +6,8 @@ import dev.patchops.contract.EventType;
 import dev.patchops.contract.events.AlertReceived;
 import dev.patchops.contract.events.FreezeWindowCreated;
 import dev.patchops.contract.events.FreezeWindowDeleted;
+import dev.patchops.contract.events.HardwareFixApproved;
+import dev.patchops.contract.events.HardwareManualReleaseRequested;
 import dev.patchops.contract.events.HardwareQuarantineRequested;
 import dev.patchops.contract.events.PatchApproved;
 import dev.patchops.contract.events.TestRunCompleted;
@@ -65,6 +67,8 @@ public class RolloutEventsConsumer {
       Set.of(
           EventType.PATCH_APPROVED.type(),
           EventType.HARDWARE_QUARANTINE_REQUESTED.type(),
+          EventType.HARDWARE_FIX_APPROVED.type(),
+          EventType.HARDWARE_MANUAL_RELEASE_REQUESTED.type(),
           EventType.FREEZE_WINDOW_CREATED.type(),
           EventType.FREEZE_WINDOW_DELETED.type());
 
@@ -95,6 +99,10 @@ public class RolloutEventsConsumer {
                       gateRecords.freezeDeleted(lifted);
                     } else if (event.payload() instanceof HardwareQuarantineRequested request) {
                       quarantines.requested(request);
+                    } else if (event.payload() instanceof HardwareFixApproved approvedFix) {
+                      quarantines.fixApproved(approvedFix);
+                    } else if (event.payload() instanceof HardwareManualReleaseRequested manual) {
+                      quarantines.manualRelease(manual);
                     }
                   })
               == InboundEvents.Outcome.PROCESSED;
