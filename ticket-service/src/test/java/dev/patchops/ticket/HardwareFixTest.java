@@ -391,6 +391,7 @@ class HardwareFixTest {
         node.nodeName(),
         run.outcome(),
         run.analytics(),
-        run.completedAt());
+        run.completedAt(),
+        null);
   }
 }

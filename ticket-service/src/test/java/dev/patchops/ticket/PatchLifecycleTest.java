@@ -25,6 +25,7 @@ import dev.patchops.contract.events.TestRunRequested;
 import dev.patchops.contract.events.WatchWindowPassed;
 import dev.patchops.contract.model.RevertTrigger;
 import dev.patchops.contract.model.SuiteResult;
+import dev.patchops.contract.model.AttemptChanges;
 import dev.patchops.contract.model.TestAnalytics;
 import dev.patchops.contract.model.TestCaseResult;
 import dev.patchops.contract.model.TestCaseStatus;
@@ -288,8 +289,18 @@ class PatchLifecycleTest {
             passed ? List.of() : List.of("smoke: 1 of 2 failed"),
             List.of(),
             List.of(),
-            revision > 1 ? "commit changed" : null),
-        Instant.now());
+            revision > 1
+                ? new AttemptChanges(
+                    revision - 1,
+                    revision - 1,
+                    List.of(),
+                    passed ? List.of("smoke / checkout") : List.of(),
+                    passed ? List.of() : List.of("smoke / checkout"),
+                    List.of(),
+                    "commit changed")
+                : null),
+        Instant.now(),
+        "dave");
   }
 
   static TestRunRequested testRunRequested(KafkaProbe probe, String ticketId, int revision)

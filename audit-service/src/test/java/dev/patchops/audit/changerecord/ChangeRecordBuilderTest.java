@@ -169,7 +169,8 @@ class ChangeRecordBuilderTest {
         .satisfies(
             r -> {
               assertThat(r.outcome()).isEqualTo("PASSED");
-              assertThat(r.analytics().changesSinceLastAttempt()).contains("leak fixed");
+              assertThat(r.analytics().changesSinceLastAttempt().fixed())
+                  .containsExactly("smoke / checkout-under-load");
             });
     assertThat(second.approvals())
         .singleElement()

@@ -49,6 +49,7 @@ import dev.patchops.contract.model.SecretDecision;
 import dev.patchops.contract.model.SecretDecisionKind;
 import dev.patchops.contract.model.Severity;
 import dev.patchops.contract.model.SuiteResult;
+import dev.patchops.contract.model.AttemptChanges;
 import dev.patchops.contract.model.TestAnalytics;
 import dev.patchops.contract.model.TestCaseResult;
 import dev.patchops.contract.model.TestCaseStatus;
@@ -214,7 +215,16 @@ final class ChangeRecordFixtures {
             passed ? List.of() : List.of("checkout timed out after 30s"),
             List.of(),
             secrets,
-            revision > 1 ? "pool size 10 -> 40; leak fixed in CheckoutDao" : null);
+            revision > 1
+                ? new AttemptChanges(
+                    revision - 1,
+                    revision - 1,
+                    List.of(),
+                    List.of("smoke / checkout-under-load"),
+                    List.of(),
+                    List.of(),
+                    "0 newly failing, 1 fixed, 0 still failing, 0 flaky since attempt 1 (revision 1)")
+                : null);
     return trail
         .event(
             "ticket-service",
@@ -243,7 +253,7 @@ final class ChangeRecordFixtures {
         .event(
             "test-orchestrator",
             new TestRunCompleted(
-                ticketId, revision, runId, 1, null, outcome, analytics, trail.now()))
+                ticketId, revision, runId, 1, null, outcome, analytics, trail.now(), "dave"))
         .event(
             "test-orchestrator",
             new TestEnvironmentDeleted(

@@ -52,7 +52,8 @@ class NodeQuarantineTest {
         node,
         outcome,
         new TestAnalytics(60_000, null, 0, List.of(), List.of(), List.of(), List.of(), null),
-        Instant.now());
+        Instant.now(),
+        null);
   }
 
   @Test
