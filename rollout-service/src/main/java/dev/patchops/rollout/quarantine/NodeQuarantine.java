@@ -19,7 +19,9 @@ public class NodeQuarantine extends PanacheEntityBase {
   public enum State {
     /** Asked for; the node is not cordoned yet. */
     REQUESTED,
-    /** Cordoned and tainted; waiting for a passing burn-in (plan B: it stays so). */
+    /** Cordoned and tainted; its Pods are being evicted, within their disruption budgets. */
+    DRAINING,
+    /** Cordoned, tainted and drained; waiting for a passing burn-in (plan B: it stays so). */
     QUARANTINED,
     /** A burn-in passed; the node's previous state is being restored. */
     RELEASING,
@@ -66,4 +68,17 @@ public class NodeQuarantine extends PanacheEntityBase {
   public Instant nextAttemptAt;
 
   public String message;
+
+  /** Pods evicted by the drain, as {@code namespace/name}. */
+  @JdbcTypeCode(SqlTypes.JSON)
+  @Column(name = "drain_evicted")
+  public List<String> drainEvicted;
+
+  @Column(name = "drain_blocked_reported")
+  public boolean drainBlockedReported;
+
+  public int breaches;
+
+  @Column(name = "last_breach_at")
+  public Instant lastBreachAt;
 }

@@ -12,6 +12,7 @@ import dev.patchops.contract.model.ContainerTarget;
 import dev.patchops.contract.model.RevertTrigger;
 import dev.patchops.contract.model.WorkloadRef;
 import dev.patchops.platform.messaging.InboundEvents;
+import dev.patchops.rollout.notify.TestFailureNotices;
 import dev.patchops.rollout.quarantine.QuarantineService;
 import dev.patchops.rollout.rollout.AnalysisSpec;
 import dev.patchops.rollout.rollout.Rollout;
@@ -50,6 +51,7 @@ public class RolloutEventsConsumer {
   @Inject RolloutService rollouts;
   @Inject QuarantineService quarantines;
   @Inject RolloutEngine engine;
+  @Inject TestFailureNotices testFailures;
 
   /**
    * The ticket events a rollout acts on. The rest of the topic (a ticket's every other step) is
@@ -127,6 +129,8 @@ public class RolloutEventsConsumer {
             event -> {
               if (event.payload() instanceof TestRunCompleted done && done.burnInNode() != null) {
                 quarantines.burnInCompleted(done);
+              } else if (event.payload() instanceof TestRunCompleted done) {
+                testFailures.completed(done);
               }
             }));
   }
