@@ -315,7 +315,8 @@ public class PatchService {
     Integer last =
         PatchRevision.getEntityManager()
             .createQuery(
-                "select max(r.testAttempt) from PatchRevision r where r.ticketId = ?1", Integer.class)
+                "select max(r.testAttempt) from PatchRevision r where r.ticketId = ?1",
+                Integer.class)
             .setParameter(1, ticketId)
             .getSingleResult();
     return last == null ? 0 : last;
