@@ -45,7 +45,12 @@ public class QuarantineEngine {
 
   public void pass(Runnable wake) {
     held = quarantines.heldNodes();
-    watchNodes(wake);
+    try {
+      watchNodes(wake);
+    } catch (KubernetesClientException e) {
+      // The quarantines themselves still proceed; the watch is tried again on the next pass.
+      LOG.warnf("node watch not started (%s); retrying", e.getMessage());
+    }
     for (String ticketId : quarantines.pending()) {
       NodeQuarantine q = quarantines.get(ticketId);
       if (q.nextAttemptAt != null && Instant.now().isBefore(q.nextAttemptAt)) {
