@@ -21,9 +21,12 @@ import dev.patchops.contract.events.HardwareManualReleaseRequested;
 import dev.patchops.contract.events.HardwareQuarantineReleased;
 import dev.patchops.contract.events.HardwareQuarantineRequested;
 import dev.patchops.contract.events.HardwareQuarantined;
+import dev.patchops.contract.events.NodeDrainBlocked;
+import dev.patchops.contract.events.NodeDrained;
 import dev.patchops.contract.events.PatchApproved;
 import dev.patchops.contract.events.PatchProposed;
 import dev.patchops.contract.events.PatchRejected;
+import dev.patchops.contract.events.QuarantineBreached;
 import dev.patchops.contract.events.RevertCompleted;
 import dev.patchops.contract.events.RolloutControlled;
 import dev.patchops.contract.events.RolloutNotStarted;
@@ -33,7 +36,9 @@ import dev.patchops.contract.events.RolloutStartRefused;
 import dev.patchops.contract.events.RootCauseRecorded;
 import dev.patchops.contract.events.TestEnvironmentDeleted;
 import dev.patchops.contract.events.TestEnvironmentReady;
+import dev.patchops.contract.events.TestRerunRequested;
 import dev.patchops.contract.events.TestRunCompleted;
+import dev.patchops.contract.events.TestRunRefused;
 import dev.patchops.contract.events.TestRunRequested;
 import dev.patchops.contract.events.TicketClosed;
 import dev.patchops.contract.events.TicketOpened;
@@ -131,6 +136,10 @@ public enum EventType {
       Topics.TESTS,
       TestEnvironmentDeleted.class,
       Producer.TEST_ORCHESTRATOR),
+  TEST_RERUN_REQUESTED(
+      "test.rerun-requested", Topics.TESTS, TestRerunRequested.class, Producer.TEST_ORCHESTRATOR),
+  TEST_RUN_REFUSED(
+      "test.run-refused", Topics.TESTS, TestRunRefused.class, Producer.TEST_ORCHESTRATOR),
 
   CHECKPOINT_RECORDED(
       "rollout.checkpoint-recorded",
@@ -184,6 +193,18 @@ public enum EventType {
       "rollout.hardware-quarantine-released",
       Topics.ROLLOUTS,
       HardwareQuarantineReleased.class,
+      Producer.ROLLOUT_SERVICE),
+  NODE_DRAINED(
+      "rollout.node-drained", Topics.ROLLOUTS, NodeDrained.class, Producer.ROLLOUT_SERVICE),
+  NODE_DRAIN_BLOCKED(
+      "rollout.node-drain-blocked",
+      Topics.ROLLOUTS,
+      NodeDrainBlocked.class,
+      Producer.ROLLOUT_SERVICE),
+  QUARANTINE_BREACHED(
+      "rollout.quarantine-breached",
+      Topics.ROLLOUTS,
+      QuarantineBreached.class,
       Producer.ROLLOUT_SERVICE),
 
   ALERT_RECEIVED("alert.received", Topics.ALERTS, AlertReceived.class, Producer.TICKET_SERVICE),

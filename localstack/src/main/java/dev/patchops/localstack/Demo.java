@@ -452,7 +452,9 @@ public final class Demo {
       out.say("  failure: " + failure.asText());
     }
     if (analytics.hasNonNull("changesSinceLastAttempt")) {
-      out.say("  since the last attempt: " + analytics.path("changesSinceLastAttempt").asText());
+      out.say(
+          "  since the last attempt: "
+              + analytics.path("changesSinceLastAttempt").path("summary").asText());
     }
   }
 

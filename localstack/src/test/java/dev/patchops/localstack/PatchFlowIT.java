@@ -68,12 +68,34 @@ class PatchFlowIT {
   static SharedIndexInformer<Namespace> namespaces;
   static LocalStack.Keys keys;
 
+  /** The outbound webhook's receiver: what a chat channel would be sent. */
+  static com.sun.net.httpserver.HttpServer webhook;
+
+  static final List<JsonNode> notifications = new CopyOnWriteArrayList<>();
+
   @BeforeAll
   static void startTheSuite() throws Exception {
     Path home = Files.createTempDirectory("patchops-e2e");
+    webhook =
+        com.sun.net.httpserver.HttpServer.create(
+            new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+    webhook.createContext(
+        "/hook",
+        exchange -> {
+          notifications.add(ContractJson.mapper().readTree(exchange.getRequestBody()));
+          exchange.sendResponseHeaders(204, -1);
+          exchange.close();
+        });
+    webhook.start();
     stack =
         new LocalStack(Path.of("..").toAbsolutePath().normalize(), home, 18281, Map.of())
-            .withServiceEnv("rollout-service", Map.of("ROLLOUT_WATCH_WINDOW", "4s"));
+            .withServiceEnv(
+                "rollout-service",
+                Map.of(
+                    "ROLLOUT_WATCH_WINDOW",
+                    "4s",
+                    "PATCHOPS_ROLLOUT_NOTIFY_URL",
+                    "http://127.0.0.1:" + webhook.getAddress().getPort() + "/hook"));
     stack.start();
     kube = stack.kubernetes();
     namespaces =
@@ -111,6 +133,9 @@ class PatchFlowIT {
     }
     if (stack != null) {
       stack.stop();
+    }
+    if (webhook != null) {
+      webhook.stop(0);
     }
   }
 
@@ -248,6 +273,32 @@ class PatchFlowIT {
     assertThat(json(deployment("checkout").getSpec())).isEqualTo(specBefore);
     JsonNode completed = data(awaitEvents(checkoutTicket, EventType.TEST_RUN_COMPLETED, 1).get(0));
     assertThat(completed.path("outcome").asText()).isEqualTo("FAILED");
+    assertThat(completed.path("attempt").asInt()).isEqualTo(1);
+    assertThat(analytics.hasNonNull("changesSinceLastAttempt")).as("first attempt").isFalse();
+
+    // Its author is told, through the outbound webhook, with the failure and a link.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                notifications.stream()
+                    .anyMatch(
+                        n ->
+                            n.path("kind").asText().equals("TESTS_FAILED")
+                                && n.path("ticketId").asText().equals(checkoutTicket)));
+    JsonNode notice =
+        notifications.stream()
+            .filter(n -> n.path("kind").asText().equals("TESTS_FAILED"))
+            .filter(n -> n.path("ticketId").asText().equals(checkoutTicket))
+            .findFirst()
+            .orElseThrow()
+            .path("details");
+    assertThat(notice.path("to").asText()).isEqualTo("erin");
+    assertThat(notice.path("revision").asInt()).isEqualTo(rev);
+    assertThat(notice.path("failures").get(0).asText())
+        .contains("refundsAfterCapture", "expected 200 but was 502");
+    assertThat(notice.path("link").asText())
+        .endsWith("/api/v1/tickets/" + checkoutTicket + "/revisions/" + rev);
   }
 
   static String canaryImage;
@@ -264,7 +315,27 @@ class PatchFlowIT {
   void revisionTwoPassesAndOnlyAnotherPersonMayApproveIt() throws Exception {
     int rev = demo.propose(checkoutTicket, "checkout", 2);
     JsonNode tested = awaitPassed(demo, checkoutTicket, rev);
-    assertThat(tested.path("testAnalytics").path("changesSinceLastAttempt").asText()).isNotBlank();
+    // Compared with revision 1's attempt: the test it failed is fixed, and nothing else changed.
+    JsonNode changes = tested.path("testAnalytics").path("changesSinceLastAttempt");
+    assertThat(changes.isObject()).as("%s", changes).isTrue();
+    assertThat(changes.path("previousAttempt").asInt()).isEqualTo(1);
+    assertThat(changes.path("previousRevision").asInt()).isEqualTo(1);
+    assertThat(changes.path("fixed")).hasSize(1);
+    assertThat(changes.path("fixed").get(0).asText())
+        .isEqualTo("e2e / shop.CheckoutIT.refundsAfterCapture");
+    assertThat(changes.path("newlyFailing")).isEmpty();
+    assertThat(changes.path("stillFailing")).isEmpty();
+    assertThat(changes.path("flaky")).isEmpty();
+    assertThat(
+            data(awaitEvents(checkoutTicket, EventType.TEST_RUN_COMPLETED, 2).get(1))
+                .path("attempt")
+                .asInt())
+        .isEqualTo(2);
+    // Passing tests tell no one.
+    assertThat(notifications)
+        .filteredOn(n -> n.path("kind").asText().equals("TESTS_FAILED"))
+        .filteredOn(n -> n.path("ticketId").asText().equals(checkoutTicket))
+        .hasSize(1);
     assertThat(demo.ticketState(checkoutTicket)).isEqualTo("AWAITING_APPROVAL");
     assertThat(awaitEvents(checkoutTicket, EventType.TEST_ENVIRONMENT_DELETED, 2)).hasSize(2);
 
@@ -322,6 +393,19 @@ class PatchFlowIT {
     demo.close(checkoutTicket);
     JsonNode record = demo.awaitCompleteChangeRecord(checkoutTicket);
     assertThat(record.path("revisions")).hasSize(3);
+    // The change record shows the comparison: revision 2's run fixed what revision 1's failed.
+    assertThat(
+            record
+                .path("revisions")
+                .get(1)
+                .path("testRuns")
+                .get(0)
+                .path("analytics")
+                .path("changesSinceLastAttempt")
+                .path("fixed")
+                .get(0)
+                .asText())
+        .isEqualTo("e2e / shop.CheckoutIT.refundsAfterCapture");
     assertThat(record.path("rollouts")).hasSize(2);
     assertThat(record.path("rootCauses")).hasSize(1);
     assertThat(record.path("outcome").path("state").asText()).isEqualTo("CLOSED");

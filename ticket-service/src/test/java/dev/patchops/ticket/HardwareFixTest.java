@@ -573,6 +573,7 @@ class HardwareFixTest {
         node.nodeName(),
         run.outcome(),
         run.analytics(),
-        run.completedAt());
+        run.completedAt(),
+        null);
   }
 }

@@ -8,6 +8,7 @@ import static dev.patchops.ticket.TicketFlows.sha;
 import static dev.patchops.ticket.TicketFlows.ticketWithRootCause;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.patchops.contract.CloudEventHeaders;
@@ -24,6 +25,7 @@ import dev.patchops.contract.events.TestEnvironmentReady;
 import dev.patchops.contract.events.TestRunCompleted;
 import dev.patchops.contract.events.TestRunRequested;
 import dev.patchops.contract.events.WatchWindowPassed;
+import dev.patchops.contract.model.AttemptChanges;
 import dev.patchops.contract.model.RevertTrigger;
 import dev.patchops.contract.model.RolloutOrigin;
 import dev.patchops.contract.model.SuiteResult;
@@ -60,6 +62,7 @@ class PatchLifecycleTest {
       TestRunRequested request1 = testRunRequested(probe, ticketId, 1);
       assertThat(request1.image()).endsWith(TicketFlows.DIGEST);
       assertThat(request1.testSuites()).extracting("name").containsExactly("smoke");
+      assertThat(request1.attempt()).isEqualTo(1);
 
       EventSender.send(
           new TestEnvironmentReady(
@@ -92,8 +95,17 @@ class PatchLifecycleTest {
       propose(ticketId, "dev-dana", sha(2)).statusCode(201).body("revision", equalTo(2));
       TestRunRequested request2 = testRunRequested(probe, ticketId, 2);
       assertThat(request2.runId()).isNotEqualTo(request1.runId());
+      // Attempts are numbered per ticket, so the orchestrator compares it with revision 1's run.
+      assertThat(request2.attempt()).isEqualTo(2);
       EventSender.send(completed(ticketId, 2, request2.runId(), TestOutcome.PASSED), ORCHESTRATOR);
       awaitState(ticketId, "AWAITING_APPROVAL");
+      given()
+          .header("Authorization", as("dev-dana", "engineer"))
+          .get("/api/v1/tickets/" + ticketId + "/revisions/2")
+          .then()
+          .statusCode(200)
+          .body("testAnalytics.changesSinceLastAttempt.previousRevision", equalTo(1))
+          .body("testAnalytics.changesSinceLastAttempt.fixed", contains("smoke / checkout"));
 
       approve(ticketId, 2, "anna", "approver", false, null)
           .statusCode(200)
@@ -431,8 +443,18 @@ class PatchLifecycleTest {
             passed ? List.of() : List.of("smoke: 1 of 2 failed"),
             List.of(),
             List.of(),
-            revision > 1 ? "commit changed" : null),
-        Instant.now());
+            revision > 1
+                ? new AttemptChanges(
+                    revision - 1,
+                    revision - 1,
+                    List.of(),
+                    passed ? List.of("smoke / checkout") : List.of(),
+                    passed ? List.of() : List.of("smoke / checkout"),
+                    List.of(),
+                    "commit changed")
+                : null),
+        Instant.now(),
+        "dave");
   }
 
   static TestRunRequested testRunRequested(KafkaProbe probe, String ticketId, int revision)

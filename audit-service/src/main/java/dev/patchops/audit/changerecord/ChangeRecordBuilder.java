@@ -50,9 +50,12 @@ import dev.patchops.contract.events.HardwareManualReleaseRequested;
 import dev.patchops.contract.events.HardwareQuarantineReleased;
 import dev.patchops.contract.events.HardwareQuarantineRequested;
 import dev.patchops.contract.events.HardwareQuarantined;
+import dev.patchops.contract.events.NodeDrainBlocked;
+import dev.patchops.contract.events.NodeDrained;
 import dev.patchops.contract.events.PatchApproved;
 import dev.patchops.contract.events.PatchProposed;
 import dev.patchops.contract.events.PatchRejected;
+import dev.patchops.contract.events.QuarantineBreached;
 import dev.patchops.contract.events.RevertCompleted;
 import dev.patchops.contract.events.RolloutControlled;
 import dev.patchops.contract.events.RolloutNotStarted;
@@ -62,7 +65,9 @@ import dev.patchops.contract.events.RolloutStartRefused;
 import dev.patchops.contract.events.RootCauseRecorded;
 import dev.patchops.contract.events.TestEnvironmentDeleted;
 import dev.patchops.contract.events.TestEnvironmentReady;
+import dev.patchops.contract.events.TestRerunRequested;
 import dev.patchops.contract.events.TestRunCompleted;
+import dev.patchops.contract.events.TestRunRefused;
 import dev.patchops.contract.events.TestRunRequested;
 import dev.patchops.contract.events.TicketClosed;
 import dev.patchops.contract.events.TicketOpened;
@@ -213,6 +218,11 @@ public final class ChangeRecordBuilder {
         case TEST_ENVIRONMENT_READY -> environmentReady(seq, (TestEnvironmentReady) event);
         case TEST_RUN_COMPLETED -> testRunCompleted(seq, (TestRunCompleted) event);
         case TEST_ENVIRONMENT_DELETED -> environmentDeleted(seq, (TestEnvironmentDeleted) event);
+        case TEST_RERUN_REQUESTED -> rerunRequested(seq, (TestRerunRequested) event);
+        case TEST_RUN_REFUSED -> testRunRefused(seq, (TestRunRefused) event);
+        case NODE_DRAINED -> nodeDrained(seq, (NodeDrained) event);
+        case NODE_DRAIN_BLOCKED -> nodeDrainBlocked(seq, (NodeDrainBlocked) event);
+        case QUARANTINE_BREACHED -> quarantineBreached(seq, (QuarantineBreached) event);
         case CHECKPOINT_RECORDED -> checkpointRecorded(seq, (CheckpointRecorded) event);
         case CANARY_STEP_STARTED -> canaryStepStarted(seq, (CanaryStepStarted) event);
         case CANARY_STEP_PASSED -> canaryStepPassed(seq, (CanaryStepPassed) event);
@@ -405,6 +415,38 @@ public final class ChangeRecordBuilder {
               + e.attempt()
               + " requested for revision "
               + e.revision());
+    }
+
+    private Line rerunRequested(long seq, TestRerunRequested e) {
+      TestRunAcc run = run(e.revision(), e.runId(), e.attempt(), seq);
+      run.requestedBy = e.requestedBy();
+      run.requestedAt = e.requestedAt();
+      return new Line(
+          e.requestedBy(),
+          "Test run "
+              + e.runId()
+              + " attempt "
+              + e.attempt()
+              + " of revision "
+              + e.revision()
+              + " requested directly (author "
+              + e.author()
+              + ")");
+    }
+
+    /** A direct test-run request refused: listed with the gates' refusals. */
+    private Line testRunRefused(long seq, TestRunRefused e) {
+      gateRefusals.add(
+          new GateRefusal(
+              seq,
+              "test-run",
+              "test-run-" + e.field(),
+              e.requestedBy(),
+              e.reason(),
+              e.refusedAt()));
+      return new Line(
+          e.requestedBy(),
+          "Test run of revision " + e.revision() + " refused: " + e.field() + " " + e.reason());
     }
 
     private Line environmentReady(long seq, TestEnvironmentReady e) {
@@ -649,6 +691,48 @@ public final class ChangeRecordBuilder {
               + ", taints "
               + list(e.previousTaints())
               + ")");
+    }
+
+    private Line nodeDrained(long seq, NodeDrained e) {
+      hardware.add(
+          new HardwareAction(seq, "DRAINED", equipment(e.equipment()), null, null, e.drainedAt()));
+      return new Line(
+          null,
+          "Node " + e.nodeName() + " drained through the Eviction API: " + list(e.evictedPods()));
+    }
+
+    private Line nodeDrainBlocked(long seq, NodeDrainBlocked e) {
+      hardware.add(
+          new HardwareAction(
+              seq, "DRAIN_BLOCKED", equipment(e.equipment()), null, null, e.blockedAt()));
+      return new Line(
+          null,
+          "Drain of node "
+              + e.nodeName()
+              + " blocked by a PodDisruptionBudget, retrying: "
+              + list(e.blockedPods())
+              + " ("
+              + e.reason()
+              + ")");
+    }
+
+    /** A change to a quarantined node outside PatchOps: who it was is what the API server knew. */
+    private Line quarantineBreached(long seq, QuarantineBreached e) {
+      hardware.add(
+          new HardwareAction(
+              seq,
+              e.reapplied() ? "QUARANTINE_BREACHED_REAPPLIED" : "QUARANTINE_BREACHED",
+              equipment(e.equipment()),
+              e.fieldManager(),
+              null,
+              e.detectedAt()));
+      return new Line(
+          e.fieldManager(),
+          "Quarantined node "
+              + e.nodeName()
+              + " changed outside PatchOps: "
+              + e.observed()
+              + (e.reapplied() ? "; quarantine re-applied" : ""));
     }
 
     private Line burnInRequested(long seq, BurnInRequested e) {

@@ -271,7 +271,10 @@ public final class ChangeRecordMarkdown {
         out,
         new Object[][] {
           {"Duration", a.durationMs() + " ms"},
-          {"Changes since last attempt", a.changesSinceLastAttempt()},
+          {
+            "Changes since last attempt",
+            a.changesSinceLastAttempt() == null ? null : a.changesSinceLastAttempt().summary()
+          },
           {"Failure messages", a.failureMessages()},
           {"Environment issues", a.environmentIssues()},
           {

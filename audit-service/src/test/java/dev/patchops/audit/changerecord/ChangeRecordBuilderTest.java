@@ -41,6 +41,7 @@ class ChangeRecordBuilderTest {
     all.addAll(ChangeRecordFixtures.emergencyHistory("T-2001", true));
     all.addAll(ChangeRecordFixtures.hardwareHistory("T-3001"));
     all.addAll(ChangeRecordFixtures.processHistory("T-3002"));
+    all.addAll(ChangeRecordFixtures.directRunHistory("T-4001"));
     Set<String> covered = all.stream().map(TrailRecord::type).collect(Collectors.toSet());
 
     EnumSet<EventType> ticketFlow = EnumSet.allOf(EventType.class);
@@ -177,7 +178,8 @@ class ChangeRecordBuilderTest {
         .satisfies(
             r -> {
               assertThat(r.outcome()).isEqualTo("PASSED");
-              assertThat(r.analytics().changesSinceLastAttempt()).contains("leak fixed");
+              assertThat(r.analytics().changesSinceLastAttempt().fixed())
+                  .containsExactly("smoke / checkout-under-load");
             });
     assertThat(second.approvals())
         .singleElement()
@@ -556,8 +558,18 @@ class ChangeRecordBuilderTest {
         .extracting(h -> h.seq(), h -> h.action(), h -> h.by(), h -> h.burnInPassed())
         .containsExactly(
             tuple(802L, "QUARANTINE_REQUESTED", "jack", null),
-            tuple(803L, "QUARANTINED", null, null),
-            tuple(805L, "QUARANTINE_RELEASED", "jack", true));
+            tuple(803L, "DRAIN_BLOCKED", null, null),
+            tuple(804L, "DRAINED", null, null),
+            tuple(805L, "QUARANTINED", null, null),
+            tuple(807L, "QUARANTINE_BREACHED_REAPPLIED", "kubectl-uncordon", null),
+            tuple(808L, "QUARANTINE_RELEASED", "jack", true));
+    assertThat(record.timeline())
+        .anySatisfy(
+            line ->
+                assertThat(line.summary())
+                    .isEqualTo(
+                        "Quarantined node node-17 changed outside PatchOps: cordon lifted;"
+                            + " quarantine re-applied"));
     assertThat(record.timeline())
         .anySatisfy(line -> assertThat(line.summary()).contains("Burn-in run run-hw-1"));
     assertThat(field(record.completeness(), "affected-items").evidence()).containsExactly(801L);
@@ -585,6 +597,23 @@ class ChangeRecordBuilderTest {
             "Lock on equipment node-18 moved from jack to lena");
     assertThat(ChangeRecordMarkdown.render(record))
         .contains("released by hand (plan B): burn-in rig down; memtest by hand");
+  }
+
+  @Test
+  void aDirectTestRunIsARunOfItsRevisionAndItsRefusalAGateRefusal() {
+    ChangeRecord record =
+        ChangeRecordBuilder.build("T-4001", ChangeRecordFixtures.directRunHistory("T-4001"));
+    assertThat(record.gateRefusals())
+        .extracting(g -> g.seq(), g -> g.action(), g -> g.gate(), g -> g.actor())
+        .containsExactly(tuple(902L, "test-run", "test-run-requester", "erin"));
+    assertThat(record.revisions().get(0).testRuns())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.runId()).isEqualTo("run-d2");
+              assertThat(r.attempt()).isEqualTo(2);
+              assertThat(r.requestedBy()).isEqualTo("dave");
+            });
   }
 
   @Test

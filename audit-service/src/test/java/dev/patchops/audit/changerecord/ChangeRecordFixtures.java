@@ -29,9 +29,12 @@ import dev.patchops.contract.events.HardwareManualReleaseRequested;
 import dev.patchops.contract.events.HardwareQuarantineReleased;
 import dev.patchops.contract.events.HardwareQuarantineRequested;
 import dev.patchops.contract.events.HardwareQuarantined;
+import dev.patchops.contract.events.NodeDrainBlocked;
+import dev.patchops.contract.events.NodeDrained;
 import dev.patchops.contract.events.PatchApproved;
 import dev.patchops.contract.events.PatchProposed;
 import dev.patchops.contract.events.PatchRejected;
+import dev.patchops.contract.events.QuarantineBreached;
 import dev.patchops.contract.events.RevertCompleted;
 import dev.patchops.contract.events.RolloutControlled;
 import dev.patchops.contract.events.RolloutNotStarted;
@@ -41,7 +44,9 @@ import dev.patchops.contract.events.RolloutStartRefused;
 import dev.patchops.contract.events.RootCauseRecorded;
 import dev.patchops.contract.events.TestEnvironmentDeleted;
 import dev.patchops.contract.events.TestEnvironmentReady;
+import dev.patchops.contract.events.TestRerunRequested;
 import dev.patchops.contract.events.TestRunCompleted;
+import dev.patchops.contract.events.TestRunRefused;
 import dev.patchops.contract.events.TestRunRequested;
 import dev.patchops.contract.events.TicketClosed;
 import dev.patchops.contract.events.TicketOpened;
@@ -49,6 +54,7 @@ import dev.patchops.contract.events.TicketReopened;
 import dev.patchops.contract.events.TicketResolved;
 import dev.patchops.contract.events.WatchWindowPassed;
 import dev.patchops.contract.model.AnalysisEvidence;
+import dev.patchops.contract.model.AttemptChanges;
 import dev.patchops.contract.model.CanaryStep;
 import dev.patchops.contract.model.ContainerTarget;
 import dev.patchops.contract.model.DiagnosticKind;
@@ -228,7 +234,16 @@ final class ChangeRecordFixtures {
             passed ? List.of() : List.of("checkout timed out after 30s"),
             List.of(),
             secrets,
-            revision > 1 ? "pool size 10 -> 40; leak fixed in CheckoutDao" : null);
+            revision > 1
+                ? new AttemptChanges(
+                    revision - 1,
+                    revision - 1,
+                    List.of(),
+                    List.of("smoke / checkout-under-load"),
+                    List.of(),
+                    List.of(),
+                    "0 newly failing, 1 fixed, 0 still failing, 0 flaky since attempt 1 (revision 1)")
+                : null);
     return trail
         .event(
             "ticket-service",
@@ -257,7 +272,7 @@ final class ChangeRecordFixtures {
         .event(
             "test-orchestrator",
             new TestRunCompleted(
-                ticketId, revision, runId, 1, null, outcome, analytics, trail.now()))
+                ticketId, revision, runId, 1, null, outcome, analytics, trail.now(), "dave"))
         .event(
             "test-orchestrator",
             new TestEnvironmentDeleted(
@@ -614,6 +629,18 @@ final class ChangeRecordFixtures {
         .event("kim", new HardwareQuarantineRequested(ticketId, node, "node-17", "jack", t.now()))
         .event(
             "rollout-service",
+            new NodeDrainBlocked(
+                ticketId,
+                node,
+                "node-17",
+                List.of("shop/checkout-1"),
+                "Cannot evict pod as it would violate the pod's disruption budget.",
+                t.now()))
+        .event(
+            "rollout-service",
+            new NodeDrained(ticketId, node, "node-17", List.of("shop/checkout-1"), t.now()))
+        .event(
+            "rollout-service",
             new HardwareQuarantined(
                 ticketId,
                 node,
@@ -640,6 +667,10 @@ final class ChangeRecordFixtures {
                         600)),
                 "jack",
                 t.now()))
+        .event(
+            "rollout-service",
+            new QuarantineBreached(
+                ticketId, node, "node-17", "cordon lifted", "kubectl-uncordon", true, t.now()))
         .event("jack", new HardwareQuarantineReleased(ticketId, node, "jack", true, t.now()))
         .records();
   }
@@ -684,6 +715,26 @@ final class ChangeRecordFixtures {
                 HardwareReleaseMode.MANUAL,
                 "burn-in rig down; memtest by hand"))
         .records();
+  }
+
+  /** A revision tested again directly: one refusal, then its author's re-run. */
+  static List<TrailRecord> directRunHistory(String ticketId) {
+    Trail t = new Trail(ticketId, 901);
+    t.event("dave", proposal(ticketId, 1, 'c', "dave", t.now()))
+        .event(
+            "test-orchestrator",
+            new TestRunRefused(
+                ticketId,
+                1,
+                "erin",
+                "requester",
+                "erin neither wrote revision 1 (its author is dave) nor holds role approver",
+                t.now()))
+        .event(
+            "dave",
+            new TestRerunRequested(
+                ticketId, 1, "run-d2", 2, image('c'), TARGETS, SUITES, "dave", "dave", t.now()));
+    return t.records();
   }
 
   /** Only as far as a proposal: what an auditor would find if sampling a change in flight. */

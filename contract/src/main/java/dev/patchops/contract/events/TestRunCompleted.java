@@ -8,7 +8,8 @@ import java.time.Instant;
 
 /**
  * A test run finished; the analytics go back to the developers. {@code burnInNode} is set when the
- * run was a hardware burn-in on that node.
+ * run was a hardware burn-in on that node. {@code author} wrote the revision under test: the person
+ * told of its failures (null for a burn-in).
  */
 public record TestRunCompleted(
     String ticketId,
@@ -18,5 +19,6 @@ public record TestRunCompleted(
     @Nullable String burnInNode,
     TestOutcome outcome,
     TestAnalytics analytics,
-    Instant completedAt)
+    Instant completedAt,
+    @Nullable String author)
     implements TicketScoped {}

@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * What goes back to the developers after a test run: enough to fix the patch without a cluster.
  * {@code readinessMs} is how long the mirror took to become ready (null if it never did), {@code
- * restarts} the container restarts seen in it.
+ * restarts} the container restarts seen in it. {@code changesSinceLastAttempt} compares the run
+ * with the ticket's previous attempt; null on its first.
  */
 public record TestAnalytics(
     long durationMs,
@@ -16,4 +17,4 @@ public record TestAnalytics(
     List<String> failureMessages,
     List<String> environmentIssues,
     List<SecretDecision> secretDecisions,
-    @Nullable String changesSinceLastAttempt) {}
+    @Nullable AttemptChanges changesSinceLastAttempt) {}

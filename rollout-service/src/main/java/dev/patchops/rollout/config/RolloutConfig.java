@@ -89,5 +89,12 @@ public interface RolloutConfig {
 
     @WithDefault("10")
     int maxAttempts();
+
+    /**
+     * Where people open the ticket API: a failed test run's notice links the revision under {@code
+     * <url>/api/v1/tickets/<ticket>/revisions/<revision>}.
+     */
+    @WithDefault("http://ticket-service:8080")
+    String ticketApiUrl();
   }
 }

@@ -33,7 +33,9 @@ public class Notifier {
     REVERT_FAILING,
     REVERT_COMPLETED,
     PROMOTED,
-    REFUSED
+    REFUSED,
+    /** A revision's test run failed: its author is told, with the failures and a link. */
+    TESTS_FAILED
   }
 
   @Inject RolloutConfig config;
@@ -161,8 +163,7 @@ public class Notifier {
         emoji
             + " *PatchOps* "
             + body.get("ticketId")
-            + " / "
-            + body.get("rolloutId")
+            + (body.get("rolloutId") == null ? "" : " / " + body.get("rolloutId"))
             + ": "
             + body.get("text");
     return Map.of(

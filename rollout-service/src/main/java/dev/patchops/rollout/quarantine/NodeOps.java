@@ -34,6 +34,9 @@ public class NodeOps {
    */
   static final String PREVIOUS = "patchops.dev/quarantine-previous-unschedulable";
 
+  private static final java.util.Set<String> NOT_WRITERS =
+      java.util.Set.of("fabric8-kubernetes-client", "kube-controller-manager");
+
   /** Cordons and taints; returns the node as it was before PatchOps touched it. */
   public Before quarantine(String nodeName, String ticketId) {
     Node node = client.nodes().withName(nodeName).get();
@@ -71,6 +74,68 @@ public class NodeOps {
     node.getMetadata().setAnnotations(updated);
     client.nodes().resource(node).update();
     return new Before(wasUnschedulable, before);
+  }
+
+  /**
+   * What on the node undoes its quarantine: cordon lifted, our taint removed; null when it is
+   * intact.
+   */
+  public static String breach(Node node) {
+    List<String> found = new ArrayList<>();
+    if (!Boolean.TRUE.equals(node.getSpec().getUnschedulable())) {
+      found.add("cordon lifted");
+    }
+    boolean tainted =
+        node.getSpec().getTaints() != null
+            && node.getSpec().getTaints().stream()
+                .anyMatch(t -> Quarantine.TAINT_KEY.equals(t.getKey()));
+    if (!tainted) {
+      found.add("taint " + Quarantine.TAINT_KEY + " removed");
+    }
+    return found.isEmpty() ? null : String.join(", ", found);
+  }
+
+  /**
+   * The client that last wrote the node's spec other than us, when the API server kept it in the
+   * managed fields. {@code kubectl uncordon} removes the field it changes, and its entry with it,
+   * so this is a hint, never proof. The node lifecycle controller, which follows a cordon with its
+   * own taint, and this service's client are not candidates.
+   */
+  public static String lastSpecWriter(Node node) {
+    if (node.getMetadata().getManagedFields() == null) {
+      return null;
+    }
+    return node.getMetadata().getManagedFields().stream()
+        .filter(f -> f.getSubresource() == null || f.getSubresource().isEmpty())
+        .filter(f -> f.getManager() != null && !NOT_WRITERS.contains(f.getManager()))
+        .filter(f -> f.getTime() != null)
+        .max(java.util.Comparator.comparing(f -> f.getTime()))
+        .map(f -> f.getManager())
+        .orElse(null);
+  }
+
+  /** Cordons and taints again a node whose quarantine was undone; keeps the recorded checkpoint. */
+  public void reapply(String nodeName, String ticketId) {
+    Node node = client.nodes().withName(nodeName).get();
+    if (node == null || breach(node) == null) {
+      return;
+    }
+    List<Taint> taints =
+        node.getSpec().getTaints() == null
+            ? new ArrayList<>()
+            : new ArrayList<>(node.getSpec().getTaints());
+    if (taints.stream().noneMatch(t -> Quarantine.TAINT_KEY.equals(t.getKey()))) {
+      taints.add(
+          new TaintBuilder()
+              .withKey(Quarantine.TAINT_KEY)
+              .withValue(taintValue(ticketId))
+              .withEffect(Quarantine.TAINT_EFFECT)
+              .build());
+    }
+    node.getSpec().setTaints(taints);
+    node.getSpec().setUnschedulable(true);
+    // An update, not a patch: it fails on a node changed since we read it, and is retried.
+    client.nodes().resource(node).update();
   }
 
   /** Puts back the schedulability and taints recorded before the quarantine. */

@@ -19,9 +19,11 @@ public class NodeQuarantine extends PanacheEntityBase {
   public enum State {
     /** Asked for; the node is not cordoned yet. */
     REQUESTED,
+    /** Cordoned and tainted; its Pods are being evicted, within their disruption budgets. */
+    DRAINING,
     /**
-     * Cordoned and tainted; waiting for a passing burn-in and its approval by someone other than
-     * the assignee, or for the assignee's plan-B release.
+     * Cordoned, tainted and drained; waiting for a passing burn-in and its approval by someone
+     * other than the assignee, or for the assignee's plan-B release.
      */
     QUARANTINED,
     /** Released (approved burn-in, or plan B); the node's previous state is being restored. */
@@ -79,4 +81,17 @@ public class NodeQuarantine extends PanacheEntityBase {
   public Instant nextAttemptAt;
 
   public String message;
+
+  /** Pods evicted by the drain, as {@code namespace/name}. */
+  @JdbcTypeCode(SqlTypes.JSON)
+  @Column(name = "drain_evicted")
+  public List<String> drainEvicted;
+
+  @Column(name = "drain_blocked_reported")
+  public boolean drainBlockedReported;
+
+  public int breaches;
+
+  @Column(name = "last_breach_at")
+  public Instant lastBreachAt;
 }

@@ -5,6 +5,9 @@ import dev.patchops.contract.events.HardwareManualReleaseRequested;
 import dev.patchops.contract.events.HardwareQuarantineReleased;
 import dev.patchops.contract.events.HardwareQuarantineRequested;
 import dev.patchops.contract.events.HardwareQuarantined;
+import dev.patchops.contract.events.NodeDrainBlocked;
+import dev.patchops.contract.events.NodeDrained;
+import dev.patchops.contract.events.QuarantineBreached;
 import dev.patchops.contract.events.TestRunCompleted;
 import dev.patchops.contract.model.HardwareReleaseMode;
 import dev.patchops.contract.model.Quarantine;
@@ -15,7 +18,9 @@ import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /** Node quarantines: recorded by the consumers, carried out by {@link QuarantineEngine}. */
 @ApplicationScoped
@@ -49,7 +54,9 @@ public class QuarantineService {
     if (q == null || e.burnInNode() == null || !e.burnInNode().equals(q.nodeName)) {
       return;
     }
-    if (q.state != NodeQuarantine.State.QUARANTINED && q.state != NodeQuarantine.State.REQUESTED) {
+    if (q.state != NodeQuarantine.State.QUARANTINED
+        && q.state != NodeQuarantine.State.REQUESTED
+        && q.state != NodeQuarantine.State.DRAINING) {
       return;
     }
     q.burnInRun = e.runId();
@@ -108,7 +115,11 @@ public class QuarantineService {
   @Transactional
   public List<String> pending() {
     return NodeQuarantine.<NodeQuarantine>find(
-            "state in ?1", List.of(NodeQuarantine.State.REQUESTED, NodeQuarantine.State.RELEASING))
+            "state in ?1",
+            List.of(
+                NodeQuarantine.State.REQUESTED,
+                NodeQuarantine.State.DRAINING,
+                NodeQuarantine.State.RELEASING))
         .list()
         .stream()
         .map(q -> q.ticketId)
@@ -120,18 +131,76 @@ public class QuarantineService {
     return NodeQuarantine.findById(ticketId);
   }
 
+  /** Cordoned and tainted: the node's Pods are evicted next. */
   @Transactional
-  public void quarantined(
+  public void cordoned(
       String ticketId, boolean previousUnschedulable, List<String> previousTaints) {
     NodeQuarantine q = NodeQuarantine.findById(ticketId, LockModeType.PESSIMISTIC_WRITE);
     if (q.state != NodeQuarantine.State.REQUESTED) {
       return;
     }
-    q.state = NodeQuarantine.State.QUARANTINED;
+    q.state = NodeQuarantine.State.DRAINING;
     q.previousUnschedulable = previousUnschedulable;
     q.previousTaints = previousTaints;
+    q.drainEvicted = List.of();
+    q.message = "cordoned and tainted " + taint(ticketId) + "; draining";
+  }
+
+  /**
+   * One pass of the drain. A refusal by a disruption budget is reported once and retried; when no
+   * Pod is left to move, the node is quarantined, and only then can its burn-in start.
+   */
+  @Transactional
+  public void drainPass(String ticketId, NodeDrain.Pass pass) {
+    NodeQuarantine q = NodeQuarantine.findById(ticketId, LockModeType.PESSIMISTIC_WRITE);
+    if (q.state != NodeQuarantine.State.DRAINING) {
+      return;
+    }
+    List<String> evicted = new ArrayList<>(q.drainEvicted == null ? List.of() : q.drainEvicted);
+    evicted.addAll(pass.evicted());
+    q.drainEvicted = List.copyOf(evicted);
+    if (pass.done()) {
+      quarantined(q);
+      return;
+    }
+    q.nextAttemptAt = Instant.now().plusSeconds(2);
+    if (pass.blocked().isEmpty()) {
+      q.message = "draining: waiting for " + pass.remaining() + " evicted Pods to terminate";
+      return;
+    }
+    q.message =
+        "drain blocked by "
+            + pass.blockedBy()
+            + " for "
+            + String.join(", ", pass.blocked())
+            + "; retrying, never forcing";
+    if (!q.drainBlockedReported) {
+      q.drainBlockedReported = true;
+      outbox.publish(
+          new NodeDrainBlocked(
+              ticketId,
+              q.equipment,
+              q.nodeName,
+              pass.blocked(),
+              pass.blockedBy() + " allows no disruption now",
+              Instant.now()),
+          "nodes/" + q.nodeName,
+          ACTOR);
+    }
+  }
+
+  private void quarantined(NodeQuarantine q) {
+    String ticketId = q.ticketId;
+    boolean previousUnschedulable = Boolean.TRUE.equals(q.previousUnschedulable);
+    List<String> previousTaints = q.previousTaints == null ? List.of() : q.previousTaints;
+    q.state = NodeQuarantine.State.QUARANTINED;
     q.quarantinedAt = Instant.now();
-    q.message = "cordoned and tainted " + taint(ticketId);
+    q.nextAttemptAt = null;
+    q.message = "cordoned, tainted " + taint(ticketId) + " and drained";
+    outbox.publish(
+        new NodeDrained(ticketId, q.equipment, q.nodeName, q.drainEvicted, q.quarantinedAt),
+        "nodes/" + q.nodeName,
+        ACTOR);
     outbox.publish(
         new HardwareQuarantined(
             ticketId,
@@ -148,6 +217,47 @@ public class QuarantineService {
       q.burnInPassed = null;
       q.burnInRun = null;
     }
+  }
+
+  /** The quarantines a change to this node would breach: cordoned, draining or drained. */
+  @Transactional
+  public List<String> holding(String nodeName) {
+    return NodeQuarantine.<NodeQuarantine>find(
+            "nodeName = ?1 and state in ?2",
+            nodeName,
+            List.of(NodeQuarantine.State.DRAINING, NodeQuarantine.State.QUARANTINED))
+        .list()
+        .stream()
+        .map(q -> q.ticketId)
+        .toList();
+  }
+
+  @Transactional
+  public Set<String> heldNodes() {
+    return Set.copyOf(
+        NodeQuarantine.getEntityManager()
+            .createQuery(
+                "select q.nodeName from NodeQuarantine q where q.state in ?1", String.class)
+            .setParameter(
+                1, List.of(NodeQuarantine.State.DRAINING, NodeQuarantine.State.QUARANTINED))
+            .getResultList());
+  }
+
+  /** Someone undid the quarantine outside PatchOps, and it was put back. */
+  @Transactional
+  public void breached(String ticketId, String observed, String fieldManager) {
+    NodeQuarantine q = NodeQuarantine.findById(ticketId, LockModeType.PESSIMISTIC_WRITE);
+    if (q.state != NodeQuarantine.State.DRAINING && q.state != NodeQuarantine.State.QUARANTINED) {
+      return;
+    }
+    q.breaches++;
+    q.lastBreachAt = Instant.now();
+    q.message = "quarantine breached outside PatchOps (" + observed + "); re-applied";
+    outbox.publish(
+        new QuarantineBreached(
+            ticketId, q.equipment, q.nodeName, observed, fieldManager, true, q.lastBreachAt),
+        "nodes/" + q.nodeName,
+        ACTOR);
   }
 
   @Transactional

@@ -170,7 +170,7 @@ public class RolloutEngine {
       }
     }
     workloadWatches.retain(passNamespaces, this::wake);
-    quarantines.pass();
+    quarantines.pass(this::wake);
     if (Instant.now().isAfter(lastSweep.plus(SWEEP_EVERY))) {
       lastSweep = Instant.now();
       sweepOrphans();

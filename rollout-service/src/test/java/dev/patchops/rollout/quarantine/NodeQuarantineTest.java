@@ -56,7 +56,8 @@ class NodeQuarantineTest {
         node,
         outcome,
         new TestAnalytics(60_000, null, 0, List.of(), List.of(), List.of(), List.of(), null),
-        Instant.now());
+        Instant.now(),
+        null);
   }
 
   @Test
@@ -84,7 +85,15 @@ class NodeQuarantineTest {
           .extracting(t -> t.getKey() + "=" + t.getValue() + ":" + t.getEffect())
           .containsExactlyInAnyOrder(
               "dedicated=db:NoSchedule", Quarantine.TAINT_KEY + "=" + ticketId + ":NoSchedule");
-      var quarantined = probe.collect(r -> ticketId.equals(r.key()), 1, WAIT);
+      var quarantined =
+          probe.collect(
+              r ->
+                  ticketId.equals(r.key())
+                      && EventType.HARDWARE_QUARANTINED
+                          .type()
+                          .equals(KafkaProbe.header(r, CloudEventHeaders.TYPE)),
+              1,
+              WAIT);
       assertThat(KafkaProbe.header(quarantined.get(0), CloudEventHeaders.TYPE))
           .isEqualTo(EventType.HARDWARE_QUARANTINED.type());
       assertThat(KafkaProbe.value(quarantined.get(0)))

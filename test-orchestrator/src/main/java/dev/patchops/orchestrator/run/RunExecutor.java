@@ -1,5 +1,6 @@
 package dev.patchops.orchestrator.run;
 
+import dev.patchops.contract.model.AttemptChanges;
 import dev.patchops.contract.model.SecretDecision;
 import dev.patchops.contract.model.SuiteResult;
 import dev.patchops.contract.model.TestAnalytics;
@@ -234,10 +235,14 @@ public class RunExecutor {
       List<SecretDecision> secrets) {
     List<TestCaseResult> cases = results.stream().flatMap(r -> r.cases().stream()).toList();
     List<TestRun> earlier = runs.earlierAttempts(run);
-    List<TestCaseResult> previous =
-        earlier.isEmpty() ? List.of() : casesOf(earlier.get(earlier.size() - 1));
-    List<List<TestCaseResult>> sameCommit = earlier.stream().map(RunExecutor::casesOf).toList();
-    AttemptComparison.Changes changes = AttemptComparison.compare(cases, previous, sameCommit);
+    TestRun previous = earlier.isEmpty() ? null : earlier.get(earlier.size() - 1);
+    List<List<TestCaseResult>> sameImage =
+        earlier.stream().filter(e -> sameImage(e, run)).map(RunExecutor::casesOf).toList();
+    AttemptChanges changes =
+        previous == null
+            ? null
+            : AttemptComparison.compare(cases, casesOf(previous), sameImage)
+                .since(previous.attempt, previous.revision);
     List<String> failures = new ArrayList<>();
     for (SuiteResult r : results) {
       for (TestCaseResult c : r.cases()) {
@@ -249,19 +254,6 @@ public class RunExecutor {
         failures.add(r.name() + ": " + lastLines(r.logTail(), 5));
       }
     }
-    String summary =
-        run.attempt == 1
-            ? null
-            : changes.summary()
-                + (changes.newlyFailing().isEmpty()
-                    ? ""
-                    : "; newly failing: " + String.join(", ", changes.newlyFailing()))
-                + (changes.fixed().isEmpty()
-                    ? ""
-                    : "; fixed: " + String.join(", ", changes.fixed()))
-                + (changes.flaky().isEmpty()
-                    ? ""
-                    : "; flaky: " + String.join(", ", changes.flaky()));
     return new TestAnalytics(
         (System.nanoTime() - startNanos) / 1_000_000,
         readiness != null && readiness.ready() ? readiness.waited().toMillis() : null,
@@ -270,7 +262,16 @@ public class RunExecutor {
         failures,
         environmentIssues,
         secrets,
-        summary);
+        changes);
+  }
+
+  /** The same thing under test: the patched image of a mirror test, the node of a burn-in. */
+  private static boolean sameImage(TestRun earlier, TestRun run) {
+    return run.kind == RunKind.BURN_IN
+        ? java.util.Objects.equals(earlier.burnInNode, run.burnInNode)
+        : earlier.request != null
+            && run.request != null
+            && earlier.request.image().equals(run.request.image());
   }
 
   private static List<TestCaseResult> casesOf(TestRun run) {

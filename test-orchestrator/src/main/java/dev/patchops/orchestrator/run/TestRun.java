@@ -54,6 +54,9 @@ public class TestRun extends PanacheEntityBase {
   @JdbcTypeCode(SqlTypes.JSON)
   public BurnInRequested burnIn;
 
+  /** Who wrote the revision under test, told of its failures; null for a burn-in. */
+  public String author;
+
   @JdbcTypeCode(SqlTypes.JSON)
   public TestAnalytics analytics;
 

@@ -3,16 +3,22 @@ package dev.patchops.orchestrator.run;
 import dev.patchops.contract.events.BurnInRequested;
 import dev.patchops.contract.events.TestEnvironmentDeleted;
 import dev.patchops.contract.events.TestEnvironmentReady;
+import dev.patchops.contract.events.TestRerunRequested;
 import dev.patchops.contract.events.TestRunCompleted;
+import dev.patchops.contract.events.TestRunRefused;
 import dev.patchops.contract.events.TestRunRequested;
+import dev.patchops.contract.model.ContainerTarget;
 import dev.patchops.contract.model.SecretDecision;
 import dev.patchops.contract.model.TestAnalytics;
 import dev.patchops.contract.model.TestOutcome;
+import dev.patchops.contract.model.TestSuiteSpec;
 import dev.patchops.orchestrator.config.OrchestratorConfig;
 import dev.patchops.orchestrator.mirror.MirrorNames;
+import dev.patchops.orchestrator.revision.KnownRevision;
+import dev.patchops.orchestrator.revision.Revisions;
 import dev.patchops.platform.messaging.Outbox;
 import dev.patchops.platform.messaging.PoisonMessageException;
-import dev.patchops.platform.rest.ApiException;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;
@@ -21,38 +27,153 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
 import java.util.function.Consumer;
+import org.jboss.logging.Logger;
 
 /** The test runs' state, changed only together with the event that announces the change. */
 @ApplicationScoped
 public class TestRunService {
   static final String ACTOR = "test-orchestrator";
 
+  private static final Logger LOG = Logger.getLogger(TestRunService.class);
+
   @Inject Outbox outbox;
   @Inject OrchestratorConfig config;
+  @Inject Revisions revisions;
 
-  /** Registers a request once: a redelivery, or a repeated attempt number, returns the first. */
+  /**
+   * Registers a request once: a redelivery, or a repeated attempt number, returns the first. The
+   * attempt is numbered per ticket: the requester's number is kept when it is past the ticket's
+   * last attempt, else the run gets the next one (the ticket-service does not see direct re-runs).
+   */
   @Transactional
   public TestRun request(TestRunRequested request) {
-    return register(
+    Optional<TestRun> existing =
         new Key(
-            request.runId(),
-            RunKind.MIRROR,
-            request.ticketId(),
-            request.revision(),
-            request.attempt()),
-        () -> {
-          if (request.targets().isEmpty()) {
-            throw ApiException.badRequest("targets", "must name at least one container to patch");
-          }
-        },
-        run -> {
-          run.sourceNamespace = request.targets().get(0).workload().namespace();
-          run.namespace =
-              MirrorNames.namespace(request.ticketId(), request.revision(), request.attempt());
-          run.request = request;
-          run.expiresAt = run.requestedAt.plus(config.mirror().ttl());
-        });
+                request.runId(),
+                RunKind.MIRROR,
+                request.ticketId(),
+                request.revision(),
+                request.attempt())
+            .registered();
+    if (existing.isPresent()) {
+      return existing.get();
+    }
+    if (request.targets().isEmpty()) {
+      throw new PoisonMessageException("a test run needs at least one container to patch");
+    }
+    int attempt = Math.max(request.attempt(), nextAttempt(request.ticketId()));
+    String author =
+        revisions
+            .find(request.ticketId(), request.revision())
+            .map(r -> r.author)
+            .orElse(request.requestedBy());
+    return registerMirror(request, attempt, author);
+  }
+
+  /**
+   * A direct request to test a revision again, checked against the revision as proposed, and
+   * announced in the trail with the run it starts.
+   *
+   * @throws RunRefusal when the revision is unknown, the requester neither wrote it nor approves,
+   *     or the request asks for another image, targets or suites than the revision's
+   */
+  @Transactional
+  public TestRun rerun(Rerun rerun) {
+    KnownRevision revision =
+        revisions
+            .find(rerun.ticketId(), rerun.revision())
+            .orElseThrow(
+                () ->
+                    new RunRefusal(
+                        RunRefusal.Kind.UNKNOWN_REVISION,
+                        "revision",
+                        "no revision "
+                            + rerun.revision()
+                            + " of ticket "
+                            + rerun.ticketId()
+                            + " was proposed"));
+    RerunPolicy.check(rerun, revision)
+        .ifPresent(
+            r -> {
+              throw r;
+            });
+    TestRunRequested request =
+        new TestRunRequested(
+            rerun.ticketId(),
+            rerun.revision(),
+            UUID.randomUUID().toString(),
+            nextAttempt(rerun.ticketId()),
+            revision.image,
+            revision.targets,
+            revision.testSuites,
+            rerun.requestedBy(),
+            Instant.now());
+    TestRun run = registerMirror(request, request.attempt(), revision.author);
+    outbox.publish(
+        new TestRerunRequested(
+            run.ticketId,
+            run.revision,
+            run.runId,
+            run.attempt,
+            request.image(),
+            request.targets(),
+            request.testSuites(),
+            rerun.requestedBy(),
+            revision.author,
+            request.requestedAt()),
+        run.ticketId,
+        rerun.requestedBy());
+    return run;
+  }
+
+  /** A direct request, as the REST edge read it; null fields take the revision's. */
+  public record Rerun(
+      String ticketId,
+      int revision,
+      String image,
+      List<ContainerTarget> targets,
+      List<TestSuiteSpec> testSuites,
+      String requestedBy,
+      Set<String> roles) {}
+
+  /**
+   * Records a refusal in its own transaction, since the caller's is about to roll back. A refusal
+   * that cannot be written is logged; the requester is refused either way.
+   */
+  public void refused(String ticketId, Integer revision, String requestedBy, RunRefusal refusal) {
+    try {
+      QuarkusTransaction.requiringNew()
+          .run(
+              () ->
+                  outbox.publish(
+                      new TestRunRefused(
+                          ticketId,
+                          revision,
+                          requestedBy,
+                          refusal.field(),
+                          refusal.reason(),
+                          Instant.now()),
+                      ticketId,
+                      requestedBy));
+    } catch (RuntimeException e) {
+      LOG.errorf(e, "could not record the refusal of a test run of %s", ticketId);
+    }
+  }
+
+  private TestRun registerMirror(TestRunRequested request, int attempt, String author) {
+    TestRun run =
+        new Key(request.runId(), RunKind.MIRROR, request.ticketId(), request.revision(), attempt)
+            .newRun();
+    run.sourceNamespace = request.targets().get(0).workload().namespace();
+    run.namespace = MirrorNames.namespace(request.ticketId(), request.revision(), attempt);
+    run.request = request;
+    run.author = author;
+    run.expiresAt = run.requestedAt.plus(config.mirror().ttl());
+    run.persist();
+    return run;
   }
 
   /** A hardware fix's burn-in, registered once like any request. */
@@ -126,18 +247,22 @@ public class TestRunService {
     }
   }
 
-  /** The next attempt number of a revision, for re-runs asked for over REST. */
-  @Transactional
-  public int nextAttempt(String ticketId, int revision) {
+  /**
+   * The ticket's next attempt number, across its revisions. The ticket is locked (a transaction
+   * advisory lock) so that two requests at once cannot take the same number.
+   */
+  private static int nextAttempt(String ticketId) {
+    TestRun.getEntityManager()
+        .createNativeQuery("select count(*) from (select pg_advisory_xact_lock(hashtext(?1))) l")
+        .setParameter(1, "test_run:" + ticketId)
+        .getSingleResult();
     Integer max =
         TestRun.getEntityManager()
             .createQuery(
-                "select max(r.attempt) from TestRun r"
-                    + " where r.ticketId = ?1 and r.revision = ?2 and r.kind = ?3",
+                "select max(r.attempt) from TestRun r where r.ticketId = ?1 and r.kind = ?2",
                 Integer.class)
             .setParameter(1, ticketId)
-            .setParameter(2, revision)
-            .setParameter(3, RunKind.MIRROR)
+            .setParameter(2, RunKind.MIRROR)
             .getSingleResult();
     return max == null ? 1 : max + 1;
   }
@@ -216,7 +341,8 @@ public class TestRunService {
             run.burnInNode,
             outcome,
             analytics,
-            run.completedAt),
+            run.completedAt,
+            run.author),
         run.ticketId,
         ACTOR);
   }
@@ -250,14 +376,15 @@ public class TestRunService {
     run.leaseUntil = run.expiresAt;
   }
 
-  /** Earlier attempts of the same kind on the same revision (the same commit), oldest first. */
+  /**
+   * The ticket's earlier attempts of the same kind that have results, oldest first, whatever their
+   * revision: the last is the one a run is compared with.
+   */
   @Transactional
   public List<TestRun> earlierAttempts(TestRun run) {
     return TestRun.list(
-        "ticketId = ?1 and revision = ?2 and kind = ?3 and attempt < ?4 and analytics is not null"
-            + " order by attempt",
+        "ticketId = ?1 and kind = ?2 and attempt < ?3 and analytics is not null order by attempt",
         run.ticketId,
-        run.revision,
         run.kind,
         run.attempt);
   }

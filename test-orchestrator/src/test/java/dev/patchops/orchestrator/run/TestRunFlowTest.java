@@ -9,20 +9,26 @@ import dev.patchops.contract.ContractJson;
 import dev.patchops.contract.EventType;
 import dev.patchops.contract.JunitLog;
 import dev.patchops.contract.Topics;
+import dev.patchops.contract.events.PatchProposed;
 import dev.patchops.contract.events.TestEnvironmentDeleted;
 import dev.patchops.contract.events.TestEnvironmentReady;
+import dev.patchops.contract.events.TestRerunRequested;
 import dev.patchops.contract.events.TestRunCompleted;
+import dev.patchops.contract.events.TestRunRefused;
 import dev.patchops.contract.events.TestRunRequested;
+import dev.patchops.contract.model.AttemptChanges;
 import dev.patchops.contract.model.ContainerTarget;
 import dev.patchops.contract.model.SecretDecisionKind;
 import dev.patchops.contract.model.TestOutcome;
 import dev.patchops.contract.model.TestSuiteSpec;
+import dev.patchops.contract.model.VcsRef;
 import dev.patchops.contract.model.WorkloadRef;
 import dev.patchops.orchestrator.Namespaces;
 import dev.patchops.orchestrator.Sandbox;
 import dev.patchops.orchestrator.WithOrchestratorInfra;
 import dev.patchops.orchestrator.mirror.MirrorNames;
 import dev.patchops.orchestrator.mirror.ProductionNamespace;
+import dev.patchops.orchestrator.revision.Revisions;
 import dev.patchops.orchestrator.run.k8s.PatchTest;
 import dev.patchops.orchestrator.run.k8s.PatchTestWatch;
 import dev.patchops.orchestrator.run.k8s.PatchTests;
@@ -52,6 +58,7 @@ class TestRunFlowTest {
   final KubernetesClient client = TestCluster.admin();
   @Inject TestRunService runs;
   @Inject PatchTests patchTests;
+  @Inject Revisions revisions;
 
   static String junit(String... failing) {
     StringBuilder xml = new StringBuilder(JunitLog.BEGIN + "\n<testsuite name='e2e'>");
@@ -239,79 +246,273 @@ class TestRunFlowTest {
         .get();
   }
 
+  private static final List<TestSuiteSpec> LOOP_SUITES =
+      List.of(new TestSuiteSpec("e2e", "registry.example/loop-e2e:1", List.of("/run"), 60));
+
+  /** The ticket-service's proposal of a revision, which the orchestrator learns from. */
+  private static PatchProposed proposal(String ticket, int revision, String source, char digest) {
+    return new PatchProposed(
+        ticket,
+        revision,
+        new VcsRef("https://git.example/shop", "a".repeat(40), null),
+        "registry.example/checkout@sha256:" + String.valueOf(digest).repeat(64),
+        List.of(new ContainerTarget(new WorkloadRef(source, "Deployment", "checkout"), "app")),
+        "pool size",
+        "connection leak",
+        "alice",
+        LOOP_SUITES,
+        List.of(),
+        Instant.now());
+  }
+
+  private static TestRunRequested requested(PatchProposed p, int attempt) {
+    return new TestRunRequested(
+        p.ticketId(),
+        p.revision(),
+        UUID.randomUUID().toString(),
+        attempt,
+        p.image(),
+        p.targets(),
+        p.testSuites(),
+        p.author(),
+        Instant.now());
+  }
+
+  private void awaitKnown(String ticket, int revision) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> revisions.find(ticket, revision).isPresent());
+  }
+
+  private TestRun awaitCleaned(String runId) {
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> {
+              TestRun r = runs.get(runId);
+              return r != null && r.state == RunState.CLEANED;
+            });
+    return runs.get(runId);
+  }
+
   @Test
-  void aSecondAttemptOverRestReportsNewlyFailingFixedAndFlaky() {
+  void attemptsAreNumberedPerTicketAndComparedWithThePreviousAttemptAcrossRevisions() {
     String ticket = "T-" + UUID.randomUUID().toString().substring(0, 6).toUpperCase();
-    try (KubeletFaults kubelet =
-        kubelet()
-            .script(
-                "attempt-one",
-                new SimulatedKubelet.JobScript(1, Duration.ofMillis(100), junit("refunds")))
-            .script(
-                "attempt-two",
-                new SimulatedKubelet.JobScript(1, Duration.ofMillis(100), junit("lists")))
-            .start()) {
-      String source = ProductionNamespace.create(client);
-      TestRunRequested first = request(ticket, source, 1, "registry.example/attempt-one:1");
-      EventSender.send(first, "ticket-service");
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .until(
-              () -> {
-                TestRun r = runs.get(first.runId());
-                return r != null && r.state == RunState.CLEANED;
-              });
+    String source = ProductionNamespace.create(client);
+    PatchProposed one = proposal(ticket, 1, source, 'd');
+    PatchProposed two = proposal(ticket, 2, source, 'e');
+    EventSender.send(one, "ticket-service");
+    EventSender.send(two, "ticket-service");
+    awaitKnown(ticket, 2);
+    try (KafkaProbe probe = KafkaProbe.fromNow(Topics.TESTS)) {
+      // Revision 1 fails refunds.
+      TestRun first;
+      try (KubeletFaults kubelet =
+          kubelet()
+              .script(
+                  "loop-e2e",
+                  new SimulatedKubelet.JobScript(1, Duration.ofMillis(100), junit("refunds")))) {
+        TestRunRequested request = requested(one, 1);
+        EventSender.send(request, "ticket-service");
+        first = awaitCleaned(request.runId());
+      }
+      assertThat(first.attempt).isEqualTo(1);
+      assertThat(first.analytics.changesSinceLastAttempt()).isNull();
 
-      String auth = TestInfra.bearer("erin", Roles.ENGINEER);
-      String runId =
-          given()
-              .header("Authorization", auth)
-              .contentType("application/json")
-              .body(
-                  Map.of(
-                      "ticketId",
-                      ticket,
-                      "revision",
-                      1,
-                      "image",
-                      first.image(),
-                      "targets",
-                      first.targets(),
-                      "testSuites",
-                      List.of(
-                          Map.of(
-                              "name",
-                              "e2e",
-                              "image",
-                              "registry.example/attempt-two:1",
-                              "command",
-                              List.of("/run")))))
-              .post("/api/v1/test-runs")
-              .then()
-              .statusCode(202)
-              .extract()
-              .path("runId");
-      await().atMost(Duration.ofSeconds(60)).until(() -> runs.get(runId).state == RunState.CLEANED);
+      // Revision 2, its second attempt: fixes refunds, breaks lists.
+      TestRun second;
+      try (KubeletFaults kubelet =
+          kubelet()
+              .script(
+                  "loop-e2e",
+                  new SimulatedKubelet.JobScript(1, Duration.ofMillis(100), junit("lists")))) {
+        TestRunRequested request = requested(two, 2);
+        EventSender.send(request, "ticket-service");
+        second = awaitCleaned(request.runId());
+      }
+      assertThat(second.attempt).isEqualTo(2);
+      AttemptChanges since = second.analytics.changesSinceLastAttempt();
+      assertThat(since.previousAttempt()).isEqualTo(1);
+      assertThat(since.previousRevision()).isEqualTo(1);
+      assertThat(since.fixed()).containsExactly("e2e / shop.CheckoutIT.refunds");
+      assertThat(since.newlyFailing()).containsExactly("e2e / shop.CheckoutIT.lists");
+      assertThat(since.stillFailing()).isEmpty();
+      assertThat(since.flaky()).isEmpty();
 
+      // Its author re-runs revision 2 over REST on the same image: lists passes now, so it is
+      // flaky, not fixed. The request names only the revision; the rest is the revision's.
+      String runId;
+      try (KubeletFaults kubelet =
+          kubelet()
+              .script(
+                  "loop-e2e", new SimulatedKubelet.JobScript(0, Duration.ofMillis(100), junit()))) {
+        runId =
+            given()
+                .header("Authorization", TestInfra.bearer("alice", Roles.ENGINEER))
+                .contentType("application/json")
+                .body(Map.of("ticketId", ticket, "revision", 2))
+                .post("/api/v1/test-runs")
+                .then()
+                .statusCode(202)
+                .body("attempt", org.hamcrest.Matchers.equalTo(3))
+                .extract()
+                .path("runId");
+        awaitCleaned(runId);
+      }
       var view =
           given()
-              .header("Authorization", auth)
+              .header("Authorization", TestInfra.bearer("alice", Roles.ENGINEER))
               .get("/api/v1/test-runs/{id}", runId)
               .then()
               .statusCode(200)
               .extract()
               .jsonPath();
-      assertThat(view.getInt("attempt")).isEqualTo(2);
-      assertThat(view.getString("kind")).isEqualTo("MIRROR");
-      assertThat(view.getString("burnInNode")).isNull();
-      assertThat(view.getString("outcome"))
-          .as("%s", view.getString("analytics"))
-          .isEqualTo("FAILED");
-      assertThat(view.getString("analytics.changesSinceLastAttempt"))
-          .startsWith("1 newly failing, 1 fixed, 2 flaky since the previous attempt")
-          .contains("newly failing: e2e / shop.CheckoutIT.lists")
-          .contains("fixed: e2e / shop.CheckoutIT.refunds");
+      assertThat(view.getString("outcome")).isEqualTo("PASSED");
+      assertThat(view.getInt("analytics.changesSinceLastAttempt.previousAttempt")).isEqualTo(2);
+      assertThat(view.getList("analytics.changesSinceLastAttempt.flaky"))
+          .containsExactly("e2e / shop.CheckoutIT.lists");
+      assertThat(view.getList("analytics.changesSinceLastAttempt.fixed")).isEmpty();
+      assertThat(view.getString("analytics.changesSinceLastAttempt.summary"))
+          .startsWith("0 newly failing, 0 fixed, 0 still failing, 1 flaky since attempt 2");
+
+      // The trail: the re-run request by its author, and each result naming the author to tell.
+      List<ConsumerRecord<String, byte[]>> events =
+          probe.collect(
+              r ->
+                  KafkaProbe.value(r).contains(ticket)
+                      && (is(r, EventType.TEST_RERUN_REQUESTED, runId)
+                          || is(r, EventType.TEST_RUN_COMPLETED, ticket)),
+              4,
+              Duration.ofSeconds(20));
+      TestRerunRequested rerun =
+          payload(
+              events.stream()
+                  .filter(r -> is(r, EventType.TEST_RERUN_REQUESTED, runId))
+                  .findFirst()
+                  .orElseThrow(),
+              TestRerunRequested.class);
+      assertThat(rerun.requestedBy()).isEqualTo("alice");
+      assertThat(rerun.author()).isEqualTo("alice");
+      assertThat(rerun.attempt()).isEqualTo(3);
+      assertThat(rerun.image()).isEqualTo(two.image());
+      assertThat(
+              events.stream()
+                  .filter(r -> is(r, EventType.TEST_RUN_COMPLETED, ticket))
+                  .map(r -> payload(r, TestRunCompleted.class)))
+          .extracting(TestRunCompleted::attempt, TestRunCompleted::author)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple(1, "alice"),
+              org.assertj.core.groups.Tuple.tuple(2, "alice"),
+              org.assertj.core.groups.Tuple.tuple(3, "alice"));
     }
+  }
+
+  @Test
+  void aDirectRunMustNameAProposedRevisionComeFromItsAuthorOrAnApproverAndTestWhatItProposed() {
+    String ticket = "T-" + UUID.randomUUID().toString().substring(0, 6).toUpperCase();
+    String source = ProductionNamespace.create(client);
+    PatchProposed one = proposal(ticket, 1, source, 'f');
+    EventSender.send(one, "ticket-service");
+    awaitKnown(ticket, 1);
+    String alice = TestInfra.bearer("alice", Roles.ENGINEER);
+    try (KafkaProbe probe = KafkaProbe.fromNow(Topics.TESTS)) {
+      refused(TestInfra.bearer("erin", Roles.ENGINEER), Map.of("ticketId", ticket, "revision", 1))
+          .statusCode(403)
+          .body("violations[0].field", org.hamcrest.Matchers.equalTo("requester"));
+      refused(TestInfra.bearer("sam", Roles.SRE), Map.of("ticketId", ticket, "revision", 1))
+          .statusCode(403);
+      refused(alice, Map.of("ticketId", ticket, "revision", 9))
+          .statusCode(404)
+          .body("violations[0].field", org.hamcrest.Matchers.equalTo("revision"));
+      refused(
+              alice,
+              Map.of(
+                  "ticketId",
+                  ticket,
+                  "revision",
+                  1,
+                  "image",
+                  "registry.example/other@sha256:" + "0".repeat(64)))
+          .statusCode(400)
+          .body("violations[0].field", org.hamcrest.Matchers.equalTo("image"));
+      refused(
+              alice,
+              Map.of(
+                  "ticketId",
+                  ticket,
+                  "revision",
+                  1,
+                  "targets",
+                  List.of(
+                      new ContainerTarget(
+                          new WorkloadRef("kube-system", "Deployment", "checkout"), "app"))))
+          .statusCode(400)
+          .body("violations[0].field", org.hamcrest.Matchers.equalTo("targets"));
+      refused(
+              alice,
+              Map.of(
+                  "ticketId",
+                  ticket,
+                  "revision",
+                  1,
+                  "testSuites",
+                  List.of(
+                      new TestSuiteSpec(
+                          "e2e",
+                          "registry.example/loop-e2e:1",
+                          List.of("/bin/sh", "-c", "id"),
+                          60))))
+          .statusCode(400)
+          .body("violations[0].field", org.hamcrest.Matchers.equalTo("testSuites"));
+      assertThat(TestRun.<TestRun>list("ticketId", ticket)).isEmpty();
+
+      // Every refusal is in the trail, with the field and reason the requester was given.
+      List<TestRunRefused> refusals =
+          probe
+              .collect(r -> is(r, EventType.TEST_RUN_REFUSED, ticket), 6, Duration.ofSeconds(20))
+              .stream()
+              .map(r -> payload(r, TestRunRefused.class))
+              .toList();
+      assertThat(refusals)
+          .extracting(TestRunRefused::requestedBy, TestRunRefused::field)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple("erin", "requester"),
+              org.assertj.core.groups.Tuple.tuple("sam", "requester"),
+              org.assertj.core.groups.Tuple.tuple("alice", "revision"),
+              org.assertj.core.groups.Tuple.tuple("alice", "image"),
+              org.assertj.core.groups.Tuple.tuple("alice", "targets"),
+              org.assertj.core.groups.Tuple.tuple("alice", "testSuites"));
+      assertThat(refusals.get(0).reason()).contains("its author is alice");
+
+      // An approver who did not write it may.
+      try (KubeletFaults kubelet =
+          kubelet()
+              .script(
+                  "loop-e2e", new SimulatedKubelet.JobScript(0, Duration.ofMillis(100), junit()))) {
+        String runId =
+            given()
+                .header("Authorization", TestInfra.bearer("paula", Roles.APPROVER))
+                .contentType("application/json")
+                .body(Map.of("ticketId", ticket, "revision", 1, "image", one.image()))
+                .post("/api/v1/test-runs")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("runId");
+        assertThat(awaitCleaned(runId).outcome).isEqualTo(TestOutcome.PASSED);
+      }
+    }
+  }
+
+  private static io.restassured.response.ValidatableResponse refused(
+      String auth, Map<String, Object> body) {
+    return given()
+        .header("Authorization", auth)
+        .contentType("application/json")
+        .body(body)
+        .post("/api/v1/test-runs")
+        .then()
+        .contentType("application/problem+json");
   }
 
   @Test

@@ -101,7 +101,7 @@ public class PatchService {
             : List.copyOf(proposal.canarySteps());
     revision.proposedAt = Instant.now();
     revision.testRunId = UUID.randomUUID().toString();
-    revision.testAttempt = 1;
+    revision.testAttempt = lastTestAttempt(ticket.id) + 1;
     revision.persist();
 
     tickets.move(ticket, TicketState.PATCH_PROPOSED, author, "propose-patch");
@@ -249,6 +249,22 @@ public class PatchService {
         "tickets/" + ticket.id + "/revisions/" + revisionNumber,
         actor);
     return revision;
+  }
+
+  /**
+   * Test attempts are numbered per ticket, across revisions, so that the test-orchestrator compares
+   * a revision's run with the one before it. The orchestrator gives a later number if direct
+   * re-runs (which it alone sees) already took this one.
+   */
+  private static int lastTestAttempt(String ticketId) {
+    Integer last =
+        PatchRevision.getEntityManager()
+            .createQuery(
+                "select max(r.testAttempt) from PatchRevision r where r.ticketId = ?1",
+                Integer.class)
+            .setParameter(1, ticketId)
+            .getSingleResult();
+    return last == null ? 0 : last;
   }
 
   public PatchRevision revision(String ticketId, int revisionNumber) {

@@ -18,6 +18,7 @@ import dev.patchops.contract.model.RolloutOrigin;
 import dev.patchops.contract.model.WorkloadRef;
 import dev.patchops.platform.messaging.InboundEvents;
 import dev.patchops.rollout.gate.GateRecords;
+import dev.patchops.rollout.notify.TestFailureNotices;
 import dev.patchops.rollout.quarantine.QuarantineService;
 import dev.patchops.rollout.rollout.AnalysisSpec;
 import dev.patchops.rollout.rollout.Rollout;
@@ -57,6 +58,7 @@ public class RolloutEventsConsumer {
   @Inject QuarantineService quarantines;
   @Inject RolloutEngine engine;
   @Inject GateRecords gateRecords;
+  @Inject TestFailureNotices testFailures;
 
   /**
    * The ticket events a rollout acts on. The rest of the topic (a ticket's every other step) is
@@ -149,6 +151,8 @@ public class RolloutEventsConsumer {
             event -> {
               if (event.payload() instanceof TestRunCompleted done && done.burnInNode() != null) {
                 quarantines.burnInCompleted(done);
+              } else if (event.payload() instanceof TestRunCompleted done) {
+                testFailures.completed(done);
               }
             }));
   }

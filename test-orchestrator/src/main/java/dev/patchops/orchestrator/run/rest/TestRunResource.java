@@ -1,17 +1,18 @@
 package dev.patchops.orchestrator.run.rest;
 
 import dev.patchops.contract.Pattern;
-import dev.patchops.contract.events.TestRunRequested;
 import dev.patchops.contract.model.ContainerTarget;
 import dev.patchops.contract.model.TestAnalytics;
 import dev.patchops.contract.model.TestOutcome;
 import dev.patchops.contract.model.TestSuiteSpec;
 import dev.patchops.orchestrator.run.RunExecutor;
 import dev.patchops.orchestrator.run.RunKind;
+import dev.patchops.orchestrator.run.RunRefusal;
 import dev.patchops.orchestrator.run.RunState;
 import dev.patchops.orchestrator.run.TestRun;
 import dev.patchops.orchestrator.run.TestRunService;
 import dev.patchops.platform.rest.ApiException;
+import dev.patchops.platform.rest.Problem;
 import dev.patchops.platform.security.Roles;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
@@ -25,14 +26,17 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
 @Path("/api/v1/test-runs")
 @Produces(MediaType.APPLICATION_JSON)
 public class TestRunResource {
 
-  /** A re-run of a revision, outside the ticket flow: a new attempt, numbered after the last. */
+  /**
+   * A re-run of a proposed revision, outside the ticket flow: a new attempt of the ticket. Image,
+   * targets and suites may be left out (the revision's are used); given, they must be the
+   * revision's.
+   */
   public record CreateTestRun(
       String ticketId,
       Integer revision,
@@ -83,63 +87,72 @@ public class TestRunResource {
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
   @ResponseStatus(202)
-  @RolesAllowed({Roles.ENGINEER, Roles.SRE, Roles.ADMIN})
+  @RolesAllowed({Roles.ENGINEER, Roles.APPROVER, Roles.SRE, Roles.ADMIN})
   public TestRunView create(CreateTestRun body) {
     if (body == null) {
       throw ApiException.badRequest("body", "is required");
     }
-    require("ticketId", body.ticketId() != null && !body.ticketId().isBlank(), "is required");
+    if (body.ticketId() == null || body.ticketId().isBlank()) {
+      // Nothing to file a refusal under: the trail is per ticket.
+      throw ApiException.badRequest("ticketId", "is required");
+    }
+    String requester = identity.getPrincipal().getName();
+    try {
+      TestRun run =
+          runs.rerun(
+              new TestRunService.Rerun(
+                  body.ticketId(),
+                  requireWellFormed(body),
+                  body.image(),
+                  body.targets(),
+                  body.testSuites(),
+                  requester,
+                  identity.getRoles()));
+      executor.wake();
+      return TestRunView.of(run);
+    } catch (RunRefusal refusal) {
+      runs.refused(body.ticketId(), body.revision(), requester, refusal);
+      throw problem(refusal);
+    }
+  }
+
+  /** The revision number, once the request's shape is checked. */
+  private static int requireWellFormed(CreateTestRun body) {
     require("revision", body.revision() != null && body.revision() >= 1, "must be 1 or more");
     require(
         "image",
-        body.image() != null && body.image().matches(Pattern.IMAGE_BY_DIGEST),
+        body.image() == null || body.image().matches(Pattern.IMAGE_BY_DIGEST),
         "must be pinned by digest: <repository>@sha256:<64 hex>");
     require(
         "targets",
-        body.targets() != null && !body.targets().isEmpty(),
-        "must name at least one container");
-    for (int i = 0; i < body.targets().size(); i++) {
-      ContainerTarget t = body.targets().get(i);
-      require(
-          "targets[" + i + "]",
-          t != null
-              && t.workload() != null
-              && t.workload().namespace() != null
-              && t.workload().kind() != null
-              && t.workload().name() != null
-              && t.container() != null,
-          "needs workload.namespace, workload.kind, workload.name and container");
-    }
+        body.targets() == null || !body.targets().isEmpty(),
+        "must name at least one container, or be left out for the revision's");
     require(
         "testSuites",
-        body.testSuites() != null && !body.testSuites().isEmpty(),
-        "must list at least one suite");
-    for (int i = 0; i < body.testSuites().size(); i++) {
-      TestSuiteSpec s = body.testSuites().get(i);
-      require(
-          "testSuites[" + i + "]",
-          s != null
-              && s.name() != null
-              && !s.name().isBlank()
-              && s.image() != null
-              && !s.image().isBlank(),
-          "needs a name and an image");
-    }
-    int attempt = runs.nextAttempt(body.ticketId(), body.revision());
-    TestRun run =
-        runs.request(
-            new TestRunRequested(
-                body.ticketId(),
-                body.revision(),
-                UUID.randomUUID().toString(),
-                attempt,
-                body.image(),
-                body.targets(),
-                body.testSuites(),
-                identity.getPrincipal().getName(),
-                Instant.now()));
-    executor.wake();
-    return TestRunView.of(run);
+        body.testSuites() == null || !body.testSuites().isEmpty(),
+        "must list at least one suite, or be left out for the revision's");
+    return body.revision();
+  }
+
+  private static ApiException problem(RunRefusal refusal) {
+    int status =
+        switch (refusal.kind()) {
+          case INVALID -> 400;
+          case UNKNOWN_REVISION -> 404;
+          case NOT_ALLOWED -> 403;
+        };
+    String type =
+        switch (refusal.kind()) {
+          case INVALID -> "invalid-request";
+          case UNKNOWN_REVISION -> "unknown-revision";
+          case NOT_ALLOWED -> "not-author-or-approver";
+        };
+    return new ApiException(
+        status,
+        type,
+        "Test run refused",
+        refusal.getMessage(),
+        List.of(new Problem.Violation(refusal.field(), refusal.reason())));
   }
 
   @GET
@@ -155,7 +168,7 @@ public class TestRunResource {
 
   private static void require(String field, boolean ok, String reason) {
     if (!ok) {
-      throw ApiException.badRequest(field, reason);
+      throw new RunRefusal(RunRefusal.Kind.INVALID, field, reason);
     }
   }
 }
