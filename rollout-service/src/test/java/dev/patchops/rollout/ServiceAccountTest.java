@@ -1,11 +1,7 @@
 package dev.patchops.rollout;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
+import dev.patchops.testing.kube.TestCluster;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
@@ -22,29 +18,6 @@ class ServiceAccountTest {
 
   @Test
   void theServiceActsAsItsOwnServiceAccountAndIsRefusedWhatItsRbacDoesNotGrant() {
-    assertThat(
-            client
-                .authentication()
-                .v1()
-                .selfSubjectReviews()
-                .create(new io.fabric8.kubernetes.api.model.authentication.SelfSubjectReview())
-                .getStatus()
-                .getUserInfo()
-                .getUsername())
-        .isEqualTo("system:serviceaccount:patchops:rollout-service");
-    assertThatThrownBy(
-            () ->
-                client
-                    .rbac()
-                    .clusterRoles()
-                    .resource(
-                        new ClusterRoleBuilder()
-                            .withNewMetadata()
-                            .withName("not-ours")
-                            .endMetadata()
-                            .build())
-                    .create())
-        .isInstanceOfSatisfying(
-            KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
+    TestCluster.assertActsAs(client, "patchops", "rollout-service");
   }
 }

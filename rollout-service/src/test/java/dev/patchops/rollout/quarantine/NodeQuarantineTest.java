@@ -60,6 +60,19 @@ class NodeQuarantineTest {
         null);
   }
 
+  /** The ticket-service asks for the node of {@code ticketId}; the service holds it. */
+  void quarantine(String ticketId, EquipmentRef equipment, String node) {
+    EventSender.send(
+        new HardwareQuarantineRequested(ticketId, equipment, node, "jack", Instant.now()),
+        "ticket-service");
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                quarantines.get(ticketId) != null
+                    && quarantines.get(ticketId).state == NodeQuarantine.State.QUARANTINED);
+  }
+
   @Test
   void nodeIsQuarantinedKeptOutAfterAFailedBurnInAndReleasedAfterAPassingOne() {
     String node = "node-" + UUID.randomUUID().toString().substring(0, 6);
@@ -67,15 +80,7 @@ class NodeQuarantineTest {
     String ticketId = "TCK-HW-" + node;
     EquipmentRef equipment = new EquipmentRef("eq-" + node, EquipmentType.NODE, "rack 4");
     try (KafkaProbe probe = KafkaProbe.fromNow(Topics.ROLLOUTS)) {
-      EventSender.send(
-          new HardwareQuarantineRequested(ticketId, equipment, node, "jack", Instant.now()),
-          "ticket-service");
-      await()
-          .atMost(WAIT)
-          .until(
-              () ->
-                  quarantines.get(ticketId) != null
-                      && quarantines.get(ticketId).state == NodeQuarantine.State.QUARANTINED);
+      quarantine(ticketId, equipment, node);
       Node cordoned = client.nodes().withName(node).get();
       assertThat(cordoned.getSpec().getUnschedulable()).isTrue();
       // The node lifecycle controller taints a cordoned node node.kubernetes.io/unschedulable
@@ -163,15 +168,7 @@ class NodeQuarantineTest {
     String ticketId = "TCK-HW-" + node;
     EquipmentRef equipment = new EquipmentRef("eq-" + node, EquipmentType.NODE, "rack 4");
     try (KafkaProbe probe = KafkaProbe.fromNow(Topics.ROLLOUTS)) {
-      EventSender.send(
-          new HardwareQuarantineRequested(ticketId, equipment, node, "jack", Instant.now()),
-          "ticket-service");
-      await()
-          .atMost(WAIT)
-          .until(
-              () ->
-                  quarantines.get(ticketId) != null
-                      && quarantines.get(ticketId).state == NodeQuarantine.State.QUARANTINED);
+      quarantine(ticketId, equipment, node);
       EventSender.send(burnIn(ticketId, node, TestOutcome.FAILED), "test-orchestrator");
       await().atMost(WAIT).until(() -> quarantines.get(ticketId).burnInPassed == Boolean.FALSE);
       EventSender.send(

@@ -96,6 +96,25 @@ class ReadinessGateTest {
                                 return d;
                               })
                       != null);
+      // The healthy workloads get ready first, however slow the machine: the gate's short deadline
+      // below is about the three broken ones, not a race with the controllers.
+      java.util.Set<String> broken = java.util.Set.of("checkout", "payments", "cart");
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  client.apps().deployments().inNamespace(ns).list().getItems().stream()
+                      .filter(d -> !broken.contains(d.getMetadata().getName()))
+                      .allMatch(
+                          d ->
+                              d.getStatus() != null
+                                  && d.getSpec().getReplicas() != null
+                                  && d.getSpec()
+                                      .getReplicas()
+                                      .equals(d.getStatus().getReadyReplicas())
+                                  && d.getSpec()
+                                      .getReplicas()
+                                      .equals(d.getStatus().getUpdatedReplicas())));
       // The patched payments rolls out beside its old, ready Pod, which must not pass for it.
       ReadinessGate.Readiness readiness = gate.await(ns, Duration.ofSeconds(3));
       assertThat(readiness.ready()).isFalse();

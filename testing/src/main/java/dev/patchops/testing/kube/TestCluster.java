@@ -43,4 +43,44 @@ public final class TestCluster {
         .getStatus()
         .getToken();
   }
+
+  /**
+   * Fails unless {@code client} is authenticated as {@code namespace/serviceAccount} and is refused
+   * what no PatchOps service may do (create a ClusterRole): the proof that a module's suite runs as
+   * its service's ServiceAccount, not as the administrator.
+   */
+  public static void assertActsAs(
+      KubernetesClient client, String namespace, String serviceAccount) {
+    String user =
+        client
+            .authentication()
+            .v1()
+            .selfSubjectReviews()
+            .create(new io.fabric8.kubernetes.api.model.authentication.SelfSubjectReview())
+            .getStatus()
+            .getUserInfo()
+            .getUsername();
+    String expected = "system:serviceaccount:" + namespace + ":" + serviceAccount;
+    if (!expected.equals(user)) {
+      throw new AssertionError("the service acts as " + user + ", not " + expected);
+    }
+    try {
+      client
+          .rbac()
+          .clusterRoles()
+          .resource(
+              new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder()
+                  .withNewMetadata()
+                  .withName("not-ours")
+                  .endMetadata()
+                  .build())
+          .create();
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      if (e.getCode() == 403) {
+        return;
+      }
+      throw new AssertionError("expected 403 creating a ClusterRole, got " + e.getCode(), e);
+    }
+    throw new AssertionError(user + " was allowed to create a ClusterRole");
+  }
 }
