@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
+import dev.patchops.testing.kube.TestCluster;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -46,7 +47,8 @@ class NodeDrainTest {
   static final Duration WAIT = Duration.ofSeconds(60);
   static final String POOL = "drain-pool";
 
-  @Inject KubernetesClient client;
+  // Fixtures are the administrator's; the service acts as its own ServiceAccount.
+  final KubernetesClient client = TestCluster.admin();
   @Inject QuarantineService quarantines;
 
   @BeforeEach
