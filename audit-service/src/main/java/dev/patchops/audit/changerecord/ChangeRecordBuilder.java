@@ -403,10 +403,16 @@ public final class ChangeRecordBuilder {
       return new Line(e.actor(), "Gate " + e.gate() + " refused " + e.action() + ": " + e.reason());
     }
 
+    /** A run asked for, by the ticket-service or directly: one entry of its revision either way. */
+    private void requested(
+        long seq, int revision, String runId, int attempt, String by, java.time.Instant at) {
+      TestRunAcc run = run(revision, runId, attempt, seq);
+      run.requestedBy = by;
+      run.requestedAt = at;
+    }
+
     private Line testRunRequested(long seq, TestRunRequested e) {
-      TestRunAcc run = run(e.revision(), e.runId(), e.attempt(), seq);
-      run.requestedBy = e.requestedBy();
-      run.requestedAt = e.requestedAt();
+      requested(seq, e.revision(), e.runId(), e.attempt(), e.requestedBy(), e.requestedAt());
       return new Line(
           e.requestedBy(),
           "Test run "
@@ -418,9 +424,7 @@ public final class ChangeRecordBuilder {
     }
 
     private Line rerunRequested(long seq, TestRerunRequested e) {
-      TestRunAcc run = run(e.revision(), e.runId(), e.attempt(), seq);
-      run.requestedBy = e.requestedBy();
-      run.requestedAt = e.requestedAt();
+      requested(seq, e.revision(), e.runId(), e.attempt(), e.requestedBy(), e.requestedAt());
       return new Line(
           e.requestedBy(),
           "Test run "
