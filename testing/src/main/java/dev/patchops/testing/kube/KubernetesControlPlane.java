@@ -60,7 +60,7 @@ public class KubernetesControlPlane implements QuarkusTestResourceLifecycleManag
     if (serviceAccount != null) {
       String[] account = serviceAccount.split("/", 2);
       namespace = account[0];
-      token = tokenOf(account[0], account[1]);
+      token = TestCluster.tokenOf(account[0], account[1], TOKEN_SECONDS);
     }
     return Map.of(
         "quarkus.kubernetes-client.api-server-url",
@@ -71,23 +71,6 @@ public class KubernetesControlPlane implements QuarkusTestResourceLifecycleManag
         namespace,
         "kubernetes.auth.tryKubeConfig",
         "false");
-  }
-
-  private static String tokenOf(String namespace, String name) {
-    try (KubernetesClient admin = admin(plane)) {
-      return admin
-          .serviceAccounts()
-          .inNamespace(namespace)
-          .withName(name)
-          .tokenRequest(
-              new io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder()
-                  .withNewSpec()
-                  .withExpirationSeconds(TOKEN_SECONDS)
-                  .endSpec()
-                  .build())
-          .getStatus()
-          .getToken();
-    }
   }
 
   /**

@@ -34,12 +34,21 @@ public final class TestCluster {
 
   /** A token of {@code namespace/serviceAccount}, valid for an hour. */
   public static String tokenOf(String namespace, String serviceAccount) {
+    return tokenOf(namespace, serviceAccount, 3600L);
+  }
+
+  /** A token of {@code namespace/serviceAccount}, valid for {@code seconds}. */
+  public static String tokenOf(String namespace, String serviceAccount, long seconds) {
     return admin()
         .serviceAccounts()
         .inNamespace(namespace)
         .withName(serviceAccount)
         .tokenRequest(
-            new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build())
+            new TokenRequestBuilder()
+                .withNewSpec()
+                .withExpirationSeconds(seconds)
+                .endSpec()
+                .build())
         .getStatus()
         .getToken();
   }
