@@ -1,12 +1,10 @@
 package dev.patchops.kubectl;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.APIResource;
 import io.fabric8.kubernetes.api.model.APIResourceList;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamedContext;
 import io.fabric8.kubernetes.api.model.Status;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -22,7 +20,10 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLException;
 
 /**
@@ -68,11 +69,14 @@ final class Cluster implements AutoCloseable {
   private final KubernetesClient client;
   private final String context;
   private final String namespace;
+  private final Set<Thread> selectorsBefore;
 
-  private Cluster(KubernetesClient client, String context, String namespace) {
+  private Cluster(
+      KubernetesClient client, String context, String namespace, Set<Thread> selectorsBefore) {
     this.client = client;
     this.context = context;
     this.namespace = namespace;
+    this.selectorsBefore = selectorsBefore;
   }
 
   /**
@@ -80,8 +84,8 @@ final class Cluster implements AutoCloseable {
    * else ~/.kube/config), for {@code context} or the current one.
    */
   static Cluster connect(String kubeconfig, String context, String namespace) {
-    KubernetesSerialization serialization = new KubernetesSerialization(new ObjectMapper(), false);
-    Kubeconfig.Chosen fast = Kubeconfig.read(Kubeconfig.file(kubeconfig), context, serialization);
+    CompletableFuture<KubernetesSerialization> serialization = Warmup.serialization();
+    Kubeconfig.Chosen fast = Kubeconfig.read(Kubeconfig.file(kubeconfig), context);
     if (fast != null && fast.config() == null) {
       throw new PluginException("error: context \"" + fast.context() + "\" does not exist");
     }
@@ -117,18 +121,22 @@ final class Cluster implements AutoCloseable {
     }
     // A CLI answers at once: no silent retries against an unreachable server.
     config.setRequestRetryBackoffLimit(0);
+    config.setHttp2Disable(true);
     config.setConnectionTimeout(5_000);
     config.setRequestTimeout(20_000);
     String ns =
         namespace != null
             ? namespace
             : config.getNamespace() != null ? config.getNamespace() : "default";
+    Warmup.tls();
+    Trace.mark("tls warmed");
+    Set<Thread> selectorsBefore = selectorThreads();
     KubernetesClient client =
         new KubernetesClientBuilder()
             .withConfig(config)
-            .withKubernetesSerialization(serialization)
+            .withKubernetesSerialization(serialization.join())
             .build();
-    return new Cluster(client, current, ns);
+    return new Cluster(client, current, ns, selectorsBefore);
   }
 
   String namespace() {
@@ -228,10 +236,23 @@ final class Cluster implements AutoCloseable {
         kind);
   }
 
+  /**
+   * Deployments read untyped: the view needs two numbers of their status, and binding the typed
+   * model (its Pod template's hundred classes) was a sixth of a short command's time.
+   */
+  static final ResourceDefinitionContext DEPLOYMENT =
+      new ResourceDefinitionContext.Builder()
+          .withGroup("apps")
+          .withVersion("v1")
+          .withKind("Deployment")
+          .withPlural("deployments")
+          .withNamespaced(true)
+          .build();
+
   /** A Deployment, or null; reading it is best effort (a view without it still helps). */
-  Deployment deploymentOrNull(String ns, String name) {
+  GenericKubernetesResource deploymentOrNull(String ns, String name) {
     try {
-      return client.apps().deployments().inNamespace(ns).withName(name).get();
+      return client.genericKubernetesResources(DEPLOYMENT).inNamespace(ns).withName(name).get();
     } catch (KubernetesClientException e) {
       return null;
     }
@@ -372,5 +393,40 @@ final class Cluster implements AutoCloseable {
   @Override
   public void close() {
     client.close();
+    stopSelectors();
+  }
+
+  /**
+   * Java 17's HttpClient cannot be closed: its selector thread waits in epoll until the client is
+   * garbage collected, and a JVM that exits while a thread runs native code waits 300 ms for it,
+   * half of a short command's time. An interrupt ends the selector's loop; the client is closed
+   * already, so nothing is cut short. Only the threads this client started are touched.
+   */
+  private void stopSelectors() {
+    for (Thread t : selectorThreads()) {
+      if (!selectorsBefore.contains(t)) {
+        t.interrupt();
+        try {
+          t.join(200);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  /** The JDK HTTP clients' selector threads alive now. */
+  static Set<Thread> selectorThreads() {
+    Thread[] threads = new Thread[Thread.activeCount() + 8];
+    int n = Thread.currentThread().getThreadGroup().enumerate(threads);
+    Set<Thread> selectors = new HashSet<>();
+    for (int i = 0; i < n; i++) {
+      String name = threads[i].getName();
+      if (name.startsWith("HttpClient-") && name.endsWith("-SelectorManager")) {
+        selectors.add(threads[i]);
+      }
+    }
+    return selectors;
   }
 }

@@ -2,7 +2,6 @@ package dev.patchops.kubectl;
 
 import dev.patchops.kubectl.Cluster.Kind;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
@@ -71,6 +70,7 @@ public final class Main {
     PrintWriter err = new PrintWriter(System.err, true);
     int code = run(args, out, err);
     out.flush();
+    Trace.mark("closed");
     System.exit(code);
   }
 
@@ -270,7 +270,9 @@ public final class Main {
    * weights of the HTTPRoute; {@code seen} holds Deployments a watch already delivered.
    */
   static Integer actualWeight(
-      Cluster cluster, GenericKubernetesResource rollout, Map<String, Deployment> seen) {
+      Cluster cluster,
+      GenericKubernetesResource rollout,
+      Map<String, GenericKubernetesResource> seen) {
     String ns = rollout.getMetadata().getNamespace();
     String deployment = Node.text(rollout, "spec", "deployment");
     if (deployment == null) {
@@ -280,12 +282,13 @@ public final class Main {
     if (route != null) {
       return RolloutView.actualWeight(rollout, null, null, cluster.httpRouteOrNull(ns, route));
     }
-    Deployment stable =
+    GenericKubernetesResource stable =
         seen != null ? seen.get(deployment) : cluster.deploymentOrNull(ns, deployment);
-    Deployment canary =
+    GenericKubernetesResource canary =
         seen != null
             ? seen.get(deployment + "-canary")
             : cluster.deploymentOrNull(ns, deployment + "-canary");
+    Trace.mark("deployments read");
     return RolloutView.actualWeight(rollout, stable, canary, null);
   }
 
@@ -314,7 +317,7 @@ public final class Main {
     void run(GenericKubernetesResource first) {
       BlockingQueue<Object> changes = new LinkedBlockingQueue<>();
       AtomicReference<GenericKubernetesResource> latest = new AtomicReference<>(first);
-      Map<String, Deployment> deployments = new ConcurrentHashMap<>();
+      Map<String, GenericKubernetesResource> deployments = new ConcurrentHashMap<>();
       String deployment = Node.text(first, "spec", "deployment");
       List<Watch> watches = new ArrayList<>();
       try {
@@ -347,7 +350,7 @@ public final class Main {
                 kind));
         if (kind == Kind.ROLLOUT && deployment != null) {
           for (String d : List.of(deployment, deployment + "-canary")) {
-            Deployment now = cluster.deploymentOrNull(ns, d);
+            GenericKubernetesResource now = cluster.deploymentOrNull(ns, d);
             if (now != null) {
               deployments.put(d, now);
             }
@@ -357,13 +360,13 @@ public final class Main {
                   () ->
                       cluster
                           .client()
-                          .apps()
-                          .deployments()
+                          .genericKubernetesResources(Cluster.DEPLOYMENT)
                           .inNamespace(ns)
                           .watch(
                               new Watcher<>() {
                                 @Override
-                                public void eventReceived(Action action, Deployment d) {
+                                public void eventReceived(
+                                    Action action, GenericKubernetesResource d) {
                                   String n = d.getMetadata().getName();
                                   if (n.equals(deployment) || n.equals(deployment + "-canary")) {
                                     if (action == Action.DELETED) {

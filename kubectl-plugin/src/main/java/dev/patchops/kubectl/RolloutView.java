@@ -1,7 +1,6 @@
 package dev.patchops.kubectl;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,8 +17,8 @@ final class RolloutView {
   /** The share of traffic the canary really gets now, in percent, or null when unknown. */
   static Integer actualWeight(
       GenericKubernetesResource rollout,
-      Deployment stable,
-      Deployment canary,
+      GenericKubernetesResource stable,
+      GenericKubernetesResource canary,
       GenericKubernetesResource route) {
     if (Node.text(rollout, "spec", "httpRoute") != null) {
       return route == null ? null : routeWeight(route);
@@ -50,11 +49,9 @@ final class RolloutView {
     return all == 0 ? null : (int) Math.round(100.0 * canary / all);
   }
 
-  private static int ready(Deployment d) {
-    if (d == null || d.getStatus() == null || d.getStatus().getReadyReplicas() == null) {
-      return 0;
-    }
-    return d.getStatus().getReadyReplicas();
+  private static int ready(GenericKubernetesResource d) {
+    Integer ready = d == null ? null : Node.integer(d, "status", "readyReplicas");
+    return ready == null ? 0 : ready;
   }
 
   /** A step as the view shows it. */

@@ -20,8 +20,10 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -75,6 +77,26 @@ class PluginCliTest {
         """
             .formatted(name, NS, "7".repeat(64)),
         GenericKubernetesResource.class);
+  }
+
+  /**
+   * A JVM that exits while a thread sits in native code waits 300 ms for it; the HTTP client's
+   * selector is such a thread until closing the cluster ends it.
+   */
+  @Test
+  void closingTheClusterEndsItsHttpClientsSelectorThreadOnly() {
+    Set<Thread> others = Cluster.selectorThreads();
+    Cluster cluster = Cluster.connect(kubectl.kubeconfig().toString(), null, NS);
+    assertThat(cluster.get(Cluster.Kind.ROLLOUT, NS, ROLLOUT).getMetadata().getName())
+        .isEqualTo(ROLLOUT);
+    Set<Thread> own = new HashSet<>(Cluster.selectorThreads());
+    own.removeAll(others);
+    assertThat(own).as("the client's selector thread while it is open").hasSize(1);
+
+    cluster.close();
+
+    assertThat(own).as("its selector thread after close").noneMatch(Thread::isAlive);
+    assertThat(others).as("other clients' selector threads").allMatch(Thread::isAlive);
   }
 
   @Test

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -35,8 +33,12 @@ class RolloutViewTest {
         GenericKubernetesResource.class);
   }
 
-  static Deployment ready(int replicas) {
-    return new DeploymentBuilder().withNewStatus().withReadyReplicas(replicas).endStatus().build();
+  static GenericKubernetesResource ready(int replicas) {
+    return Serialization.unmarshal(
+        "{\"apiVersion\": \"apps/v1\", \"kind\": \"Deployment\", \"status\": {\"readyReplicas\": "
+            + replicas
+            + "}}",
+        GenericKubernetesResource.class);
   }
 
   @Test
