@@ -3,10 +3,13 @@ package dev.patchops.platform;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.patchops.contract.CloudEventHeaders;
 import dev.patchops.contract.EventType;
 import dev.patchops.contract.Topics;
 import dev.patchops.platform.config.PlatformConfig;
+import dev.patchops.platform.testapp.DatabaseOutageConsumer;
 import dev.patchops.platform.testapp.TicketEffects;
+import dev.patchops.testing.KafkaProbe;
 import dev.patchops.testing.PatchOpsTest;
 import dev.patchops.testing.TestInfra;
 import dev.patchops.testing.TestProducer;
@@ -20,8 +23,15 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,6 +44,7 @@ class InboxInfrastructureFailureTest {
   @Inject TicketEffects effects;
   @Inject MeterRegistry registry;
   @Inject PlatformConfig config;
+  @Inject DatabaseOutageConsumer outage;
 
   @Test
   void sessionsKilledMidHandlingMoreOftenThanTheAttemptsAllowDoNotDeadLetterTheEvent()
@@ -77,6 +88,79 @@ class InboxInfrastructureFailureTest {
     assertThat(outcome("DEAD_LETTERED")).isEqualTo(deadLetteredBefore);
   }
 
+  /**
+   * A database that stays down: past the inbox's patience (40 s) the record is left unacknowledged,
+   * its channel fails with the offset uncommitted, and it is never dead-lettered.
+   */
+  @Test
+  void aDatabaseThatStaysDownLeavesTheRecordUncommittedAndNeverDeadLettersIt() throws Exception {
+    String key = "TCK-DBDOWN-" + UUID.randomUUID();
+    String goodId = UUID.randomUUID().toString();
+    String downId = UUID.randomUUID().toString();
+    String group = DatabaseOutageConsumer.GROUP;
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.bootstrapServers()))) {
+      // One that goes through first, so the group demonstrably commits what it acknowledges.
+      TestProducer.send(
+          Topics.TESTS,
+          key,
+          TestEvents.ticketOpenedJson(key, "database up"),
+          TestEvents.headers(EventType.TICKET_OPENED, goodId));
+      ConsumerRecord<String, byte[]> good =
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .until(() -> withId(outage.processed(), goodId), r -> r != null);
+      TopicPartition partition = new TopicPartition(good.topic(), good.partition());
+      await("the good record's offset committed")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> committed(admin, group, partition) == good.offset() + 1);
+
+      TestProducer.send(
+          Topics.TESTS,
+          key,
+          TestEvents.ticketOpenedJson(key, DatabaseOutageConsumer.DOWN),
+          TestEvents.headers(EventType.TICKET_OPENED, downId));
+      ConsumerRecord<String, byte[]> down =
+          await("the inbox giving up on its database")
+              .atMost(Duration.ofSeconds(120))
+              .until(() -> withId(outage.failed(), downId), r -> r != null);
+      assertThat(outage.handlerRuns())
+          .as("handler runs, none of them spending an attempt")
+          .isGreaterThan(config.inbox().maxAttempts());
+      assertThat(outcome(group, "DEAD_LETTERED")).isZero();
+      await("the failed channel's consumer gone")
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  admin
+                      .describeConsumerGroups(List.of(group))
+                      .all()
+                      .get()
+                      .get(group)
+                      .members()
+                      .isEmpty());
+      assertThat(committed(admin, group, partition))
+          .as("the committed offset still points at the record")
+          .isEqualTo(down.offset());
+    }
+  }
+
+  private static ConsumerRecord<String, byte[]> withId(
+      List<ConsumerRecord<String, byte[]>> records, String id) {
+    return records.stream()
+        .filter(r -> id.equals(KafkaProbe.header(r, CloudEventHeaders.ID)))
+        .findFirst()
+        .orElse(null);
+  }
+
+  private static long committed(Admin admin, String group, TopicPartition partition)
+      throws Exception {
+    OffsetAndMetadata offset =
+        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().get(partition);
+    return offset == null ? -1 : offset.offset();
+  }
+
   /** The backend of the handler that waits for the ticket's lock, or 0 while there is none. */
   private static int waitingHandler(Connection holder, Set<Integer> alreadyKilled)
       throws SQLException {
@@ -103,10 +187,14 @@ class InboxInfrastructureFailureTest {
   }
 
   private double outcome(String outcome) {
+    return outcome(TicketEffects.CONSUMER, outcome);
+  }
+
+  private double outcome(String consumer, String outcome) {
     Counter counter =
         registry
             .find("patchops.inbox.events")
-            .tags("consumer", TicketEffects.CONSUMER, "outcome", outcome)
+            .tags("consumer", consumer, "outcome", outcome)
             .counter();
     return counter == null ? 0 : counter.count();
   }

@@ -87,7 +87,7 @@ class OutboxRelayLeadershipTest {
     try (KafkaProbe probe = KafkaProbe.fromNow(Topics.TICKETS)) {
       OutboxRelay first = start(config, firstMetrics);
       await().atMost(Duration.ofSeconds(30)).until(() -> leader(firstMetrics));
-      OutboxRelay second = start(config, secondMetrics);
+      start(config, secondMetrics);
       await("standby connected").atMost(Duration.ofSeconds(30)).until(() -> relaySessions() == 2);
 
       String before = run + "a";
@@ -106,7 +106,6 @@ class OutboxRelayLeadershipTest {
       assertThat(titles(probe.collect(r -> after.equals(r.key()), 3, Duration.ofSeconds(30))))
           .containsExactly("b1", "b2", "b3");
       await().atMost(Duration.ofSeconds(30)).until(() -> published(secondMetrics) >= 3);
-      assertThat(second).isNotNull();
     }
   }
 
