@@ -18,6 +18,13 @@ public class TicketEffects {
   public static final String CONSUMER = "platform-test-effects";
   public static final String ALWAYS_FAILS = "TCK-999";
 
+  /**
+   * Tickets with this prefix wait, inside the handler's transaction, for a PostgreSQL advisory lock
+   * named after the ticket: a test that holds it can catch the handler mid-transaction and take its
+   * database session away.
+   */
+  public static final String WAITS_FOR_DATABASE = "TCK-DBWAIT-";
+
   private final Map<String, AtomicInteger> failuresToInject = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
 
@@ -40,6 +47,12 @@ public class TicketEffects {
         event -> {
           String ticketId = event.key();
           attempts.computeIfAbsent(ticketId, k -> new AtomicInteger()).incrementAndGet();
+          if (ticketId.startsWith(WAITS_FOR_DATABASE)) {
+            Effect.getEntityManager()
+                .createNativeQuery("select pg_advisory_xact_lock(hashtext(?1))")
+                .setParameter(1, ticketId)
+                .getSingleResult();
+          }
           if (ticketId.equals(ALWAYS_FAILS)) {
             throw new IllegalStateException("downstream refuses ticket " + ticketId);
           }

@@ -45,6 +45,15 @@ public class WidgetResource {
         .build();
   }
 
+  /** Fails as a bug would: what the message and the class name reveal must not reach the client. */
+  @POST
+  @Path("{id}/explode")
+  @RolesAllowed(Roles.ENGINEER)
+  public WidgetView explode(@PathParam("id") UUID id) {
+    throw new IllegalStateException(
+        "connection to jdbc:postgresql://db.internal:5432/widgets refused for widget " + id);
+  }
+
   @GET
   @Path("{id}")
   @RolesAllowed({Roles.ENGINEER, Roles.AUDITOR})
