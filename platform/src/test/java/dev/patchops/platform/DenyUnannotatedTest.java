@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 class DenyUnannotatedTest {
   @Test
   void anEndpointWithoutARoleAnnotationIsClosedToEveryRole() {
-    for (String role : new String[] {"reporter", "engineer", "approver", "sre", "auditor", "admin"}) {
+    for (String role :
+        new String[] {"reporter", "engineer", "approver", "sre", "auditor", "admin"}) {
       given()
           .header("Authorization", TestInfra.bearer("pat", role))
           .get("/api/v1/forgotten")

@@ -87,23 +87,41 @@ class NodeAlertCorrelationTest {
           .body("equipmentId", equalTo(equipment))
           .body("assignee", equalTo("hank"));
 
-      HardwareQuarantineRequested quarantine =
-          PatchLifecycleTest.single(
-              probe,
-              ticketId,
-              EventType.HARDWARE_QUARANTINE_REQUESTED,
-              HardwareQuarantineRequested.class);
-      assertThat(quarantine.nodeName()).isEqualTo(node);
-      assertThat(quarantine.equipment().equipmentId()).isEqualTo(equipment);
-      var received =
+      // One collect for both: the probe hands each record to one collect only.
+      var records =
           probe.collect(
               r ->
-                  EventType.ALERT_RECEIVED.type().equals(KafkaProbe.header(r, CloudEventHeaders.TYPE))
-                      && KafkaProbe.value(r).contains(first),
-              1,
+                  (ticketId.equals(r.key())
+                          && EventType.HARDWARE_QUARANTINE_REQUESTED
+                              .type()
+                              .equals(KafkaProbe.header(r, CloudEventHeaders.TYPE)))
+                      || (EventType.ALERT_RECEIVED
+                              .type()
+                              .equals(KafkaProbe.header(r, CloudEventHeaders.TYPE))
+                          && KafkaProbe.value(r).contains(first)),
+              2,
               Duration.ofSeconds(30));
+      assertThat(records).hasSize(2);
+      HardwareQuarantineRequested quarantine =
+          ContractJson.mapper()
+              .readValue(
+                  records.stream()
+                      .filter(r -> r.topic().equals(Topics.TICKETS))
+                      .findFirst()
+                      .orElseThrow()
+                      .value(),
+                  HardwareQuarantineRequested.class);
+      assertThat(quarantine.nodeName()).isEqualTo(node);
+      assertThat(quarantine.equipment().equipmentId()).isEqualTo(equipment);
       AlertReceived alert =
-          ContractJson.mapper().readValue(received.get(0).value(), AlertReceived.class);
+          ContractJson.mapper()
+              .readValue(
+                  records.stream()
+                      .filter(r -> r.topic().equals(Topics.ALERTS))
+                      .findFirst()
+                      .orElseThrow()
+                      .value(),
+                  AlertReceived.class);
       assertThat(alert.ticketId()).isEqualTo(ticketId);
       assertThat(alert.labels()).containsEntry("node", node);
 
