@@ -22,7 +22,25 @@ public class LocalHttp implements QuarkusTestResourceLifecycleManager {
   /** Recorded Prometheus responses by the query string they answer. */
   public static final Map<String, String> PROMETHEUS = new ConcurrentHashMap<>();
 
+  /**
+   * Answers a query gives in turn, the last one for good: a test scripts a Prometheus that fails
+   * and then recovers. {@link #FAIL} stands for an HTTP 503.
+   */
+  public static final Map<String, java.util.Deque<String>> PROMETHEUS_SEQUENCES =
+      new ConcurrentHashMap<>();
+
+  public static final String FAIL = "<503>";
+
+  /** How often each query was asked. */
+  public static final Map<String, java.util.concurrent.atomic.AtomicInteger> PROMETHEUS_ASKED =
+      new ConcurrentHashMap<>();
+
   private static HttpServer server;
+
+  /** An instant-vector answer without any series: the query matched nothing. */
+  public static String noSeries() {
+    return "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}";
+  }
 
   public static String url() {
     return "http://127.0.0.1:" + server.getAddress().getPort();
@@ -58,11 +76,23 @@ public class LocalHttp implements QuarkusTestResourceLifecycleManager {
           String query =
               java.net.URLDecoder.decode(
                   raw.substring(raw.indexOf("query=") + 6), StandardCharsets.UTF_8);
+          PROMETHEUS_ASKED
+              .computeIfAbsent(query, q -> new java.util.concurrent.atomic.AtomicInteger())
+              .incrementAndGet();
           String body = PROMETHEUS.get(query);
+          java.util.Deque<String> sequence = PROMETHEUS_SEQUENCES.get(query);
+          if (sequence != null) {
+            synchronized (sequence) {
+              body = sequence.size() > 1 ? sequence.poll() : sequence.peek();
+            }
+          }
+          int status = body == null ? 400 : FAIL.equals(body) ? 503 : 200;
           byte[] bytes =
-              (body == null ? "{\"status\":\"error\",\"error\":\"unknown query\"}" : body)
+              (status == 400
+                      ? "{\"status\":\"error\",\"error\":\"unknown query\"}"
+                      : status == 503 ? "unavailable" : body)
                   .getBytes(StandardCharsets.UTF_8);
-          exchange.sendResponseHeaders(body == null ? 400 : 200, bytes.length);
+          exchange.sendResponseHeaders(status, bytes.length);
           try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);
           }

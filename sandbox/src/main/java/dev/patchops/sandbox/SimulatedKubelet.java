@@ -36,8 +36,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Failures are injected per image ({@link #behave}) or per pod template, with the annotation
  * {@value #BEHAVIOR}: {@code ready} (default), {@code unready}, {@code crashloop}, {@code
- * image-pull}. A Job's Pod runs a {@link JobScript}: its exit code, duration and log. Used by tests
- * and the local stack; never by a service.
+ * image-pull}. As a kubelet does, a container whose environment names a ConfigMap, Secret or key
+ * that is not there is not started ({@code CreateContainerConfigError}); one already running keeps
+ * running. A Job's Pod runs a {@link JobScript}: its exit code, duration and log. Used by tests and
+ * the local stack; never by a service.
  */
 public final class SimulatedKubelet implements AutoCloseable {
   public static final String BEHAVIOR = "sim.patchops.dev/behavior";
@@ -324,7 +326,22 @@ public final class SimulatedKubelet implements AutoCloseable {
         pod.getStatus() != null && pod.getStatus().getStartTime() != null
             ? pod.getStatus().getStartTime()
             : Instant.now().toString();
+    boolean configError = false;
     for (Container c : pod.getSpec().getContainers()) {
+      String missing = hasStarted(pod, c.getName()) ? null : missingConfig(pod, c);
+      if (missing != null) {
+        configError = true;
+        containers.add(
+            container(
+                c,
+                false,
+                false,
+                0,
+                state(
+                    "waiting", Map.of("reason", "CreateContainerConfigError", "message", missing)),
+                null));
+        continue;
+      }
       Behavior own = annotated != null ? annotated : imageBehavior(c.getImage());
       if (own != Behavior.READY) {
         worst = own;
@@ -334,11 +351,102 @@ public final class SimulatedKubelet implements AutoCloseable {
     Map<String, Object> status =
         base(
             pod,
-            worst == Behavior.IMAGE_PULL ? "Pending" : "Running",
-            worst == Behavior.READY,
+            worst == Behavior.IMAGE_PULL || configError ? "Pending" : "Running",
+            worst == Behavior.READY && !configError,
             containers);
     status.put("startTime", started);
+    if (configError) {
+      // A kubelet tries again: the missing object may be on its way (a mirror still copying).
+      clock.schedule(() -> retrySync(key(pod)), 1, TimeUnit.SECONDS);
+    }
     return status;
+  }
+
+  private void retrySync(String key) {
+    Pod latest = pods == null ? null : pods.getStore().getByKey(key);
+    if (latest != null) {
+      safely(latest);
+    }
+  }
+
+  /** The container ran once: a kubelet checks its configuration only before it starts it. */
+  private static boolean hasStarted(Pod pod, String container) {
+    if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+      return false;
+    }
+    return pod.getStatus().getContainerStatuses().stream()
+        .filter(cs -> container.equals(cs.getName()))
+        .anyMatch(
+            cs ->
+                Boolean.TRUE.equals(cs.getStarted())
+                    || (cs.getRestartCount() != null && cs.getRestartCount() > 0)
+                    || (cs.getState() != null
+                        && (cs.getState().getRunning() != null
+                            || cs.getState().getTerminated() != null)));
+  }
+
+  /**
+   * What a kubelet refuses to start a container for (CreateContainerConfigError): a ConfigMap or
+   * Secret, or a key of one, that its environment names and does not mark optional. Null when all
+   * are there.
+   */
+  private String missingConfig(Pod pod, Container c) {
+    String ns = pod.getMetadata().getNamespace();
+    if (c.getEnvFrom() != null) {
+      for (var from : c.getEnvFrom()) {
+        if (from.getConfigMapRef() != null
+            && !Boolean.TRUE.equals(from.getConfigMapRef().getOptional())
+            && client.configMaps().inNamespace(ns).withName(from.getConfigMapRef().getName()).get()
+                == null) {
+          return "configmap \"" + from.getConfigMapRef().getName() + "\" not found";
+        }
+        if (from.getSecretRef() != null
+            && !Boolean.TRUE.equals(from.getSecretRef().getOptional())
+            && client.secrets().inNamespace(ns).withName(from.getSecretRef().getName()).get()
+                == null) {
+          return "secret \"" + from.getSecretRef().getName() + "\" not found";
+        }
+      }
+    }
+    if (c.getEnv() == null) {
+      return null;
+    }
+    for (var env : c.getEnv()) {
+      var from = env.getValueFrom();
+      if (from == null) {
+        continue;
+      }
+      if (from.getSecretKeyRef() != null
+          && !Boolean.TRUE.equals(from.getSecretKeyRef().getOptional())) {
+        var ref = from.getSecretKeyRef();
+        var secret = client.secrets().inNamespace(ns).withName(ref.getName()).get();
+        if (secret == null) {
+          return "secret \"" + ref.getName() + "\" not found";
+        }
+        boolean has =
+            (secret.getData() != null && secret.getData().containsKey(ref.getKey()))
+                || (secret.getStringData() != null
+                    && secret.getStringData().containsKey(ref.getKey()));
+        if (!has) {
+          return "couldn't find key " + ref.getKey() + " in Secret " + ns + "/" + ref.getName();
+        }
+      }
+      if (from.getConfigMapKeyRef() != null
+          && !Boolean.TRUE.equals(from.getConfigMapKeyRef().getOptional())) {
+        var ref = from.getConfigMapKeyRef();
+        var map = client.configMaps().inNamespace(ns).withName(ref.getName()).get();
+        if (map == null) {
+          return "configmap \"" + ref.getName() + "\" not found";
+        }
+        boolean has =
+            (map.getData() != null && map.getData().containsKey(ref.getKey()))
+                || (map.getBinaryData() != null && map.getBinaryData().containsKey(ref.getKey()));
+        if (!has) {
+          return "couldn't find key " + ref.getKey() + " in ConfigMap " + ns + "/" + ref.getName();
+        }
+      }
+    }
+    return null;
   }
 
   private Map<String, Object> base(

@@ -195,6 +195,98 @@ class SimulatedKubeletTest {
             });
   }
 
+  /**
+   * As a kubelet: a container whose environment names a missing Secret key is not started
+   * (CreateContainerConfigError, Pending), and starts once the key is there (the kubelet tries
+   * again).
+   */
+  @Test
+  void aContainerWhoseSecretKeyIsMissingIsNotStartedUntilTheKeyIsThere() {
+    client
+        .secrets()
+        .inNamespace(ns)
+        .resource(
+            new io.fabric8.kubernetes.api.model.SecretBuilder()
+                .withNewMetadata()
+                .withName("db")
+                .endMetadata()
+                .withData(Map.of("password", "cHc="))
+                .build())
+        .create();
+    client
+        .resource(
+            withSecretKey(deployment("api", "registry.example/api:1", 1, Map.of()), "password"))
+        .create();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(pods("api"))
+                    .singleElement()
+                    .satisfies(p -> assertThat(p.getStatus().getPhase()).isEqualTo("Running")));
+    String apiUid = pods("api").get(0).getMetadata().getUid();
+
+    client
+        .resource(
+            withSecretKey(deployment("late", "registry.example/late:1", 1, Map.of()), "token"))
+        .create();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(pods("late"))
+                    .singleElement()
+                    .satisfies(
+                        p -> {
+                          assertThat(p.getStatus().getPhase()).isEqualTo("Pending");
+                          assertThat(p.getStatus().getContainerStatuses()).hasSize(1);
+                          var waiting =
+                              p.getStatus().getContainerStatuses().get(0).getState().getWaiting();
+                          assertThat(waiting).isNotNull();
+                          assertThat(waiting.getReason()).isEqualTo("CreateContainerConfigError");
+                          assertThat(waiting.getMessage())
+                              .isEqualTo("couldn't find key token in Secret " + ns + "/db");
+                        }));
+
+    client
+        .secrets()
+        .inNamespace(ns)
+        .withName("db")
+        .edit(
+            s -> {
+              s.getData().put("token", "dA==");
+              return s;
+            });
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(pods("late"))
+                    .singleElement()
+                    .satisfies(p -> assertThat(p.getStatus().getPhase()).isEqualTo("Running")));
+
+    // The Pod that started first was never held up.
+    assertThat(pods("api").get(0).getMetadata().getUid()).isEqualTo(apiUid);
+    assertThat(pods("api").get(0).getStatus().getPhase()).isEqualTo("Running");
+  }
+
+  private static Deployment withSecretKey(Deployment d, String key) {
+    d.getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .get(0)
+        .setEnv(
+            List.of(
+                new io.fabric8.kubernetes.api.model.EnvVarBuilder()
+                    .withName("SECRET")
+                    .withNewValueFrom()
+                    .withNewSecretKeyRef(key, "db", false)
+                    .endValueFrom()
+                    .build()));
+    return d;
+  }
+
   @Test
   void aStatefulSetGetsOrdinalPods() {
     client

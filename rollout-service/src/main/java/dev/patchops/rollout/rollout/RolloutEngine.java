@@ -71,6 +71,11 @@ public class RolloutEngine {
   private final Map<String, Instant> lastQuery = new ConcurrentHashMap<>();
   private final Map<String, Integer> queryErrors = new ConcurrentHashMap<>();
   private volatile boolean running;
+
+  /** Turns of the loop, leading or standing by: proof that a standby looked and left alone. */
+  private final java.util.concurrent.atomic.AtomicLong turns =
+      new java.util.concurrent.atomic.AtomicLong();
+
   private Thread thread;
   private Instant lastSweep = Instant.EPOCH;
   private Instant lastResync = Instant.EPOCH;
@@ -95,6 +100,10 @@ public class RolloutEngine {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  long turns() {
+    return turns.get();
   }
 
   /** An alert, a command or a new rollout need not wait for the next tick. */
@@ -127,6 +136,7 @@ public class RolloutEngine {
         }
         wake.tryAcquire(waitMs, TimeUnit.MILLISECONDS);
         wake.drainPermits();
+        turns.incrementAndGet();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
