@@ -163,6 +163,82 @@ class AlertHookTest {
   }
 
   @Test
+  void alertNamingAWorkloadThatCannotExistIsRecordedAndRefused() throws Exception {
+    List<String> names =
+        List.of(
+            "<script>alert(1)</script>",
+            "' OR 1=1 --",
+            "cart\u0007bell",
+            "\uff43\uff41\uff52\uff54",
+            "c".repeat(254),
+            "Cart");
+    List<String> fingerprints = new java.util.ArrayList<>();
+    try (KafkaProbe probe = KafkaProbe.fromNow(Topics.ALERTS)) {
+      for (String name : names) {
+        String fingerprint = UUID.randomUUID().toString();
+        fingerprints.add(fingerprint);
+        String escaped = ContractJson.mapper().writeValueAsString(name);
+        postAlertmanager(
+                alertmanager(
+                    "firing",
+                    fingerprint,
+                    escaped.substring(1, escaped.length() - 1),
+                    "2026-11-26T10:00:00Z",
+                    null))
+            .statusCode(202)
+            .body("received", equalTo(1))
+            .body("refused", equalTo(1))
+            .body("uncorrelated", equalTo(0))
+            .body("tickets", hasSize(0));
+      }
+      List<ConsumerRecord<String, byte[]>> records =
+          probe.collect(
+              r -> fingerprints.contains(r.key()),
+              names.size(),
+              Duration.ofSeconds(30),
+              Duration.ofSeconds(1));
+      assertThat(records).hasSize(names.size());
+      for (ConsumerRecord<String, byte[]> r : records) {
+        AlertReceived alert = ContractJson.mapper().readValue(r.value(), AlertReceived.class);
+        assertThat(alert.ticketId()).as("no ticket for %s", alert.labels()).isNull();
+        assertThat(alert.workload()).isNull();
+        assertThat(alert.refusal()).startsWith("label deployment is not a Kubernetes object name");
+        assertThat(names).contains(alert.labels().get("deployment"));
+      }
+    }
+    // The same alert for a real name opens its ticket: the refusal is the name's.
+    postAlertmanager(
+            alertmanager(
+                "firing",
+                UUID.randomUUID().toString(),
+                "cart-" + UUID.randomUUID().toString().substring(0, 8),
+                "2026-11-26T10:00:00Z",
+                null))
+        .statusCode(202)
+        .body("refused", equalTo(0))
+        .body("tickets", hasSize(1));
+  }
+
+  @Test
+  void aNulCharacterOrAWrongTypeInAnAlertIs400NamingTheField() {
+    String good =
+        alertmanager(
+            "firing", UUID.randomUUID().toString(), "cart-nul", "2026-11-26T10:00:00Z", null);
+    postAlertmanager(good.replace("\"namespace\":\"shop\"", "\"namespace\":\"shop\",\"team\":\"a\\u0000b\""))
+        .statusCode(400)
+        .contentType("application/problem+json")
+        .body("violations[0].field", equalTo("alerts[0].labels.team"))
+        .body("violations[0].reason", equalTo("must not contain the NUL character (U+0000)"));
+    postAlertmanager(good.replace("\"namespace\":\"shop\"", "\"namespace\":\"shop\",\"team\":5"))
+        .statusCode(400)
+        .body("violations[0].field", equalTo("alerts[0].labels.team"))
+        .body("violations[0].reason", containsString("as a string"));
+    postAlertmanager(good.replace("\"truncatedAlerts\":0", "\"truncatedAlerts\":\"0\""))
+        .statusCode(400)
+        .body("violations[0].field", equalTo("truncatedAlerts"));
+  }
+
+  @Test
   void grafanaSignedWithHmacAndTimestampIsAcceptedAndForgeriesAreNot() {
     String deployment = "ledger-" + UUID.randomUUID().toString().substring(0, 8);
     String body = grafana(UUID.randomUUID().toString(), deployment);

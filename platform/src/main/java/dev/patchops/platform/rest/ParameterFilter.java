@@ -1,5 +1,7 @@
 package dev.patchops.platform.rest;
 
+import dev.patchops.platform.Echo;
+
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;

@@ -1,5 +1,7 @@
 package dev.patchops.platform.rest;
 
+import dev.patchops.platform.Echo;
+
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;

@@ -111,6 +111,8 @@ public class AlertHookResource {
     T payload;
     try {
       payload = JSON.treeToValue(tree, type);
+    } catch (com.fasterxml.jackson.databind.exc.InvalidFormatException e) {
+      throw ApiException.badRequest(ProblemMappers.path(e), ProblemMappers.reason(e));
     } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
       throw ApiException.badRequest(ProblemMappers.path(e), "has the wrong type or format");
     } catch (IOException e) {
@@ -129,7 +131,8 @@ public class AlertHookResource {
                 result.received(),
                 result.duplicates(),
                 List.copyOf(result.tickets()),
-                result.uncorrelated()))
+                result.uncorrelated(),
+                result.refused()))
         .build();
   }
 
