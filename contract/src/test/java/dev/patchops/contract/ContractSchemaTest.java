@@ -93,10 +93,15 @@ class ContractSchemaTest {
   /** The document says what each record key is, as the code computes it. */
   @Test
   void everyMessageStatesItsRecordKeyAsTheCodeComputesIt() {
-    var messages = dev.patchops.contract.schema.AsyncApiDocument.build().path("components").path("messages");
+    var messages =
+        dev.patchops.contract.schema.AsyncApiDocument.build().path("components").path("messages");
     for (EventType type : EventType.values()) {
       var key =
-          messages.path(type.payloadType().getSimpleName()).path("bindings").path("kafka").path("key");
+          messages
+              .path(type.payloadType().getSimpleName())
+              .path("bindings")
+              .path("kafka")
+              .path("key");
       org.assertj.core.api.Assertions.assertThat(key.path("description").asText())
           .as(type.type())
           .startsWith("The record key: the ");
