@@ -285,11 +285,33 @@ class AlertHookTest {
     postPagerDuty(pagerDuty("resolve", dedupKey, null))
         .statusCode(202)
         .body("duplicates", equalTo(1));
-    // After the resolve a new trigger is a new occurrence, on the still open ticket.
+    // A captured trigger replayed after the resolve changes nothing: no new occurrence.
     postPagerDuty(trigger)
+        .statusCode(202)
+        .body("duplicates", equalTo(1))
+        .body("tickets", hasSize(0));
+    given()
+        .header("Authorization", as("ada", "auditor"))
+        .get("/api/v1/tickets/" + ticketId)
+        .then()
+        .body("alerts", hasSize(1))
+        .body("alerts[0].state", equalTo("RESOLVED"));
+    // A new trigger (PagerDuty's carries its own time) is a new occurrence, on the open ticket.
+    postPagerDuty(pagerDuty("trigger", dedupKey, deployment, Instant.now()))
         .statusCode(202)
         .body("duplicates", equalTo(0))
         .body("tickets", contains(ticketId));
+    given()
+        .header("Authorization", as("ada", "auditor"))
+        .get("/api/v1/tickets/" + ticketId)
+        .then()
+        .body("alerts", hasSize(2));
+    // A trigger older than the replay window is refused as a replay.
+    postPagerDuty(
+            pagerDuty("trigger", dedupKey, deployment, Instant.now().minus(Duration.ofDays(31))))
+        .statusCode(400)
+        .contentType("application/problem+json")
+        .body("violations[0].field", equalTo("payload.timestamp"));
 
     given()
         .header("X-PagerDuty-Signature", "v1=" + hmac("nope", trigger))
@@ -413,6 +435,10 @@ class AlertHookTest {
   }
 
   static String pagerDuty(String action, String dedupKey, String deployment) {
+    return pagerDuty(action, dedupKey, deployment, Instant.now().minus(Duration.ofMinutes(5)));
+  }
+
+  static String pagerDuty(String action, String dedupKey, String deployment, Instant timestamp) {
     if (deployment == null) {
       return "{\"routing_key\":\"R0123\",\"event_action\":\"%s\",\"dedup_key\":\"%s\"}"
           .formatted(action, dedupKey);
@@ -420,12 +446,12 @@ class AlertHookTest {
     return """
         {"routing_key":"R0123","event_action":"%s","dedup_key":"%s",
          "payload":{"summary":"billing queue depth above 10k","source":"billing-worker",
-                    "severity":"error","timestamp":"2026-11-26T12:00:00Z","component":"billing",
+                    "severity":"error","timestamp":"%s","component":"billing",
                     "class":"QueueDepth",
                     "custom_details":{"namespace":"shop","deployment":"%s","depth":12345}},
          "client":"Prometheus","client_url":"http://prometheus:9090"}
         """
-        .formatted(action, dedupKey, deployment);
+        .formatted(action, dedupKey, timestamp, deployment);
   }
 
   private static ValidatableResponse postAlertmanager(String body) {

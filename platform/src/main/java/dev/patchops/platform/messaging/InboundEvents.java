@@ -1,7 +1,6 @@
 package dev.patchops.platform.messaging;
 
 import dev.patchops.platform.Echo;
-
 import dev.patchops.platform.config.PlatformConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;

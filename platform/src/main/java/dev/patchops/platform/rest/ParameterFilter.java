@@ -1,7 +1,6 @@
 package dev.patchops.platform.rest;
 
 import dev.patchops.platform.Echo;
-
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
