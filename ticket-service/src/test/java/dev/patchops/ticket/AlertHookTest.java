@@ -224,7 +224,8 @@ class AlertHookTest {
     String good =
         alertmanager(
             "firing", UUID.randomUUID().toString(), "cart-nul", "2026-11-26T10:00:00Z", null);
-    postAlertmanager(good.replace("\"namespace\":\"shop\"", "\"namespace\":\"shop\",\"team\":\"a\\u0000b\""))
+    postAlertmanager(
+            good.replace("\"namespace\":\"shop\"", "\"namespace\":\"shop\",\"team\":\"a\\u0000b\""))
         .statusCode(400)
         .contentType("application/problem+json")
         .body("violations[0].field", equalTo("alerts[0].labels.team"))

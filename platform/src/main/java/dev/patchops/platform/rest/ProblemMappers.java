@@ -170,7 +170,7 @@ public class ProblemMappers {
         List.of(new Problem.Violation(field, reason)));
   }
 
-  static Response respond(
+  public static Response respond(
       int status,
       String problemType,
       String title,

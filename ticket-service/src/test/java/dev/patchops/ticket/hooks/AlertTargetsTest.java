@@ -8,8 +8,7 @@ import org.junit.jupiter.api.Test;
 class AlertTargetsTest {
   @Test
   void kubernetesNamesPass() {
-    assertThat(AlertTargets.refusal(Map.of("namespace", "shop", "deployment", "cart-v2")))
-        .isNull();
+    assertThat(AlertTargets.refusal(Map.of("namespace", "shop", "deployment", "cart-v2"))).isNull();
     assertThat(AlertTargets.refusal(Map.of("node", "worker-3.rack-a.example"))).isNull();
     assertThat(AlertTargets.refusal(Map.of("alertname", "Watchdog"))).isNull();
     assertThat(AlertTargets.refusal(Map.of("namespace", "n".repeat(63)))).isNull();
