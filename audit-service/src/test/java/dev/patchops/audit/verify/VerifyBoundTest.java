@@ -16,9 +16,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
- * A walk of the chain holds a connection and a transaction for as long as the chain takes: a
- * second one at the same time is refused with a 429, never queued onto the pool, while the
- * periodic self-check waits its turn instead of being skipped.
+ * A walk of the chain holds a connection and a transaction for as long as the chain takes: a second
+ * one at the same time is refused with a 429, never queued onto the pool, while the periodic
+ * self-check waits its turn instead of being skipped.
  */
 @QuarkusTest
 @WithAuditInfra
@@ -54,9 +54,7 @@ class VerifyBoundTest {
     try (AutoCloseable running = verifier.begin()) {
       check = new Thread(() -> report.set(selfCheck.run()), "self-check");
       check.start();
-      await()
-          .atMost(Duration.ofSeconds(30))
-          .until(() -> check.getState() == Thread.State.WAITING);
+      await().atMost(Duration.ofSeconds(30)).until(() -> check.getState() == Thread.State.WAITING);
       assertThat(report.get()).as("no report while the other walk runs").isNull();
     }
     check.join(Duration.ofMinutes(2).toMillis());

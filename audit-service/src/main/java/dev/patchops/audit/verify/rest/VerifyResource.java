@@ -3,6 +3,7 @@ package dev.patchops.audit.verify.rest;
 import dev.patchops.audit.checkpoint.AuditCheckpoint;
 import dev.patchops.audit.verify.ChainVerifier;
 import dev.patchops.audit.verify.VerificationReport;
+import dev.patchops.platform.rest.ProblemMappers;
 import dev.patchops.platform.rest.QueryParams;
 import dev.patchops.platform.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
@@ -22,11 +23,10 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import dev.patchops.platform.rest.ProblemMappers;
-import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 @Path("/api/v1/audit/verify")
 @Produces(MediaType.APPLICATION_JSON)

@@ -232,7 +232,8 @@ public class RolloutResource {
       q.append(" and ticketId = :ticketId");
       params.put("ticketId", ticketId);
     }
-    List<Rollout> page = Rollout.<Rollout>find(q + " order by createdAt desc", params).page(0, 200).list();
+    List<Rollout> page =
+        Rollout.<Rollout>find(q + " order by createdAt desc", params).page(0, 200).list();
     // The list shows what a GET of each shows: its checkpoint, read for the whole page at once.
     Map<String, Checkpoint> checkpoints = new java.util.HashMap<>();
     if (!page.isEmpty()) {
