@@ -13,15 +13,16 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
  */
 public final class ContractJson {
   private static final ObjectMapper MAPPER =
-      JsonMapper.builder()
-          .addModule(new JavaTimeModule())
-          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-          .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
-          // Tolerant reader: a newer producer may add optional fields within the same version.
-          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-          .serializationInclusion(JsonInclude.Include.NON_NULL)
-          .build();
+      JsonInput.strict(
+          JsonMapper.builder()
+              .addModule(new JavaTimeModule())
+              .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+              .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
+              // Tolerant reader: a newer producer may add optional fields within the same version.
+              .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+              .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+              .serializationInclusion(JsonInclude.Include.NON_NULL)
+              .build());
 
   private ContractJson() {}
 

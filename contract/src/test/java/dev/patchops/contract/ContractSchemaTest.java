@@ -90,6 +90,34 @@ class ContractSchemaTest {
     assertThat(messages(schema, wrongType)).isNotEmpty();
   }
 
+  /** The document says what each record key is, as the code computes it. */
+  @Test
+  void everyMessageStatesItsRecordKeyAsTheCodeComputesIt() {
+    var messages =
+        dev.patchops.contract.schema.AsyncApiDocument.build().path("components").path("messages");
+    for (EventType type : EventType.values()) {
+      var key =
+          messages
+              .path(type.payloadType().getSimpleName())
+              .path("bindings")
+              .path("kafka")
+              .path("key");
+      org.assertj.core.api.Assertions.assertThat(key.path("description").asText())
+          .as(type.type())
+          .startsWith("The record key: the ");
+    }
+    org.assertj.core.api.Assertions.assertThat(
+            messages.path("AuditCheckpointSigned").at("/bindings/kafka/key/description").asText())
+        .isEqualTo("The record key: the constant \"audit-chain\".");
+    org.assertj.core.api.Assertions.assertThat(
+            messages.path("AlertReceived").at("/bindings/kafka/key/description").asText())
+        .isEqualTo(
+            "The record key: the ticketId field, or the fingerprint field when ticketId is absent.");
+    org.assertj.core.api.Assertions.assertThat(
+            messages.path("TicketOpened").at("/bindings/kafka/key/description").asText())
+        .isEqualTo("The record key: the ticketId field.");
+  }
+
   @Test
   void patternsOnVersionControlAndImageFieldsAreEnforced() throws IOException {
     JsonSchema schema = committedSchema(EventType.PATCH_PROPOSED);

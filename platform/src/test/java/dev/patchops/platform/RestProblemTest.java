@@ -148,6 +148,79 @@ class RestProblemTest {
   }
 
   @Test
+  void aNulByteInAPathOrQueryParameterIs400NamingTheParameter() {
+    for (String[] c :
+        new String[][] {
+          {"/api/v1/widgets/by-name/a%00b", "name"}, {"/api/v1/widgets?ticketId=%00", "ticketId"}
+        }) {
+      given()
+          .header("Authorization", TestInfra.bearer("erin", "engineer"))
+          .urlEncodingEnabled(false)
+          .get(c[0])
+          .then()
+          .statusCode(400)
+          .contentType("application/problem+json")
+          .body("violations[0].field", equalTo(c[1]))
+          .body("violations[0].reason", equalTo("must not contain control characters"));
+    }
+    // The same parameters without the byte are served: the refusal is the character's.
+    given()
+        .header("Authorization", TestInfra.bearer("erin", "engineer"))
+        .get("/api/v1/widgets/by-name/ab")
+        .then()
+        .statusCode(200);
+  }
+
+  @Test
+  void aNulCharacterInABodyIs400NamingTheField() {
+    given()
+        .header("Authorization", TestInfra.bearer("erin", "engineer"))
+        .contentType(ContentType.JSON)
+        .body("{\"name\":\"cache\\u0000stampede\",\"ticketId\":\"TCK-7\",\"severity\":\"SEV2\"}")
+        .post("/api/v1/widgets")
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json")
+        .body("violations[0].field", equalTo("name"))
+        .body("violations[0].reason", equalTo("must not contain the NUL character (U+0000)"));
+  }
+
+  @Test
+  void aValueOfTheWrongJsonTypeIs400NotCoerced() {
+    for (String name : new String[] {"12345", "true", "1.5"}) {
+      given()
+          .header("Authorization", TestInfra.bearer("erin", "engineer"))
+          .contentType(ContentType.JSON)
+          .body("{\"name\":" + name + ",\"ticketId\":\"TCK-7\",\"severity\":\"SEV2\"}")
+          .post("/api/v1/widgets")
+          .then()
+          .statusCode(400)
+          .contentType("application/problem+json")
+          .body("violations[0].field", equalTo("name"))
+          .body("violations[0].reason", containsString("as a string"));
+    }
+  }
+
+  @Test
+  void aRefusedValueIsRepeatedShortOnce() {
+    String huge = "X".repeat(5_000_000);
+    String body =
+        given()
+            .header("Authorization", TestInfra.bearer("erin", "engineer"))
+            .contentType(ContentType.JSON)
+            .body("{\"name\":\"x\",\"ticketId\":\"TCK-1\",\"severity\":\"" + huge + "\"}")
+            .post("/api/v1/widgets")
+            .then()
+            .statusCode(400)
+            .contentType("application/problem+json")
+            .body("violations[0].field", equalTo("severity"))
+            .body("violations[0].reason", containsString("(5000000 characters)"))
+            .extract()
+            .asString();
+    org.assertj.core.api.Assertions.assertThat(body.length()).isLessThan(1_000);
+  }
+
+  @Test
   void healthIsUpAndOpenWhileTheApiIsNot() {
     given().get("/q/health").then().statusCode(200).body("status", equalTo("UP"));
     given()

@@ -163,6 +163,83 @@ class AlertHookTest {
   }
 
   @Test
+  void alertNamingAWorkloadThatCannotExistIsRecordedAndRefused() throws Exception {
+    List<String> names =
+        List.of(
+            "<script>alert(1)</script>",
+            "' OR 1=1 --",
+            "cart\u0007bell",
+            "\uff43\uff41\uff52\uff54",
+            "c".repeat(254),
+            "Cart");
+    List<String> fingerprints = new java.util.ArrayList<>();
+    try (KafkaProbe probe = KafkaProbe.fromNow(Topics.ALERTS)) {
+      for (String name : names) {
+        String fingerprint = UUID.randomUUID().toString();
+        fingerprints.add(fingerprint);
+        String escaped = ContractJson.mapper().writeValueAsString(name);
+        postAlertmanager(
+                alertmanager(
+                    "firing",
+                    fingerprint,
+                    escaped.substring(1, escaped.length() - 1),
+                    "2026-11-26T10:00:00Z",
+                    null))
+            .statusCode(202)
+            .body("received", equalTo(1))
+            .body("refused", equalTo(1))
+            .body("uncorrelated", equalTo(0))
+            .body("tickets", hasSize(0));
+      }
+      List<ConsumerRecord<String, byte[]>> records =
+          probe.collect(
+              r -> fingerprints.contains(r.key()),
+              names.size(),
+              Duration.ofSeconds(30),
+              Duration.ofSeconds(1));
+      assertThat(records).hasSize(names.size());
+      for (ConsumerRecord<String, byte[]> r : records) {
+        AlertReceived alert = ContractJson.mapper().readValue(r.value(), AlertReceived.class);
+        assertThat(alert.ticketId()).as("no ticket for %s", alert.labels()).isNull();
+        assertThat(alert.workload()).isNull();
+        assertThat(alert.refusal()).startsWith("label deployment is not a Kubernetes object name");
+        assertThat(names).contains(alert.labels().get("deployment"));
+      }
+    }
+    // The same alert for a real name opens its ticket: the refusal is the name's.
+    postAlertmanager(
+            alertmanager(
+                "firing",
+                UUID.randomUUID().toString(),
+                "cart-" + UUID.randomUUID().toString().substring(0, 8),
+                "2026-11-26T10:00:00Z",
+                null))
+        .statusCode(202)
+        .body("refused", equalTo(0))
+        .body("tickets", hasSize(1));
+  }
+
+  @Test
+  void aNulCharacterOrAWrongTypeInAnAlertIs400NamingTheField() {
+    String good =
+        alertmanager(
+            "firing", UUID.randomUUID().toString(), "cart-nul", "2026-11-26T10:00:00Z", null);
+    postAlertmanager(
+            good.replace("\"namespace\":\"shop\"", "\"namespace\":\"shop\",\"team\":\"a\\u0000b\""))
+        .statusCode(400)
+        .contentType("application/problem+json")
+        .body("violations[0].field", equalTo("alerts[0].labels.team"))
+        .body("violations[0].reason", equalTo("must not contain the NUL character (U+0000)"));
+    postAlertmanager(good.replace("\"namespace\":\"shop\"", "\"namespace\":\"shop\",\"team\":5"))
+        .statusCode(400)
+        .body("violations[0].field", equalTo("alerts[0].labels.team"))
+        .body("violations[0].reason", containsString("as a string"));
+    postAlertmanager(good.replace("\"truncatedAlerts\":0", "\"truncatedAlerts\":\"0\""))
+        .statusCode(400)
+        .body("violations[0].field", equalTo("truncatedAlerts"));
+  }
+
+  @Test
   void grafanaSignedWithHmacAndTimestampIsAcceptedAndForgeriesAreNot() {
     String deployment = "ledger-" + UUID.randomUUID().toString().substring(0, 8);
     String body = grafana(UUID.randomUUID().toString(), deployment);
@@ -209,11 +286,33 @@ class AlertHookTest {
     postPagerDuty(pagerDuty("resolve", dedupKey, null))
         .statusCode(202)
         .body("duplicates", equalTo(1));
-    // After the resolve a new trigger is a new occurrence, on the still open ticket.
+    // A captured trigger replayed after the resolve changes nothing: no new occurrence.
     postPagerDuty(trigger)
+        .statusCode(202)
+        .body("duplicates", equalTo(1))
+        .body("tickets", hasSize(0));
+    given()
+        .header("Authorization", as("ada", "auditor"))
+        .get("/api/v1/tickets/" + ticketId)
+        .then()
+        .body("alerts", hasSize(1))
+        .body("alerts[0].state", equalTo("RESOLVED"));
+    // A new trigger (PagerDuty's carries its own time) is a new occurrence, on the open ticket.
+    postPagerDuty(pagerDuty("trigger", dedupKey, deployment, Instant.now()))
         .statusCode(202)
         .body("duplicates", equalTo(0))
         .body("tickets", contains(ticketId));
+    given()
+        .header("Authorization", as("ada", "auditor"))
+        .get("/api/v1/tickets/" + ticketId)
+        .then()
+        .body("alerts", hasSize(2));
+    // A trigger older than the replay window is refused as a replay.
+    postPagerDuty(
+            pagerDuty("trigger", dedupKey, deployment, Instant.now().minus(Duration.ofDays(31))))
+        .statusCode(400)
+        .contentType("application/problem+json")
+        .body("violations[0].field", equalTo("payload.timestamp"));
 
     given()
         .header("X-PagerDuty-Signature", "v1=" + hmac("nope", trigger))
@@ -337,6 +436,10 @@ class AlertHookTest {
   }
 
   static String pagerDuty(String action, String dedupKey, String deployment) {
+    return pagerDuty(action, dedupKey, deployment, Instant.now().minus(Duration.ofMinutes(5)));
+  }
+
+  static String pagerDuty(String action, String dedupKey, String deployment, Instant timestamp) {
     if (deployment == null) {
       return "{\"routing_key\":\"R0123\",\"event_action\":\"%s\",\"dedup_key\":\"%s\"}"
           .formatted(action, dedupKey);
@@ -344,12 +447,12 @@ class AlertHookTest {
     return """
         {"routing_key":"R0123","event_action":"%s","dedup_key":"%s",
          "payload":{"summary":"billing queue depth above 10k","source":"billing-worker",
-                    "severity":"error","timestamp":"2026-11-26T12:00:00Z","component":"billing",
+                    "severity":"error","timestamp":"%s","component":"billing",
                     "class":"QueueDepth",
                     "custom_details":{"namespace":"shop","deployment":"%s","depth":12345}},
          "client":"Prometheus","client_url":"http://prometheus:9090"}
         """
-        .formatted(action, dedupKey, deployment);
+        .formatted(action, dedupKey, timestamp, deployment);
   }
 
   private static ValidatableResponse postAlertmanager(String body) {

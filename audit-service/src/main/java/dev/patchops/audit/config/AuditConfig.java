@@ -62,6 +62,13 @@ public interface AuditConfig {
     /** Rows fetched per round trip while walking the chain. */
     @WithDefault("2000")
     int fetchSize();
+
+    /**
+     * Walks at once. Each holds a database connection and a transaction for as long as the chain
+     * takes, so a few concurrent calls could take the whole pool; one more is refused, not queued.
+     */
+    @WithDefault("1")
+    int maxConcurrent();
   }
 
   interface Ingest {

@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Semaphore;
 
 /**
  * Re-walks the chain from the database, trusting nothing stored: every hash is recomputed, every
@@ -37,6 +38,7 @@ public class ChainVerifier {
   private final AgroalDataSource dataSource;
   private final CheckpointService checkpoints;
   private final AuditConfig config;
+  private final Semaphore walks;
 
   @Inject
   public ChainVerifier(
@@ -44,6 +46,34 @@ public class ChainVerifier {
     this.dataSource = dataSource;
     this.checkpoints = checkpoints;
     this.config = config;
+    this.walks = new Semaphore(Math.max(1, config.verify().maxConcurrent()));
+  }
+
+  /** A walk of the chain is running: another would be one connection too many. */
+  public static final class Busy extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Busy(int running) {
+      super(
+          running
+              + " chain verification"
+              + (running == 1 ? " is" : "s are")
+              + " running (audit.verify.max-concurrent); try again when it has finished");
+    }
+  }
+
+  /** The right to walk the chain, held until closed; refused at once when none is free. */
+  public AutoCloseable begin() {
+    if (!walks.tryAcquire()) {
+      throw new Busy(Math.max(1, config.verify().maxConcurrent()));
+    }
+    return walks::release;
+  }
+
+  /** The same, waiting for a walk to end: for the periodic self-check, which must not skip. */
+  AutoCloseable beginWaiting() throws InterruptedException {
+    walks.acquire();
+    return walks::release;
   }
 
   /**
@@ -59,6 +89,27 @@ public class ChainVerifier {
    *     truncation even when the stored checkpoints were deleted along with the tail
    */
   public VerificationReport verify(long from, Long to, List<AuditCheckpoint> kept) {
+    try (AutoCloseable walk = begin()) {
+      return walkInTransaction(from, to, kept);
+    } catch (Busy e) {
+      throw e;
+    } catch (Exception e) {
+      throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+    }
+  }
+
+  /** The self-check's walk: waits for a running one instead of being refused. */
+  VerificationReport verifyWaiting(long from, Long to) throws InterruptedException {
+    try (AutoCloseable walk = beginWaiting()) {
+      return walkInTransaction(from, to, List.of());
+    } catch (InterruptedException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private VerificationReport walkInTransaction(long from, Long to, List<AuditCheckpoint> kept) {
     // A long chain takes longer than the default transaction timeout to walk.
     return QuarkusTransaction.requiringNew()
         .timeout(WALK_TIMEOUT_SECONDS)

@@ -7,7 +7,12 @@ import dev.patchops.contract.model.WorkloadRef;
 import java.time.Instant;
 import java.util.Map;
 
-/** A firing alert from an SRE hook. An alert not yet tied to a ticket is keyed by fingerprint. */
+/**
+ * A firing alert from an SRE hook. An alert not yet tied to a ticket is keyed by fingerprint.
+ *
+ * @param refusal why the alert opened or moved no ticket although it named a workload or node: a
+ *     label that cannot be a Kubernetes name. Null for an alert taken as it came.
+ */
 public record AlertReceived(
     @Nullable String ticketId,
     String fingerprint,
@@ -17,8 +22,33 @@ public record AlertReceived(
     Map<String, String> labels,
     Map<String, String> annotations,
     @Nullable WorkloadRef workload,
-    Instant startsAt)
+    Instant startsAt,
+    @Nullable String refusal)
     implements PatchOpsEvent {
+
+  /** An alert taken as it came. */
+  public AlertReceived(
+      String ticketId,
+      String fingerprint,
+      String source,
+      String alertName,
+      Severity severity,
+      Map<String, String> labels,
+      Map<String, String> annotations,
+      WorkloadRef workload,
+      Instant startsAt) {
+    this(
+        ticketId,
+        fingerprint,
+        source,
+        alertName,
+        severity,
+        labels,
+        annotations,
+        workload,
+        startsAt,
+        null);
+  }
 
   @Override
   public String partitionKey() {

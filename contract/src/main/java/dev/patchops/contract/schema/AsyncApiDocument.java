@@ -26,8 +26,9 @@ public final class AsyncApiDocument {
     info.put(
         "description",
         "CloudEvents 1.0 in Kafka binary mode: attributes are ce_ headers, the value is the JSON"
-            + " payload, the record key is the ticket id (the alert fingerprint for alerts not yet"
-            + " tied to a ticket). Generated from dev.patchops.contract.EventType; do not edit.");
+            + " payload. The record key is the ticket id wherever there is a ticket, so that a"
+            + " ticket's events stay in order; each message's bindings.kafka.key says what its key"
+            + " is. Generated from dev.patchops.contract.EventType; do not edit.");
     doc.put("defaultContentType", CloudEventHeaders.CONTENT_TYPE_JSON);
 
     ObjectNode channels = doc.putObject("channels");
@@ -65,6 +66,12 @@ public final class AsyncApiDocument {
                 "payload",
                 dev.patchops.contract.ContractJson.mapper().valueToTree(SamplePayloads.full(type)));
         message.putArray("traits").addObject().put("$ref", "#/components/messageTraits/cloudEvent");
+        message
+            .putObject("bindings")
+            .putObject("kafka")
+            .putObject("key")
+            .put("type", "string")
+            .put("description", "The record key: " + RecordKeys.describe(type) + ".");
         ObjectNode schema = PayloadSchemas.schemaFor(type);
         schema.remove("$schema");
         schemas.set(messageId, schema);

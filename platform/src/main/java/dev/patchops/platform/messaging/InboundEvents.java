@@ -1,5 +1,6 @@
 package dev.patchops.platform.messaging;
 
+import dev.patchops.platform.Echo;
 import dev.patchops.platform.config.PlatformConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -97,7 +98,8 @@ public class InboundEvents {
                 e);
           }
           LOG.warnf(
-              "%s: transient failure on %s, retrying: %s", consumer, event.id(), rootMessage(e));
+              "%s: transient failure on %s, retrying: %s",
+              consumer, Echo.cap(event.id(), 200), Echo.cap(rootMessage(e), 1000));
           sleep(transientBackoff);
           transientBackoff = min(transientBackoff.multipliedBy(2), Duration.ofSeconds(5));
           attempt--;
@@ -106,7 +108,12 @@ public class InboundEvents {
         last = e;
         LOG.warnf(
             "%s failed on %s %s (attempt %d of %d): %s",
-            consumer, event.type().type(), event.id(), attempt, maxAttempts, rootMessage(e));
+            consumer,
+            event.type().type(),
+            Echo.cap(event.id(), 200),
+            attempt,
+            maxAttempts,
+            Echo.cap(rootMessage(e), 1000));
         if (attempt < maxAttempts) {
           sleep(config.inbox().retryBackoff().multipliedBy(attempt));
         }
@@ -128,7 +135,12 @@ public class InboundEvents {
       int attempts) {
     LOG.warnf(
         "%s dead-letters %s-%d@%d: %s",
-        consumer, record.topic(), record.partition(), record.offset(), reason);
+        consumer,
+        record.topic(),
+        record.partition(),
+        record.offset(),
+        // The reason may quote the record's headers: someone else's text in our log.
+        Echo.cap(reason, 1000));
     deadLetters.park(record, consumer, reason, rootCause(error), attempts);
     return count(consumer, Outcome.DEAD_LETTERED);
   }

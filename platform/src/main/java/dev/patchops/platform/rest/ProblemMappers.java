@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.patchops.contract.JsonInput;
+import dev.patchops.platform.Echo;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -57,8 +59,16 @@ public class ProblemMappers {
 
   @ServerExceptionMapper
   public Response invalidFormat(InvalidFormatException e, UriInfo uri) {
+    return invalid(path(e), reason(e), uri);
+  }
+
+  /** Why a value could not be read, repeating at most a short, escaped part of it. */
+  public static String reason(InvalidFormatException e) {
+    if (e instanceof JsonInput.UnsafeText unsafe) {
+      return unsafe.reason();
+    }
     String expected = e.getTargetType() == null ? "another type" : describe(e.getTargetType());
-    return invalid(path(e), "cannot read value " + e.getValue() + " as " + expected, uri);
+    return "cannot read value " + Echo.cap(e.getValue()) + " as " + expected;
   }
 
   @ServerExceptionMapper
@@ -160,7 +170,7 @@ public class ProblemMappers {
         List.of(new Problem.Violation(field, reason)));
   }
 
-  static Response respond(
+  public static Response respond(
       int status,
       String problemType,
       String title,
@@ -206,7 +216,8 @@ public class ProblemMappers {
         if (out.length() > 0) {
           out.append('.');
         }
-        out.append(ref.getFieldName());
+        // A refused field name is the client's text too: repeated short and escaped.
+        out.append(Echo.cap(ref.getFieldName()));
       } else if (ref.getIndex() >= 0) {
         out.append('[').append(ref.getIndex()).append(']');
       }

@@ -54,6 +54,24 @@ public class WidgetResource {
         "connection to jdbc:postgresql://db.internal:5432/widgets refused for widget " + id);
   }
 
+  /** The widgets of a ticket: a text parameter that reaches a query as it is. */
+  @GET
+  @RolesAllowed({Roles.ENGINEER, Roles.AUDITOR})
+  public java.util.List<WidgetView> list(@jakarta.ws.rs.QueryParam("ticketId") String ticketId) {
+    java.util.List<Widget> found =
+        ticketId == null ? Widget.listAll() : Widget.list("ticketId", ticketId);
+    return found.stream().map(w -> new WidgetView(w.id, w.name, w.ticketId)).toList();
+  }
+
+  @GET
+  @Path("by-name/{name}")
+  @RolesAllowed({Roles.ENGINEER, Roles.AUDITOR})
+  public java.util.List<WidgetView> byName(@PathParam("name") String name) {
+    return Widget.<Widget>list("name", name).stream()
+        .map(w -> new WidgetView(w.id, w.name, w.ticketId))
+        .toList();
+  }
+
   @GET
   @Path("{id}")
   @RolesAllowed({Roles.ENGINEER, Roles.AUDITOR})

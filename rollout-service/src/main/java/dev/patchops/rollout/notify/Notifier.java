@@ -162,14 +162,23 @@ public class Notifier {
     String text =
         emoji
             + " *PatchOps* "
-            + body.get("ticketId")
-            + (body.get("rolloutId") == null ? "" : " / " + body.get("rolloutId"))
+            + mrkdwn(body.get("ticketId"))
+            + (body.get("rolloutId") == null ? "" : " / " + mrkdwn(body.get("rolloutId")))
             + ": "
-            + body.get("text");
+            + mrkdwn(body.get("text"));
     return Map.of(
         "text",
         text,
         "blocks",
         List.of(Map.of("type", "section", "text", Map.of("type", "mrkdwn", "text", text))));
+  }
+
+  /**
+   * Text from outside (alert names, reasons) shown as text: in Slack's mrkdwn, {@code <!channel>}
+   * pings everyone and {@code <https://x|y>} is a disguised link, so the three control characters
+   * are escaped as Slack documents.
+   */
+  static String mrkdwn(Object value) {
+    return String.valueOf(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
   }
 }

@@ -314,7 +314,18 @@ class RolloutFlowTest {
         .then()
         .statusCode(200)
         .body("size()", equalTo(1))
-        .body("[0].id", equalTo(id));
+        .body("[0].id", equalTo(id))
+        // The list shows the checkpoint a GET of the rollout shows.
+        .body(
+            "[0].checkpoint.id",
+            equalTo(
+                given()
+                    .header("Authorization", TestInfra.bearer("sam", "sre"))
+                    .get("/api/v1/rollouts/" + id)
+                    .then()
+                    .extract()
+                    .path("checkpoint.id")))
+        .body("[0].checkpoint.id", org.hamcrest.Matchers.notNullValue());
     rollouts.command(id, RolloutService.Command.ABORT, "test");
     awaitPhase(id, RolloutPhase.REVERTED);
   }

@@ -54,6 +54,13 @@ public interface TicketServiceConfig {
     @WithDefault("24h")
     Duration reopenWindow();
 
+    /**
+     * How long a PagerDuty delivery's body is remembered: the same body again within it is a
+     * duplicate, and a trigger whose payload timestamp is older than it is refused as a replay.
+     */
+    @WithDefault("30d")
+    Duration replayWindow();
+
     Hook alertmanager();
 
     Hook grafana();

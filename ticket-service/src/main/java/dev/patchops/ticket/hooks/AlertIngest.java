@@ -37,13 +37,15 @@ public class AlertIngest {
   @Inject EntityManager entityManager;
   @Inject TicketServiceConfig config;
 
-  public record Result(int received, int duplicates, Set<String> tickets, int uncorrelated) {}
+  public record Result(
+      int received, int duplicates, Set<String> tickets, int uncorrelated, int refused) {}
 
   @Transactional(Transactional.TxType.MANDATORY)
   public Result ingest(String source, java.util.List<AlertSignal> signals) {
     String actor = "hook:" + source;
     int duplicates = 0;
     int uncorrelated = 0;
+    int refused = 0;
     Set<String> touched = new TreeSet<>();
     for (AlertSignal signal : signals) {
       // Concurrent deliveries of one alert queue here instead of racing on the unique key.
@@ -62,10 +64,20 @@ public class AlertIngest {
             continue;
           }
           occurrence = newOccurrence(source, signal, now);
-          Ticket ticket = correlate(occurrence, signal, actor).orElse(null);
-          if (ticket == null) {
+          String refusal = AlertTargets.refusal(signal.labels());
+          if (refusal != null) {
+            // Received and kept, so a redelivery is a duplicate; but it names nothing to act on.
+            occurrence.workloadNamespace = null;
+            occurrence.workloadName = null;
+            occurrence.nodeName = null;
+            refused++;
+          }
+          Ticket ticket =
+              refusal != null ? null : correlate(occurrence, signal, actor).orElse(null);
+          if (ticket == null && refusal == null) {
             uncorrelated++;
-          } else {
+          }
+          if (ticket != null) {
             occurrence.ticketId = ticket.id;
             touched.add(ticket.id);
           }
@@ -80,7 +92,8 @@ public class AlertIngest {
                   occurrence.labels,
                   occurrence.annotations,
                   workload(occurrence),
-                  occurrence.startsAt),
+                  occurrence.startsAt,
+                  refusal),
               "alerts/" + occurrence.fingerprint,
               actor);
         }
@@ -122,7 +135,7 @@ public class AlertIngest {
         }
       }
     }
-    return new Result(signals.size(), duplicates, touched, uncorrelated);
+    return new Result(signals.size(), duplicates, touched, uncorrelated, refused);
   }
 
   private AlertOccurrence find(String source, AlertSignal signal) {

@@ -3,6 +3,7 @@ package dev.patchops.audit.verify.rest;
 import dev.patchops.audit.checkpoint.AuditCheckpoint;
 import dev.patchops.audit.verify.ChainVerifier;
 import dev.patchops.audit.verify.VerificationReport;
+import dev.patchops.platform.rest.ProblemMappers;
 import dev.patchops.platform.rest.QueryParams;
 import dev.patchops.platform.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
@@ -18,10 +19,14 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 @Path("/api/v1/audit/verify")
 @Produces(MediaType.APPLICATION_JSON)
@@ -73,5 +78,15 @@ public class VerifyResource {
       kept.add(c);
     }
     return verifier.verify(1, null, kept);
+  }
+
+  /** Only this edge knows that a busy verifier is a 429, and how long to wait. */
+  @ServerExceptionMapper
+  public Response busy(ChainVerifier.Busy e, UriInfo uri) {
+    return Response.fromResponse(
+            ProblemMappers.respond(
+                429, "verification-busy", "Verification busy", e.getMessage(), uri, List.of()))
+        .header(HttpHeaders.RETRY_AFTER, "30")
+        .build();
   }
 }

@@ -232,12 +232,15 @@ public class RolloutResource {
       q.append(" and ticketId = :ticketId");
       params.put("ticketId", ticketId);
     }
-    return Rollout.<Rollout>find(q + " order by createdAt desc", params)
-        .page(0, 200)
-        .list()
-        .stream()
-        .map(r -> RolloutView.of(r, null))
-        .toList();
+    List<Rollout> page =
+        Rollout.<Rollout>find(q + " order by createdAt desc", params).page(0, 200).list();
+    // The list shows what a GET of each shows: its checkpoint, read for the whole page at once.
+    Map<String, Checkpoint> checkpoints = new java.util.HashMap<>();
+    if (!page.isEmpty()) {
+      Checkpoint.<Checkpoint>list("rolloutId in ?1", page.stream().map(r -> r.id).toList())
+          .forEach(cp -> checkpoints.putIfAbsent(cp.rolloutId, cp));
+    }
+    return page.stream().map(r -> RolloutView.of(r, checkpoints.get(r.id))).toList();
   }
 
   @GET

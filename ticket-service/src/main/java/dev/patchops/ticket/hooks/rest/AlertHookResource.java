@@ -7,6 +7,7 @@ import dev.patchops.platform.rest.ProblemMappers;
 import dev.patchops.ticket.config.TicketServiceConfig;
 import dev.patchops.ticket.hooks.AlertIngest;
 import dev.patchops.ticket.hooks.AlertSignal;
+import dev.patchops.ticket.hooks.DeliveryLedger;
 import dev.patchops.ticket.hooks.HookAuthenticator;
 import dev.patchops.ticket.hooks.rest.HookPayloads.Alert;
 import dev.patchops.ticket.hooks.rest.HookPayloads.AlertmanagerWebhook;
@@ -53,6 +54,7 @@ public class AlertHookResource {
 
   @Inject TicketServiceConfig config;
   @Inject AlertIngest ingest;
+  @Inject DeliveryLedger deliveries;
   @Inject Validator validator;
 
   @POST
@@ -91,6 +93,18 @@ public class AlertHookResource {
     if (event.dedupKey() == null && !event.eventAction().equals("trigger")) {
       throw ApiException.badRequest("dedup_key", "is required to " + event.eventAction());
     }
+    Instant timestamp = event.payload() == null ? null : event.payload().timestamp();
+    if (timestamp != null
+        && timestamp.isBefore(Instant.now().minus(config.hooks().replayWindow()))) {
+      throw ApiException.badRequest(
+          "payload.timestamp", "is older than the replay window: a replayed event");
+    }
+    if (event.eventAction().equals("trigger") && !deliveries.firstDelivery("pagerduty", body)) {
+      // The same signed trigger again: a retry or a replay; either way it changes nothing.
+      // Acknowledge and resolve bodies repeat for every occurrence of a key, and replaying one
+      // can end an alert early but never start a revert, so only triggers are held to this.
+      return accepted(new AlertIngest.Result(1, 1, java.util.Set.of(), 0, 0));
+    }
     return accepted(ingest.ingest("pagerduty", List.of(signal(event))));
   }
 
@@ -111,6 +125,8 @@ public class AlertHookResource {
     T payload;
     try {
       payload = JSON.treeToValue(tree, type);
+    } catch (com.fasterxml.jackson.databind.exc.InvalidFormatException e) {
+      throw ApiException.badRequest(ProblemMappers.path(e), ProblemMappers.reason(e));
     } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
       throw ApiException.badRequest(ProblemMappers.path(e), "has the wrong type or format");
     } catch (IOException e) {
@@ -129,7 +145,8 @@ public class AlertHookResource {
                 result.received(),
                 result.duplicates(),
                 List.copyOf(result.tickets()),
-                result.uncorrelated()))
+                result.uncorrelated(),
+                result.refused()))
         .build();
   }
 

@@ -80,6 +80,10 @@ public final class HookPayloads {
       String client,
       @JsonProperty("client_url") String clientUrl) {}
 
-  /** What a hook answers: enough for an SRE to see what their alert became. */
-  public record HookReceipt(int received, int duplicates, List<String> tickets, int uncorrelated) {}
+  /**
+   * What a hook answers: enough for an SRE to see what their alert became. {@code refused} alerts
+   * named a target that cannot be a Kubernetes name; each is recorded with the reason.
+   */
+  public record HookReceipt(
+      int received, int duplicates, List<String> tickets, int uncorrelated, int refused) {}
 }
