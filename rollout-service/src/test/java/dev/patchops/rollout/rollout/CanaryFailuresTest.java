@@ -62,16 +62,7 @@ class CanaryFailuresTest {
          "containers":["app"],%s}
         """
             .formatted(ticket(), image, ns, stepsAndAnalysis);
-    Approvals.approveRequest(body);
-    return given()
-        .header("Authorization", TestInfra.bearer("sam", "sre"))
-        .contentType("application/json")
-        .body(body)
-        .post("/api/v1/rollouts")
-        .then()
-        .statusCode(201)
-        .extract()
-        .path("id");
+    return RolloutFlowTest.createByRest(body);
   }
 
   Rollout awaitPhase(String id, RolloutPhase phase) {
