@@ -169,6 +169,15 @@ class RolloutFlowTest {
     assertThat(Snapshot.specHash(live)).isEqualTo(Snapshot.specHash(before));
     assertThat(live.getSpec()).isEqualTo(before.getSpec());
     assertThat(live.getMetadata().getLabels()).isEqualTo(before.getMetadata().getLabels());
+    // Annotations as the owner wrote them, on the object and on the pod template; the controller's
+    // revision annotation is its own and moves with every rollout.
+    Deployment checkpointed = rollouts.checkpointOf(rolloutId).deployment();
+    assertThat(Snapshot.annotations(live, false))
+        .isEqualTo(checkpointed.getMetadata().getAnnotations())
+        .isEqualTo(Map.of("owner", "payments-team"));
+    assertThat(live.getSpec().getTemplate().getMetadata().getAnnotations())
+        .isEqualTo(checkpointed.getSpec().getTemplate().getMetadata().getAnnotations());
+    assertThat(live.getSpec().getTemplate().getMetadata().getAnnotations()).isNullOrEmpty();
     assertThat(rollouts.checkpointRow(rolloutId).specHash).isEqualTo(Snapshot.specHash(before));
     assertThat(client.configMaps().inNamespace(ns).withName("checkout-config").get().getData())
         .isEqualTo(Map.of("PAYMENT_TIMEOUT_MS", "800", "FEATURE_FAST_PAY", "off"));
@@ -587,6 +596,24 @@ class RolloutFlowTest {
         .post("/api/v1/rollouts/" + id + "/promote")
         .then()
         .statusCode(403);
+    // Someone annotates the stable Deployment mid-canary, its pod template too (a restart): the
+    // revert must put back the checkpoint's annotations, not only its spec and labels.
+    client
+        .apps()
+        .deployments()
+        .inNamespace(ns)
+        .withName("checkout")
+        .edit(
+            d -> {
+              d.getMetadata().getAnnotations().put("owner", "someone-else");
+              d.getMetadata().getAnnotations().put("note", "hand edit");
+              d.getSpec()
+                  .getTemplate()
+                  .getMetadata()
+                  .setAnnotations(
+                      Map.of("kubectl.kubernetes.io/restartedAt", "2026-12-05T00:00:00Z"));
+              return d;
+            });
     given()
         .header("Authorization", TestInfra.bearer("eve", "engineer"))
         .post("/api/v1/rollouts/" + id + "/abort")
@@ -603,6 +630,54 @@ class RolloutFlowTest {
         .then()
         .statusCode(409)
         .contentType(containsString("problem+json"));
+  }
+
+  @Test
+  void eachStepSizesTheCanaryBesideTheWholeStableDeployment() {
+    String ns = Sandbox.shop(client);
+    // The canary's share of all replicas is the step's weight and the stable keeps its 4: 10 %
+    // is 4 * 10 / 90 = 0.44, at least one, so 1; 30 % is 4 * 30 / 70 = 1.7, so 2; 60 % is
+    // 4 * 60 / 40 = 6, at most as many as the stable, so 4.
+    int[] canaryReplicas = {1, 2, 4};
+    String id =
+        approve(
+            ns,
+            ticket(),
+            1,
+            Sandbox.image("", '8'),
+            List.of(new CanaryStep(10, 600), new CanaryStep(30, 600), new CanaryStep(60, 600)));
+    for (int step = 0; step < canaryReplicas.length; step++) {
+      int index = step;
+      int expected = canaryReplicas[step];
+      await()
+          .atMost(WAIT)
+          .until(() -> rollouts.get(id) != null && rollouts.get(id).stepIndex == index);
+      // As the API server has them, sized and then ready through the Deployment controller.
+      await()
+          .atMost(WAIT)
+          .untilAsserted(
+              () -> {
+                Deployment canary =
+                    client.apps().deployments().inNamespace(ns).withName("checkout-canary").get();
+                assertThat(canary).isNotNull();
+                assertThat(canary.getSpec().getReplicas()).as("step %d", index).isEqualTo(expected);
+                assertThat(canary.getStatus().getReadyReplicas())
+                    .as("ready at step %d", index)
+                    .isEqualTo(expected);
+                Deployment stable =
+                    client.apps().deployments().inNamespace(ns).withName("checkout").get();
+                assertThat(stable.getSpec().getReplicas()).isEqualTo(4);
+                assertThat(stable.getStatus().getReadyReplicas()).isEqualTo(4);
+              });
+      // Nothing moves the step on but the command: the sizes are those of this step.
+      assertThat(rollouts.get(id).stepIndex).isEqualTo(index);
+      if (index < canaryReplicas.length - 1) {
+        rollouts.command(id, RolloutService.Command.PROMOTE, "test");
+      }
+    }
+    rollouts.command(id, RolloutService.Command.ABORT, "test");
+    awaitPhase(id, RolloutPhase.REVERTED);
+    Sandbox.assertNoCanaryLeft(client, ns, id);
   }
 
   @Test
