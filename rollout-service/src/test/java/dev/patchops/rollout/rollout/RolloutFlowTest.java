@@ -239,6 +239,8 @@ class RolloutFlowTest {
       assertThat(canary.getMetadata().getLabels()).containsEntry(Labels.MANAGED_BY, "patchops");
       assertThat(stableImage(ns)).isEqualTo(Sandbox.STABLE_IMAGE);
 
+      awaitPhase(id, RolloutPhase.WATCHING);
+      assertThat(Sandbox.endWatchWindows(ns)).isEqualTo(1);
       Rollout done = awaitPhase(id, RolloutPhase.SUCCEEDED);
       assertThat(done.finishedAt).isNotNull();
       List<ConsumerRecord<String, byte[]>> events =
@@ -304,8 +306,14 @@ class RolloutFlowTest {
           .filteredOn(c -> c.getType().equals("Promoted"))
           .singleElement()
           .satisfies(c -> assertThat(c.getStatus()).isEqualTo("True"));
-      assertThat(LocalHttp.NOTIFICATIONS)
-          .anySatisfy(n -> assertThat(n).contains("promoted").contains(id).contains("blocks"));
+      // The notifier posts from its own thread: wait for the post, do not race it.
+      await()
+          .atMost(WAIT)
+          .untilAsserted(
+              () ->
+                  assertThat(LocalHttp.NOTIFICATIONS)
+                      .anySatisfy(
+                          n -> assertThat(n).contains("promoted").contains(id).contains("blocks")));
     }
   }
 
@@ -697,6 +705,8 @@ class RolloutFlowTest {
         .post("/api/v1/rollouts/" + id + "/promote?full=true")
         .then()
         .statusCode(200);
+    awaitPhase(id, RolloutPhase.WATCHING);
+    assertThat(Sandbox.endWatchWindows(ns)).isEqualTo(1);
     awaitPhase(id, RolloutPhase.SUCCEEDED);
     assertThat(stableImage(ns)).isEqualTo(Sandbox.image("", '4'));
   }
@@ -895,19 +905,26 @@ class RolloutFlowTest {
       JsonNode completed = json(events.get(events.size() - 1));
       assertThat(completed.path("apiFailures").asInt()).isEqualTo(4);
       assertThat(completed.path("verified").asBoolean()).isTrue();
-      assertThat(LocalHttp.NOTIFICATIONS)
-          .anySatisfy(n -> assertThat(n).contains("failing").contains(id));
+      await()
+          .atMost(WAIT)
+          .untilAsserted(
+              () ->
+                  assertThat(LocalHttp.NOTIFICATIONS)
+                      .anySatisfy(n -> assertThat(n).contains("failing").contains(id)));
     }
   }
 
   @Test
   void metricsExposeRevertLatencyOutcomesAndActiveRollouts() {
     // Read before and after: the meters live as long as the JVM, across every test of the class.
-    // Rollouts of earlier tests end on their own (watch windows, reverts): wait them out, so the
-    // gauge can be held to exactly this rollout.
+    // Rollouts of earlier tests end on their own (reverts) or once their watch window is over:
+    // end the windows and wait them out, so the gauge can be held to exactly this rollout.
     await()
         .atMost(Duration.ofSeconds(90))
-        .until(() -> registry.get("patchops.rollouts.active").gauge().value() == 0);
+        .until(
+            () ->
+                Sandbox.endWatchWindows(null) >= 0
+                    && registry.get("patchops.rollouts.active").gauge().value() == 0);
     long revertsTimed = registry.timer("patchops.rollout.revert.latency").count();
     double reverted = outcomes("reverted");
     double activeBefore = 0;
