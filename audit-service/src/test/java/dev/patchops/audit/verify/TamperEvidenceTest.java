@@ -60,8 +60,8 @@ class TamperEvidenceTest {
 
   /**
    * The chain is one for the whole module: whatever a test did to it, and however it failed, the
-   * next test (of this class or another) must find it whole. A restore that missed a row fails here,
-   * in the test that tampered, not later in one that did not.
+   * next test (of this class or another) must find it whole. A restore that missed a row fails
+   * here, in the test that tampered, not later in one that did not.
    */
   @AfterEach
   void theChainIsWholeAgain() {
