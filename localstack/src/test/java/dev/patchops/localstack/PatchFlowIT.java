@@ -62,8 +62,10 @@ class PatchFlowIT {
   static Demo demo;
   static KubernetesClient kube;
   static final List<ConsumerRecord<String, byte[]>> events = new CopyOnWriteArrayList<>();
+
   /** How far the suite's consumer has read each partition into {@link #events}. */
   static final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
+
   static final Set<String> namespacesSeen = ConcurrentHashMap.newKeySet();
   static final AtomicBoolean consuming = new AtomicBoolean(true);
   static Thread consumer;
@@ -189,7 +191,8 @@ class PatchFlowIT {
   }
 
   /** The events of one ticket and type, once at least {@code count} have arrived. */
-  static List<ConsumerRecord<String, byte[]>> awaitEvents(String ticket, EventType type, int count) {
+  static List<ConsumerRecord<String, byte[]>> awaitEvents(
+      String ticket, EventType type, int count) {
     return await()
         .alias("expected " + count + " " + type.type() + " for " + ticket)
         .atMost(Duration.ofSeconds(30))
