@@ -653,6 +653,15 @@ public final class LocalStack {
     return service.replace("-service", "").replace('-', '_');
   }
 
+  /**
+   * A connection to a service's own database as its administrator: the end-to-end tests read the
+   * outbox there to know what a service has published.
+   */
+  public java.sql.Connection databaseConnection(String service) throws java.sql.SQLException {
+    return java.sql.DriverManager.getConnection(
+        database.jdbcUrl(database(service)), database.user(), database.password());
+  }
+
   static void step(String what) {
     System.out.println("starting " + what);
   }

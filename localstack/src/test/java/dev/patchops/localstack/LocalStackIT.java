@@ -50,19 +50,17 @@ class LocalStackIT {
         LocalStack.Keys.loadOrCreate(home.resolve("keys"))
             .jwt
             .mint("al", List.of("auditor"), Duration.ofMinutes(5));
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    String verify = "";
-    while (System.nanoTime() < deadline) {
-      verify =
-          send(HttpRequest.newBuilder(
-                      URI.create(stack.url("audit-service") + "/api/v1/audit/verify"))
-                  .header("Authorization", "Bearer " + auditor))
-              .body();
-      if (verify.contains("\"valid\":true") && !verify.contains("\"recordsChecked\":0")) {
-        break;
-      }
-      Thread.sleep(250);
-    }
+    String verify =
+        org.awaitility.Awaitility.await()
+            .atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(250))
+            .until(
+                () ->
+                    send(HttpRequest.newBuilder(
+                                URI.create(stack.url("audit-service") + "/api/v1/audit/verify"))
+                            .header("Authorization", "Bearer " + auditor))
+                        .body(),
+                body -> body.contains("\"valid\":true") && !body.contains("\"recordsChecked\":0"));
     assertThat(verify).contains("\"valid\":true").doesNotContain("\"recordsChecked\":0");
   }
 
@@ -76,24 +74,26 @@ class LocalStackIT {
 
   /** Every process the stack started (services, broker, database) is gone. */
   static void noProcessLeft(java.util.Set<Long> before) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-    List<ProcessHandle> left = List.of();
-    while (System.nanoTime() < deadline) {
-      left =
-          ProcessHandle.current()
-              .descendants()
-              .filter(p -> !before.contains(p.pid()) && p.isAlive())
-              // The watchdogs of processes that were already there tick with short sleeps.
-              .filter(p -> p.parent().map(parent -> !before.contains(parent.pid())).orElse(true))
-              .toList();
-      if (left.isEmpty()) {
-        return;
-      }
-      Thread.sleep(200);
-    }
-    assertThat(left.stream().map(p -> p.info().commandLine().orElse("?")).toList())
-        .as("processes left behind")
-        .isEmpty();
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(15))
+        .pollInterval(Duration.ofMillis(200))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        ProcessHandle.current()
+                            .descendants()
+                            .filter(p -> !before.contains(p.pid()) && p.isAlive())
+                            // The watchdogs of processes that were already there tick with short
+                            // sleeps.
+                            .filter(
+                                p ->
+                                    p.parent()
+                                        .map(parent -> !before.contains(parent.pid()))
+                                        .orElse(true))
+                            .map(p -> p.info().commandLine().orElse("?"))
+                            .toList())
+                    .as("processes left behind")
+                    .isEmpty());
   }
 
   @Test

@@ -62,6 +62,10 @@ class PatchFlowIT {
   static Demo demo;
   static KubernetesClient kube;
   static final List<ConsumerRecord<String, byte[]>> events = new CopyOnWriteArrayList<>();
+
+  /** How far the suite's consumer has read each partition into {@link #events}. */
+  static final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
+
   static final Set<String> namespacesSeen = ConcurrentHashMap.newKeySet();
   static final AtomicBoolean consuming = new AtomicBoolean(true);
   static Thread consumer;
@@ -155,6 +159,8 @@ class PatchFlowIT {
       c.seekToBeginning(partitions);
       while (consuming.get()) {
         c.poll(Duration.ofMillis(200)).forEach(events::add);
+        // After the records are in the list: a position read here means they are there to see.
+        partitions.forEach(p -> positions.put(p, c.position(p)));
       }
     }
   }
@@ -172,35 +178,91 @@ class PatchFlowIT {
     }
   }
 
-  /** The events of one ticket and type, once at least {@code count} have arrived. */
-  static List<ConsumerRecord<String, byte[]>> awaitEvents(String ticket, EventType type, int count)
-      throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    List<ConsumerRecord<String, byte[]>> found = List.of();
-    while (System.nanoTime() < deadline) {
-      found =
-          events.stream()
-              .filter(r -> type.type().equals(header(r, CloudEventHeaders.TYPE)))
-              // Alerts name their ticket only in the payload: they exist before any ticket does.
-              .filter(
-                  r ->
-                      ticket.equals(header(r, CloudEventHeaders.TICKET_ID))
-                          || ticket.equals(data(r).path("ticketId").asText()))
-              .toList();
-      if (found.size() >= count) {
-        return found;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError(
-        "expected " + count + " " + type.type() + " for " + ticket + ", saw " + found.size());
+  /** The events of one ticket and type read so far. */
+  static List<ConsumerRecord<String, byte[]>> eventsOf(String ticket, EventType type) {
+    return events.stream()
+        .filter(r -> type.type().equals(header(r, CloudEventHeaders.TYPE)))
+        // Alerts name their ticket only in the payload: they exist before any ticket does.
+        .filter(
+            r ->
+                ticket.equals(header(r, CloudEventHeaders.TICKET_ID))
+                    || ticket.equals(data(r).path("ticketId").asText()))
+        .toList();
   }
 
-  /** Exactly one, still one a while after it arrived: a late duplicate would show. */
+  /** The events of one ticket and type, once at least {@code count} have arrived. */
+  static List<ConsumerRecord<String, byte[]>> awaitEvents(
+      String ticket, EventType type, int count) {
+    return await()
+        .alias("expected " + count + " " + type.type() + " for " + ticket)
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> eventsOf(ticket, type), found -> found.size() >= count);
+  }
+
+  /**
+   * Exactly one, on a marker rather than after a while: the producer's outbox has sent every event
+   * it had written (a second copy included), and the suite's consumer has read every partition up
+   * to its end as of then, so a second copy would be among the events.
+   */
   static void exactlyOne(String ticket, EventType type) throws Exception {
     awaitEvents(ticket, type, 1);
-    Thread.sleep(1500);
-    assertThat(awaitEvents(ticket, type, 1)).as(type.type() + " for " + ticket).hasSize(1);
+    outboxSent(type.producer().serviceName());
+    readToTheEnd();
+    assertThat(eventsOf(ticket, type)).as(type.type() + " for " + ticket).hasSize(1);
+  }
+
+  /** Waits until the service's outbox relay has sent every event its database holds now. */
+  static void outboxSent(String service) throws Exception {
+    long upTo;
+    try (var c = stack.databaseConnection(service);
+        var st = c.prepareStatement("select coalesce(max(id), 0) from outbox_event");
+        var rs = st.executeQuery()) {
+      rs.next();
+      upTo = rs.getLong(1);
+    }
+    await()
+        .alias(service + " outbox sent up to " + upTo)
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> {
+              try (var c = stack.databaseConnection(service);
+                  var st =
+                      c.prepareStatement(
+                          "select count(*) from outbox_event where sent_at is null and id <= ?")) {
+                st.setLong(1, upTo);
+                try (var rs = st.executeQuery()) {
+                  rs.next();
+                  return rs.getLong(1) == 0;
+                }
+              }
+            });
+  }
+
+  /** Waits until the suite's consumer has read every partition up to its end as of this call. */
+  static void readToTheEnd() {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    Map<TopicPartition, Long> end;
+    try (KafkaConsumer<String, byte[]> c =
+        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = new ArrayList<>();
+      for (String topic : Topics.ALL) {
+        c.partitionsFor(topic)
+            .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+      }
+      end = c.endOffsets(partitions);
+    }
+    await()
+        .alias("the suite's consumer at the end offsets " + end)
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () ->
+                end.entrySet().stream()
+                    .allMatch(e -> positions.getOrDefault(e.getKey(), -1L) >= e.getValue()));
   }
 
   static Deployment deployment(String name) {
@@ -215,14 +277,30 @@ class PatchFlowIT {
     return ContractJson.mapper().valueToTree(o);
   }
 
-  static String checkoutTicket;
-  static JsonNode specBefore;
-  static JsonNode configBefore;
-  static JsonNode secretBefore;
+  // The checkout story's chapters hand these on, within the one test that tells it.
+  String checkoutTicket;
+  JsonNode specBefore;
+  JsonNode configBefore;
+  JsonNode secretBefore;
+  String canaryImage;
 
+  /**
+   * One story, told in chapters that build on each other (the ticket, its revisions, the reverted
+   * and the promoted rollout): one test, so no chapter runs without the ones before it and no state
+   * is carried from one test method to another. The other tests of the class set up their own.
+   */
   @Test
   @Order(1)
-  void anAlertOpensATicketAndTheRootCauseIsRecorded() throws Exception {
+  void theCheckoutStoryFromAnAlertToItsChangeRecord() throws Exception {
+    anAlertOpensATicketAndTheRootCauseIsRecorded();
+    revisionOneFailsInAMirrorThatIsDeletedAfterwards();
+    revisionTwoPassesAndOnlyAnotherPersonMayApproveIt();
+    theCrashingCanaryIsRevertedExactlyToItsCheckpoint();
+    revisionThreeIsPromotedWatchedResolvedAndFullyRecorded();
+    everyEventIsACloudEventAndNoneIsDoubled();
+  }
+
+  private void anAlertOpensATicketAndTheRootCauseIsRecorded() throws Exception {
     specBefore = json(deployment("checkout").getSpec());
     configBefore =
         json(kube.configMaps().inNamespace(SHOP).withName("checkout-config").get().getData());
@@ -242,9 +320,7 @@ class PatchFlowIT {
     assertThat(rootCause.path("whys")).hasSize(5);
   }
 
-  @Test
-  @Order(2)
-  void revisionOneFailsInAMirrorThatIsDeletedAfterwards() throws Exception {
+  private void revisionOneFailsInAMirrorThatIsDeletedAfterwards() throws Exception {
     demo.injectTestFailure(
         "shop-e2e-tests", "shop.CheckoutIT.refundsAfterCapture", "expected 200 but was 502");
     int rev = demo.propose(checkoutTicket, "checkout", 1);
@@ -301,8 +377,6 @@ class PatchFlowIT {
         .endsWith("/api/v1/tickets/" + checkoutTicket + "/revisions/" + rev);
   }
 
-  static String canaryImage;
-
   /** Waits for the revision's tests, which must have passed. */
   static JsonNode awaitPassed(Demo demo, String ticket, int revision) throws Exception {
     JsonNode tested = demo.awaitTested(ticket, revision);
@@ -310,9 +384,7 @@ class PatchFlowIT {
     return tested;
   }
 
-  @Test
-  @Order(3)
-  void revisionTwoPassesAndOnlyAnotherPersonMayApproveIt() throws Exception {
+  private void revisionTwoPassesAndOnlyAnotherPersonMayApproveIt() throws Exception {
     int rev = demo.propose(checkoutTicket, "checkout", 2);
     JsonNode tested = awaitPassed(demo, checkoutTicket, rev);
     // Compared with revision 1's attempt: the test it failed is fixed, and nothing else changed.
@@ -348,9 +420,7 @@ class PatchFlowIT {
     assertThat(approved.toString()).contains("alice");
   }
 
-  @Test
-  @Order(4)
-  void theCrashingCanaryIsRevertedExactlyToItsCheckpoint() throws Exception {
+  private void theCrashingCanaryIsRevertedExactlyToItsCheckpoint() throws Exception {
     JsonNode rollout = demo.awaitRollout(checkoutTicket, 2, Demo.ENDED);
     demo.clearFaults();
     assertThat(rollout.path("phase").asText()).isEqualTo("REVERTED");
@@ -376,9 +446,7 @@ class PatchFlowIT {
     assertThat(revision.path("revertReason").asText()).contains("CrashLoopBackOff");
   }
 
-  @Test
-  @Order(5)
-  void revisionThreeIsPromotedWatchedResolvedAndFullyRecorded() throws Exception {
+  private void revisionThreeIsPromotedWatchedResolvedAndFullyRecorded() throws Exception {
     int rev = demo.propose(checkoutTicket, "checkout", 3);
     JsonNode tested = awaitPassed(demo, checkoutTicket, rev);
     demo.approve(checkoutTicket, rev);
@@ -424,9 +492,8 @@ class PatchFlowIT {
     assertThat(html).contains(checkoutTicket, "CrashLoopBackOff");
   }
 
-  @Test
-  @Order(6)
-  void everyEventIsACloudEventAndNoneIsDoubled() {
+  /** Every event read so far, of every story, is a CloudEvent and was published once. */
+  static void everyEventIsACloudEventAndNoneIsDoubled() {
     assertThat(events).isNotEmpty();
     Set<String> topics = new HashSet<>();
     Set<String> ids = new HashSet<>();
@@ -449,7 +516,7 @@ class PatchFlowIT {
   }
 
   @Test
-  @Order(7)
+  @Order(2)
   void aRolloutServiceKilledMidCanaryFinishesTheRolloutAfterRestart() throws Exception {
     String ticket = demo.alert("catalog");
     demo.diagnose(ticket, "catalog");
@@ -490,7 +557,7 @@ class PatchFlowIT {
   }
 
   @Test
-  @Order(8)
+  @Order(3)
   void aFaultyNodeIsQuarantinedBurnedInApprovedBySomeoneElseAndReleased() throws Exception {
     String node = SimulatedKubelet.NODES.get(0);
     String tickets = stack.url("ticket-service") + "/api/v1";

@@ -8,6 +8,7 @@ import dev.patchops.contract.DeadLetterHeaders;
 import dev.patchops.contract.EventType;
 import dev.patchops.contract.Topics;
 import dev.patchops.platform.testapp.TicketEffects;
+import dev.patchops.testing.Delivered;
 import dev.patchops.testing.KafkaProbe;
 import dev.patchops.testing.PatchOpsTest;
 import dev.patchops.testing.TestProducer;
@@ -56,11 +57,12 @@ class DeadLetterTest {
     try (KafkaProbe deadLetters = KafkaProbe.fromNow(Topics.DEAD_LETTER)) {
       // Same key, so both land on one partition and the good one queues behind the poison.
       TestProducer.send(Topics.TICKETS, poisonTicket, value, headers);
-      TestProducer.send(
-          Topics.TICKETS,
-          poisonTicket,
-          TestEvents.ticketOpenedJson(poisonTicket, "good after poison"),
-          TestEvents.headers(EventType.TICKET_OPENED, UUID.randomUUID().toString()));
+      var behindThePoison =
+          TestProducer.send(
+              Topics.TICKETS,
+              poisonTicket,
+              TestEvents.ticketOpenedJson(poisonTicket, "good after poison"),
+              TestEvents.headers(EventType.TICKET_OPENED, UUID.randomUUID().toString()));
       TestProducer.send(
           Topics.TICKETS,
           goodTicket,
@@ -69,7 +71,11 @@ class DeadLetterTest {
 
       List<ConsumerRecord<String, byte[]>> parked =
           deadLetters.collect(
-              r -> poisonTicket.equals(r.key()), 1, Duration.ofSeconds(30), Duration.ofSeconds(1));
+              r -> poisonTicket.equals(r.key()),
+              1,
+              Duration.ofSeconds(30),
+              // The good record behind the poison is consumed only after the poison is parked.
+              () -> Delivered.consumed("platform-test", behindThePoison));
       assertThat(parked).hasSize(1);
       ConsumerRecord<String, byte[]> dead = parked.get(0);
       assertThat(KafkaProbe.header(dead, DeadLetterHeaders.REASON)).contains(expectedReason);

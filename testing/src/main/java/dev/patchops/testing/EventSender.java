@@ -38,14 +38,16 @@ public final class EventSender {
     return headers;
   }
 
-  public static void send(PatchOpsEvent payload, String producer, String id) {
+  /** Sends with the CloudEvents id given; returns where the record landed. */
+  public static org.apache.kafka.clients.producer.RecordMetadata send(
+      PatchOpsEvent payload, String producer, String id) {
     EventType type = EventType.forPayload(payload);
     Map<String, String> headers = headers(type, id, producer);
     if (payload instanceof TicketScoped scoped) {
       headers.put(CloudEventHeaders.TICKET_ID, scoped.ticketId());
     }
     try {
-      TestProducer.send(
+      return TestProducer.send(
           type.topic(),
           payload.partitionKey(),
           ContractJson.mapper().writeValueAsBytes(payload),

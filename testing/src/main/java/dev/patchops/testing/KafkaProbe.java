@@ -86,6 +86,47 @@ public final class KafkaProbe implements AutoCloseable {
     return collect(filter, expected, timeout, Duration.ZERO);
   }
 
+  /**
+   * Collects matching records until {@code expected} have arrived, then waits on {@code marker}
+   * (see {@link Delivered}: a condition that holds only once a second copy would have been
+   * published) and reads every partition to its end: a duplicate is then among the records.
+   */
+  public List<ConsumerRecord<String, byte[]>> collect(
+      Predicate<ConsumerRecord<String, byte[]>> filter,
+      int expected,
+      Duration timeout,
+      Runnable marker) {
+    List<ConsumerRecord<String, byte[]>> matched =
+        new ArrayList<>(collect(filter, expected, timeout));
+    if (matched.size() >= expected) {
+      marker.run();
+      matched.addAll(drain(filter, timeout));
+    }
+    return matched;
+  }
+
+  /**
+   * The matching records from the probe's position up to the end of every partition as it is at
+   * this call (read_committed: the last stable offset).
+   */
+  public List<ConsumerRecord<String, byte[]>> drain(
+      Predicate<ConsumerRecord<String, byte[]>> filter, Duration timeout) {
+    Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
+    List<ConsumerRecord<String, byte[]>> matched = new ArrayList<>();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the log did not reach its end offsets " + end);
+      }
+      for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(50))) {
+        if (filter.test(record)) {
+          matched.add(record);
+        }
+      }
+    }
+    return matched;
+  }
+
   /** The last value of a header as UTF-8, or null. */
   public static String header(ConsumerRecord<?, ?> record, String name) {
     Header header = record.headers().lastHeader(name);

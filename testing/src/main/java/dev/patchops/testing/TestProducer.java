@@ -8,6 +8,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -31,11 +32,13 @@ public final class TestProducer {
         new ByteArraySerializer());
   }
 
-  public static void send(String topic, String key, byte[] value, Map<String, String> headers) {
+  /** Sends and returns where the record landed, for {@link Delivered#consumed}. */
+  public static RecordMetadata send(
+      String topic, String key, byte[] value, Map<String, String> headers) {
     try (KafkaProducer<String, byte[]> producer = create()) {
       ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, value);
       headers.forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
-      producer.send(record).get(30, TimeUnit.SECONDS);
+      return producer.send(record).get(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
@@ -44,7 +47,8 @@ public final class TestProducer {
     }
   }
 
-  public static void send(String topic, String key, String value, Map<String, String> headers) {
-    send(topic, key, value.getBytes(StandardCharsets.UTF_8), headers);
+  public static RecordMetadata send(
+      String topic, String key, String value, Map<String, String> headers) {
+    return send(topic, key, value.getBytes(StandardCharsets.UTF_8), headers);
   }
 }

@@ -34,6 +34,7 @@ import dev.patchops.contract.model.TestCaseResult;
 import dev.patchops.contract.model.TestCaseStatus;
 import dev.patchops.contract.model.TestOutcome;
 import dev.patchops.contract.model.WorkloadRef;
+import dev.patchops.testing.Delivered;
 import dev.patchops.testing.EventSender;
 import dev.patchops.testing.KafkaProbe;
 import dev.patchops.testing.PatchOpsTest;
@@ -496,8 +497,9 @@ class PatchLifecycleTest {
                     && type.type().equals(KafkaProbe.header(r, CloudEventHeaders.TYPE)),
             1,
             Duration.ofSeconds(30),
-            // Keep listening a little: a second copy of the event would be a bug.
-            Duration.ofMillis(700));
+            // A second copy would be a bug: once the outbox has sent every event written so far,
+            // the log up to its end holds any second copy there is.
+            Delivered::outboxSent);
     assertThat(records).as("%s for %s", type.type(), ticketId).hasSize(1);
     return ContractJson.mapper().readValue(records.get(0).value(), payload);
   }

@@ -161,6 +161,8 @@ class PatchRolloutResourceTest {
     apply(ns, "checkout-full", image, 10, 50);
     awaitStatus(ns, "checkout-full", "PROGRESSING");
     edit(ns, "checkout-full", s -> s.promote = "full");
+    awaitStatus(ns, "checkout-full", "WATCHING");
+    assertThat(Sandbox.endWatchWindows(ns)).isEqualTo(1);
     awaitStatus(ns, "checkout-full", "SUCCEEDED");
     assertThat(
             client

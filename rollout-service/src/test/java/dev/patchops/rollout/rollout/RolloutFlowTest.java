@@ -169,6 +169,15 @@ class RolloutFlowTest {
     assertThat(Snapshot.specHash(live)).isEqualTo(Snapshot.specHash(before));
     assertThat(live.getSpec()).isEqualTo(before.getSpec());
     assertThat(live.getMetadata().getLabels()).isEqualTo(before.getMetadata().getLabels());
+    // Annotations as the owner wrote them, on the object and on the pod template; the controller's
+    // revision annotation is its own and moves with every rollout.
+    Deployment checkpointed = rollouts.checkpointOf(rolloutId).deployment();
+    assertThat(Snapshot.annotations(live, false))
+        .isEqualTo(checkpointed.getMetadata().getAnnotations())
+        .isEqualTo(Map.of("owner", "payments-team"));
+    assertThat(live.getSpec().getTemplate().getMetadata().getAnnotations())
+        .isEqualTo(checkpointed.getSpec().getTemplate().getMetadata().getAnnotations());
+    assertThat(live.getSpec().getTemplate().getMetadata().getAnnotations()).isNullOrEmpty();
     assertThat(rollouts.checkpointRow(rolloutId).specHash).isEqualTo(Snapshot.specHash(before));
     assertThat(client.configMaps().inNamespace(ns).withName("checkout-config").get().getData())
         .isEqualTo(Map.of("PAYMENT_TIMEOUT_MS", "800", "FEATURE_FAST_PAY", "off"));
@@ -230,6 +239,8 @@ class RolloutFlowTest {
       assertThat(canary.getMetadata().getLabels()).containsEntry(Labels.MANAGED_BY, "patchops");
       assertThat(stableImage(ns)).isEqualTo(Sandbox.STABLE_IMAGE);
 
+      awaitPhase(id, RolloutPhase.WATCHING);
+      assertThat(Sandbox.endWatchWindows(ns)).isEqualTo(1);
       Rollout done = awaitPhase(id, RolloutPhase.SUCCEEDED);
       assertThat(done.finishedAt).isNotNull();
       List<ConsumerRecord<String, byte[]>> events =
@@ -295,8 +306,14 @@ class RolloutFlowTest {
           .filteredOn(c -> c.getType().equals("Promoted"))
           .singleElement()
           .satisfies(c -> assertThat(c.getStatus()).isEqualTo("True"));
-      assertThat(LocalHttp.NOTIFICATIONS)
-          .anySatisfy(n -> assertThat(n).contains("promoted").contains(id).contains("blocks"));
+      // The notifier posts from its own thread: wait for the post, do not race it.
+      await()
+          .atMost(WAIT)
+          .untilAsserted(
+              () ->
+                  assertThat(LocalHttp.NOTIFICATIONS)
+                      .anySatisfy(
+                          n -> assertThat(n).contains("promoted").contains(id).contains("blocks")));
     }
   }
 
@@ -598,6 +615,24 @@ class RolloutFlowTest {
         .post("/api/v1/rollouts/" + id + "/promote")
         .then()
         .statusCode(403);
+    // Someone annotates the stable Deployment mid-canary, its pod template too (a restart): the
+    // revert must put back the checkpoint's annotations, not only its spec and labels.
+    client
+        .apps()
+        .deployments()
+        .inNamespace(ns)
+        .withName("checkout")
+        .edit(
+            d -> {
+              d.getMetadata().getAnnotations().put("owner", "someone-else");
+              d.getMetadata().getAnnotations().put("note", "hand edit");
+              d.getSpec()
+                  .getTemplate()
+                  .getMetadata()
+                  .setAnnotations(
+                      Map.of("kubectl.kubernetes.io/restartedAt", "2026-12-05T00:00:00Z"));
+              return d;
+            });
     given()
         .header("Authorization", TestInfra.bearer("eve", "engineer"))
         .post("/api/v1/rollouts/" + id + "/abort")
@@ -617,6 +652,54 @@ class RolloutFlowTest {
   }
 
   @Test
+  void eachStepSizesTheCanaryBesideTheWholeStableDeployment() {
+    String ns = Sandbox.shop(client);
+    // The canary's share of all replicas is the step's weight and the stable keeps its 4: 10 %
+    // is 4 * 10 / 90 = 0.44, at least one, so 1; 30 % is 4 * 30 / 70 = 1.7, so 2; 60 % is
+    // 4 * 60 / 40 = 6, at most as many as the stable, so 4.
+    int[] canaryReplicas = {1, 2, 4};
+    String id =
+        approve(
+            ns,
+            ticket(),
+            1,
+            Sandbox.image("", '8'),
+            List.of(new CanaryStep(10, 600), new CanaryStep(30, 600), new CanaryStep(60, 600)));
+    for (int step = 0; step < canaryReplicas.length; step++) {
+      int index = step;
+      int expected = canaryReplicas[step];
+      await()
+          .atMost(WAIT)
+          .until(() -> rollouts.get(id) != null && rollouts.get(id).stepIndex == index);
+      // As the API server has them, sized and then ready through the Deployment controller.
+      await()
+          .atMost(WAIT)
+          .untilAsserted(
+              () -> {
+                Deployment canary =
+                    client.apps().deployments().inNamespace(ns).withName("checkout-canary").get();
+                assertThat(canary).isNotNull();
+                assertThat(canary.getSpec().getReplicas()).as("step %d", index).isEqualTo(expected);
+                assertThat(canary.getStatus().getReadyReplicas())
+                    .as("ready at step %d", index)
+                    .isEqualTo(expected);
+                Deployment stable =
+                    client.apps().deployments().inNamespace(ns).withName("checkout").get();
+                assertThat(stable.getSpec().getReplicas()).isEqualTo(4);
+                assertThat(stable.getStatus().getReadyReplicas()).isEqualTo(4);
+              });
+      // Nothing moves the step on but the command: the sizes are those of this step.
+      assertThat(rollouts.get(id).stepIndex).isEqualTo(index);
+      if (index < canaryReplicas.length - 1) {
+        rollouts.command(id, RolloutService.Command.PROMOTE, "test");
+      }
+    }
+    rollouts.command(id, RolloutService.Command.ABORT, "test");
+    awaitPhase(id, RolloutPhase.REVERTED);
+    Sandbox.assertNoCanaryLeft(client, ns, id);
+  }
+
+  @Test
   void promoteAllSkipsTheRemainingSteps() {
     String ns = Sandbox.shop(client);
     String sre = TestInfra.bearer("sam", "sre");
@@ -633,6 +716,8 @@ class RolloutFlowTest {
         .post("/api/v1/rollouts/" + id + "/promote?full=true")
         .then()
         .statusCode(200);
+    awaitPhase(id, RolloutPhase.WATCHING);
+    assertThat(Sandbox.endWatchWindows(ns)).isEqualTo(1);
     awaitPhase(id, RolloutPhase.SUCCEEDED);
     assertThat(stableImage(ns)).isEqualTo(Sandbox.image("", '4'));
   }
@@ -831,19 +916,26 @@ class RolloutFlowTest {
       JsonNode completed = json(events.get(events.size() - 1));
       assertThat(completed.path("apiFailures").asInt()).isEqualTo(4);
       assertThat(completed.path("verified").asBoolean()).isTrue();
-      assertThat(LocalHttp.NOTIFICATIONS)
-          .anySatisfy(n -> assertThat(n).contains("failing").contains(id));
+      await()
+          .atMost(WAIT)
+          .untilAsserted(
+              () ->
+                  assertThat(LocalHttp.NOTIFICATIONS)
+                      .anySatisfy(n -> assertThat(n).contains("failing").contains(id)));
     }
   }
 
   @Test
   void metricsExposeRevertLatencyOutcomesAndActiveRollouts() {
     // Read before and after: the meters live as long as the JVM, across every test of the class.
-    // Rollouts of earlier tests end on their own (watch windows, reverts): wait them out, so the
-    // gauge can be held to exactly this rollout.
+    // Rollouts of earlier tests end on their own (reverts) or once their watch window is over:
+    // end the windows and wait them out, so the gauge can be held to exactly this rollout.
     await()
         .atMost(Duration.ofSeconds(90))
-        .until(() -> registry.get("patchops.rollouts.active").gauge().value() == 0);
+        .until(
+            () ->
+                Sandbox.endWatchWindows(null) >= 0
+                    && registry.get("patchops.rollouts.active").gauge().value() == 0);
     long revertsTimed = registry.timer("patchops.rollout.revert.latency").count();
     double reverted = outcomes("reverted");
     double activeBefore = 0;

@@ -23,6 +23,7 @@ import dev.patchops.orchestrator.run.k8s.PatchTest;
 import dev.patchops.orchestrator.run.k8s.PatchTests;
 import dev.patchops.platform.security.Roles;
 import dev.patchops.sandbox.SimulatedKubelet;
+import dev.patchops.testing.Delivered;
 import dev.patchops.testing.EventSender;
 import dev.patchops.testing.KafkaProbe;
 import dev.patchops.testing.TestInfra;
@@ -139,7 +140,8 @@ class BurnInFlowTest {
                     && KafkaProbe.value(r).contains(runId),
             1,
             Duration.ofSeconds(20),
-            Duration.ofSeconds(2));
+            // Every event written so far is sent: a second copy would be in the log.
+            Delivered::outboxSent);
     assertThat(completed).hasSize(1);
     return ContractJson.mapper().readValue(completed.get(0).value(), TestRunCompleted.class);
   }
@@ -172,9 +174,11 @@ class BurnInFlowTest {
       BurnInRequested request = burnIn(ticket, node, "registry.example/memtest-ok:3");
       String id = UUID.randomUUID().toString();
       EventSender.send(request, "ticket-service", id);
-      EventSender.send(request, "ticket-service", id);
+      var redelivery = EventSender.send(request, "ticket-service", id);
 
       TestRun run = awaitCleaned(request.runId());
+      // The redelivery has gone through the inbox: whatever it could have emitted is written.
+      Delivered.consumed("test-orchestrator", redelivery);
       assertThat(run.kind).isEqualTo(RunKind.BURN_IN);
       assertThat(run.namespace).isEqualTo(MirrorNames.burnInNamespace(ticket, 1, 1));
       assertThat(TestRun.<TestRun>list("ticketId", ticket)).hasSize(1);
@@ -305,10 +309,14 @@ class BurnInFlowTest {
     String ticket = "HW-" + UUID.randomUUID().toString().substring(0, 6).toUpperCase();
     try (KafkaProbe deadLetters = KafkaProbe.fromNow(Topics.DEAD_LETTER)) {
       BurnInRequested request = burnIn(ticket, " ", "registry.example/memtest-ok:3");
-      EventSender.send(request, "ticket-service");
+      var sent = EventSender.send(request, "ticket-service", UUID.randomUUID().toString());
       List<ConsumerRecord<String, byte[]>> parked =
           deadLetters.collect(
-              r -> ticket.equals(r.key()), 1, Duration.ofSeconds(30), Duration.ofSeconds(1));
+              r -> ticket.equals(r.key()),
+              1,
+              Duration.ofSeconds(30),
+              // Parked before the offset moves: past it, a second dead letter would be there.
+              () -> Delivered.consumed("test-orchestrator", sent));
       assertThat(parked).hasSize(1);
       assertThat(KafkaProbe.header(parked.get(0), DeadLetterHeaders.REASON))
           .contains("a burn-in needs the node to run on");

@@ -34,6 +34,7 @@ import dev.patchops.orchestrator.run.k8s.PatchTestWatch;
 import dev.patchops.orchestrator.run.k8s.PatchTests;
 import dev.patchops.platform.security.Roles;
 import dev.patchops.sandbox.SimulatedKubelet;
+import dev.patchops.testing.Delivered;
 import dev.patchops.testing.EventSender;
 import dev.patchops.testing.KafkaProbe;
 import dev.patchops.testing.TestInfra;
@@ -118,7 +119,7 @@ class TestRunFlowTest {
       TestRunRequested request = request(ticket, source, 1, "registry.example/e2e-fail:1");
       String id = UUID.randomUUID().toString();
       EventSender.send(request, "ticket-service", id);
-      EventSender.send(request, "ticket-service", id);
+      var redelivery = EventSender.send(request, "ticket-service", id);
 
       await()
           .atMost(Duration.ofSeconds(60))
@@ -133,7 +134,9 @@ class TestRunFlowTest {
               r -> KafkaProbe.value(r).contains(request.runId()),
               3,
               Duration.ofSeconds(20),
-              Duration.ofSeconds(2));
+              // The redelivery has gone through the inbox and every event written is sent: a
+              // second copy of any of them would be in the log.
+              Delivered.consumedAndSent("test-orchestrator", redelivery));
       List<ConsumerRecord<String, byte[]>> completed =
           all.stream().filter(r -> is(r, EventType.TEST_RUN_COMPLETED, request.runId())).toList();
       assertThat(completed).hasSize(1);

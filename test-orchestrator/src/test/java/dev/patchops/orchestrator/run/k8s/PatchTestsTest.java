@@ -109,7 +109,16 @@ class PatchTestsTest {
         .as("nothing changed, so nothing was written")
         .isEqualTo(afterProgress);
 
-    Thread.sleep(5);
+    // The API server keeps seconds: once the clock is past the condition's second, a rewritten
+    // lastTransitionTime would differ from the first one.
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(5))
+        .pollInterval(java.time.Duration.ofMillis(20))
+        .until(
+            () ->
+                Instant.now()
+                    .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                    .isAfter(Instant.parse(readyCondition.getLastTransitionTime())));
     patchTests.environmentReady(run, "WorkloadsReady", "a new message, the same status");
     Condition same = get(run).getStatus().conditions.get(0);
     assertThat(same.getMessage()).isEqualTo("a new message, the same status");
