@@ -1,6 +1,5 @@
 package dev.patchops.rollout.rollout;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -8,13 +7,11 @@ import dev.patchops.contract.CloudEventHeaders;
 import dev.patchops.contract.ContractJson;
 import dev.patchops.contract.EventType;
 import dev.patchops.contract.Topics;
-import dev.patchops.rollout.Approvals;
 import dev.patchops.rollout.LocalHttp;
 import dev.patchops.rollout.Sandbox;
 import dev.patchops.rollout.WithRolloutInfra;
 import dev.patchops.sandbox.SimulatedKubelet;
 import dev.patchops.testing.KafkaProbe;
-import dev.patchops.testing.TestInfra;
 import dev.patchops.testing.kube.KubeletFaults;
 import dev.patchops.testing.kube.TestCluster;
 import io.fabric8.kubernetes.api.model.apps.Deployment;

@@ -6,9 +6,9 @@ import java.util.regex.Pattern;
 
 /**
  * Whether the labels an alert names its target with can be Kubernetes names. An alert is outside
- * input: a label such as {@code <script>}, {@code ' OR 1=1 --} or a name of 300 characters names
- * no workload that can exist, so it must not open a ticket for one. The REST API holds workloads
- * to the same rules (DNS-1123).
+ * input: a label such as {@code <script>}, {@code ' OR 1=1 --} or a name of 300 characters names no
+ * workload that can exist, so it must not open a ticket for one. The REST API holds workloads to
+ * the same rules (DNS-1123).
  */
 public final class AlertTargets {
   /** A namespace: a DNS-1123 label, as the REST API has it. */
