@@ -36,6 +36,7 @@ import org.junit.jupiter.api.Test;
 class OutboxTest {
   @Inject WidgetService widgets;
   @Inject Outbox outbox;
+  @Inject jakarta.transaction.TransactionManager transactions;
   @Inject AgroalDataSource dataSource;
 
   @Test
@@ -111,6 +112,14 @@ class OutboxTest {
         .isInstanceOf(TransactionalException.class);
   }
 
+  private int transactionStatus() {
+    try {
+      return transactions.getStatus();
+    } catch (jakarta.transaction.SystemException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** The widget and its event are written first, so a refusal that only skipped the row fails. */
   @Test
   void payloadThatViolatesItsSchemaIsRefusedAndRollsBack() throws Exception {
@@ -136,7 +145,16 @@ class OutboxTest {
                         () -> {
                           widgets.create(
                               "written before the bad event", ticket, Severity.SEV3, "eve");
-                          outbox.publish(invalid, null, "eve");
+                          try {
+                            outbox.publish(invalid, null, "eve");
+                          } catch (IllegalArgumentException refused) {
+                            // The refusal alone must doom the transaction: a caller that catches it
+                            // cannot commit the state change without its event.
+                            assertThat(transactionStatus())
+                                .as("transaction status after the refusal")
+                                .isEqualTo(jakarta.transaction.Status.STATUS_MARKED_ROLLBACK);
+                            throw refused;
+                          }
                         }))
         .hasMessageContaining("violates its schema")
         .hasMessageContaining("kind");

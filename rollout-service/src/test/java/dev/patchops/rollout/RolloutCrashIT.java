@@ -267,13 +267,61 @@ class RolloutCrashIT {
     try (KafkaProbe probe = KafkaProbe.fromNow(Topics.ROLLOUTS)) {
       String first = launch();
       String id = start(first, ns, image);
-      String canaryUid = killMidCanary(processes.get(0), first, ns, id);
+      // Every change to the canary Deployment from before the kill to the end: a canary removed
+      // and made again by the new process would show here even if it happened between two reads.
+      List<String> canaryChanges = new java.util.concurrent.CopyOnWriteArrayList<>();
+      String canaryUid;
+      try (io.fabric8.kubernetes.client.Watch watch =
+          client
+              .apps()
+              .deployments()
+              .inNamespace(ns)
+              .withName("checkout-canary")
+              .watch(
+                  new io.fabric8.kubernetes.client.Watcher<>() {
+                    @Override
+                    public void eventReceived(Action action, Deployment d) {
+                      if (action != Action.MODIFIED) {
+                        canaryChanges.add(action + " " + d.getMetadata().getUid());
+                      }
+                    }
 
-      String second = launch();
-      awaitNewLeader();
-      // Still mid-step after the restart: the canary it found is the one it made, not a new one.
-      assertThat(phase(second, id)).isEqualTo("PROGRESSING");
-      assertThat(canary(ns).getMetadata().getUid()).isEqualTo(canaryUid);
+                    @Override
+                    public void onClose(io.fabric8.kubernetes.client.WatcherException e) {}
+                  })) {
+        canaryUid = killMidCanary(processes.get(0), first, ns, id);
+        canaryChanges.removeIf(c -> c.equals("ADDED " + canaryUid));
+
+        String second = launch();
+        awaitNewLeader();
+        // The new leader has made a pass (its gauge exists only once a pass ran), orphan sweep
+        // included: from here on it has seen the canary.
+        await()
+            .atMost(WAIT)
+            .until(
+                () ->
+                    given()
+                        .baseUri(second)
+                        .get("/q/metrics")
+                        .then()
+                        .extract()
+                        .asString()
+                        .contains("patchops_rollouts_active"));
+        // Still mid-step after the restart: the canary it found is the one it made, not a new one.
+        assertThat(phase(second, id)).isEqualTo("PROGRESSING");
+        assertThat(canary(ns).getMetadata().getUid()).isEqualTo(canaryUid);
+        assertThat(canaryChanges).as("the canary was neither removed nor replaced").isEmpty();
+        promoteAndFinish(second, id, ns, image, probe);
+        assertThat(canaryChanges)
+            .as("one canary from start to end, removed once, after the promotion")
+            .containsExactly("DELETED " + canaryUid);
+      }
+    }
+  }
+
+  private void promoteAndFinish(
+      String second, String id, String ns, String image, KafkaProbe probe) {
+    {
       given()
           .baseUri(second)
           .header("Authorization", sre())
