@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.nio.ByteBuffer;
+import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLContext;
@@ -71,17 +72,19 @@ final class Warmup {
     }
   }
 
-  /** Never asked: the warm-up engine meets no server. */
+  /** Trusts nothing: the warm-up engine meets no server, and must never be able to trust one. */
   private static final X509TrustManager NOTHING =
       new X509TrustManager() {
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-          throw new UnsupportedOperationException();
+        public void checkClientTrusted(X509Certificate[] chain, String authType)
+            throws CertificateException {
+          throw new CertificateException("the warm-up engine trusts nobody");
         }
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-          throw new UnsupportedOperationException();
+        public void checkServerTrusted(X509Certificate[] chain, String authType)
+            throws CertificateException {
+          throw new CertificateException("the warm-up engine trusts nobody");
         }
 
         @Override
