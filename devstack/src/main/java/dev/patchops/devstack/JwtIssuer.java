@@ -19,6 +19,15 @@ import java.util.stream.Collectors;
 public final class JwtIssuer {
   public static final String ISSUER = "https://patchops.dev";
 
+  /** The audience the services require ({@code mp.jwt.verify.audiences}). */
+  public static final String AUDIENCE = "patchops";
+
+  /**
+   * How a PatchOps role is spelled as a group of the identity provider: {@code engineer} is the
+   * group {@code patchops-engineer}, so another application's {@code admin} grants nothing here.
+   */
+  public static final String GROUP_PREFIX = "patchops-";
+
   private final KeyPair keyPair;
 
   private JwtIssuer(KeyPair keyPair) {
@@ -77,12 +86,23 @@ public final class JwtIssuer {
     }
   }
 
+  /** A token holding the PatchOps {@code roles}, as the identity provider would issue it. */
   public String mint(String subject, Collection<String> roles, Duration ttl) {
+    return mintRaw(
+        subject, roles.stream().map(role -> GROUP_PREFIX + role).toList(), AUDIENCE, ttl);
+  }
+
+  /**
+   * A token with exactly these {@code groups} and {@code audience} (none if null): for the tests of
+   * what the services refuse.
+   */
+  public String mintRaw(String subject, Collection<String> groups, String audience, Duration ttl) {
     Instant now = Instant.now();
     String header = "{\"alg\":\"RS256\",\"typ\":\"JWT\"}";
     String claims =
         "{\"iss\":"
             + quote(ISSUER)
+            + (audience == null ? "" : ",\"aud\":" + quote(audience))
             + ",\"sub\":"
             + quote(subject)
             + ",\"upn\":"
@@ -90,7 +110,7 @@ public final class JwtIssuer {
             + ",\"preferred_username\":"
             + quote(subject)
             + ",\"groups\":["
-            + roles.stream().map(JwtIssuer::quote).collect(Collectors.joining(","))
+            + groups.stream().map(JwtIssuer::quote).collect(Collectors.joining(","))
             + "],\"iat\":"
             + now.getEpochSecond()
             + ",\"exp\":"

@@ -32,8 +32,9 @@ class JwtIssuerTest {
     String claims = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
     assertThat(claims)
         .contains("\"iss\":\"https://patchops.dev\"")
+        .contains("\"aud\":\"patchops\"")
         .contains("\"upn\":\"ada \\\"the\\\" auditor\"")
-        .contains("\"groups\":[\"auditor\",\"admin\"]");
+        .contains("\"groups\":[\"patchops-auditor\",\"patchops-admin\"]");
     assertThat(original.publicKeyPem()).startsWith("-----BEGIN PUBLIC KEY-----");
   }
 }

@@ -47,10 +47,13 @@ public final class TestInfra {
 
   /** {@code Authorization} header value for a user with the given roles. */
   public static String bearer(String user, String... roles) {
-    JwtIssuer issuer =
-        JwtIssuer.load(
-            workspace().resolve("jwt-private.pem"), workspace().resolve("jwt-public.pem"));
-    return "Bearer " + issuer.mint(user, List.of(roles), Duration.ofMinutes(30));
+    return "Bearer " + issuer().mint(user, List.of(roles), Duration.ofMinutes(30));
+  }
+
+  /** The identity provider the services under test trust. */
+  public static JwtIssuer issuer() {
+    return JwtIssuer.load(
+        workspace().resolve("jwt-private.pem"), workspace().resolve("jwt-public.pem"));
   }
 
   private static Path workspace() {

@@ -19,6 +19,18 @@ public interface PlatformConfig {
 
   Inbox inbox();
 
+  Security security();
+
+  interface Security {
+    /**
+     * How the identity provider spells a PatchOps role as a JWT group: with the default, the role
+     * {@code engineer} is the group {@code patchops-engineer}. Groups without it are ignored, so an
+     * {@code admin} group of another application on the same provider is not a PatchOps admin.
+     */
+    @WithDefault("patchops-")
+    String groupPrefix();
+  }
+
   interface Kafka {
     @WithDefault("${kafka.bootstrap.servers}")
     String bootstrapServers();

@@ -1,6 +1,8 @@
 package dev.patchops.platform.security;
 
-/** The JWT {@code groups} that PatchOps understands. */
+/**
+ * The PatchOps roles. A token carries each as a group with a prefix (see {@link RoleAugmentor}).
+ */
 public final class Roles {
   public static final String REPORTER = "reporter";
   public static final String ENGINEER = "engineer";
@@ -13,7 +15,10 @@ public final class Roles {
   public static final java.util.Set<String> ALL =
       java.util.Set.of(REPORTER, ENGINEER, APPROVER, SRE, AUDITOR, ADMIN);
 
-  /** Held by whoever has any role of {@link #ALL} (added by {@link MemberRoleAugmentor}). */
+  /**
+   * Held by whoever has any role of {@link #ALL} (added by {@link RoleAugmentor}, never by a
+   * token).
+   */
   public static final String MEMBER = "patchops-member";
 
   private Roles() {}

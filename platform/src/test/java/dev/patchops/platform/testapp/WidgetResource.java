@@ -63,6 +63,14 @@ public class WidgetResource {
     return found.stream().map(w -> new WidgetView(w.id, w.name, w.ticketId)).toList();
   }
 
+  /** How many widgets there are: any PatchOps role may know. */
+  @GET
+  @Path("count")
+  @RolesAllowed(Roles.MEMBER)
+  public long count() {
+    return Widget.count();
+  }
+
   @GET
   @Path("by-name/{name}")
   @RolesAllowed({Roles.ENGINEER, Roles.AUDITOR})
