@@ -129,6 +129,15 @@ public final class LocalStack {
     return basePort + SERVICES.indexOf(service);
   }
 
+  /** Health and metrics: the packaged services serve them apart from the REST API. */
+  static int managementPort(int basePort, String service) {
+    return basePort + 10 + SERVICES.indexOf(service);
+  }
+
+  int managementPort(String service) {
+    return managementPort(basePort, service);
+  }
+
   static int controlPort(int basePort) {
     return basePort + SERVICES.size() + 1;
   }
@@ -161,6 +170,11 @@ public final class LocalStack {
   /** For tests: a ticket-service base URL. */
   String url(String service) {
     return "http://127.0.0.1:" + port(service);
+  }
+
+  /** For tests: where a service's health and metrics are. */
+  String managementUrl(String service) {
+    return "http://127.0.0.1:" + managementPort(service);
   }
 
   private volatile boolean stopping;
@@ -197,6 +211,7 @@ public final class LocalStack {
     long started = System.nanoTime();
     for (String service : SERVICES) {
       requireFree(port(service), service);
+      requireFree(managementPort(service), service + " (health and metrics)");
       Path jar = jar(service);
       if (!Files.exists(jar)) {
         fail(jar + " is missing: build first with ./mvnw -B package -DskipTests");
@@ -500,6 +515,10 @@ public final class LocalStack {
     command.add("-Dquarkus.http.port=" + port(service));
     // As in the sandbox tests: nothing but loopback is reachable from outside.
     command.add("-Dquarkus.http.host=127.0.0.1");
+    command.add("-Dquarkus.management.port=" + managementPort(service));
+    command.add("-Dquarkus.management.host=127.0.0.1");
+    // Off in production; on a laptop the interactive API page is the quickest way in.
+    command.add("-Dquarkus.swagger-ui.enabled=true");
     if (externalKubeconfig == null) {
       command.add("-Dquarkus.kubernetes-client.api-server-url=" + plane.serverUrl());
       command.add(
@@ -576,7 +595,7 @@ public final class LocalStack {
       try {
         HttpURLConnection c =
             (HttpURLConnection)
-                URI.create("http://127.0.0.1:" + port(service) + "/q/health/ready")
+                URI.create("http://127.0.0.1:" + managementPort(service) + "/q/health/ready")
                     .toURL()
                     .openConnection();
         c.setConnectTimeout(500);

@@ -106,10 +106,21 @@ class LocalStackIT {
       stack.start();
       for (String service : LocalStack.SERVICES) {
         assertThat(
-                send(HttpRequest.newBuilder(URI.create(stack.url(service) + "/q/health/ready")))
+                send(HttpRequest.newBuilder(URI.create(stack.managementUrl(service) + "/q/health/ready")))
                     .statusCode())
             .as(service)
             .isEqualTo(200);
+        // Metrics only on the management port, which deploy/ opens to the monitoring namespace.
+        assertThat(
+                send(HttpRequest.newBuilder(URI.create(stack.managementUrl(service) + "/q/metrics")))
+                    .statusCode())
+            .as(service + " metrics")
+            .isEqualTo(200);
+        assertThat(
+                send(HttpRequest.newBuilder(URI.create(stack.url(service) + "/q/metrics")))
+                    .statusCode())
+            .as(service + " metrics on the REST port")
+            .isEqualTo(404);
       }
       // Security is on: no token, no tickets.
       assertThat(

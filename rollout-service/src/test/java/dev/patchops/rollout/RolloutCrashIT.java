@@ -41,6 +41,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The packaged rollout-service as its own process, killed with SIGKILL in the middle of a canary
  * and started again on the same database, broker and cluster. What the leading tools never test.
+ * Being the packaged jar in its production profile, it is also where that profile's exposure is
+ * checked.
  */
 class RolloutCrashIT {
   static final Duration WAIT = Duration.ofSeconds(90);
@@ -84,10 +86,8 @@ class RolloutCrashIT {
 
   /** The production profile, configured the way deploy/ configures it: through the environment. */
   String launch() throws IOException {
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
+    int port = freePort();
+    int managementPort = freePort();
     Path workspace = Path.of(System.getProperty("devstack.test.workspace"));
     Path log = Files.createTempFile("rollout-service-", ".log");
     ProcessBuilder pb =
@@ -95,6 +95,7 @@ class RolloutCrashIT {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx384m",
                 "-Dquarkus.http.port=" + port,
+                "-Dquarkus.management.port=" + managementPort,
                 "-Dquarkus.kubernetes-client.api-server-url="
                     + kubeConfig.get("quarkus.kubernetes-client.api-server-url"),
                 // As deployed: the service's own ServiceAccount, held to the RBAC of deploy/.
@@ -125,6 +126,8 @@ class RolloutCrashIT {
     Process process = pb.start();
     processes.add(process);
     String base = "http://127.0.0.1:" + port;
+    String management = "http://127.0.0.1:" + managementPort;
+    managementOf.put(base, management);
     try {
       await()
           .atMost(WAIT)
@@ -135,13 +138,24 @@ class RolloutCrashIT {
                 if (!process.isAlive()) {
                   throw new AssertionError("rollout-service exited:\n" + Files.readString(log));
                 }
-                return given().baseUri(base).get("/q/health/ready").statusCode() == 200;
+                return given().baseUri(management).get("/q/health/ready").statusCode() == 200;
               });
     } catch (RuntimeException | AssertionError e) {
       throw new IllegalStateException(
           "rollout-service did not start; log " + log + ":\n" + tail(log), e);
     }
     return base;
+  }
+
+  /**
+   * Health and metrics of each process, by its REST base URL: the packaged jar serves them apart.
+   */
+  private final Map<String, String> managementOf = new java.util.HashMap<>();
+
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
   }
 
   static String tail(Path log) {
@@ -261,6 +275,23 @@ class RolloutCrashIT {
   }
 
   @Test
+  void theProductionProfileServesNeitherMetricsNorSwaggerUiOnTheRestPort() throws Exception {
+    String base = launch();
+    String management = managementOf.get(base);
+    given().baseUri(base).get("/q/metrics").then().statusCode(404);
+    given().baseUri(base).get("/q/health/ready").then().statusCode(404);
+    given().baseUri(base).redirects().follow(false).get("/q/swagger-ui").then().statusCode(404);
+    given().baseUri(base).get("/q/openapi").then().statusCode(200);
+    given()
+        .baseUri(management)
+        .get("/q/metrics")
+        .then()
+        .statusCode(200)
+        .body(org.hamcrest.Matchers.containsString("jvm_memory_used_bytes"));
+    given().baseUri(management).get("/q/swagger-ui").then().statusCode(404);
+  }
+
+  @Test
   void killedInTheMiddleOfACanaryItContinuesAfterRestartAndPromotes() throws Exception {
     String ns = Sandbox.shop(client);
     String image = Sandbox.image("", '7');
@@ -301,7 +332,7 @@ class RolloutCrashIT {
             .until(
                 () ->
                     given()
-                        .baseUri(second)
+                        .baseUri(managementOf.get(second))
                         .get("/q/metrics")
                         .then()
                         .extract()
