@@ -7,10 +7,6 @@ import dev.patchops.contract.CloudEventHeaders;
 import dev.patchops.contract.ContractJson;
 import dev.patchops.contract.Topics;
 import dev.patchops.contract.events.TicketOpened;
-import dev.patchops.contract.model.Severity;
-import dev.patchops.contract.model.TicketKind;
-import dev.patchops.contract.model.TicketSource;
-import dev.patchops.contract.model.WorkloadRef;
 import dev.patchops.platform.messaging.Outbox;
 import dev.patchops.testing.KafkaProbe;
 import dev.patchops.testing.PatchOpsTest;
@@ -22,7 +18,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -61,7 +56,7 @@ class OutboxKeyOrderTest {
                   QuarkusTransaction.requiringNew()
                       .run(
                           () -> {
-                            outbox.publish(opened(key, "first"), null, "w1");
+                            outbox.publish(TestEvents.opened(key, "first"), null, "w1");
                             firstWritten.countDown();
                             waitFor(releaseFirst);
                           }));
@@ -70,7 +65,7 @@ class OutboxKeyOrderTest {
           writers.submit(
               () ->
                   QuarkusTransaction.requiringNew()
-                      .run(() -> outbox.publish(opened(key, "second"), null, "w2")));
+                      .run(() -> outbox.publish(TestEvents.opened(key, "second"), null, "w2")));
       try {
         await("second writer queued on the key's lock")
             .atMost(Duration.ofSeconds(30))
@@ -112,7 +107,7 @@ class OutboxKeyOrderTest {
                     String title = "w" + writer + "-" + i;
                     String key = run + (i % keys);
                     QuarkusTransaction.requiringNew()
-                        .run(() -> outbox.publish(opened(key, title), null, "writer"));
+                        .run(() -> outbox.publish(TestEvents.opened(key, title), null, "writer"));
                   }
                 }));
       }
@@ -218,21 +213,5 @@ class OutboxKeyOrderTest {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
-  }
-
-  private static TicketOpened opened(String ticketId, String title) {
-    return new TicketOpened(
-        ticketId,
-        TicketKind.SOFTWARE,
-        title,
-        null,
-        Severity.SEV3,
-        "alice",
-        TicketSource.REST,
-        new WorkloadRef("shop", "Deployment", "checkout"),
-        null,
-        null,
-        Instant.now(),
-        null);
   }
 }

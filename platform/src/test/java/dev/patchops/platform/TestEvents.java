@@ -17,24 +17,26 @@ final class TestEvents {
 
   static String ticketOpenedJson(String ticketId, String title) {
     try {
-      return ContractJson.mapper()
-          .writeValueAsString(
-              new TicketOpened(
-                  ticketId,
-                  TicketKind.SOFTWARE,
-                  title,
-                  null,
-                  Severity.SEV2,
-                  "someone",
-                  TicketSource.EVENT,
-                  new WorkloadRef("shop", "Deployment", "cart"),
-                  null,
-                  null,
-                  Instant.now(),
-                  null));
+      return ContractJson.mapper().writeValueAsString(opened(ticketId, title));
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  static TicketOpened opened(String ticketId, String title) {
+    return new TicketOpened(
+        ticketId,
+        TicketKind.SOFTWARE,
+        title,
+        null,
+        Severity.SEV2,
+        "someone",
+        TicketSource.EVENT,
+        new WorkloadRef("shop", "Deployment", "cart"),
+        null,
+        null,
+        Instant.now(),
+        null);
   }
 
   /** Headers of the type's producer, as the contract requires. */

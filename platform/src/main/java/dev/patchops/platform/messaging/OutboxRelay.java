@@ -58,6 +58,12 @@ public class OutboxRelay {
           + " order by id limit ?";
   private static final String MARK_SENT =
       "update outbox_event set sent_at = now(), attempts = attempts + 1 where id = any(?)";
+  private static final String MOVE_ASIDE =
+      "with moved as (delete from outbox_event where id = ? and sent_at is null returning *)"
+          + " insert into outbox_dead_letter (id, event_id, source, type, subject, topic,"
+          + " record_key, ticket_id, actor, data_schema, payload, occurred_at, reason)"
+          + " select id, event_id, source, type, subject, topic, record_key, ticket_id, actor,"
+          + " data_schema, payload, occurred_at, ? from moved";
 
   private final PlatformConfig config;
   private final String jdbcUrl;
@@ -66,8 +72,10 @@ public class OutboxRelay {
   private final AtomicBoolean running = new AtomicBoolean();
   private final AtomicBoolean leader = new AtomicBoolean();
   private final AtomicLong pending = new AtomicLong();
+  private final AtomicLong deadLetters = new AtomicLong();
   private final Counter published;
   private final Counter failures;
+  private final Counter deadLettered;
   private final Timer latency;
 
   private volatile Thread thread;
@@ -95,6 +103,10 @@ public class OutboxRelay {
         Counter.builder("patchops.outbox.publish.failures")
             .description("Relay batches that failed and were retried")
             .register(registry);
+    this.deadLettered =
+        Counter.builder("patchops.outbox.dead.lettered")
+            .description("Events set aside because Kafka refused them on their own")
+            .register(registry);
     this.latency =
         Timer.builder("patchops.outbox.delivery")
             .description("From writing an event to its acknowledgement by Kafka")
@@ -105,6 +117,9 @@ public class OutboxRelay {
         .register(registry);
     Gauge.builder("patchops.outbox.pending", pending, AtomicLong::get)
         .description("Unsent events seen in the last relay pass")
+        .register(registry);
+    Gauge.builder("patchops.outbox.dead.letters", deadLetters, AtomicLong::get)
+        .description("Events Kafka refused on their own (too large), set aside for an operator")
         .register(registry);
   }
 
@@ -218,6 +233,7 @@ public class OutboxRelay {
           statement.execute("listen " + CHANNEL);
         }
         LOG.infof("outbox relay of %s is the publishing leader", config.serviceName());
+        countDeadLetters();
       }
     }
     return leader.get();
@@ -237,6 +253,29 @@ public class OutboxRelay {
     if (rows.isEmpty()) {
       return 0;
     }
+    List<Row> sent;
+    try {
+      sendInOneTransaction(rows);
+      sent = rows;
+    } catch (PublishException e) {
+      if (RecordFaults.reason(e) == null) {
+        throw e;
+      }
+      // Some record of the batch can never be sent. Find it by sending the rows one at a time, so
+      // that it alone is set aside and the events after it still flow.
+      closeProducer();
+      sent = sendOneByOne(rows);
+    }
+    Instant acked = Instant.now();
+    for (Row row : sent) {
+      latency.record(Duration.between(row.occurredAt, acked));
+    }
+    published.increment(sent.size());
+    pending.addAndGet(-sent.size());
+    return rows.size();
+  }
+
+  private void sendInOneTransaction(List<Row> rows) throws SQLException {
     Producer<String, byte[]> kafka = producer();
     try {
       kafka.beginTransaction();
@@ -248,16 +287,47 @@ public class OutboxRelay {
     } catch (RuntimeException e) {
       throw new PublishException(e);
     }
-    Instant acked = Instant.now();
-    List<Long> sent = new ArrayList<>(rows.size());
+    markSent(rows.stream().map(Row::id).toList());
+  }
+
+  /** The rows sent; a row Kafka refuses for itself is moved to outbox_dead_letter instead. */
+  private List<Row> sendOneByOne(List<Row> rows) throws SQLException {
+    List<Row> sent = new ArrayList<>(rows.size());
     for (Row row : rows) {
-      sent.add(row.id);
-      latency.record(Duration.between(row.occurredAt, acked));
+      try {
+        sendInOneTransaction(List.of(row));
+        sent.add(row);
+      } catch (PublishException e) {
+        String reason = RecordFaults.reason(e);
+        if (reason == null) {
+          throw e;
+        }
+        closeProducer();
+        moveAside(row, reason);
+      }
     }
-    markSent(sent);
-    published.increment(sent.size());
-    pending.addAndGet(-sent.size());
-    return rows.size();
+    return sent;
+  }
+
+  private void moveAside(Row row, String reason) throws SQLException {
+    try (PreparedStatement move = connection.prepareStatement(MOVE_ASIDE)) {
+      move.setLong(1, row.id);
+      move.setString(2, reason);
+      move.executeUpdate();
+    }
+    deadLettered.increment();
+    countDeadLetters();
+    LOG.errorf(
+        "outbox event %s (%s, %s bytes) set aside in outbox_dead_letter: %s",
+        row.eventId, row.type, row.payload.length(), reason);
+  }
+
+  private void countDeadLetters() throws SQLException {
+    try (Statement count = connection.createStatement();
+        ResultSet rs = count.executeQuery("select count(*) from outbox_dead_letter")) {
+      rs.next();
+      deadLetters.set(rs.getLong(1));
+    }
   }
 
   private void markSent(List<Long> ids) throws SQLException {
