@@ -26,6 +26,27 @@ public abstract class ServiceBootChecks {
 
   protected abstract String serviceName();
 
+  /** "METHOD /path" of the operations that take no JWT on purpose, such as signed hooks. */
+  protected java.util.Set<String> publicOperations() {
+    return java.util.Set.of();
+  }
+
+  /** Every PatchOps role (platform's {@code Roles.ALL}, which this module cannot depend on). */
+  @SuppressWarnings("unchecked")
+  private static List<String> roles() throws ReflectiveOperationException {
+    Class<?> roles = Class.forName("dev.patchops.platform.security.Roles");
+    return new ArrayList<>(
+        new java.util.TreeSet<>((java.util.Set<String>) roles.getField("ALL").get(null)));
+  }
+
+  @Test
+  void everyOperationAdmitsItsRolesAndNoOneElse() throws Exception {
+    AuthorizationMatrix matrix = new AuthorizationMatrix(roles(), publicOperations());
+    List<String> failures = matrix.run();
+    assertThat(failures).as("authorization matrix, %d requests", matrix.requests()).isEmpty();
+    assertThat(matrix.requests()).isGreaterThan(10);
+  }
+
   @Test
   void healthIsUp() {
     given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
@@ -69,7 +90,8 @@ public abstract class ServiceBootChecks {
           tables.add(rs.getString(1));
         }
       }
-      assertThat(tables).contains("outbox_event", "outbox_key_seq", "inbox_event");
+      assertThat(tables)
+          .contains("outbox_event", "outbox_key_seq", "inbox_event", "outbox_dead_letter");
       try (ResultSet rs =
           statement.executeQuery(
               "select count(*) filter (where not success) from flyway_schema_history")) {
