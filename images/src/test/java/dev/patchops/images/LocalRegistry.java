@@ -75,7 +75,7 @@ final class LocalRegistry implements AutoCloseable {
       if (Instant.now().isAfter(deadline)) {
         throw new IllegalStateException("docker-registry not up within " + limit);
       }
-      Thread.onSpinWait();
+      // waits on the registry's exit, at most 100 ms, before the next probe
       process.waitFor(100, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
   }
