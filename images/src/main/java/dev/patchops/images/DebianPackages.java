@@ -1,0 +1,78 @@
+package dev.patchops.images;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The Debian tools the image tests use (skopeo, docker-registry, runc, umoci), installed on first
+ * use when missing, so that a fresh Debian machine needs nothing but {@code ./mvnw -B verify}.
+ * Installs are serialized per machine with a file lock (apt's own lock is waited on as well).
+ */
+public final class DebianPackages {
+
+  private DebianPackages() {}
+
+  /** The path of {@code binary}, after installing {@code pkg} if the binary is missing. */
+  public static Path require(String binary, String pkg) {
+    Path path = Path.of(binary);
+    if (Files.isExecutable(path)) {
+      return path;
+    }
+    Path lockFile = ServiceImages.cacheRoot().resolve("apt.lock");
+    try {
+      Files.createDirectories(lockFile.getParent());
+      try (FileChannel channel =
+              FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          FileLock lock = channel.lock()) {
+        if (Files.isExecutable(path)) {
+          return path; // another build installed it while we waited
+        }
+        if (!"root".equals(System.getProperty("user.name"))) {
+          throw new IllegalStateException(
+              binary + " is missing and only root may install Debian package " + pkg);
+        }
+        String output = aptGet("install", "-y", "--no-install-recommends", pkg);
+        if (!Files.isExecutable(path) && output.contains("Unable to locate package")) {
+          aptGet("update", "-qq");
+          output = aptGet("install", "-y", "--no-install-recommends", pkg);
+        }
+        if (!Files.isExecutable(path)) {
+          throw new IllegalStateException(
+              "cannot install Debian package " + pkg + " for " + binary + ": " + lastLine(output));
+        }
+        return path;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String aptGet(String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of("apt-get", "-o", "DPkg::Lock::Timeout=600"));
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().put("DEBIAN_FRONTEND", "noninteractive");
+    Process process = builder.start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    try {
+      process.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while running " + command, e);
+    }
+    return output;
+  }
+
+  private static String lastLine(String output) {
+    String[] lines = output.strip().split("\n");
+    return lines.length == 0 ? "(no output)" : lines[lines.length - 1];
+  }
+}
