@@ -34,6 +34,10 @@ public final class ServiceImages {
   public static final String USER = "10001:10001";
 
   public static final int HTTP_PORT = 8080;
+
+  /** Health and metrics: the packaged services' management interface. */
+  public static final int MANAGEMENT_PORT = 9000;
+
   public static final String APP_DIR = "/deployments";
   public static final String JAVA = "/usr/lib/jvm/java-17-openjdk-amd64/bin/java";
 
@@ -91,7 +95,7 @@ public final class ServiceImages {
         .setProgramArguments(List.of())
         .setUser(USER)
         .setWorkingDirectory(AbsoluteUnixPath.get(APP_DIR))
-        .setExposedPorts(Port.tcp(HTTP_PORT))
+        .setExposedPorts(Port.tcp(HTTP_PORT), Port.tcp(MANAGEMENT_PORT))
         .setLabels(labels);
   }
 

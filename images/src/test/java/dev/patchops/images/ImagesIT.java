@@ -143,7 +143,9 @@ class ImagesIT {
           Files.readString(root.resolve("deploy/kubernetes/base/" + service + ".yaml"));
       List<String> ports = new ArrayList<>();
       config.path("ExposedPorts").fieldNames().forEachRemaining(ports::add);
-      assertThat(ports).containsExactly(containerPort(deployment) + "/tcp");
+      assertThat(ports)
+          .containsExactlyInAnyOrderElementsOf(
+              containerPorts(deployment).stream().map(p -> p + "/tcp").toList());
       assertThat(deployment)
           .as("deploy/ names the image the build made")
           .contains("image: " + built.getProperty(service + ".image"));
@@ -175,6 +177,7 @@ class ImagesIT {
     Files.setPosixFilePermissions(
         jwt.resolve("public.pem"), PosixFilePermissions.fromString("rw-r--r--"));
     int port = LocalRegistry.freePort();
+    int managementPort = LocalRegistry.freePort();
     try (PostgresServer postgres = PostgresServer.start(work.resolve("postgres"), false);
         KafkaBroker kafka = KafkaBroker.create(Files.createDirectories(work.resolve("kafka")), 1)) {
       kafka.start(Duration.ofSeconds(120));
@@ -190,13 +193,15 @@ class ImagesIT {
       env.put("PATCHOPS_JWT_PUBLIC_KEY_LOCATION", "file:/etc/patchops/jwt/public.pem");
       env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
       env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+      env.put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
+      env.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
       Path log = work.resolve("container.log");
       try (OciRuntime container =
           OciRuntime.unpack(
               layout, RUN_SERVICE, work.resolve("bundle"), env, Map.of("/etc/patchops/jwt", jwt))) {
         Process process = container.start(log);
-        awaitHealth(process, log, port, "/q/health/live");
-        awaitHealth(process, log, port, "/q/health/ready");
+        awaitHealth(process, log, managementPort, "/q/health/live");
+        awaitHealth(process, log, managementPort, "/q/health/ready");
 
         long pid = container.pid();
         String status = Files.readString(Path.of("/proc/" + pid + "/status"));
@@ -283,10 +288,14 @@ class ImagesIT {
         .orElseThrow(() -> new AssertionError("no mount at " + point + ":\n" + mountinfo));
   }
 
-  private static int containerPort(String deployment) {
+  private static List<Integer> containerPorts(String deployment) {
     Matcher port = Pattern.compile("containerPort: (\\d+)").matcher(deployment);
-    assertThat(port.find()).as("a containerPort in the Deployment").isTrue();
-    return Integer.parseInt(port.group(1));
+    List<Integer> ports = new ArrayList<>();
+    while (port.find()) {
+      ports.add(Integer.parseInt(port.group(1)));
+    }
+    assertThat(ports).as("the Deployment's containerPorts").isNotEmpty();
+    return ports;
   }
 
   static String localReference(String service) {
