@@ -1,0 +1,25 @@
+package dev.patchops.platform;
+
+import dev.patchops.platform.config.RequiredSettings;
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.annotations.QuarkusMain;
+import java.util.Optional;
+
+/**
+ * Every service's entry point: a missing required setting (a Secret not created, a key not in it)
+ * ends the process at once with one line naming the variable, before Quarkus logs a stack trace
+ * about the property it feeds.
+ */
+@QuarkusMain
+public final class PatchOpsMain {
+  private PatchOpsMain() {}
+
+  public static void main(String... args) {
+    Optional<String> refusal = RequiredSettings.refusal();
+    if (refusal.isPresent()) {
+      System.err.println(refusal.get());
+      System.exit(1);
+    }
+    Quarkus.run(args);
+  }
+}
