@@ -1,6 +1,7 @@
 package dev.patchops.platform;
 
 import dev.patchops.platform.config.RequiredSettings;
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import java.util.Optional;
@@ -15,7 +16,9 @@ public final class PatchOpsMain {
   private PatchOpsMain() {}
 
   public static void main(String... args) {
-    Optional<String> refusal = RequiredSettings.refusal();
+    // Dev mode has its own defaults; the check is for the packaged application.
+    Optional<String> refusal =
+        LaunchMode.current() == LaunchMode.NORMAL ? RequiredSettings.refusal() : Optional.empty();
     if (refusal.isPresent()) {
       System.err.println(refusal.get());
       System.exit(1);
