@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -99,12 +101,18 @@ class DeployApplyTest {
 
     installOperatorCrds(overlay);
 
-    Result walkthrough = bash(String.join("\n", testedBlocks()), userInputs());
+    // Strimzi's operators act while the user applies: what they would create appears meanwhile.
+    ScheduledExecutorService strimzi = Executors.newSingleThreadScheduledExecutor();
+    strimzi.scheduleWithFixedDelay(
+        DeployApplyTest::playStrimziOperators, 0, 300, TimeUnit.MILLISECONDS);
+    Result walkthrough;
+    try {
+      walkthrough = bash(String.join("\n", testedBlocks()), userInputs());
+    } finally {
+      strimzi.shutdownNow();
+    }
     System.out.println(walkthrough.output());
     assertThat(walkthrough.exit()).as(walkthrough.output() + "\n" + podProblems()).isZero();
-
-    // What Strimzi's User Operator does for each KafkaUser: a Secret of its name with the password.
-    playUserOperator(overlay);
 
     for (Map<String, Object> object : overlay) {
       assertThat(onServer(object)).as("on the server: %s", describe(object)).isNotNull();
@@ -254,40 +262,74 @@ class DeployApplyTest {
     return blocks;
   }
 
-  /** Strimzi's User Operator, for each SCRAM KafkaUser: a Secret named after it. */
+  /**
+   * What Strimzi's operators create that deploy/ may reference, for the topics and users on the
+   * server: the cluster CA certificate Secret of each Kafka cluster they name, and for each SCRAM
+   * KafkaUser a Secret named after it with its password. Runs until the CRDs and objects are there.
+   */
   @SuppressWarnings("unchecked")
-  private static void playUserOperator(List<Map<String, Object>> overlay) {
-    for (Map<String, Object> object : overlay) {
-      if (!"KafkaUser".equals(object.get("kind"))) {
-        continue;
+  private static void playStrimziOperators() {
+    try {
+      List<GenericKubernetesResource> objects = new ArrayList<>();
+      for (String kind : List.of("KafkaTopic", "KafkaUser")) {
+        objects.addAll(
+            admin
+                .genericKubernetesResources("kafka.strimzi.io/v1beta2", kind)
+                .inAnyNamespace()
+                .list()
+                .getItems());
       }
-      Map<String, Object> spec = (Map<String, Object>) object.getOrDefault("spec", Map.of());
-      Map<String, Object> authentication =
-          (Map<String, Object>) spec.getOrDefault("authentication", Map.of());
-      if (!String.valueOf(authentication.get("type")).startsWith("scram-sha-")) {
-        continue;
+      for (GenericKubernetesResource object : objects) {
+        String ns = object.getMetadata().getNamespace();
+        Map<String, String> labels = object.getMetadata().getLabels();
+        String cluster = labels == null ? null : labels.get("strimzi.io/cluster");
+        if (cluster != null) {
+          ensureSecret(
+              ns,
+              cluster + "-cluster-ca-cert",
+              Map.of("ca.crt", "simulated CA of " + cluster, "ca.password", "simulated"));
+        }
+        Map<String, Object> spec =
+            (Map<String, Object>) object.getAdditionalProperties().getOrDefault("spec", Map.of());
+        Map<String, Object> authentication =
+            (Map<String, Object>) spec.getOrDefault("authentication", Map.of());
+        if ("KafkaUser".equals(object.getKind())
+            && String.valueOf(authentication.get("type")).startsWith("scram-sha-")) {
+          String user = object.getMetadata().getName();
+          String password = "generated-" + user;
+          ensureSecret(
+              ns,
+              user,
+              Map.of(
+                  "password",
+                  password,
+                  "sasl.jaas.config",
+                  "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+                      + user
+                      + "\" password=\""
+                      + password
+                      + "\";"));
+        }
       }
-      String user = name(object);
-      String password = "generated-" + user;
+    } catch (RuntimeException e) {
+      // Not yet: the CRDs, the namespace or the objects are still being applied.
+    }
+  }
+
+  private static void ensureSecret(String ns, String name, Map<String, String> data) {
+    if (admin.secrets().inNamespace(ns).withName(name).get() == null) {
       admin
           .secrets()
-          .inNamespace(namespace(object))
+          .inNamespace(ns)
           .resource(
               new SecretBuilder()
                   .withNewMetadata()
-                  .withName(user)
-                  .addToLabels("strimzi.io/kind", "KafkaUser")
+                  .withName(name)
+                  .addToLabels("app.kubernetes.io/managed-by", "strimzi-simulated")
                   .endMetadata()
-                  .addToStringData("password", password)
-                  .addToStringData(
-                      "sasl.jaas.config",
-                      "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
-                          + user
-                          + "\" password=\""
-                          + password
-                          + "\";")
+                  .withStringData(data)
                   .build())
-          .serverSideApply();
+          .create();
     }
   }
 
