@@ -34,6 +34,11 @@ final class TestPlane implements AutoCloseable {
     return admin;
   }
 
+  /** The administrator's kubeconfig, for a real kubectl. */
+  java.nio.file.Path kubeconfig() {
+    return plane.kubeconfig();
+  }
+
   /** The administrator, or the administrator impersonating {@code user} in {@code groups}. */
   KubernetesClient client(String user, String... groups) {
     Config config = Kubeconfigs.config(plane.kubeconfig());
