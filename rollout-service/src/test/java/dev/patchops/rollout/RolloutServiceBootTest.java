@@ -10,4 +10,12 @@ class RolloutServiceBootTest extends ServiceBootChecks {
   protected String serviceName() {
     return "rollout-service";
   }
+
+  @Override
+  protected java.util.Map<String, dev.patchops.testing.PoisonRecords.Target> poisonTargets() {
+    return java.util.Map.of(
+        dev.patchops.contract.Topics.TICKETS,
+        new dev.patchops.testing.PoisonRecords.Target(
+            dev.patchops.contract.EventType.PATCH_APPROVED, "ticket-service"));
+  }
 }

@@ -31,12 +31,30 @@ public abstract class ServiceBootChecks {
     return java.util.Set.of();
   }
 
+  /** Per topic, an event the service acts on (see {@link PoisonRecords.Target}). */
+  protected java.util.Map<String, PoisonRecords.Target> poisonTargets() {
+    return java.util.Map.of();
+  }
+
+  /** False for a consumer that keeps poison, flagged, instead of dead-lettering it. */
+  protected boolean parksPoison() {
+    return true;
+  }
+
   /** Every PatchOps role (platform's {@code Roles.ALL}, which this module cannot depend on). */
   @SuppressWarnings("unchecked")
   private static List<String> roles() throws ReflectiveOperationException {
     Class<?> roles = Class.forName("dev.patchops.platform.security.Roles");
     return new ArrayList<>(
         new java.util.TreeSet<>((java.util.Set<String>) roles.getField("ALL").get(null)));
+  }
+
+  @Test
+  void poisonOnEveryTopicItReadsIsDeadLetteredAndStallsNothing() {
+    PoisonRecords poison = new PoisonRecords(serviceName(), poisonTargets(), parksPoison());
+    List<String> failures = poison.run();
+    assertThat(failures).as("poison records, %d sent", poison.poisoned()).isEmpty();
+    assertThat(poison.poisoned()).isGreaterThanOrEqualTo(5);
   }
 
   @Test

@@ -18,4 +18,13 @@ class TicketServiceBootTest extends ServiceBootChecks {
     return java.util.Set.of(
         "POST /hooks/alertmanager", "POST /hooks/grafana", "POST /hooks/pagerduty");
   }
+
+  /** Tickets opened by an intake source; its own events it skips unread. */
+  @Override
+  protected java.util.Map<String, dev.patchops.testing.PoisonRecords.Target> poisonTargets() {
+    return java.util.Map.of(
+        dev.patchops.contract.Topics.TICKETS,
+        new dev.patchops.testing.PoisonRecords.Target(
+            dev.patchops.contract.EventType.TICKET_OPENED, "monitoring-bridge"));
+  }
 }
