@@ -158,6 +158,13 @@ public class NamespaceMirror {
    * too, and a namespace stuck terminating holds nothing.
    */
   public void teardown(String namespace) {
+    // The orchestrator's rights in a namespace come from the namespace's own grant: where there is
+    // no namespace, or one already being deleted (its controller empties it and drops the grant),
+    // there is nothing left for it to delete.
+    Namespace existing = withRetry(() -> client.namespaces().withName(namespace).get());
+    if (existing == null || terminating(existing)) {
+      return;
+    }
     // A namespace left by a crash before its grant was made is emptied under the grant too.
     try {
       grantSelf(namespace);
