@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * What the orchestrator holds in a namespace it made: the rules of the ClusterRole {@link
@@ -19,6 +20,20 @@ public final class MirrorGrants {
 
   /** The name of the RoleBinding that grants it to the orchestrator in each of its namespaces. */
   public static final String SELF_BINDING = "patchops-test-orchestrator";
+
+  /**
+   * The ClusterRoles a user binds in a production namespace to make it one PatchOps manages
+   * (docs/deploy.md): those bindings are PatchOps' access, never copied into a mirror.
+   */
+  public static final Set<String> PATCHOPS_ROLES =
+      Set.of("patchops-rollout-target", "patchops-test-orchestrator-source");
+
+  /** A binding of one of {@link #PATCHOPS_ROLES}. */
+  public static boolean patchOpsOwn(RoleBinding binding) {
+    return binding.getRoleRef() != null
+        && "ClusterRole".equals(binding.getRoleRef().getKind())
+        && PATCHOPS_ROLES.contains(binding.getRoleRef().getName());
+  }
 
   /** One rule of {@link #CLUSTER_ROLE}. */
   public record Rule(String group, List<String> resources, List<String> verbs) {}

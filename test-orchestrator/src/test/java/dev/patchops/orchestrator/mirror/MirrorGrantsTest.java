@@ -79,4 +79,16 @@ class MirrorGrantsTest {
         .containsExactly(
             "RoleBinding viewers binds ClusterRole view, which the orchestrator may not bind");
   }
+
+  @Test
+  void patchOpsOwnBindingsInProductionAreSkippedNotCopied() {
+    assertThat(MirrorGrants.patchOpsOwn(binding("a", "ClusterRole", "patchops-rollout-target")))
+        .isTrue();
+    assertThat(
+            MirrorGrants.patchOpsOwn(
+                binding("b", "ClusterRole", "patchops-test-orchestrator-source")))
+        .isTrue();
+    assertThat(MirrorGrants.patchOpsOwn(binding("c", "ClusterRole", "view"))).isFalse();
+    assertThat(MirrorGrants.patchOpsOwn(binding("d", "Role", "patchops-rollout-target"))).isFalse();
+  }
 }
