@@ -414,6 +414,8 @@ public final class LocalStack {
     step("simulated kubelet for nodes " + String.join(", ", SimulatedKubelet.NODES));
     kubelet = new SimulatedKubelet(client).start();
     Sandbox.seedShop(client);
+    // The shop is a namespace PatchOps manages: bound as docs/deploy.md tells a user to.
+    Manifests.manage(client, Sandbox.NAMESPACE);
     ControlPlane.writePrivate(home.resolve("kubeconfig"), Files.readString(plane.kubeconfig()));
     control = SandboxControl.start(controlPort(), kubelet);
   }
@@ -563,7 +565,13 @@ public final class LocalStack {
           env.put(
               "ORCHESTRATOR_MIRROR_SOURCE_NAMESPACES",
               this.env.getOrDefault("PATCHOPS_MIRROR_SOURCE_NAMESPACES", Sandbox.NAMESPACE));
-      case "rollout-service" -> env.put("PATCHOPS_ROLLOUT_CHECKPOINT_KEY", keys.checkpointKey);
+      case "rollout-service" -> {
+        env.put("PATCHOPS_ROLLOUT_CHECKPOINT_KEY", keys.checkpointKey);
+        // Rollouts may go to the seeded shop only, unless told otherwise.
+        env.put(
+            "PATCHOPS_ROLLOUT_TARGET_NAMESPACES",
+            this.env.getOrDefault("PATCHOPS_ROLLOUT_TARGET_NAMESPACES", Sandbox.NAMESPACE));
+      }
       case "audit-service" -> {
         // The audit-service runs as a role that can only append; Flyway migrates as the owner.
         env.put("PATCHOPS_DB_USER", "audit_app");

@@ -107,6 +107,7 @@ class RolloutCrashIT {
                 "-Drollout.progress-deadline=5s",
                 "-Drollout.watch-window=3s",
                 "-Drollout.tick=100ms",
+                "-Drollout.target-namespaces=shop-*",
                 "-Drollout.leader.lease-duration=4s",
                 "-Drollout.leader.renew-deadline=3s",
                 "-Drollout.leader.retry-period=500ms",

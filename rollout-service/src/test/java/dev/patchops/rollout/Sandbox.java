@@ -52,6 +52,8 @@ public final class Sandbox {
         .namespaces()
         .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
         .create();
+    // A target of rollout.target-namespaces (shop-*), bound as docs/deploy.md says.
+    dev.patchops.sandbox.Manifests.manage(client, ns);
     client
         .configMaps()
         .inNamespace(ns)

@@ -106,6 +106,67 @@ public final class Manifests {
             .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
+  /** The ClusterRole the rollout-service is bound to in each of its target namespaces. */
+  public static final String ROLLOUT_TARGET_ROLE = "patchops-rollout-target";
+
+  /** The ClusterRole the test-orchestrator is bound to in each production namespace it mirrors. */
+  public static final String MIRROR_SOURCE_ROLE = "patchops-test-orchestrator-source";
+
+  /** The ClusterRole the test-orchestrator binds to itself in each namespace it makes. */
+  public static final String MIRROR_ROLE = "patchops-test-orchestrator-mirror";
+
+  /**
+   * Makes {@code namespace} one PatchOps manages, as docs/deploy.md tells a user to: a RoleBinding
+   * of the rollout-service to {@link #ROLLOUT_TARGET_ROLE} (its Secrets and ConfigMaps) and one of
+   * the test-orchestrator to {@link #MIRROR_SOURCE_ROLE} (what a mirror copies from it). The
+   * namespace must also be on each service's list (rollout.target-namespaces,
+   * orchestrator.mirror.source-namespaces).
+   */
+  public static void manage(KubernetesClient client, String namespace) {
+    bind(client, namespace, "patchops-rollout-service", ROLLOUT_TARGET_ROLE, "rollout-service");
+    bind(
+        client,
+        namespace,
+        "patchops-test-orchestrator-source",
+        MIRROR_SOURCE_ROLE,
+        "test-orchestrator");
+  }
+
+  /**
+   * What the test-orchestrator does in a namespace it has just made: binds {@link #MIRROR_ROLE} to
+   * itself there. For tests that make such a namespace in its stead.
+   */
+  public static void grantMirror(KubernetesClient client, String namespace) {
+    bind(client, namespace, "patchops-test-orchestrator", MIRROR_ROLE, "test-orchestrator");
+  }
+
+  private static void bind(
+      KubernetesClient client,
+      String namespace,
+      String name,
+      String clusterRole,
+      String serviceAccount) {
+    apply(
+        client,
+        List.of(
+            new io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(namespace)
+                .endMetadata()
+                .withNewRoleRef()
+                .withApiGroup("rbac.authorization.k8s.io")
+                .withKind("ClusterRole")
+                .withName(clusterRole)
+                .endRoleRef()
+                .addNewSubject()
+                .withKind("ServiceAccount")
+                .withName(serviceAccount)
+                .withNamespace("patchops")
+                .endSubject()
+                .build()));
+  }
+
   /** Server-side apply, as {@code kubectl apply --server-side} does; namespaces go first. */
   public static void apply(KubernetesClient client, List<HasMetadata> objects) {
     List<HasMetadata> ordered = new ArrayList<>(objects);

@@ -62,7 +62,9 @@ class DeployAccessTest {
   @Test
   void theOrchestratorMayDeleteOnlyNamespacesPatchOpsMade() throws Exception {
     namespace("payments-prod", Map.of("team", "payments"));
-    namespace("pt-t-1-r1-a1", Map.of("app.kubernetes.io/managed-by", "patchops"));
+    namespace(
+        "pt-t-1-r1-a1",
+        Map.of("app.kubernetes.io/managed-by", "patchops", "patchops.dev/run", "run-1"));
     try (KubernetesClient orchestrator = client(ORCHESTRATOR)) {
       // A new policy takes effect when the API server's admission has loaded it: dry runs (which
       // pass admission and change nothing) tell when.
@@ -86,7 +88,8 @@ class DeployAccessTest {
                 assertThat(e.getMessage())
                     .contains(
                         "the test-orchestrator may delete only namespaces labelled"
-                            + " app.kubernetes.io/managed-by=patchops, not payments-prod");
+                            + " app.kubernetes.io/managed-by=patchops and patchops.dev/run, not"
+                            + " payments-prod");
               });
       assertThat(admin.namespaces().withName("payments-prod").get().getStatus().getPhase())
           .isEqualTo("Active");
@@ -112,5 +115,104 @@ class DeployAccessTest {
           .isInstanceOfSatisfying(
               KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
     }
+  }
+
+  /** PatchOps' own namespace carries the managed-by label, but it is no run's: never deleted. */
+  @Test
+  void theOrchestratorMayNotDeleteThePatchOpsNamespace() throws Exception {
+    try (KubernetesClient orchestrator = client(ORCHESTRATOR)) {
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .until(
+              () -> {
+                try {
+                  orchestrator.namespaces().withName("patchops").dryRun().delete();
+                  return false;
+                } catch (KubernetesClientException e) {
+                  return e.getCode() == 403;
+                }
+              });
+      assertThatThrownBy(() -> orchestrator.namespaces().withName("patchops").delete())
+          .isInstanceOfSatisfying(
+              KubernetesClientException.class,
+              e -> {
+                assertThat(e.getCode()).isEqualTo(403);
+                assertThat(e.getMessage())
+                    .contains("the test-orchestrator may never delete the patchops namespace");
+              });
+    }
+    assertThat(admin.namespaces().withName("patchops").get().getMetadata().getDeletionTimestamp())
+        .isNull();
+  }
+
+  /**
+   * A namespace PatchOps manages is bound as docs/deploy.md says: the rollout-service reads its
+   * Secrets there and nowhere else, the orchestrator lists them there and reads none elsewhere.
+   */
+  @Test
+  void secretsAreReadOnlyInTheNamespacesBoundToPatchOps() throws Exception {
+    namespace("shop-bound", Map.of());
+    namespace("team-unbound", Map.of());
+    Manifests.manage(admin, "shop-bound");
+    try (KubernetesClient rollout = client("system:serviceaccount:patchops:rollout-service");
+        KubernetesClient orchestrator = client(ORCHESTRATOR)) {
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .ignoreExceptionsInstanceOf(KubernetesClientException.class)
+          .untilAsserted(
+              () -> {
+                assertThat(rollout.secrets().inNamespace("shop-bound").withName("x").get())
+                    .isNull();
+                assertThat(orchestrator.secrets().inNamespace("shop-bound").list().getItems())
+                    .isEmpty();
+              });
+      for (String ns : new String[] {"team-unbound", "kube-system", "patchops"}) {
+        assertThatThrownBy(() -> rollout.secrets().inNamespace(ns).withName("x").get())
+            .isInstanceOfSatisfying(
+                KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
+        assertThatThrownBy(() -> orchestrator.secrets().inNamespace(ns).list())
+            .isInstanceOfSatisfying(
+                KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
+      }
+    }
+  }
+
+  /** A PatchRollout in kube-system is refused by admission, before the rollout-service sees it. */
+  @Test
+  void aPatchRolloutInKubeSystemIsRefusedByAdmission() throws Exception {
+    var rollout =
+        new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder()
+            .withApiVersion("patchops.dev/v1alpha1")
+            .withKind("PatchRollout")
+            .withNewMetadata()
+            .withName("coredns-patch")
+            .withNamespace("kube-system")
+            .withAnnotations(
+                Map.of("patchops.dev/requested-by", dev.patchops.devstack.kube.ControlPlane.ADMIN))
+            .endMetadata()
+            .addToAdditionalProperties(
+                "spec",
+                Map.of(
+                    "ticketId",
+                    "TCK-1",
+                    "revision",
+                    1,
+                    "image",
+                    "registry.example/coredns@sha256:" + "a".repeat(64),
+                    "deployment",
+                    "coredns",
+                    "containers",
+                    java.util.List.of("coredns")))
+            .build();
+    assertThatThrownBy(() -> admin.resource(rollout).create())
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class,
+            e -> {
+              assertThat(e.getCode()).isEqualTo(403);
+              assertThat(e.getMessage())
+                  .contains(
+                      "namespace kube-system is never a rollout target: it is PatchOps' own or"
+                          + " the cluster's (kube-*)");
+            });
   }
 }

@@ -123,20 +123,43 @@ public final class RbacGrants {
                         && namespace.equals(s.getNamespace()));
   }
 
-  /** Every (verb, group, resource) a rule names; rules narrowed by resourceNames fail the test. */
+  /**
+   * Every (verb, group, resource) a rule names. A rule narrowed by resourceNames grants {@code
+   * resource#name} for each name, which only a line naming that object matches.
+   */
   public static Set<Call> granted(List<PolicyRule> rules) {
     Set<Call> granted = new LinkedHashSet<>();
     for (PolicyRule rule : rules) {
-      assertThat(rule.getResourceNames()).as("resourceNames in %s", rule).isNullOrEmpty();
+      List<String> names =
+          rule.getResourceNames() == null || rule.getResourceNames().isEmpty()
+              ? List.of("")
+              : rule.getResourceNames();
       for (String group : rule.getApiGroups()) {
         for (String resource : rule.getResources()) {
           for (String verb : rule.getVerbs()) {
-            granted.add(new Call(verb, group, resource));
+            for (String name : names) {
+              granted.add(new Call(verb, group, name.isEmpty() ? resource : resource + "#" + name));
+            }
           }
         }
       }
     }
     return granted;
+  }
+
+  /**
+   * What a ClusterRole of the manifest grants wherever a RoleBinding binds it: for the roles
+   * deploy/ defines but binds in no namespace, since the namespaces are the user's
+   * (docs/deploy.md).
+   */
+  public static Set<Call> clusterRole(List<HasMetadata> objects, String name) {
+    ClusterRole role =
+        objects.stream()
+            .filter(o -> o instanceof ClusterRole && o.getMetadata().getName().equals(name))
+            .map(o -> (ClusterRole) o)
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no ClusterRole " + name));
+    return granted(role.getRules());
   }
 
   /** Granted but named by no line of the list. */

@@ -51,6 +51,15 @@ public interface RolloutConfig {
   @WithDefault("10s")
   Duration revertBackoffMax();
 
+  /**
+   * The namespaces rollouts may target: names, or prefixes ending in {@code *}. The service reads
+   * and restores Secrets and ConfigMaps only there, through a RoleBinding per namespace
+   * (docs/deploy.md), so a start anywhere else is refused before it touches the cluster. Unset,
+   * nothing may be rolled out. PatchOps' own namespace and {@code kube-*} are refused whatever this
+   * says.
+   */
+  Optional<List<String>> targetNamespaces();
+
   /** Key that seals checkpointed Secret data at rest: base64 of 32 random bytes. */
   String checkpointKey();
 

@@ -31,7 +31,11 @@ public final class StartGate {
     /** An emergency start by someone without an emergency role. */
     EMERGENCY_ROLE,
     /** An emergency start without its reason. */
-    EMERGENCY_REASON;
+    EMERGENCY_REASON,
+    /** PatchOps' own namespace or a cluster namespace (kube-*): never a rollout target. */
+    PROTECTED_NAMESPACE,
+    /** A namespace not on rollout.target-namespaces, where the service holds no rights. */
+    TARGET_NAMESPACE;
 
     /** How the gate is named in events, problem types and conditions: {@code change-freeze}. */
     public String id() {

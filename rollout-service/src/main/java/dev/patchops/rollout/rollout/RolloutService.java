@@ -25,6 +25,7 @@ import dev.patchops.rollout.config.RolloutConfig;
 import dev.patchops.rollout.gate.GateRecords;
 import dev.patchops.rollout.gate.StartGate;
 import dev.patchops.rollout.gate.StartRefused;
+import dev.patchops.rollout.gate.TargetNamespaces;
 import dev.patchops.rollout.notify.Notifier;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -185,7 +186,22 @@ public class RolloutService {
             .stream()
             .map(r -> new StartGate.PriorRollout(r.id, r.phase.name()))
             .toList();
-    return StartGate.decide(request.gateRequest(), approvals, prior, gateRecords.freezes(now), now);
+    StartGate.Decision decision =
+        StartGate.decide(request.gateRequest(), approvals, prior, gateRecords.freezes(now), now);
+    // Before every other gate and on every path, the emergency one included: no approval or role
+    // makes PatchOps' own namespace, kube-* or an unlisted namespace a target.
+    Optional<StartGate.Refusal> where =
+        TargetNamespaces.refusal(
+            config.targetNamespaces().orElse(List.of()),
+            config.leader().namespace().orElse(TargetNamespaces.PATCHOPS),
+            request.namespace());
+    if (where.isEmpty()) {
+      return decision;
+    }
+    List<StartGate.Refusal> refusals = new ArrayList<>();
+    refusals.add(where.get());
+    refusals.addAll(decision.refusals());
+    return new StartGate.Decision(List.copyOf(refusals), decision.origin(), decision.approval());
   }
 
   /** The refusal in the trail: who tried, by which path, what, and which gate said no. */

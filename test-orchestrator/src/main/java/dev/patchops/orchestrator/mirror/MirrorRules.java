@@ -148,6 +148,11 @@ public final class MirrorRules {
       } else if (copy instanceof Role) {
         foundations.add(reset(copy, request));
       } else if (copy instanceof RoleBinding binding) {
+        if (MirrorGrants.patchOpsOwn(binding)) {
+          skipped.add(
+              new MirrorPlan.Skipped(kind, name, "PatchOps' own access, not the application's"));
+          continue;
+        }
         if (binding.getSubjects() != null) {
           for (Subject subject : binding.getSubjects()) {
             if (request.sourceNamespace().equals(subject.getNamespace())) {

@@ -56,6 +56,7 @@ class MirrorBenchmark {
         .namespaces()
         .resource(new NamespaceBuilder().withNewMetadata().withName(source).endMetadata().build())
         .create();
+    dev.patchops.sandbox.Manifests.manage(client, source);
     for (HasMetadata o : objects(source)) {
       client.resource(o).inNamespace(source).create();
     }

@@ -535,6 +535,8 @@ public final class ProductionNamespace {
   public static String create(KubernetesClient client) {
     String ns = "shop-" + UUID.randomUUID().toString().substring(0, 6);
     client.namespaces().resource(namespace(ns)).create();
+    // On orchestrator.mirror.source-namespaces (shop-*), bound as docs/deploy.md says.
+    dev.patchops.sandbox.Manifests.manage(client, ns);
     for (HasMetadata object : objects(ns)) {
       if (!CLUSTER_MADE.contains(object.getKind() + "/" + object.getMetadata().getName())) {
         client.resource(asSubmitted(object)).create();

@@ -156,4 +156,58 @@ class MirrorRefusalTest {
     // Production is as it was.
     assertThat(client.apps().deployments().inNamespace(source).list().getItems()).hasSize(11);
   }
+
+  /**
+   * Production holds a Role granting everything in its namespace: the orchestrator, which has no
+   * escalate, could not have created it, so it refuses the run rather than copy less than there is,
+   * and says which Role and which rights; the refusal reaches the ticket and the audit trail.
+   */
+  @Test
+  void aProductionRoleTheOrchestratorCouldNotHaveCreatedRefusesTheRun() throws Exception {
+    String ticket = "T-" + UUID.randomUUID().toString().substring(0, 6).toUpperCase();
+    String mirror = MirrorNames.namespace(ticket, 1, 1);
+    String source = ProductionNamespace.create(client);
+    client
+        .resource(
+            new io.fabric8.kubernetes.api.model.rbac.RoleBuilder()
+                .withNewMetadata()
+                .withName("namespace-admin")
+                .withNamespace(source)
+                .endMetadata()
+                .addNewRule()
+                .withApiGroups("*")
+                .withResources("*")
+                .withVerbs("*")
+                .endRule()
+                .build())
+        .create();
+    TestRunRequested request = Requests.checkout(ticket, source, 'e');
+    String reason =
+        "mirror refused: the orchestrator copies only RBAC it could have created itself:"
+            + " Role namespace-admin grants * */*, which the orchestrator does not hold in its"
+            + " mirrors";
+    try (KafkaProbe probe = KafkaProbe.fromNow(Topics.TESTS)) {
+      runs.request(request);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> runs.get(request.runId()).state == RunState.CLEANED);
+      TestRun run = runs.get(request.runId());
+      assertThat(run.outcome).isEqualTo(TestOutcome.ERROR);
+      assertThat(run.analytics.environmentIssues()).containsExactly(reason);
+      List<ConsumerRecord<String, byte[]>> events =
+          probe.collect(
+              r ->
+                  KafkaProbe.value(r).contains(request.runId())
+                      && EventType.TEST_RUN_COMPLETED
+                          .type()
+                          .equals(KafkaProbe.header(r, CloudEventHeaders.TYPE)),
+              1,
+              Duration.ofSeconds(20),
+              Delivered::outboxSent);
+      TestRunCompleted completed =
+          ContractJson.mapper().readValue(events.get(0).value(), TestRunCompleted.class);
+      assertThat(completed.analytics().environmentIssues()).containsExactly(reason);
+    }
+    assertThat(client.namespaces().withName(mirror).get()).isNull();
+  }
 }

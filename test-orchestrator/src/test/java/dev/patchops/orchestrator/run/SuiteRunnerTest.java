@@ -51,6 +51,8 @@ class SuiteRunnerTest {
         .namespaces()
         .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
         .create();
+    // What the orchestrator does in a namespace it makes: its own grant there.
+    dev.patchops.sandbox.Manifests.grantMirror(client, ns);
     return ns;
   }
 

@@ -4,6 +4,7 @@ import dev.patchops.orchestrator.config.OrchestratorConfig;
 import dev.patchops.orchestrator.k8s.ApiRetry;
 import dev.patchops.orchestrator.mirror.Isolation;
 import dev.patchops.orchestrator.mirror.MirrorException;
+import dev.patchops.orchestrator.mirror.MirrorGrants;
 import dev.patchops.orchestrator.mirror.MirrorNames;
 import dev.patchops.orchestrator.mirror.MirrorPlan;
 import dev.patchops.orchestrator.mirror.MirrorRequest;
@@ -14,6 +15,11 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.authentication.SelfSubjectReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
@@ -43,6 +49,8 @@ import org.jboss.logging.Logger;
 public class NamespaceMirror {
   private static final Logger LOG = Logger.getLogger(NamespaceMirror.class);
   private static final Duration GONE_POLL = Duration.ofMillis(250);
+  private static final Duration GRANT_POLL = Duration.ofMillis(50);
+  private static final Duration GRANT_TIMEOUT = Duration.ofSeconds(30);
 
   /** The namespaced kinds a mirror copies, read with one list call each. */
   private final List<
@@ -72,6 +80,7 @@ public class NamespaceMirror {
   private final KubernetesClient client;
   private final OrchestratorConfig.Mirror config;
   private final ExecutorService pool;
+  private volatile String[] self;
 
   @Inject
   public NamespaceMirror(KubernetesClient client, OrchestratorConfig config) {
@@ -91,6 +100,7 @@ public class NamespaceMirror {
     }
     List<HasMetadata> source = readSource(request.sourceNamespace());
     MirrorPlan plan = MirrorRules.plan(source, request);
+    MirrorGrants.check(plan.copies());
     List<HasMetadata> first =
         new ArrayList<>(Isolation.objects(request.targetNamespace(), request.labels(), config));
     first.addAll(plan.foundations());
@@ -148,6 +158,19 @@ public class NamespaceMirror {
    * too, and a namespace stuck terminating holds nothing.
    */
   public void teardown(String namespace) {
+    // The orchestrator's rights in a namespace come from the namespace's own grant: where there is
+    // no namespace, or one already being deleted (its controller empties it and drops the grant),
+    // there is nothing left for it to delete.
+    Namespace existing = withRetry(() -> client.namespaces().withName(namespace).get());
+    if (existing == null || terminating(existing)) {
+      return;
+    }
+    // A namespace left by a crash before its grant was made is emptied under the grant too.
+    try {
+      grantSelf(namespace);
+    } catch (RuntimeException e) {
+      LOG.debugf("no grant of its own in %s before teardown: %s", namespace, e.getMessage());
+    }
     for (var kind : kinds) {
       withRetry(
           () ->
@@ -206,7 +229,8 @@ public class NamespaceMirror {
   private void createNamespace(String name, Map<String, String> labels, Namespace existing) {
     if (existing != null) {
       if (!terminating(existing)) {
-        return; // resuming our own half-built mirror after a crash
+        grantSelf(name); // resuming our own half-built mirror after a crash
+        return;
       }
       // Our own, torn down by an earlier attempt: the API refuses every create in a namespace
       // being deleted, so it is made anew once it is gone.
@@ -224,6 +248,95 @@ public class NamespaceMirror {
             .endMetadata()
             .build();
     withRetry(() -> client.namespaces().resource(namespace).create());
+    grantSelf(name);
+  }
+
+  /**
+   * Binds {@link MirrorGrants#CLUSTER_ROLE} to the orchestrator's own ServiceAccount in a namespace
+   * it made, then waits until the API server enforces it: its authorizer learns of a new binding
+   * from a watch, so the first create could otherwise be refused. Its cluster-wide rights allow
+   * nothing more in there; admission-policy.yaml refuses the same binding in any other namespace.
+   */
+  public void grantSelf(String namespace) {
+    String[] me = serviceAccount();
+    if (me == null) {
+      return; // not a ServiceAccount (a developer's own credentials): nothing to grant
+    }
+    RoleBinding binding =
+        new RoleBindingBuilder()
+            .withNewMetadata()
+            .withName(MirrorGrants.SELF_BINDING)
+            .withNamespace(namespace)
+            .endMetadata()
+            .withNewRoleRef()
+            .withApiGroup("rbac.authorization.k8s.io")
+            .withKind("ClusterRole")
+            .withName(MirrorGrants.CLUSTER_ROLE)
+            .endRoleRef()
+            .addNewSubject()
+            .withKind("ServiceAccount")
+            .withName(me[1])
+            .withNamespace(me[0])
+            .endSubject()
+            .build();
+    withRetry(() -> createOrKeep(binding));
+    long end = System.nanoTime() + GRANT_TIMEOUT.toNanos();
+    while (!withRetry(() -> granted(namespace))) {
+      if (System.nanoTime() >= end) {
+        throw new MirrorException(
+            "the orchestrator's grant in " + namespace + " is not in force after " + GRANT_TIMEOUT);
+      }
+      try {
+        Thread.sleep(GRANT_POLL.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new MirrorException("interrupted while granting itself " + namespace, e);
+      }
+    }
+  }
+
+  private boolean granted(String namespace) {
+    SelfSubjectAccessReview review =
+        client
+            .authorization()
+            .v1()
+            .selfSubjectAccessReview()
+            .create(
+                new SelfSubjectAccessReviewBuilder()
+                    .withNewSpec()
+                    .withNewResourceAttributes()
+                    .withNamespace(namespace)
+                    .withVerb("create")
+                    .withResource("secrets")
+                    .endResourceAttributes()
+                    .endSpec()
+                    .build());
+    return review.getStatus() != null && Boolean.TRUE.equals(review.getStatus().getAllowed());
+  }
+
+  /** {namespace, name} of the ServiceAccount this service acts as, null if it is none. */
+  private String[] serviceAccount() {
+    String[] known = self;
+    if (known == null) {
+      String user =
+          withRetry(
+              () ->
+                  client
+                      .authentication()
+                      .v1()
+                      .selfSubjectReviews()
+                      .create(new SelfSubjectReview())
+                      .getStatus()
+                      .getUserInfo()
+                      .getUsername());
+      String prefix = "system:serviceaccount:";
+      known =
+          user != null && user.startsWith(prefix)
+              ? user.substring(prefix.length()).split(":", 2)
+              : new String[0];
+      self = known;
+    }
+    return known.length == 2 ? known : null;
   }
 
   private static boolean terminating(Namespace namespace) {
