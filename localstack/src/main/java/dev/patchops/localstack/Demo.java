@@ -245,8 +245,7 @@ public final class Demo {
     for (String url : List.of(at.ticket(), at.rollout(), at.audit())) {
       try {
         int status =
-            send(HttpRequest.newBuilder(URI.create(url + "/q/openapi")).GET(), null)
-                .statusCode();
+            send(HttpRequest.newBuilder(URI.create(url + "/q/openapi")).GET(), null).statusCode();
         if (status != 200) {
           throw new DemoException(url + " is not ready (" + status + "); is ./patchops run up?");
         }

@@ -106,13 +106,15 @@ class LocalStackIT {
       stack.start();
       for (String service : LocalStack.SERVICES) {
         assertThat(
-                send(HttpRequest.newBuilder(URI.create(stack.managementUrl(service) + "/q/health/ready")))
+                send(HttpRequest.newBuilder(
+                        URI.create(stack.managementUrl(service) + "/q/health/ready")))
                     .statusCode())
             .as(service)
             .isEqualTo(200);
         // Metrics only on the management port, which deploy/ opens to the monitoring namespace.
         assertThat(
-                send(HttpRequest.newBuilder(URI.create(stack.managementUrl(service) + "/q/metrics")))
+                send(HttpRequest.newBuilder(
+                        URI.create(stack.managementUrl(service) + "/q/metrics")))
                     .statusCode())
             .as(service + " metrics")
             .isEqualTo(200);
