@@ -122,6 +122,36 @@ class KafkaAccessTest {
     assertThat(declared).isEqualTo(derived);
   }
 
+  /** Each Deployment logs in as its own KafkaUser, with the password of that user's Secret. */
+  @Test
+  void everyDeploymentReadsItsOwnKafkaUsersSecret() throws Exception {
+    ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+    Set<String> users = new HashSet<>();
+    for (Client client : Client.values()) {
+      Path manifest = Path.of("..", "deploy", "kubernetes", "base", client.user() + ".yaml");
+      try (MappingIterator<JsonNode> docs =
+          yaml.readerFor(JsonNode.class).readValues(manifest.toFile())) {
+        while (docs.hasNext()) {
+          JsonNode doc = docs.next();
+          if (doc == null || !"Deployment".equals(doc.path("kind").asText())) {
+            continue;
+          }
+          Map<String, JsonNode> env = new HashMap<>();
+          for (JsonNode var : doc.at("/spec/template/spec/containers/0/env")) {
+            env.put(var.path("name").asText(), var);
+          }
+          assertThat(env.get("PATCHOPS_KAFKA_USER").path("value").asText())
+              .isEqualTo(client.user());
+          JsonNode secret = env.get("PATCHOPS_KAFKA_PASSWORD").at("/valueFrom/secretKeyRef");
+          assertThat(secret.path("name").asText()).isEqualTo(client.user());
+          assertThat(secret.path("key").asText()).isEqualTo("password");
+          users.add(client.user());
+        }
+      }
+    }
+    assertThat(users).hasSize(Client.values().length);
+  }
+
   private static Resource resource(String strimzi) {
     for (Resource r : Resource.values()) {
       if (r.strimzi().equals(strimzi)) {

@@ -83,6 +83,11 @@ public final class KafkaBroker implements AutoCloseable {
     return password;
   }
 
+  /** The SCRAM users' passwords, {@code user=password}, readable by the owner only. */
+  public Path credentialsFile() {
+    return directory.resolve(CREDENTIALS);
+  }
+
   /** What a Kafka client needs to connect as {@code user}: bootstrap servers and SASL settings. */
   public Map<String, Object> clientConfig(String user) {
     return clientConfig(bootstrapServers(), user, password(user));
