@@ -198,9 +198,9 @@ public final class KafkaBroker implements AutoCloseable {
               .toHandle();
       Files.writeString(directory.resolve("server.pid"), Long.toString(process.pid()));
       waitUntilListening(timeout);
-      if (fresh) {
-        grantContractAcls(timeout);
-      }
+      // Every start, not only the first: ACLs the contract gained since the data was formatted
+      // are added (creating an existing ACL changes nothing).
+      grantContractAcls(timeout);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -209,7 +209,7 @@ public final class KafkaBroker implements AutoCloseable {
     }
   }
 
-  /** Creates the ACLs of every PatchOps client; ACLs live in the metadata log, so once suffices. */
+  /** Creates the ACLs of every PatchOps client; they live in the metadata log. */
   private void grantContractAcls(Duration timeout) {
     Map<String, Object> config = clientConfig(ADMIN);
     config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
@@ -351,6 +351,13 @@ public final class KafkaBroker implements AutoCloseable {
     String admin;
     try {
       Files.createDirectories(directory);
+      if (Files.exists(directory.resolve("data/meta.properties"))
+          && !Files.exists(directory.resolve(CREDENTIALS))) {
+        throw new IllegalStateException(
+            "the Kafka data in "
+                + directory
+                + " was formatted without SCRAM users; delete it (./patchops run --reset)");
+      }
       // A broker re-created over formatted storage keeps the users it was formatted with.
       admin =
           (Files.exists(directory.resolve(CREDENTIALS)) ? credentials() : newCredentials())
