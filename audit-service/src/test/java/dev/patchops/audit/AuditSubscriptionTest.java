@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.patchops.contract.Channels;
 import dev.patchops.contract.Topics;
+import dev.patchops.contract.schema.KafkaAccess;
 import java.io.InputStream;
 import java.util.Arrays;
 import java.util.Properties;
@@ -22,6 +23,9 @@ class AuditSubscriptionTest {
     assertThat(Arrays.asList(topics.split(",")))
         .containsExactlyInAnyOrderElementsOf(
             Topics.ALL.stream().filter(t -> !t.equals(Topics.AUDIT)).toList());
+    // What the service's KafkaUser may read (its ACLs) is what it subscribes to.
+    assertThat(Arrays.asList(topics.split(",")))
+        .containsExactlyInAnyOrderElementsOf(KafkaAccess.Client.AUDIT_SERVICE.consumes());
     assertThat(
             properties.getProperty("mp.messaging.incoming." + Channels.AUDIT_TRAIL_IN + ".batch"))
         .isEqualTo("true");

@@ -1,6 +1,8 @@
 package dev.patchops.audit;
 
+import dev.patchops.contract.schema.KafkaAccess;
 import dev.patchops.devstack.JwtIssuer;
+import dev.patchops.devstack.KafkaBroker;
 import dev.patchops.devstack.PostgresAdmin;
 import dev.patchops.devstack.PostgresServer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
@@ -16,8 +18,8 @@ import java.util.UUID;
 /**
  * Runs the audit witness beside the service in the test JVM, as an outsider: its own database and
  * login role on the server (the service's roles have no access to it), its own consumer group, an
- * auditor token for the service's REST API and nothing else. Starts after {@code PatchOpsInfra},
- * whose server and JWT key it uses.
+ * auditor token for the service's REST API, its own Kafka user, and nothing else. Starts after
+ * {@code PatchOpsInfra}, whose server and JWT key it uses.
  */
 public class WitnessResource implements QuarkusTestResourceLifecycleManager {
   public static final String DATABASE = "audit_witness";
@@ -64,7 +66,12 @@ public class WitnessResource implements QuarkusTestResourceLifecycleManager {
         "quarkus.datasource.witness.username",
         USER,
         "quarkus.datasource.witness.password",
-        password);
+        password,
+        "audit.witness.kafka-user",
+        KafkaAccess.Client.AUDIT_WITNESS.user(),
+        "audit.witness.kafka-password",
+        KafkaBroker.attach(workspace.resolve("kafka"))
+            .password(KafkaAccess.Client.AUDIT_WITNESS.user()));
   }
 
   @Override

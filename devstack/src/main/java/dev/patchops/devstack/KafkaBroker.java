@@ -1,5 +1,6 @@
 package dev.patchops.devstack;
 
+import dev.patchops.contract.schema.KafkaAccess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -8,20 +9,39 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.config.SaslConfigs;
 
 /**
  * A real Kafka broker in KRaft mode (combined broker and controller), run as its own JVM from the
  * Maven artifacts of {@code kafka_2.13}. A separate process is what a deployment looks like, and it
  * is the only way to stop and restart the broker on the same port, which the outage tests need.
+ *
+ * <p>Clients authenticate with SCRAM-SHA-512 and are authorized by the StandardAuthorizer with no
+ * access unless an ACL allows it: every PatchOps client ({@link KafkaAccess.Client}) gets a SCRAM
+ * user when the storage is formatted and the ACLs {@link KafkaAccess} derives from the contract.
+ * {@link #ADMIN} is the super user the harness and the local stack administer the broker with.
  */
 public final class KafkaBroker implements AutoCloseable {
   private static final String CLASSPATH_RESOURCE = "dev/patchops/devstack/kafka.classpath";
+
+  /** The super user: the broker's own inter-broker and controller connections, and the harness. */
+  public static final String ADMIN = "patchops-admin";
+
+  private static final String CREDENTIALS = "credentials.properties";
 
   private final Path directory;
   private final int port;
@@ -52,6 +72,43 @@ public final class KafkaBroker implements AutoCloseable {
 
   public String bootstrapServers() {
     return "127.0.0.1:" + port;
+  }
+
+  /** The SCRAM password of {@code user}: {@link #ADMIN} or a {@link KafkaAccess.Client} user. */
+  public String password(String user) {
+    String password = credentials().getProperty(user);
+    if (password == null) {
+      throw new IllegalArgumentException("the broker has no SCRAM user " + user);
+    }
+    return password;
+  }
+
+  /** The SCRAM users' passwords, {@code user=password}, readable by the owner only. */
+  public Path credentialsFile() {
+    return directory.resolve(CREDENTIALS);
+  }
+
+  /** What a Kafka client needs to connect as {@code user}: bootstrap servers and SASL settings. */
+  public Map<String, Object> clientConfig(String user) {
+    return clientConfig(bootstrapServers(), user, password(user));
+  }
+
+  public static Map<String, Object> clientConfig(
+      String bootstrapServers, String user, String password) {
+    Map<String, Object> config = new HashMap<>();
+    config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    config.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_PLAINTEXT");
+    config.put(SaslConfigs.SASL_MECHANISM, KafkaAccess.SASL_MECHANISM);
+    config.put(SaslConfigs.SASL_JAAS_CONFIG, scramJaas(user, password));
+    return config;
+  }
+
+  static String scramJaas(String user, String password) {
+    return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+        + user
+        + "\" password=\""
+        + password
+        + "\";";
   }
 
   public int port() {
@@ -105,17 +162,31 @@ public final class KafkaBroker implements AutoCloseable {
       return;
     }
     try {
-      if (!Files.exists(directory.resolve("data/meta.properties"))) {
-        Process format =
-            launch(
+      boolean fresh = !Files.exists(directory.resolve("data/meta.properties"));
+      if (fresh) {
+        List<String> formatCommand =
+            new ArrayList<>(
                 List.of(
                     "kafka.tools.StorageTool",
                     "format",
                     "-t",
                     clusterId(),
                     "-c",
-                    config().toString()),
-                directory.resolve("format.log"));
+                    config().toString()));
+        // SCRAM credentials live in the metadata log: written at format time, before the first
+        // start, so that the broker's own connections and every service can log in at once.
+        Properties users = credentials();
+        for (String user : users.stringPropertyNames().stream().sorted().toList()) {
+          formatCommand.add("--add-scram");
+          formatCommand.add(
+              KafkaAccess.SASL_MECHANISM
+                  + "=[name="
+                  + user
+                  + ",password="
+                  + users.getProperty(user)
+                  + "]");
+        }
+        Process format = launch(formatCommand, directory.resolve("format.log"));
         if (!format.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) || format.exitValue() != 0) {
           format.destroyForcibly();
           throw new IllegalStateException(
@@ -127,8 +198,25 @@ public final class KafkaBroker implements AutoCloseable {
               .toHandle();
       Files.writeString(directory.resolve("server.pid"), Long.toString(process.pid()));
       waitUntilListening(timeout);
+      // Every start, not only the first: ACLs the contract gained since the data was formatted
+      // are added (creating an existing ACL changes nothing).
+      grantContractAcls(timeout);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Creates the ACLs of every PatchOps client; they live in the metadata log. */
+  private void grantContractAcls(Duration timeout) {
+    Map<String, Object> config = clientConfig(ADMIN);
+    config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+    try (Admin admin = Admin.create(config)) {
+      admin.createAcls(KafkaAcls.bindings(KafkaAccess.grants())).all().get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot create the Kafka ACLs: " + e.getCause(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
@@ -225,18 +313,93 @@ public final class KafkaBroker implements AutoCloseable {
     return directory.resolve("server.properties");
   }
 
+  private Properties credentials() {
+    Properties props = new Properties();
+    try (var reader = Files.newBufferedReader(directory.resolve(CREDENTIALS))) {
+      props.load(reader);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return props;
+  }
+
+  /** A random password for the admin and for every client of the contract, kept beside the data. */
+  private Properties newCredentials() throws IOException {
+    Properties users = new Properties();
+    users.setProperty(ADMIN, randomSecret());
+    for (KafkaAccess.Client client : KafkaAccess.Client.values()) {
+      users.setProperty(client.user(), randomSecret());
+    }
+    Path file = directory.resolve(CREDENTIALS);
+    Files.deleteIfExists(file);
+    Files.createFile(
+        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    try (var writer = Files.newBufferedWriter(file)) {
+      users.store(writer, "SCRAM-SHA-512 users of this broker");
+    }
+    return users;
+  }
+
+  private static String randomSecret() {
+    byte[] bytes = new byte[24];
+    new SecureRandom().nextBytes(bytes);
+    // Letters, digits, '-' and '_' only: safe inside a JAAS string and the storage tool's syntax.
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
   private void writeConfig() {
+    String admin;
+    try {
+      Files.createDirectories(directory);
+      if (Files.exists(directory.resolve("data/meta.properties"))
+          && !Files.exists(directory.resolve(CREDENTIALS))) {
+        throw new IllegalStateException(
+            "the Kafka data in "
+                + directory
+                + " was formatted without SCRAM users; delete it (./patchops run --reset)");
+      }
+      // A broker re-created over formatted storage keeps the users it was formatted with.
+      admin =
+          (Files.exists(directory.resolve(CREDENTIALS)) ? credentials() : newCredentials())
+              .getProperty(ADMIN);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     String config =
         String.join(
             "\n",
             "process.roles=broker,controller",
             "node.id=1",
             "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-            "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-            "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+            "listeners=SASL_PLAINTEXT://127.0.0.1:"
+                + port
+                + ",CONTROLLER://127.0.0.1:"
+                + controllerPort,
+            "advertised.listeners=SASL_PLAINTEXT://127.0.0.1:" + port,
             "controller.listener.names=CONTROLLER",
-            "inter.broker.listener.name=PLAINTEXT",
-            "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "inter.broker.listener.name=SASL_PLAINTEXT",
+            "listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT",
+            "sasl.enabled.mechanisms=" + KafkaAccess.SASL_MECHANISM,
+            "sasl.mechanism.inter.broker.protocol=" + KafkaAccess.SASL_MECHANISM,
+            "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config="
+                + scramJaas(ADMIN, admin),
+            // SCRAM credentials are in the metadata log the controller serves, so the controller
+            // listener cannot use them: PLAIN with the admin alone, from this file.
+            "sasl.mechanism.controller.protocol=PLAIN",
+            "listener.name.controller.sasl.enabled.mechanisms=PLAIN",
+            "listener.name.controller.plain.sasl.jaas.config="
+                + "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+                + ADMIN
+                + "\" password=\""
+                + admin
+                + "\" user_"
+                + ADMIN
+                + "=\""
+                + admin
+                + "\";",
+            "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+            "allow.everyone.if.no.acl.found=false",
+            "super.users=User:" + ADMIN,
             "log.dirs=" + directory.resolve("data"),
             "num.partitions=" + partitions,
             "auto.create.topics.enable=false",

@@ -56,6 +56,7 @@ public final class LocalStack {
   private PostgresAdmin database;
   private KafkaBroker kafka;
   private String kafkaBootstrap;
+  private java.util.Properties kafkaPasswords;
   private KubeBinaries binaries;
   private ControlPlane plane;
   private KubernetesClient client;
@@ -165,6 +166,15 @@ public final class LocalStack {
 
   String kafkaBootstrapServers() {
     return kafkaBootstrap;
+  }
+
+  /** Client settings that log in to the stack's broker as {@code user} (SCRAM-SHA-512). */
+  Map<String, Object> kafkaClientConfig(String user) {
+    String password = kafkaPasswords.getProperty(user);
+    if (password == null) {
+      fail("Kafka: no password for the SCRAM user " + user);
+    }
+    return KafkaBroker.clientConfig(kafkaBootstrap, user, password);
   }
 
   /** For tests: a ticket-service base URL. */
@@ -291,11 +301,30 @@ public final class LocalStack {
     if (kafkaVar != null && !kafkaVar.isBlank()) {
       step("nothing for Kafka: using " + kafkaVar);
       kafkaBootstrap = kafkaVar;
+      // Its SCRAM users: the admin that creates the topics, and one per service (KafkaAccess).
+      String credentials = env.get("PATCHOPS_KAFKA_CREDENTIALS");
+      if (credentials == null || credentials.isBlank()) {
+        fail(
+            "PATCHOPS_KAFKA_CREDENTIALS must name a properties file of user=password for "
+                + KafkaBroker.ADMIN
+                + " and every service, when PATCHOPS_KAFKA_BOOTSTRAP_SERVERS is set");
+      }
+      kafkaPasswords = new java.util.Properties();
+      try (var reader = java.nio.file.Files.newBufferedReader(Path.of(credentials))) {
+        kafkaPasswords.load(reader);
+      } catch (java.io.IOException e) {
+        fail("PATCHOPS_KAFKA_CREDENTIALS: cannot read " + credentials + ": " + e.getMessage());
+      }
     } else {
       step("Kafka (KRaft, data in " + home.resolve("kafka") + ")");
       kafka = KafkaBroker.create(home.resolve("kafka"), Ports.free(), Ports.free(), 3);
       kafka.start(Duration.ofSeconds(120));
       kafkaBootstrap = kafka.bootstrapServers();
+      kafkaPasswords = new java.util.Properties();
+      kafkaPasswords.setProperty(KafkaBroker.ADMIN, kafka.password(KafkaBroker.ADMIN));
+      for (String service : SERVICES) {
+        kafkaPasswords.setProperty(service, kafka.password(service));
+      }
     }
     createTopics();
 
@@ -364,14 +393,16 @@ public final class LocalStack {
     System.out.println("Ctrl-C stops everything.");
   }
 
+  private Map<String, Object> adminConfig() {
+    Map<String, Object> config = kafkaClientConfig(KafkaBroker.ADMIN);
+    config.put(
+        org.apache.kafka.clients.admin.AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+    return config;
+  }
+
   private void createTopics() throws Exception {
     try (org.apache.kafka.clients.admin.Admin admin =
-        org.apache.kafka.clients.admin.Admin.create(
-            Map.of(
-                org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                kafkaBootstrap,
-                org.apache.kafka.clients.admin.AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                30_000))) {
+        org.apache.kafka.clients.admin.Admin.create(adminConfig())) {
       var existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
       var missing =
           Topics.ALL.stream()
@@ -545,6 +576,9 @@ public final class LocalStack {
     env.put("PATCHOPS_DB_USER", database.user());
     env.put("PATCHOPS_DB_PASSWORD", database.password());
     env.put("KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrap);
+    // Each service logs in as its own KafkaUser, as in deploy/: the broker's ACLs apply.
+    env.put("PATCHOPS_KAFKA_USER", service);
+    env.put("PATCHOPS_KAFKA_PASSWORD", kafkaPasswords.getProperty(service));
     env.put(
         "PATCHOPS_JWT_PUBLIC_KEY_LOCATION", home.resolve("keys/jwt-public.pem").toUri().toString());
     env.put("PATCHOPS_NAMESPACE", namespace());

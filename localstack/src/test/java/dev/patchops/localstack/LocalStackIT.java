@@ -183,6 +183,8 @@ class LocalStackIT {
                 PostgresServer.PASSWORD,
                 "PATCHOPS_KAFKA_BOOTSTRAP_SERVERS",
                 kafka.bootstrapServers(),
+                "PATCHOPS_KAFKA_CREDENTIALS",
+                kafka.credentialsFile().toString(),
                 "PATCHOPS_KUBECONFIG",
                 kubeconfig.toString(),
                 // Exported for someone's daily work: ignored, the variable above decides.

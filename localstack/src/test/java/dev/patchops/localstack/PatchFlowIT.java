@@ -10,6 +10,7 @@ import dev.patchops.contract.ContractJson;
 import dev.patchops.contract.EventType;
 import dev.patchops.contract.Topics;
 import dev.patchops.contract.model.Quarantine;
+import dev.patchops.devstack.KafkaBroker;
 import dev.patchops.sandbox.SimulatedKubelet;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
@@ -146,7 +147,7 @@ class PatchFlowIT {
   /** Every topic from its start, with a plain consumer: what another team's service would see. */
   static void consumeEverything() {
     Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
+    props.putAll(stack.kafkaClientConfig(KafkaBroker.ADMIN));
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     try (KafkaConsumer<String, byte[]> c =
         new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
@@ -243,7 +244,7 @@ class PatchFlowIT {
   /** Waits until the suite's consumer has read every partition up to its end as of this call. */
   static void readToTheEnd() {
     Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
+    props.putAll(stack.kafkaClientConfig(KafkaBroker.ADMIN));
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     Map<TopicPartition, Long> end;
     try (KafkaConsumer<String, byte[]> c =

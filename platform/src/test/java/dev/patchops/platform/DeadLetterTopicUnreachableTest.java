@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -60,9 +59,7 @@ class DeadLetterTopicUnreachableTest {
     String goodId = UUID.randomUUID().toString();
     String poisonId = UUID.randomUUID().toString();
 
-    try (Admin admin =
-        Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.bootstrapServers()))) {
+    try (Admin admin = Admin.create(TestInfra.kafkaConfig())) {
       // A good record first: the channel acknowledges it and its offset is committed, so the
       // group demonstrably commits what it acknowledges.
       TestProducer.send(
@@ -177,13 +174,12 @@ class DeadLetterTopicUnreachableTest {
 
   private static KafkaConsumer<String, byte[]> reader() {
     return new KafkaConsumer<>(
-        Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            TestInfra.bootstrapServers(),
-            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-            false,
-            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-            "read_committed"),
+        TestInfra.kafkaConfig(
+            Map.of(
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                false,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed")),
         new StringDeserializer(),
         new ByteArrayDeserializer());
   }

@@ -24,11 +24,9 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -98,9 +96,7 @@ class InboxInfrastructureFailureTest {
     String goodId = UUID.randomUUID().toString();
     String downId = UUID.randomUUID().toString();
     String group = DatabaseOutageConsumer.GROUP;
-    try (Admin admin =
-        Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.bootstrapServers()))) {
+    try (Admin admin = Admin.create(TestInfra.kafkaConfig())) {
       // One that goes through first, so the group demonstrably commits what it acknowledges.
       TestProducer.send(
           Topics.TESTS,

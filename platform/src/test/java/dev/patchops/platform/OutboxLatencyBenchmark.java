@@ -181,13 +181,12 @@ class OutboxLatencyBenchmark {
     Receiver() {
       KafkaConsumer<String, byte[]> consumer =
           new KafkaConsumer<>(
-              Map.of(
-                  ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                  TestInfra.bootstrapServers(),
-                  ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
-                  1,
-                  ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                  false),
+              TestInfra.kafkaConfig(
+                  Map.of(
+                      ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
+                      1,
+                      ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                      false)),
               new StringDeserializer(),
               new ByteArrayDeserializer());
       List<TopicPartition> partitions =

@@ -120,6 +120,8 @@ class RolloutCrashIT {
     env.put("PATCHOPS_DB_USER", infraConfig.get("quarkus.datasource.username"));
     env.put("PATCHOPS_DB_PASSWORD", infraConfig.get("quarkus.datasource.password"));
     env.put("KAFKA_BOOTSTRAP_SERVERS", infraConfig.get("kafka.bootstrap.servers"));
+    env.put("PATCHOPS_KAFKA_USER", infraConfig.get("patchops.kafka.user"));
+    env.put("PATCHOPS_KAFKA_PASSWORD", infraConfig.get("patchops.kafka.password"));
     env.put(
         "PATCHOPS_JWT_PUBLIC_KEY_LOCATION", workspace.resolve("jwt-public.pem").toUri().toString());
     env.put("PATCHOPS_ROLLOUT_CHECKPOINT_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=");

@@ -4,10 +4,8 @@ import static org.awaitility.Awaitility.await;
 
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -30,9 +28,7 @@ public final class Delivered {
    */
   public static void consumed(String group, RecordMetadata record) {
     TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-    try (Admin admin =
-        Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.bootstrapServers()))) {
+    try (Admin admin = Admin.create(TestInfra.kafkaConfig())) {
       await()
           .atMost(TIMEOUT)
           .pollInterval(Duration.ofMillis(100))

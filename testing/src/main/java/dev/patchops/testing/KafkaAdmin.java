@@ -1,5 +1,6 @@
 package dev.patchops.testing;
 
+import dev.patchops.devstack.KafkaBroker;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
@@ -12,14 +13,10 @@ import org.apache.kafka.clients.admin.NewTopic;
 final class KafkaAdmin {
   private KafkaAdmin() {}
 
-  static void createTopics(String bootstrap, Collection<String> topics, int partitions) {
-    try (Admin admin =
-        Admin.create(
-            Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrap,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                60_000))) {
+  static void createTopics(KafkaBroker broker, Collection<String> topics, int partitions) {
+    Map<String, Object> config = broker.clientConfig(KafkaBroker.ADMIN);
+    config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000);
+    try (Admin admin = Admin.create(config)) {
       Set<String> existing = admin.listTopics().names().get();
       admin
           .createTopics(

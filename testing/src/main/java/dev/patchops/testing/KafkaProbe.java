@@ -30,17 +30,16 @@ public final class KafkaProbe implements AutoCloseable {
   public static KafkaProbe fromNow(String... topics) {
     KafkaConsumer<String, byte[]> consumer =
         new KafkaConsumer<>(
-            Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                TestInfra.bootstrapServers(),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
-                false,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-                "read_committed",
-                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
-                10,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-                2000),
+            TestInfra.kafkaConfig(
+                Map.of(
+                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                    false,
+                    ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                    "read_committed",
+                    ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG,
+                    10,
+                    ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                    2000)),
             new StringDeserializer(),
             new ByteArrayDeserializer());
     List<TopicPartition> partitions =

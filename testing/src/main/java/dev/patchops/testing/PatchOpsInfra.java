@@ -1,14 +1,22 @@
 package dev.patchops.testing;
 
 import dev.patchops.contract.Topics;
+import dev.patchops.contract.schema.KafkaAccess;
 import dev.patchops.devstack.JwtIssuer;
 import dev.patchops.devstack.KafkaBroker;
 import dev.patchops.devstack.PostgresServer;
 import dev.patchops.devstack.Workspace;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URL;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -34,6 +42,13 @@ public class PatchOpsInfra implements QuarkusTestResourceLifecycleManager {
    */
   public static final String MIGRATION_USER_ARG = "migration-user";
 
+  /**
+   * The Kafka user the application under test logs in as. By default the service's own KafkaUser
+   * (its {@code patchops.service-name}), so its suite runs under the ACLs the contract gives it; an
+   * application that is no PatchOps service (the platform's test application) gets the super user.
+   */
+  public static final String KAFKA_USER_ARG = "kafka-user";
+
   static final String MIGRATION_USER_PROPERTY = "devstack.test.migration-user";
   static final String MIGRATION_PASSWORD_PROPERTY = "devstack.test.migration-password";
 
@@ -45,6 +60,7 @@ public class PatchOpsInfra implements QuarkusTestResourceLifecycleManager {
   private String database = "patchops";
   private String runtimeUser;
   private String migrationUser;
+  private String kafkaUser;
   private Workspace workspace;
   private KafkaBroker kafka;
   private PostgresServer postgres;
@@ -54,6 +70,7 @@ public class PatchOpsInfra implements QuarkusTestResourceLifecycleManager {
     database = initArgs.getOrDefault(DATABASE_ARG, database);
     runtimeUser = initArgs.get(RUNTIME_USER_ARG);
     migrationUser = initArgs.get(MIGRATION_USER_ARG);
+    kafkaUser = initArgs.get(KAFKA_USER_ARG);
   }
 
   @Override
@@ -69,7 +86,7 @@ public class PatchOpsInfra implements QuarkusTestResourceLifecycleManager {
     postgres = PostgresServer.start(workspace.resolve("postgres"), false);
     postgres.createDatabase(database);
     kafka = kafkaStart.join();
-    KafkaAdmin.createTopics(kafka.bootstrapServers(), Topics.ALL, PARTITIONS);
+    KafkaAdmin.createTopics(kafka, Topics.ALL, PARTITIONS);
 
     JwtIssuer issuer = JwtIssuer.generate();
     issuer.save(workspace.resolve("jwt-private.pem"), workspace.resolve("jwt-public.pem"));
@@ -80,6 +97,9 @@ public class PatchOpsInfra implements QuarkusTestResourceLifecycleManager {
 
     Map<String, String> config = new HashMap<>();
     config.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+    String user = kafkaUser();
+    config.put("patchops.kafka.user", user);
+    config.put("patchops.kafka.password", kafka.password(user));
     config.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl(database));
     if (runtimeUser == null) {
       config.put("quarkus.datasource.username", PostgresServer.USER);
@@ -106,6 +126,39 @@ public class PatchOpsInfra implements QuarkusTestResourceLifecycleManager {
     config.put("mp.jwt.verify.issuer", JwtIssuer.ISSUER);
     config.put("quarkus.devservices.enabled", "false");
     return config;
+  }
+
+  private String kafkaUser() {
+    if (kafkaUser != null) {
+      return kafkaUser;
+    }
+    return serviceName()
+        .flatMap(KafkaAccess.Client::forUser)
+        .map(KafkaAccess.Client::user)
+        .orElse(KafkaBroker.ADMIN);
+  }
+
+  /**
+   * The {@code patchops.service-name} of the application under test, from its {@code
+   * application.properties}: test resources start before Quarkus reads its configuration.
+   */
+  private static Optional<String> serviceName() {
+    try {
+      ClassLoader loader = Thread.currentThread().getContextClassLoader();
+      for (URL url : Collections.list(loader.getResources("application.properties"))) {
+        Properties props = new Properties();
+        try (InputStream in = url.openStream()) {
+          props.load(in);
+        }
+        String name = props.getProperty("patchops.service-name");
+        if (name != null) {
+          return Optional.of(name.trim());
+        }
+      }
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Override

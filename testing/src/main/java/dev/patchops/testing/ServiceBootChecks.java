@@ -2,10 +2,13 @@ package dev.patchops.testing;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.patchops.contract.Topics;
+import dev.patchops.contract.schema.KafkaAccess;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -13,7 +16,19 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,6 +38,9 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class ServiceBootChecks {
   @Inject DataSource dataSource;
+
+  @ConfigProperty(name = "patchops.kafka.user")
+  String kafkaUser;
 
   protected abstract String serviceName();
 
@@ -93,6 +111,53 @@ public abstract class ServiceBootChecks {
                     .then()
                     .statusCode(200)
                     .body(containsString("patchops_outbox_leader 1.0")));
+  }
+
+  /**
+   * The service runs under its own KafkaUser, and with those credentials the real broker refuses a
+   * write to a topic of events it does not own and a read of a topic it does not consume.
+   */
+  @Test
+  void kafkaCredentialsAreTheServicesOwnAndTheBrokerRestrictsThem() {
+    assertThat(kafkaUser).isEqualTo(serviceName());
+    KafkaAccess.Client client = KafkaAccess.Client.forUser(kafkaUser).orElseThrow();
+    String foreign =
+        Topics.ALL.stream().filter(t -> !client.writes().contains(t)).findFirst().orElseThrow();
+    Map<String, Object> producerConfig = TestInfra.kafkaConfigAs(kafkaUser);
+    producerConfig.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
+    try (KafkaProducer<String, String> producer =
+        new KafkaProducer<>(producerConfig, new StringSerializer(), new StringSerializer())) {
+      assertThatThrownBy(
+              () ->
+                  producer
+                      .send(new ProducerRecord<>(foreign, "forged", "{}"))
+                      .get(30, TimeUnit.SECONDS))
+          .as("%s writing %s", kafkaUser, foreign)
+          .isInstanceOf(ExecutionException.class)
+          .cause()
+          .isInstanceOf(TopicAuthorizationException.class);
+    }
+    String unread =
+        Topics.ALL.stream().filter(t -> !client.consumes().contains(t)).findFirst().orElseThrow();
+    // No group: joining the service's own group would take partitions from the service.
+    try (KafkaConsumer<String, String> consumer =
+        new KafkaConsumer<>(
+            TestInfra.kafkaConfigAs(kafkaUser),
+            new StringDeserializer(),
+            new StringDeserializer())) {
+      TopicPartition partition = new TopicPartition(unread, 0);
+      consumer.assign(List.of(partition));
+      consumer.seekToBeginning(List.of(partition));
+      assertThatThrownBy(
+              () -> {
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (System.nanoTime() < deadline) {
+                  consumer.poll(Duration.ofMillis(200));
+                }
+              })
+          .as("%s reading %s", kafkaUser, unread)
+          .isInstanceOf(TopicAuthorizationException.class);
+    }
   }
 
   @Test

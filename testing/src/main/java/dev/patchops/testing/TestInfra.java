@@ -5,6 +5,7 @@ import dev.patchops.devstack.KafkaBroker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /** Test-side access to what {@link PatchOpsInfra} started. */
 public final class TestInfra {
@@ -12,6 +13,26 @@ public final class TestInfra {
 
   public static String bootstrapServers() {
     return required(PatchOpsInfra.BOOTSTRAP_PROPERTY);
+  }
+
+  /**
+   * Kafka client settings of the harness: bootstrap servers and the broker's super user, which the
+   * ACLs do not restrict. Mutable, for a test to add its own settings.
+   */
+  public static Map<String, Object> kafkaConfig() {
+    return kafkaConfigAs(KafkaBroker.ADMIN);
+  }
+
+  /** Kafka client settings that log in as {@code user}, e.g. a service's KafkaUser. */
+  public static Map<String, Object> kafkaConfigAs(String user) {
+    return kafkaBroker().clientConfig(user);
+  }
+
+  /** {@link #kafkaConfig()} plus {@code extra}. */
+  public static Map<String, Object> kafkaConfig(Map<String, ?> extra) {
+    Map<String, Object> config = kafkaConfig();
+    config.putAll(extra);
+    return config;
   }
 
   /**

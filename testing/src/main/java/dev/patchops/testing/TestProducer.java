@@ -12,22 +12,24 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-/** Writes raw records, as another service or a misbehaving client would. */
+/**
+ * Writes raw records, as another service or a misbehaving client would, as the broker's super user
+ * (see {@link TestInfra#kafkaConfig()}): the tests play every producer, including forged ones.
+ */
 public final class TestProducer {
   private TestProducer() {}
 
   /** An idempotent {@code acks=all} producer that sends at once ({@code linger.ms=0}). */
   public static KafkaProducer<String, byte[]> create() {
     return new KafkaProducer<>(
-        Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-            TestInfra.bootstrapServers(),
-            ProducerConfig.ACKS_CONFIG,
-            "all",
-            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-            true,
-            ProducerConfig.LINGER_MS_CONFIG,
-            0),
+        TestInfra.kafkaConfig(
+            Map.of(
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                true,
+                ProducerConfig.LINGER_MS_CONFIG,
+                0)),
         new StringSerializer(),
         new ByteArraySerializer());
   }

@@ -11,6 +11,7 @@ import dev.patchops.contract.Provenance;
 import dev.patchops.contract.Topics;
 import dev.patchops.contract.events.AuditCheckpointSigned;
 import dev.patchops.platform.config.PlatformConfig;
+import dev.patchops.platform.messaging.KafkaSecurity;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
@@ -97,7 +98,12 @@ public class AuditWitness {
         .description("1 when the witness found the audit-service contradicting what it heard")
         .register(registry);
     Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.kafka().bootstrapServers());
+    props.putAll(
+        KafkaSecurity.clientProperties(
+            platform.kafka().bootstrapServers(),
+            platform.kafka().securityProtocol(),
+            config.kafkaUser().orElse(platform.kafka().user()),
+            config.kafkaPassword().orElse(platform.kafka().password())));
     props.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP);
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, GROUP);
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

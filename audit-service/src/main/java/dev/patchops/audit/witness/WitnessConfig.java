@@ -32,4 +32,13 @@ public interface WitnessConfig {
    * Never taken from the service: a key the service made up is not trusted.
    */
   Optional<List<String>> publishedKeys();
+
+  /**
+   * The witness's own Kafka user (KafkaUser {@code audit-witness}) when it runs beside the service
+   * in one JVM, as in the tests. In its own Deployment {@code patchops.kafka.user} is already that
+   * user, and these stay unset.
+   */
+  Optional<String> kafkaUser();
+
+  Optional<String> kafkaPassword();
 }

@@ -96,17 +96,16 @@ class AuditIngestBenchmark {
     // Batched like the services' relays send: the burst arrives as fast as the broker takes it.
     try (KafkaProducer<String, byte[]> producer =
         new KafkaProducer<>(
-            Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                TestInfra.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG,
-                "all",
-                ProducerConfig.LINGER_MS_CONFIG,
-                5,
-                ProducerConfig.BATCH_SIZE_CONFIG,
-                262_144,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG,
-                "none"),
+            TestInfra.kafkaConfig(
+                Map.of(
+                    ProducerConfig.ACKS_CONFIG,
+                    "all",
+                    ProducerConfig.LINGER_MS_CONFIG,
+                    5,
+                    ProducerConfig.BATCH_SIZE_CONFIG,
+                    262_144,
+                    ProducerConfig.COMPRESSION_TYPE_CONFIG,
+                    "none")),
             new StringSerializer(),
             new ByteArraySerializer())) {
       for (ProducerRecord<String, byte[]> event : events) {

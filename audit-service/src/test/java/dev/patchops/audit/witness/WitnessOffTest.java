@@ -14,9 +14,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,9 +36,7 @@ class WitnessOffTest {
   void theServiceBootsWithTheWitnessOffAndNoWitnessConsumerRuns() throws Exception {
     given().get("/q/health/ready").then().statusCode(200);
     assertThat(witness.mismatch()).isEqualTo(-1);
-    try (Admin admin =
-        Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.bootstrapServers()))) {
+    try (Admin admin = Admin.create(TestInfra.kafkaConfig())) {
       // The trail's own group shows the broker has seen this service's consumers.
       await().atMost(Duration.ofSeconds(30)).until(() -> groups(admin).contains("audit-service"));
       assertThat(groups(admin)).doesNotContain(AuditWitness.GROUP);

@@ -25,6 +25,7 @@ public final class ContractFiles {
           PayloadSchemas.render(PayloadSchemas.schemaFor(type)));
     }
     files.put(ASYNCAPI, AsyncApiDocument.renderYaml(AsyncApiDocument.build()));
+    files.put(KafkaAccess.KAFKA_USERS, KafkaAccess.kafkaUsersYaml());
     return files;
   }
 

@@ -34,6 +34,20 @@ public interface PlatformConfig {
   interface Kafka {
     @WithDefault("${kafka.bootstrap.servers}")
     String bootstrapServers();
+
+    /**
+     * The SCRAM-SHA-512 user this service authenticates as: its Strimzi {@code KafkaUser}, whose
+     * ACLs {@code dev.patchops.contract.schema.KafkaAccess} derives. In production {@code
+     * PATCHOPS_KAFKA_USER}; the test harness and the local stack set it.
+     */
+    String user();
+
+    /** The user's password ({@code PATCHOPS_KAFKA_PASSWORD}, from the KafkaUser's Secret). */
+    String password();
+
+    /** {@code SASL_SSL} where the cluster's listener has TLS. */
+    @WithDefault("SASL_PLAINTEXT")
+    String securityProtocol();
   }
 
   interface Outbox {

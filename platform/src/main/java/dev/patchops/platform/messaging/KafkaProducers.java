@@ -1,5 +1,6 @@
 package dev.patchops.platform.messaging;
 
+import dev.patchops.contract.schema.KafkaAccess;
 import dev.patchops.platform.config.PlatformConfig;
 import java.util.HashMap;
 import java.util.Map;
@@ -24,7 +25,13 @@ final class KafkaProducers {
    */
   static Producer<String, byte[]> transactional(PlatformConfig config, String role) {
     Map<String, Object> props = properties(config, role);
-    props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.serviceName() + "-" + role);
+    // The id the service's KafkaUser may use (KafkaAccess): another service's relay cannot fence
+    // ours.
+    props.put(
+        ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+        "outbox".equals(role)
+            ? KafkaAccess.outboxTransactionalId(config.serviceName())
+            : config.serviceName() + "-" + role);
     props.put(
         ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
         (int) Math.max(config.outbox().deliveryTimeout().toMillis(), 60_000));
@@ -40,8 +47,7 @@ final class KafkaProducers {
   }
 
   private static Map<String, Object> properties(PlatformConfig config, String role) {
-    Map<String, Object> props = new HashMap<>();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
+    Map<String, Object> props = new HashMap<>(KafkaSecurity.clientProperties(config.kafka()));
     props.put(ProducerConfig.CLIENT_ID_CONFIG, config.serviceName() + "-" + role);
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     // Retries inside the producer keep their sequence numbers, so the broker drops duplicates and
