@@ -33,7 +33,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -181,12 +180,15 @@ class ImagesIT {
     try (PostgresServer postgres = PostgresServer.start(work.resolve("postgres"), false);
         KafkaBroker kafka = KafkaBroker.create(Files.createDirectories(work.resolve("kafka")), 1)) {
       kafka.start(Duration.ofSeconds(120));
-      createTopics(kafka.bootstrapServers());
+      createTopics(kafka);
       postgres.createDatabase("ticket");
       Map<String, String> env = new LinkedHashMap<>();
       // The Deployment's env, with this machine's PostgreSQL and Kafka; loopback only, since the
       // container shares the host's network for the probe.
       env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+      // As deployed: the service's own SCRAM user (Strimzi's Secret in a cluster).
+      env.put("PATCHOPS_KAFKA_USER", RUN_SERVICE);
+      env.put("PATCHOPS_KAFKA_PASSWORD", kafka.password(RUN_SERVICE));
       env.put("PATCHOPS_DB_URL", postgres.jdbcUrl("ticket"));
       env.put("PATCHOPS_DB_USER", PostgresServer.USER);
       env.put("PATCHOPS_DB_PASSWORD", PostgresServer.PASSWORD);
@@ -255,9 +257,8 @@ class ImagesIT {
     throw new AssertionError(path + " did not answer 200 within 3 minutes; last: " + last);
   }
 
-  private static void createTopics(String bootstrap) throws Exception {
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+  private static void createTopics(KafkaBroker kafka) throws Exception {
+    try (Admin admin = Admin.create(kafka.clientConfig(KafkaBroker.ADMIN))) {
       admin
           .createTopics(
               Topics.ALL.stream()

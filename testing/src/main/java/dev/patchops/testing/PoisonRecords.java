@@ -21,7 +21,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -76,9 +75,7 @@ public final class PoisonRecords {
   /** The topics the group reads, from its members' assignments on the broker. */
   public Set<String> consumedTopics() {
     Set<String> topics = new TreeSet<>();
-    try (Admin admin =
-        Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfra.bootstrapServers()))) {
+    try (Admin admin = Admin.create(TestInfra.kafkaConfig())) {
       await()
           .atMost(Duration.ofSeconds(60))
           .ignoreExceptions()
