@@ -181,7 +181,7 @@ class DeployApplyTest {
         .contains("patchops-orchestrator-deletes-only-its-namespaces")
         .contains(
             "the test-orchestrator may delete only namespaces labelled"
-                + " app.kubernetes.io/managed-by=patchops, not payments-prod");
+                + " app.kubernetes.io/managed-by=patchops and patchops.dev/run, not payments-prod");
     assertThat(admin.namespaces().withName("payments-prod").get().getStatus().getPhase())
         .isEqualTo("Active");
   }
