@@ -44,11 +44,12 @@ class TokenCacheTest {
     get("Bearer " + badSignature, 401);
 
     String claims = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
+    String promoted = claims.replace("\"patchops-reporter\"", "\"patchops-admin\"");
+    assertThat(promoted).as("the claims were changed").isNotEqualTo(claims);
     String asAdmin =
         Base64.getUrlEncoder()
             .withoutPadding()
-            .encodeToString(
-                claims.replace("\"reporter\"", "\"admin\"").getBytes(StandardCharsets.UTF_8));
+            .encodeToString(promoted.getBytes(StandardCharsets.UTF_8));
     get("Bearer " + parts[0] + "." + asAdmin + "." + parts[2], 401);
   }
 
