@@ -146,25 +146,28 @@ public final class Manifests {
       String name,
       String clusterRole,
       String serviceAccount) {
-    apply(
-        client,
-        List.of(
-            new io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder()
-                .withNewMetadata()
-                .withName(name)
-                .withNamespace(namespace)
-                .endMetadata()
-                .withNewRoleRef()
-                .withApiGroup("rbac.authorization.k8s.io")
-                .withKind("ClusterRole")
-                .withName(clusterRole)
-                .endRoleRef()
-                .addNewSubject()
-                .withKind("ServiceAccount")
-                .withName(serviceAccount)
-                .withNamespace("patchops")
-                .endSubject()
-                .build()));
+    apply(client, List.of(binding(namespace, name, clusterRole, serviceAccount)));
+  }
+
+  /** A RoleBinding of {@code clusterRole} in {@code namespace} to a PatchOps ServiceAccount. */
+  public static io.fabric8.kubernetes.api.model.rbac.RoleBinding binding(
+      String namespace, String name, String clusterRole, String serviceAccount) {
+    return new io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(namespace)
+        .endMetadata()
+        .withNewRoleRef()
+        .withApiGroup("rbac.authorization.k8s.io")
+        .withKind("ClusterRole")
+        .withName(clusterRole)
+        .endRoleRef()
+        .addNewSubject()
+        .withKind("ServiceAccount")
+        .withName(serviceAccount)
+        .withNamespace("patchops")
+        .endSubject()
+        .build();
   }
 
   /** Server-side apply, as {@code kubectl apply --server-side} does; namespaces go first. */

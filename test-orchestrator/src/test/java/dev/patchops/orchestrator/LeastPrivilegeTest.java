@@ -9,7 +9,6 @@ import dev.patchops.testing.kube.TestCluster;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
-import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -43,22 +42,8 @@ class LeastPrivilegeTest {
   }
 
   private static RoleBinding selfBinding(String namespace, String clusterRole) {
-    return new RoleBindingBuilder()
-        .withNewMetadata()
-        .withName("orchestrator-grabs-" + clusterRole)
-        .withNamespace(namespace)
-        .endMetadata()
-        .withNewRoleRef()
-        .withApiGroup("rbac.authorization.k8s.io")
-        .withKind("ClusterRole")
-        .withName(clusterRole)
-        .endRoleRef()
-        .addNewSubject()
-        .withKind("ServiceAccount")
-        .withName("test-orchestrator")
-        .withNamespace("patchops")
-        .endSubject()
-        .build();
+    return dev.patchops.sandbox.Manifests.binding(
+        namespace, "orchestrator-grabs-" + clusterRole, clusterRole, "test-orchestrator");
   }
 
   @Test

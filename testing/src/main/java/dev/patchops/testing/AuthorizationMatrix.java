@@ -47,6 +47,7 @@ public final class AuthorizationMatrix {
         new ObjectMapper()
             .readTree(given().accept("application/json").get("/q/openapi").asString());
     JsonNode defaultSecurity = document.path("security");
+    Tokens tokens = tokens();
     Set<String> seenPublic = new TreeSet<>();
     for (Iterator<Map.Entry<String, JsonNode>> paths = document.path("paths").fields();
         paths.hasNext(); ) {
@@ -69,7 +70,7 @@ public final class AuthorizationMatrix {
           }
           continue;
         }
-        check(name, method, url(path.getKey(), op.getValue(), path.getValue()), admitted);
+        check(tokens, name, method, url(path.getKey(), op.getValue(), path.getValue()), admitted);
       }
     }
     Set<String> missing = new TreeSet<>(publicOperations);
@@ -99,7 +100,10 @@ public final class AuthorizationMatrix {
     return scopes;
   }
 
-  private void check(String name, String method, String url, Set<String> admitted) {
+  /** The tokens every operation is called with, minted once: an RSA key pair costs. */
+  private record Tokens(Map<String, String> strangers, Map<String, String> byRole) {}
+
+  private Tokens tokens() {
     JwtIssuer issuer = TestInfra.issuer();
     Map<String, String> strangers =
         Map.of(
@@ -114,24 +118,30 @@ public final class AuthorizationMatrix {
                         roles.stream().map(r -> JwtIssuer.GROUP_PREFIX + r).toList(),
                         "another-app",
                         Duration.ofMinutes(5))));
-    for (Map.Entry<String, String> stranger : strangers.entrySet()) {
+    Map<String, String> byRole = new java.util.LinkedHashMap<>();
+    for (String role : roles) {
+      byRole.put(
+          role, bearer(issuer.mint("matrix-" + role, List.of(role), Duration.ofMinutes(15))));
+    }
+    return new Tokens(strangers, byRole);
+  }
+
+  private void check(Tokens tokens, String name, String method, String url, Set<String> admitted) {
+    for (Map.Entry<String, String> stranger : tokens.strangers().entrySet()) {
       expect(name + " with " + stranger.getKey(), call(method, url, stranger.getValue()), 401);
     }
-    for (String role : roles) {
-      Response response =
-          call(
-              method,
-              url,
-              bearer(issuer.mint("matrix-" + role, List.of(role), Duration.ofMinutes(5))));
-      boolean allowed = admitted.contains(role) || admitted.contains(MEMBER);
+    for (Map.Entry<String, String> role : tokens.byRole().entrySet()) {
+      Response response = call(method, url, role.getValue());
+      boolean allowed = admitted.contains(role.getKey()) || admitted.contains(MEMBER);
       if (allowed) {
         if (response.statusCode() == 401
             || response.statusCode() == 403
             || response.statusCode() >= 500) {
-          failures.add(name + " as " + role + ": " + response.statusCode() + ", expected admitted");
+          failures.add(
+              name + " as " + role.getKey() + ": " + response.statusCode() + ", expected admitted");
         }
       } else {
-        expect(name + " as " + role, response, 403);
+        expect(name + " as " + role.getKey(), response, 403);
       }
     }
   }

@@ -71,10 +71,26 @@ public final class TestInfra {
     return "Bearer " + issuer().mint(user, List.of(roles), Duration.ofMinutes(30));
   }
 
-  /** The identity provider the services under test trust. */
+  private record LoadedIssuer(Path workspace, JwtIssuer issuer) {}
+
+  private static volatile LoadedIssuer issuer;
+
+  /**
+   * The identity provider the services under test trust. Its keys are read once per workspace: an
+   * IT that starts infrastructure of its own gets a new workspace, and new keys.
+   */
   public static JwtIssuer issuer() {
-    return JwtIssuer.load(
-        workspace().resolve("jwt-private.pem"), workspace().resolve("jwt-public.pem"));
+    Path workspace = workspace();
+    LoadedIssuer loaded = issuer;
+    if (loaded == null || !loaded.workspace().equals(workspace)) {
+      loaded =
+          new LoadedIssuer(
+              workspace,
+              JwtIssuer.load(
+                  workspace.resolve("jwt-private.pem"), workspace.resolve("jwt-public.pem")));
+      issuer = loaded;
+    }
+    return loaded.issuer();
   }
 
   private static Path workspace() {
