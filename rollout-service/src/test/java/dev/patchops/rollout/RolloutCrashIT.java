@@ -13,7 +13,9 @@ import dev.patchops.contract.model.CanaryStep;
 import dev.patchops.contract.model.ContainerTarget;
 import dev.patchops.contract.model.Severity;
 import dev.patchops.contract.model.WorkloadRef;
+import dev.patchops.rollout.rollout.RolloutService;
 import dev.patchops.rollout.rollout.messaging.RolloutEventsConsumer;
+import dev.patchops.testing.CrashPoint;
 import dev.patchops.testing.EventSender;
 import dev.patchops.testing.KafkaProbe;
 import dev.patchops.testing.PatchOpsInfra;
@@ -86,35 +88,44 @@ class RolloutCrashIT {
 
   /** The production profile, configured the way deploy/ configures it: through the environment. */
   String launch() throws IOException {
+    return launch(null);
+  }
+
+  /** The service, with {@code armed} (when not null) halting it at its point. */
+  String launch(CrashPoint armed) throws IOException {
     int port = freePort();
     int managementPort = freePort();
     Path workspace = Path.of(System.getProperty("devstack.test.workspace"));
     Path log = Files.createTempFile("rollout-service-", ".log");
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    if (armed != null) {
+      command.addAll(armed.jvmArguments(workspace.resolve("crash-points")));
+    }
+    command.addAll(
+        List.of(
+            "-Xmx384m",
+            "-Dquarkus.http.port=" + port,
+            "-Dquarkus.management.port=" + managementPort,
+            "-Dquarkus.kubernetes-client.api-server-url="
+                + kubeConfig.get("quarkus.kubernetes-client.api-server-url"),
+            // As deployed: the service's own ServiceAccount, held to the RBAC of deploy/.
+            "-Dquarkus.kubernetes-client.token="
+                + TestCluster.tokenOf("patchops", "rollout-service"),
+            "-Dkubernetes.auth.tryKubeConfig=false",
+            "-Dquarkus.kubernetes-client.namespace=patchops",
+            "-Dmp.jwt.verify.issuer=" + infraConfig.get("mp.jwt.verify.issuer"),
+            "-Drollout.progress-deadline=5s",
+            "-Drollout.watch-window=3s",
+            "-Drollout.tick=100ms",
+            "-Drollout.target-namespaces=shop-*",
+            "-Drollout.leader.lease-duration=4s",
+            "-Drollout.leader.renew-deadline=3s",
+            "-Drollout.leader.retry-period=500ms",
+            "-jar",
+            System.getProperty("rollout.jar")));
     ProcessBuilder pb =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m",
-                "-Dquarkus.http.port=" + port,
-                "-Dquarkus.management.port=" + managementPort,
-                "-Dquarkus.kubernetes-client.api-server-url="
-                    + kubeConfig.get("quarkus.kubernetes-client.api-server-url"),
-                // As deployed: the service's own ServiceAccount, held to the RBAC of deploy/.
-                "-Dquarkus.kubernetes-client.token="
-                    + TestCluster.tokenOf("patchops", "rollout-service"),
-                "-Dkubernetes.auth.tryKubeConfig=false",
-                "-Dquarkus.kubernetes-client.namespace=patchops",
-                "-Dmp.jwt.verify.issuer=" + infraConfig.get("mp.jwt.verify.issuer"),
-                "-Drollout.progress-deadline=5s",
-                "-Drollout.watch-window=3s",
-                "-Drollout.tick=100ms",
-                "-Drollout.target-namespaces=shop-*",
-                "-Drollout.leader.lease-duration=4s",
-                "-Drollout.leader.renew-deadline=3s",
-                "-Drollout.leader.retry-period=500ms",
-                "-jar",
-                System.getProperty("rollout.jar"))
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     Map<String, String> env = pb.environment();
     env.put("PATCHOPS_DB_URL", infraConfig.get("quarkus.datasource.jdbc.url"));
     env.put("PATCHOPS_DB_USER", infraConfig.get("quarkus.datasource.username"));
@@ -128,9 +139,11 @@ class RolloutCrashIT {
     env.put("PATCHOPS_NAMESPACE", "patchops");
     Process process = pb.start();
     processes.add(process);
+    logs.put(process, log);
     String base = "http://127.0.0.1:" + port;
     String management = "http://127.0.0.1:" + managementPort;
     managementOf.put(base, management);
+    processByBase.put(base, process);
     try {
       await()
           .atMost(WAIT)
@@ -154,6 +167,10 @@ class RolloutCrashIT {
    * Health and metrics of each process, by its REST base URL: the packaged jar serves them apart.
    */
   private final Map<String, String> managementOf = new java.util.HashMap<>();
+
+  private final Map<Process, Path> logs = new java.util.HashMap<>();
+
+  private final Map<String, Process> processByBase = new java.util.HashMap<>();
 
   static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
@@ -183,6 +200,13 @@ class RolloutCrashIT {
    * through only for an approval, and the approval event itself starts it.
    */
   String start(String base, String ns, String image) {
+    String id = approve(ns, image);
+    await().atMost(WAIT).ignoreExceptions().until(() -> phase(base, id) != null);
+    return id;
+  }
+
+  /** The approval event alone; the rollout's id, which its consumer derives from the event. */
+  String approve(String ns, String image) {
     String eventId = java.util.UUID.randomUUID().toString();
     WorkloadRef checkout = new WorkloadRef(ns, "Deployment", "checkout");
     EventSender.send(
@@ -199,9 +223,7 @@ class RolloutCrashIT {
             Instant.now()),
         "ticket-service",
         eventId);
-    String id = RolloutEventsConsumer.eventRolloutId(eventId, checkout);
-    await().atMost(WAIT).ignoreExceptions().until(() -> phase(base, id) != null);
-    return id;
+    return RolloutEventsConsumer.eventRolloutId(eventId, checkout);
   }
 
   static String phase(String base, String id) {
@@ -218,6 +240,17 @@ class RolloutCrashIT {
   /** Kills the service once its canary runs; the canary's UID, read before the kill. */
   String killMidCanary(Process process, String base, String ns, String id)
       throws InterruptedException {
+    awaitReadyCanary(base, ns, id);
+    String uid = canary(ns).getMetadata().getUid();
+    killedHolder = leaseHolder();
+    assertThat(killedHolder).as("the first process leads").isNotNull();
+    process.destroyForcibly();
+    assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as("killed by SIGKILL").isEqualTo(137);
+    return uid;
+  }
+
+  static void awaitReadyCanary(String base, String ns, String id) {
     await().atMost(WAIT).until(() -> "PROGRESSING".equals(phase(base, id)));
     await()
         .atMost(WAIT)
@@ -228,13 +261,21 @@ class RolloutCrashIT {
                   && canary.getStatus() != null
                   && Integer.valueOf(1).equals(canary.getStatus().getReadyReplicas());
             });
-    String uid = canary(ns).getMetadata().getUid();
+  }
+
+  /**
+   * Waits for the armed point to stop the process: a kill's exit code, and the rule's own line in
+   * the log, so that a crash anywhere else cannot pass for this one.
+   */
+  void awaitCrash(Process process, CrashPoint point) throws Exception {
+    assertThat(process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS))
+        .as("the service reached %s", point.name())
+        .isTrue();
+    assertThat(process.exitValue()).isEqualTo(CrashPoint.EXIT_CODE);
+    assertThat(Files.readString(logs.get(process))).contains(point.marker());
+    // A halted process never releases its Lease: the next one must wait it out and take it over.
     killedHolder = leaseHolder();
-    assertThat(killedHolder).as("the first process leads").isNotNull();
-    process.destroyForcibly();
-    assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
-    assertThat(process.exitValue()).as("killed by SIGKILL").isEqualTo(137);
-    return uid;
+    assertThat(killedHolder).as("the halted process led").isNotNull();
   }
 
   static Deployment canary(String ns) {
@@ -353,7 +394,7 @@ class RolloutCrashIT {
     }
   }
 
-  private void promoteAndFinish(
+  private List<String> promoteAndFinish(
       String second, String id, String ns, String image, KafkaProbe probe) {
     {
       given()
@@ -372,6 +413,7 @@ class RolloutCrashIT {
       assertThat(count(story, EventType.CANARY_STEP_STARTED))
           .as("the first step started once, before the kill: %s", story)
           .isEqualTo(1);
+      return story;
     }
   }
 
@@ -418,5 +460,125 @@ class RolloutCrashIT {
           .as("revert completed: %s", story)
           .isEqualTo(1);
     }
+  }
+
+  // The crash matrix: the service halted, as by SIGKILL, at each transition it owns, between the
+  // cluster change and the row that records it, or inside the transaction that records it.
+
+  static final String SERVICE = RolloutService.class.getName();
+
+  @Test
+  void haltedWhileRecordingTheCheckpointItRecordsItOnceAfterRestart() throws Exception {
+    CrashPoint point = CrashPoint.atExit("checkpoint-uncommitted", SERVICE, "recordCheckpoint");
+    String ns = Sandbox.shop(client);
+    String image = Sandbox.image("", '1');
+    try (KafkaProbe probe = KafkaProbe.fromNow(Topics.ROLLOUTS)) {
+      Process first = processOf(launch(point));
+      String id = approve(ns, image);
+      awaitCrash(first, point);
+      String second = launch();
+      awaitNewLeader();
+      awaitReadyCanary(second, ns, id);
+      List<String> story = promoteAndFinish(second, id, ns, image, probe);
+      assertThat(count(story, EventType.CHECKPOINT_RECORDED))
+          .as("one checkpoint, recorded by the second process: %s", story)
+          .isEqualTo(1);
+    }
+  }
+
+  @Test
+  void haltedBetweenPromotionAndItsRecordItFinishesThePromotionOnce() throws Exception {
+    CrashPoint point = CrashPoint.atEntry("promoted-unrecorded", SERVICE, "promoted");
+    String ns = Sandbox.shop(client);
+    String image = Sandbox.image("", '2');
+    try (KafkaProbe probe = KafkaProbe.fromNow(Topics.ROLLOUTS)) {
+      String first = launch(point);
+      String id = start(first, ns, image);
+      awaitReadyCanary(first, ns, id);
+      command(first, id, "promote?full=true");
+      awaitCrash(processOf(first), point);
+      String second = launch();
+      awaitNewLeader();
+      List<String> story = finishPromoted(second, id, ns, image, probe);
+      assertThat(count(story, EventType.ROLLOUT_PROMOTED)).as("%s", story).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void haltedInTheWatchWindowsLastTransactionItSucceedsOnce() throws Exception {
+    CrashPoint point = CrashPoint.atExit("watch-passed-uncommitted", SERVICE, "watchPassed");
+    String ns = Sandbox.shop(client);
+    String image = Sandbox.image("", '3');
+    try (KafkaProbe probe = KafkaProbe.fromNow(Topics.ROLLOUTS)) {
+      String first = launch(point);
+      String id = start(first, ns, image);
+      awaitReadyCanary(first, ns, id);
+      command(first, id, "promote?full=true");
+      awaitCrash(processOf(first), point);
+      String second = launch();
+      awaitNewLeader();
+      List<String> story = finishPromoted(second, id, ns, image, probe);
+      assertThat(count(story, EventType.ROLLOUT_PROMOTED)).as("%s", story).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void haltedAfterTheRestoreWasWrittenItCompletesTheRevertOnce() throws Exception {
+    revertHaltedAt(CrashPoint.atEntry("restore-unrecorded", SERVICE, "restoreIssued"), '4');
+  }
+
+  @Test
+  void haltedWhileRecordingTheVerifiedRevertItCompletesItOnce() throws Exception {
+    revertHaltedAt(CrashPoint.atExit("revert-uncommitted", SERVICE, "revertCompleted"), '5');
+  }
+
+  /** An abort mid-canary, the service halted at {@code point} on the way back. */
+  private void revertHaltedAt(CrashPoint point, char digest) throws Exception {
+    String ns = Sandbox.shop(client);
+    Deployment before = client.apps().deployments().inNamespace(ns).withName("checkout").get();
+    try (KafkaProbe probe = KafkaProbe.fromNow(Topics.ROLLOUTS)) {
+      String first = launch(point);
+      String id = start(first, ns, Sandbox.image("", digest));
+      awaitReadyCanary(first, ns, id);
+      command(first, id, "abort");
+      awaitCrash(processOf(first), point);
+      String second = launch();
+      awaitNewLeader();
+      await().atMost(WAIT).until(() -> "REVERTED".equals(phase(second, id)));
+      Deployment live = client.apps().deployments().inNamespace(ns).withName("checkout").get();
+      assertThat(live.getSpec()).isEqualTo(before.getSpec());
+      Sandbox.assertNoCanaryLeft(client, ns, id);
+      List<String> story = story(probe, ticket(ns), EventType.REVERT_COMPLETED);
+      assertThat(count(story, EventType.ROLLOUT_REVERTED)).as("reverted: %s", story).isEqualTo(1);
+      assertThat(count(story, EventType.REVERT_COMPLETED))
+          .as("revert completed: %s", story)
+          .isEqualTo(1);
+    }
+  }
+
+  /** After a restart mid-promotion: the patch is live, the canary gone, the window passed once. */
+  private List<String> finishPromoted(
+      String base, String id, String ns, String image, KafkaProbe probe) {
+    await().atMost(WAIT).until(() -> "SUCCEEDED".equals(phase(base, id)));
+    Deployment stable = client.apps().deployments().inNamespace(ns).withName("checkout").get();
+    assertThat(stable.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+        .isEqualTo(image);
+    Sandbox.assertNoCanaryLeft(client, ns, id);
+    List<String> story = story(probe, ticket(ns), EventType.WATCH_WINDOW_PASSED);
+    assertThat(count(story, EventType.WATCH_WINDOW_PASSED)).as("%s", story).isEqualTo(1);
+    return story;
+  }
+
+  static void command(String base, String id, String command) {
+    given()
+        .baseUri(base)
+        .header("Authorization", sre())
+        .post("/api/v1/rollouts/" + id + "/" + command)
+        .then()
+        .statusCode(200);
+  }
+
+  private Process processOf(String base) {
+    return processByBase.get(base);
   }
 }

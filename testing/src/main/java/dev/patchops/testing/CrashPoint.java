@@ -1,0 +1,80 @@
+package dev.patchops.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A place in a packaged service where the crash matrix stops the JVM dead, as SIGKILL would.
+ *
+ * <p>The stop is a Byteman rule loaded as an agent on the test's command line, so production code
+ * carries no hook and no switch. {@link Runtime#halt} runs no shutdown hook, flushes nothing and
+ * commits nothing: the process state after it is the one a kill leaves. A rule at the exit of a
+ * {@code @Transactional} bean method stops inside the transaction, before the interceptor commits,
+ * because Byteman changes the bean class's own method body, not the generated subclass around it.
+ */
+public record CrashPoint(String name, String className, String method, Location location) {
+
+  /** What a SIGKILLed process exits with, kept so a halt and a kill look the same to the test. */
+  public static final int EXIT_CODE = 137;
+
+  public enum Location {
+    ENTRY,
+    EXIT
+  }
+
+  public static CrashPoint atEntry(String name, String className, String method) {
+    return new CrashPoint(name, className, method, Location.ENTRY);
+  }
+
+  public static CrashPoint atExit(String name, String className, String method) {
+    return new CrashPoint(name, className, method, Location.EXIT);
+  }
+
+  /** The line the rule prints before halting: the proof that the crash came from this point. */
+  public String marker() {
+    return "patchops crash point " + name;
+  }
+
+  /** The rule, in Byteman's script language. */
+  public String rule() {
+    return String.join(
+        "\n",
+        "RULE " + name,
+        "CLASS " + className,
+        "METHOD " + method,
+        "AT " + location,
+        "IF TRUE",
+        "DO traceln(\"" + marker() + "\"); Runtime.getRuntime().halt(" + EXIT_CODE + ")",
+        "ENDRULE",
+        "");
+  }
+
+  /** The JVM arguments that arm this point: the agent and its script, written under {@code dir}. */
+  public List<String> jvmArguments(Path dir) {
+    try {
+      Files.createDirectories(dir);
+      Path script = dir.resolve(name + ".btm");
+      Files.writeString(script, rule());
+      return List.of("-javaagent:" + agentJar() + "=script:" + script);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Path agentJar() {
+    try {
+      return Path.of(
+          org.jboss.byteman.agent.Main.class
+              .getProtectionDomain()
+              .getCodeSource()
+              .getLocation()
+              .toURI());
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
