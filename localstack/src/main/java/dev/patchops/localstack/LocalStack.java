@@ -512,6 +512,15 @@ public final class LocalStack {
     return process.waitFor();
   }
 
+  /** Waits for a service to exit on its own (a crash), and returns its exit code. */
+  int awaitExit(String service, java.time.Duration within) throws InterruptedException {
+    Process process = services.get(service);
+    if (!process.waitFor(within.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      fail(service + " still runs after " + within.toSeconds() + " s");
+    }
+    return process.exitValue();
+  }
+
   void restart(String service) throws Exception {
     Process old = services.get(service);
     if (old != null && old.isAlive()) {

@@ -12,6 +12,7 @@ import dev.patchops.contract.Topics;
 import dev.patchops.contract.model.Quarantine;
 import dev.patchops.devstack.KafkaBroker;
 import dev.patchops.sandbox.SimulatedKubelet;
+import dev.patchops.testing.CrashPoint;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -60,6 +61,7 @@ class PatchFlowIT {
   static final String SHOP = Sandbox.NAMESPACE;
 
   static LocalStack stack;
+  static Path home;
   static Demo demo;
   static KubernetesClient kube;
   static final List<ConsumerRecord<String, byte[]>> events = new CopyOnWriteArrayList<>();
@@ -80,7 +82,7 @@ class PatchFlowIT {
 
   @BeforeAll
   static void startTheSuite() throws Exception {
-    Path home = Files.createTempDirectory("patchops-e2e");
+    home = Files.createTempDirectory("patchops-e2e");
     webhook =
         com.sun.net.httpserver.HttpServer.create(
             new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
@@ -100,7 +102,9 @@ class PatchFlowIT {
                     "ROLLOUT_WATCH_WINDOW",
                     "4s",
                     "PATCHOPS_ROLLOUT_NOTIFY_URL",
-                    "http://127.0.0.1:" + webhook.getAddress().getPort() + "/hook"));
+                    "http://127.0.0.1:" + webhook.getAddress().getPort() + "/hook"))
+            // A run whose executor crashed is taken up within one lease: short, to keep this short.
+            .withServiceEnv("test-orchestrator", Map.of("ORCHESTRATOR_RUN_LEASE", "15s"));
     stack.start();
     kube = stack.kubernetes();
     namespaces =
@@ -783,5 +787,80 @@ class PatchFlowIT {
                 .getItems())
         .as("canary Pods of " + workload)
         .isEmpty();
+  }
+
+  /**
+   * One crash per service, each at a transition the service owns, in one flow: the audit-service
+   * inside the transaction that appends an ingested batch, the test-orchestrator after the suites
+   * ran and before their result is recorded, the ticket-service inside the approval's transaction.
+   * Each is halted as by SIGKILL (a Byteman rule, nothing in the services) and started again; the
+   * flow goes on to a resolved ticket with every event once and an audit chain that verifies.
+   */
+  @Test
+  @Order(4)
+  void eachServiceHaltedAtATransitionItOwnsResumesAfterRestart() throws Exception {
+    CrashPoint ingest =
+        CrashPoint.atExit(
+            "audit-append-uncommitted", "dev.patchops.audit.trail.AuditTrail", "write");
+    arm("audit-service", ingest);
+    String ticket = demo.alert("payments");
+    awaitCrash("audit-service", ingest);
+    disarmAndRestart("audit-service");
+
+    demo.diagnose(ticket, "payments");
+    CrashPoint suiteRan =
+        CrashPoint.atEntry(
+            "suite-result-unrecorded", "dev.patchops.orchestrator.run.RunExecutor", "complete");
+    arm("test-orchestrator", suiteRan);
+    int rev = demo.propose(ticket, "payments", 1);
+    awaitCrash("test-orchestrator", suiteRan);
+    disarmAndRestart("test-orchestrator");
+    JsonNode tested = awaitPassed(demo, ticket, rev);
+
+    CrashPoint approval =
+        CrashPoint.atExit(
+            "approval-uncommitted", "dev.patchops.ticket.patch.PatchService", "approve");
+    arm("ticket-service", approval);
+    // The approver's request dies with the service: no answer, so the approver asks again.
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> demo.approve(ticket, rev))
+        .isInstanceOf(java.io.IOException.class);
+    awaitCrash("ticket-service", approval);
+    disarmAndRestart("ticket-service");
+    demo.approve(ticket, rev);
+
+    JsonNode rollout = demo.awaitRollout(ticket, rev, Demo.ENDED);
+    assertThat(rollout.path("phase").asText()).isIn("WATCHING", "SUCCEEDED");
+    assertThat(liveImage("payments")).isEqualTo(tested.path("image").asText());
+    demo.awaitTicketState(ticket, "RESOLVED");
+    exactlyOne(ticket, EventType.TICKET_OPENED);
+    exactlyOne(ticket, EventType.TEST_RUN_COMPLETED);
+    exactlyOne(ticket, EventType.PATCH_APPROVED);
+    exactlyOne(ticket, EventType.WATCH_WINDOW_PASSED);
+    assertThat(demo.awaitChainVerified().path("valid").asBoolean()).isTrue();
+    everyEventIsACloudEventAndNoneIsDoubled();
+  }
+
+  /** Restarts the service with {@code point} armed in its JVM. */
+  static void arm(String service, CrashPoint point) throws Exception {
+    assertThat(stack.kill(service)).isEqualTo(CrashPoint.EXIT_CODE);
+    stack.withServiceEnv(
+        service,
+        Map.of(
+            "JAVA_TOOL_OPTIONS",
+            String.join(" ", point.jvmArguments(home.resolve("crash-points")))));
+    stack.restart(service);
+  }
+
+  static void awaitCrash(String service, CrashPoint point) throws Exception {
+    assertThat(stack.awaitExit(service, Duration.ofMinutes(3)))
+        .as("%s halted at %s", service, point.name())
+        .isEqualTo(CrashPoint.EXIT_CODE);
+    assertThat(Files.readString(home.resolve("logs").resolve(service + ".log")))
+        .contains(point.marker());
+  }
+
+  static void disarmAndRestart(String service) throws Exception {
+    stack.withServiceEnv(service, Map.of("JAVA_TOOL_OPTIONS", ""));
+    stack.restart(service);
   }
 }

@@ -581,4 +581,66 @@ class RolloutCrashIT {
   private Process processOf(String base) {
     return processByBase.get(base);
   }
+
+  @Test
+  void kafkaDownForSixtySecondsMidCanaryTheRolloutCompletesWithEveryEventOnce() throws Exception {
+    String ns = Sandbox.shop(client);
+    String image = Sandbox.image("", 'a');
+    try (KafkaProbe probe = KafkaProbe.fromNow(Topics.ROLLOUTS)) {
+      String base = launch();
+      String id = start(base, ns, image);
+      awaitReadyCanary(base, ns, id);
+      dev.patchops.devstack.KafkaBroker broker = TestInfra.kafkaBroker();
+      broker.stop();
+      try {
+        command(base, id, "promote?full=true");
+        // The outage itself, not a wait for something: the broker stays away for the 60 s.
+        Thread.sleep(Duration.ofSeconds(60).toMillis());
+        assertThat(phase(base, id))
+            .as("the cluster work goes on without the broker")
+            .isIn("WATCHING", "SUCCEEDED");
+      } finally {
+        TestInfra.restartKafka(broker);
+      }
+      List<String> story = finishPromoted(base, id, ns, image, probe);
+      assertEveryRolloutEventOnce(story);
+    }
+  }
+
+  @Test
+  void itsDatabaseRestartedMidCanaryTheRolloutCompletesWithEveryEventOnce() throws Exception {
+    String ns = Sandbox.shop(client);
+    String image = Sandbox.image("", 'b');
+    try (KafkaProbe probe = KafkaProbe.fromNow(Topics.ROLLOUTS)) {
+      String base = launch();
+      String id = start(base, ns, image);
+      awaitReadyCanary(base, ns, id);
+      infra.restartPostgres();
+      // The pool's old connections died with the server; the first request after may still meet
+      // one, and must get a clean refusal, never a half-done promotion.
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  given()
+                          .baseUri(base)
+                          .header("Authorization", sre())
+                          .post("/api/v1/rollouts/" + id + "/promote?full=true")
+                          .statusCode()
+                      == 200);
+      List<String> story = finishPromoted(base, id, ns, image, probe);
+      assertEveryRolloutEventOnce(story);
+    }
+  }
+
+  static void assertEveryRolloutEventOnce(List<String> story) {
+    for (EventType type :
+        List.of(
+            EventType.CHECKPOINT_RECORDED,
+            EventType.CANARY_STEP_STARTED,
+            EventType.ROLLOUT_PROMOTED,
+            EventType.WATCH_WINDOW_PASSED)) {
+      assertThat(count(story, type)).as("%s once in %s", type.type(), story).isEqualTo(1);
+    }
+  }
 }

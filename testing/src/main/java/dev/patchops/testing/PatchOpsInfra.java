@@ -161,6 +161,11 @@ public class PatchOpsInfra implements QuarkusTestResourceLifecycleManager {
     }
   }
 
+  /** Restarts the database server under its clients, on the same data and port. */
+  public void restartPostgres() {
+    postgres.restart();
+  }
+
   @Override
   public void stop() {
     if (kafka != null) {

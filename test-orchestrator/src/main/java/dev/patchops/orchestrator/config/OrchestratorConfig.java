@@ -58,8 +58,11 @@ public interface OrchestratorConfig {
     @WithDefault("false")
     boolean keepOnFailure();
 
-    /** How long a run is owned by one executor before another may take it up. */
-    @WithDefault("15m")
+    /**
+     * How long a run stays with its executor without a renewal; the executor renews it every third
+     * of this while it works, so a crashed executor's run is taken up by another within one lease.
+     */
+    @WithDefault("60s")
     Duration lease();
 
     @WithDefault("500ms")

@@ -47,6 +47,14 @@ public class RunExecutor {
   @Inject OrchestratorConfig config;
 
   private final Semaphore wake = new Semaphore(0);
+
+  private final java.util.concurrent.ScheduledExecutorService leases =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "test-run-lease");
+            t.setDaemon(true);
+            return t;
+          });
   private volatile boolean running;
   private Thread thread;
 
@@ -88,6 +96,29 @@ public class RunExecutor {
   }
 
   void execute(TestRun run) throws InterruptedException {
+    long every = Math.max(1, config.run().lease().toMillis() / 3);
+    java.util.concurrent.ScheduledFuture<?> renewal =
+        leases.scheduleAtFixedRate(
+            () -> renew(run.runId), every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+    try {
+      work(run);
+    } finally {
+      renewal.cancel(false);
+    }
+  }
+
+  private void renew(String runId) {
+    try {
+      if (!runs.renewLease(runId)) {
+        LOG.debugf("lease of test run %s not renewed: finished, or taken up elsewhere", runId);
+      }
+    } catch (RuntimeException e) {
+      // The database away for a moment: the next renewal tries again within the lease.
+      LOG.warnf("cannot renew the lease of test run %s: %s", runId, e.getMessage());
+    }
+  }
+
+  private void work(TestRun run) throws InterruptedException {
     if (run.state == RunState.RUNNING) {
       patchTests.started(run);
       if (run.kind == RunKind.BURN_IN) {

@@ -81,6 +81,9 @@ public class TestRun extends PanacheEntityBase {
   @Column(name = "lease_until")
   public Instant leaseUntil;
 
+  @Column(name = "lease_owner")
+  public String leaseOwner;
+
   @Column(name = "expires_at")
   public Instant expiresAt;
 

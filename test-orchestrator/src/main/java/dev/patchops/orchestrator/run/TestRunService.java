@@ -267,6 +267,13 @@ public class TestRunService {
     return max == null ? 1 : max + 1;
   }
 
+  /** Who this executor is in {@code lease_owner}: one per process, as a replica is. */
+  private final String instance = java.util.UUID.randomUUID().toString();
+
+  String instance() {
+    return instance;
+  }
+
   /** Takes a run to execute: a new one, or one whose executor's lease ran out (a crash). */
   @Transactional
   public Optional<TestRun> claim() {
@@ -289,8 +296,25 @@ public class TestRunService {
             r.startedAt = now;
           }
           r.leaseUntil = now.plus(config.run().lease());
+          r.leaseOwner = instance;
         });
     return run;
+  }
+
+  /**
+   * Extends the lease of a run this instance still holds and works on.
+   *
+   * @return false when the lease is no longer this instance's: another replica took the run up
+   */
+  @Transactional
+  public boolean renewLease(String runId) {
+    return TestRun.update(
+            "leaseUntil = ?1 where runId = ?2 and leaseOwner = ?3 and state = ?4",
+            Instant.now().plus(config.run().lease()),
+            runId,
+            instance,
+            RunState.RUNNING)
+        == 1;
   }
 
   @Transactional

@@ -34,13 +34,14 @@ class LeaseExpiryTest {
   @Inject TestRunService runs;
 
   /** A run some executor claimed at {@code startedAt}, holding it until {@code leaseUntil}. */
-  private void claimedElsewhere(
+  private TestRun claimedElsewhere(
       TestRunRequested request, Instant requestedAt, Instant startedAt, Instant leaseUntil) {
     TestRun run = runs.request(request);
     run.state = RunState.RUNNING;
     run.requestedAt = requestedAt;
     run.startedAt = startedAt;
     run.leaseUntil = leaseUntil;
+    return run;
   }
 
   private Instant leaseOf(String runId) {
@@ -93,6 +94,44 @@ class LeaseExpiryTest {
           .run(() -> runs.get(alive.runId()).leaseUntil = Instant.now().minusSeconds(1));
       await().atMost(WAIT).until(() -> runs.get(alive.runId()).state == RunState.CLEANED);
       assertThat(probe.collect(r -> completedEvent(r, alive.runId()), 1, WAIT)).hasSize(1);
+    }
+  }
+
+  @Test
+  void anExecutorRenewsALeaseOnlyWhileItHoldsIt() {
+    TestRunRequested mine =
+        Requests.checkout("T-" + UUID.randomUUID().toString().substring(0, 6), "shop-x", '3');
+    TestRunRequested theirs =
+        Requests.checkout("T-" + UUID.randomUUID().toString().substring(0, 6), "shop-x", '4');
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    // Far enough ahead that this instance's executor passes both over while the test runs.
+    Instant lease = now.plus(Duration.ofMinutes(10));
+    QuarkusTransaction.requiringNew()
+        .run(
+            () -> {
+              claimedElsewhere(mine, now.minusSeconds(60), now.minusSeconds(50), lease).leaseOwner =
+                  runs.instance();
+              claimedElsewhere(theirs, now.minusSeconds(60), now.minusSeconds(50), lease)
+                      .leaseOwner =
+                  "another-replica";
+            });
+    try {
+      assertThat(runs.renewLease(theirs.runId())).as("another replica's run").isFalse();
+      assertThat(leaseOf(theirs.runId())).isEqualTo(lease);
+
+      assertThat(runs.renewLease(mine.runId())).as("its own run").isTrue();
+      assertThat(leaseOf(mine.runId()))
+          .as("renewed to one lease from now")
+          .isAfter(now)
+          .isBefore(now.plus(Duration.ofMinutes(2)));
+    } finally {
+      // Neither run is real: nothing may take them up after this test.
+      QuarkusTransaction.requiringNew()
+          .run(
+              () -> {
+                runs.get(mine.runId()).state = RunState.CLEANED;
+                runs.get(theirs.runId()).state = RunState.CLEANED;
+              });
     }
   }
 }
