@@ -105,7 +105,7 @@ public class LocalHttp implements QuarkusTestResourceLifecycleManager {
         url() + "/webhook",
         "rollout.notifications.format",
         "slack",
-        "rollout.prometheus-urls",
+        "rollout.prometheus-urls[0]",
         url());
   }
 
