@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.stream.IntStream;
 
 /**
- * A real Prometheus for the rollouts the engine judges (JudgeRolloutTest): the last hour of a
+ * A real Prometheus for the rollouts the engine judges (JudgeRolloutTest): the last two hours of a
  * latency gauge for the Pods of every shop's {@code checkout} Deployment and its canary, one {@code
  * scenario} label per outcome, since the tests' namespaces are made per test.
  */
@@ -29,8 +29,10 @@ public class JudgePrometheus implements QuarkusTestResourceLifecycleManager {
   @Override
   public Map<String, String> start() {
     Duration every = Duration.ofSeconds(30);
-    int n = 118; // an hour, ending a minute before the start
-    Instant t0 = Instant.now().minus(Duration.ofMinutes(60)).truncatedTo(ChronoUnit.SECONDS);
+    // Two hours, ending a minute before the start: a test's 3 h look-back sees all of it for the
+    // first hour of the suite, whenever in it the test runs.
+    int n = 238;
+    Instant t0 = Instant.now().minus(Duration.ofMinutes(120)).truncatedTo(ChronoUnit.SECONDS);
     var m = new RealPrometheus.OpenMetrics();
     for (var s : Map.of("pass", 0.05, "fail", 3.0).entrySet()) {
       m.gauge(

@@ -51,7 +51,7 @@ class JudgeRolloutTest {
          "containers":["app"],"steps":[{"weight":20,"pauseSeconds":1}],
          "analysis":{"prometheusUrl":"%s","comparisons":[{"name":"latency",
            "query":"request_latency_ms{scenario=\\"%s\\",pod=~\\"{{pods}}\\"}",
-           "badWhen":"higher","lookbackSeconds":3600,"resolutionSeconds":60}]}}
+           "badWhen":"higher","lookbackSeconds":10800,"resolutionSeconds":60}]}}
         """
         .formatted(
             UUID.randomUUID().toString().substring(0, 8),
