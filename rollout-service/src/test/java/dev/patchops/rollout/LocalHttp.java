@@ -98,8 +98,15 @@ public class LocalHttp implements QuarkusTestResourceLifecycleManager {
           }
         });
     server.start();
+    // The one Prometheus address the tests' rollouts may name: exactly this one
+    // (PrometheusAddress).
     return Map.of(
-        "rollout.notifications.url", url() + "/webhook", "rollout.notifications.format", "slack");
+        "rollout.notifications.url",
+        url() + "/webhook",
+        "rollout.notifications.format",
+        "slack",
+        "rollout.prometheus-urls[0]",
+        url());
   }
 
   @Override

@@ -12,7 +12,8 @@ import java.lang.annotation.Target;
 /**
  * The one set of test resources of this module: real Kafka and PostgreSQL, a real Kubernetes
  * control plane with the simulated kubelet, and a local HTTP server standing in for the webhook and
- * Prometheus. Put it beside {@code @QuarkusTest} on every test class so Quarkus boots once.
+ * Prometheus, and a real Prometheus for the statistical judge. Put it beside {@code @QuarkusTest}
+ * on every test class so Quarkus boots once.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -21,4 +22,5 @@ import java.lang.annotation.Target;
     value = KubernetesControlPlane.class,
     initArgs = @ResourceArg(name = "serviceAccount", value = "patchops/rollout-service"))
 @WithTestResource(LocalHttp.class)
+@WithTestResource(JudgePrometheus.class)
 public @interface WithRolloutInfra {}

@@ -34,11 +34,16 @@ public interface RolloutConfig {
   Duration analysisInterval();
 
   /**
-   * Prefixes a rollout's {@code analysis.prometheusUrl} must start with. The service calls that
-   * address from inside the cluster, so it is not left to whoever starts a rollout.
+   * The Prometheus addresses a rollout's {@code analysis.prometheusUrl} may name: it must equal one
+   * of them in scheme, host, port and path, and carry no user info (PrometheusAddress). The service
+   * calls that address from inside the cluster, so it is not left to whoever starts a rollout.
    */
   @WithDefault("http://prometheus-operated.monitoring.svc:9090")
   List<String> prometheusUrls();
+
+  /** A Prometheus answer larger than this many bytes is an error, not read to the end. */
+  @WithDefault("4194304")
+  long prometheusMaxResponseBytes();
 
   /** Prometheus errors in a row before a step fails; a single blip must not revert a patch. */
   @WithDefault("3")

@@ -10,7 +10,7 @@ import dev.patchops.rollout.config.RolloutConfig;
 import dev.patchops.rollout.gate.StartRefused;
 import dev.patchops.rollout.leader.Leadership;
 import dev.patchops.rollout.quarantine.QuarantineEngine;
-import dev.patchops.rollout.rollout.analysis.PrometheusQueries;
+import dev.patchops.rollout.rollout.analysis.CanaryAnalysis;
 import dev.patchops.rollout.rollout.k8s.Labels;
 import dev.patchops.rollout.rollout.k8s.PatchRollout;
 import dev.patchops.rollout.rollout.k8s.PatchRolloutSpec;
@@ -51,7 +51,7 @@ public class RolloutEngine {
   @Inject RolloutService rollouts;
   @Inject WorkloadOps ops;
   @Inject RolloutResources resources;
-  @Inject PrometheusQueries prometheus;
+  @Inject CanaryAnalysis analysis;
   @Inject RolloutConfig config;
   @Inject Leadership leadership;
   @Inject RolloutMetrics metrics;
@@ -68,8 +68,6 @@ public class RolloutEngine {
 
   private final Map<String, Snapshot> checkpoints = new ConcurrentHashMap<>();
   private final Map<String, String> checkpointHashes = new ConcurrentHashMap<>();
-  private final Map<String, Instant> lastQuery = new ConcurrentHashMap<>();
-  private final Map<String, Integer> queryErrors = new ConcurrentHashMap<>();
   private volatile boolean running;
 
   /** Turns of the loop, leading or standing by: proof that a standby looked and left alone. */
@@ -427,39 +425,26 @@ public class RolloutEngine {
       return;
     }
     boolean due = r.promoteStep || elapsed.toSeconds() >= step.pauseSeconds();
-    if (!r.analysis.queriesOrEmpty().isEmpty() && r.analysis.prometheusUrl() != null) {
-      Instant last = lastQuery.get(r.id);
-      if (due || last == null || last.plus(config.analysisInterval()).isBefore(Instant.now())) {
-        lastQuery.put(r.id, Instant.now());
-        List<AnalysisEvidence> metricsEvidence = new ArrayList<>();
-        boolean failed = false;
-        boolean errored = false;
-        for (AnalysisSpec.MetricQuery q : r.analysis.queries()) {
-          PrometheusQueries.Result result =
-              prometheus.evaluate(r.analysis.prometheusUrl(), q, r.namespace, r.canaryName());
-          metricsEvidence.add(result.evidence());
-          errored |= result.error();
-          failed |= !result.error() && !result.evidence().passed();
-        }
-        evidence.addAll(metricsEvidence);
-        int errors = errored ? queryErrors.merge(r.id, 1, Integer::sum) : 0;
-        if (!errored) {
-          queryErrors.remove(r.id);
-        }
-        if (failed) {
-          fail(r, "metric outside its threshold: " + describe(metricsEvidence), evidence);
-          return;
-        }
-        if (errors >= config.prometheusErrorLimit()) {
-          fail(r, errors + " Prometheus errors in a row: " + describe(metricsEvidence), evidence);
-          return;
-        }
-        if (errored) {
-          return;
-        }
-      } else if (!due) {
-        return;
-      }
+    CanaryAnalysis.Decision analysed =
+        analysis.analyse(
+            r.analysis,
+            new CanaryAnalysis.Step(
+                r.id,
+                r.namespace,
+                r.deployment,
+                r.canaryName(),
+                r.stepStartedAt,
+                step.pauseSeconds(),
+                due,
+                deadline),
+            Instant.now());
+    evidence.addAll(analysed.evidence());
+    if (analysed.kind() == CanaryAnalysis.Kind.FAIL) {
+      fail(r, analysed.reason(), evidence);
+      return;
+    }
+    if (analysed.kind() == CanaryAnalysis.Kind.WAIT) {
+      return;
     }
     if (r.paused || !due) {
       return;
@@ -468,20 +453,6 @@ public class RolloutEngine {
       evidence.add(new AnalysisEvidence("manual", "promote", "step", null, true));
     }
     rollouts.stepPassed(r.id, r.stepIndex, evidence, false);
-  }
-
-  private static String describe(List<AnalysisEvidence> evidence) {
-    return String.join(
-        "; ",
-        evidence.stream()
-            .filter(e -> !e.passed())
-            .map(
-                e ->
-                    e.check()
-                        + " = "
-                        + e.observed()
-                        + (e.threshold() == null ? "" : " (want " + e.threshold() + ")"))
-            .toList());
   }
 
   private Duration progressDeadline(Rollout r) {
@@ -581,8 +552,7 @@ public class RolloutEngine {
     checkpoints.remove(id);
     checkpointHashes.remove(id);
     resources.forget(id);
-    lastQuery.remove(id);
-    queryErrors.remove(id);
+    analysis.forget(id);
   }
 
   /** A PatchRollout applied, changed or deleted with kubectl. */
@@ -674,7 +644,25 @@ public class RolloutEngine {
                     ? List.of()
                     : spec.analysis.queries.stream()
                         .map(q -> new AnalysisSpec.MetricQuery(q.name, q.query, q.min, q.max))
-                        .toList());
+                        .toList(),
+                spec.analysis.comparisons == null
+                    ? List.of()
+                    : spec.analysis.comparisons.stream()
+                        .map(
+                            c ->
+                                new AnalysisSpec.Comparison(
+                                    c.name,
+                                    c.query,
+                                    c.badWhen,
+                                    c.failPValue,
+                                    c.marginalPValue,
+                                    c.tolerance,
+                                    c.minSamples,
+                                    c.lookbackSeconds,
+                                    c.resolutionSeconds))
+                        .toList(),
+                spec.analysis.passScore,
+                spec.analysis.marginalScore);
     var request =
         new RolloutService.StartRollout(
             // The whole uid: the API server's uids are unique, their prefixes need not be.

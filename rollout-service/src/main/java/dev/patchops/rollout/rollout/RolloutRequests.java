@@ -3,6 +3,9 @@ package dev.patchops.rollout.rollout;
 import dev.patchops.contract.Pattern;
 import dev.patchops.contract.model.CanaryStep;
 import dev.patchops.platform.rest.ApiException;
+import dev.patchops.rollout.rollout.analysis.CanaryAnalysis;
+import dev.patchops.rollout.rollout.analysis.Judge;
+import dev.patchops.rollout.rollout.analysis.PrometheusAddress;
 import java.util.List;
 
 /** One set of rules for a rollout request, whether it came by REST, by event or by kubectl. */
@@ -51,16 +54,18 @@ public final class RolloutRequests {
           "analysis.maxRestarts",
           a.maxRestarts() == null || a.maxRestarts() >= 0,
           "must be 0 or more");
-      if (!a.queriesOrEmpty().isEmpty()) {
+      if (!a.queriesOrEmpty().isEmpty() || !a.comparisonsOrEmpty().isEmpty()) {
+        String refused = null;
+        try {
+          PrometheusAddress.require(a.prometheusUrl(), prometheusUrls);
+        } catch (PrometheusAddress.Refused e) {
+          refused = e.getMessage();
+        }
         require(
             "analysis.prometheusUrl",
-            a.prometheusUrl() != null
-                && a.prometheusUrl().matches("https?://[^\\s]+")
-                && prometheusUrls.stream().anyMatch(a.prometheusUrl()::startsWith),
-            "must be an http(s) URL starting with one of "
-                + prometheusUrls
-                + " when queries are given");
-        for (int i = 0; i < a.queries().size(); i++) {
+            refused == null,
+            refused + " when queries or comparisons are given");
+        for (int i = 0; i < a.queriesOrEmpty().size(); i++) {
           var q = a.queries().get(i);
           require(
               "analysis.queries[" + i + "]",
@@ -72,6 +77,46 @@ public final class RolloutRequests {
                   && (q.min() != null || q.max() != null),
               "needs a name, a query and a min or a max");
         }
+        for (int i = 0; i < a.comparisonsOrEmpty().size(); i++) {
+          var c = a.comparisons().get(i);
+          String field = "analysis.comparisons[" + i + "]";
+          require(
+              field,
+              c != null
+                  && c.name() != null
+                  && !c.name().isBlank()
+                  && c.query() != null
+                  && !c.query().isBlank(),
+              "needs a name and a query");
+          require(
+              field + ".badWhen",
+              "higher".equalsIgnoreCase(c.badWhen()) || "lower".equalsIgnoreCase(c.badWhen()),
+              "must be higher or lower: which way a canary's value is bad");
+          String thresholds = null;
+          try {
+            CanaryAnalysis.thresholdsOf(c);
+          } catch (IllegalArgumentException e) {
+            thresholds = e.getMessage();
+          }
+          require(field, thresholds == null, thresholds);
+          require(
+              field + ".lookbackSeconds",
+              c.lookbackSeconds() == null
+                  || (c.lookbackSeconds() >= 1 && c.lookbackSeconds() <= 86_400),
+              "must be within 1..86400");
+          require(
+              field + ".resolutionSeconds",
+              c.resolutionSeconds() == null
+                  || (c.resolutionSeconds() >= 1 && c.resolutionSeconds() <= 3_600),
+              "must be within 1..3600");
+        }
+        double pass = a.passScore() == null ? Judge.DEFAULT_PASS_SCORE : a.passScore();
+        double marginal =
+            a.marginalScore() == null ? Judge.DEFAULT_MARGINAL_SCORE : a.marginalScore();
+        require(
+            "analysis.marginalScore",
+            marginal >= 0 && marginal <= pass && pass <= 100,
+            "needs 0 <= marginalScore <= passScore <= 100");
       }
     }
     require("httpRoute", r.httpRoute() == null || dns(r.httpRoute()), "must be a DNS-1123 name");

@@ -47,6 +47,32 @@ public class PatchRolloutSpec {
     public Integer maxRestarts;
     public String prometheusUrl;
     public List<Query> queries = new ArrayList<>();
+
+    /** Canary-versus-stable comparisons for the statistical judge (docs/architecture.md). */
+    public List<Comparison> comparisons = new ArrayList<>();
+
+    /** The judge's score (0..100) at or above which the step passes; default 95. */
+    public Double passScore;
+
+    /** At or above which it is marginal (held, then failed); default 75. */
+    public Double marginalScore;
+  }
+
+  public static class Comparison {
+    public String name;
+
+    /** {@code {{namespace}}}, {@code {{deployment}}} and {@code {{pods}}} are filled per side. */
+    public String query;
+
+    /** {@code higher} or {@code lower}: which way a canary's value is bad. */
+    public String badWhen;
+
+    public Double failPValue;
+    public Double marginalPValue;
+    public Double tolerance;
+    public Integer minSamples;
+    public Integer lookbackSeconds;
+    public Integer resolutionSeconds;
   }
 
   public static class Query {
