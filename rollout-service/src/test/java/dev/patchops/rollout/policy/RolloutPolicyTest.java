@@ -229,7 +229,7 @@ class RolloutPolicyTest {
       assertThat(checkpoint.path("policy").path("generation").asLong()).isEqualTo(1L);
 
       given()
-          .header("Authorization", TestInfra.bearer("mia", "member"))
+          .header("Authorization", TestInfra.bearer("sam", "sre"))
           .get("/api/v1/rollouts/" + id)
           .then()
           .statusCode(200)
@@ -330,7 +330,7 @@ class RolloutPolicyTest {
             .body("policy.reason", equalTo("names the Deployment"))
             .extract()
             .path("id");
-    Rollout r = rollouts.get(id);
+    Rollout r = awaitPhase(id, RolloutPhase.PROGRESSING);
     assertThat(r.steps).containsExactly(new CanaryStep(5, 600), new CanaryStep(25, 600));
     assertThat(r.analysis.maxRestarts()).isZero();
     rollouts.command(id, RolloutService.Command.ABORT, "test");
