@@ -134,6 +134,9 @@ class AlertCorrelationTest {
                   .endsWith("-> Deployment checkout");
             });
     assertThat(rollouts.get(otherId).phase).isEqualTo(RolloutPhase.PROGRESSING);
+    // Rollouts share the JVM with other test classes that count the active ones: end it.
+    rollouts.command(otherId, RolloutService.Command.ABORT, "test");
+    awaitPhase(otherId, RolloutPhase.REVERTED);
   }
 
   @Test
@@ -270,5 +273,7 @@ class AlertCorrelationTest {
     assertThat(rollouts.get(id).phase).isEqualTo(RolloutPhase.PROGRESSING);
     assertThat(client.apps().deployments().inNamespace(ns).withName("checkout-canary").get())
         .isNotNull();
+    rollouts.command(id, RolloutService.Command.ABORT, "test");
+    awaitPhase(id, RolloutPhase.REVERTED);
   }
 }
