@@ -28,6 +28,7 @@ import dev.patchops.contract.events.PatchProposed;
 import dev.patchops.contract.events.PatchRejected;
 import dev.patchops.contract.events.QuarantineBreached;
 import dev.patchops.contract.events.RevertCompleted;
+import dev.patchops.contract.events.RolloutAlertIgnored;
 import dev.patchops.contract.events.RolloutControlled;
 import dev.patchops.contract.events.RolloutNotStarted;
 import dev.patchops.contract.events.RolloutPromoted;
@@ -183,6 +184,11 @@ public enum EventType {
       "rollout.control-applied",
       Topics.ROLLOUTS,
       RolloutControlled.class,
+      Producer.ROLLOUT_SERVICE),
+  ROLLOUT_ALERT_IGNORED(
+      "rollout.alert-ignored",
+      Topics.ROLLOUTS,
+      RolloutAlertIgnored.class,
       Producer.ROLLOUT_SERVICE),
   HARDWARE_QUARANTINED(
       "rollout.hardware-quarantined",

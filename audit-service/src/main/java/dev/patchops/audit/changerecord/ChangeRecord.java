@@ -187,6 +187,8 @@ public record ChangeRecord(
    * @param origin the path it came by: {@code APPROVAL}, {@code REST}, {@code KUBECTL} or {@code
    *     EMERGENCY} (around the approval and freeze gates)
    * @param startedBy the person who started it, as the path authenticated them
+   * @param policy the PatchRolloutPolicy it ran with and that policy's generation, with why it was
+   *     chosen; {@code none (service defaults)} when no policy matched; null before a checkpoint
    */
   public record Rollout(
       String rolloutId,
@@ -202,7 +204,8 @@ public record ChangeRecord(
       List<Revert> reverts,
       String image,
       String origin,
-      String startedBy) {}
+      String startedBy,
+      String policy) {}
 
   public record Checkpoint(
       long seq,

@@ -57,6 +57,7 @@ import dev.patchops.contract.events.PatchProposed;
 import dev.patchops.contract.events.PatchRejected;
 import dev.patchops.contract.events.QuarantineBreached;
 import dev.patchops.contract.events.RevertCompleted;
+import dev.patchops.contract.events.RolloutAlertIgnored;
 import dev.patchops.contract.events.RolloutControlled;
 import dev.patchops.contract.events.RolloutNotStarted;
 import dev.patchops.contract.events.RolloutPromoted;
@@ -233,6 +234,7 @@ public final class ChangeRecordBuilder {
         case REVERT_COMPLETED -> revertCompleted(seq, (RevertCompleted) event);
         case ROLLOUT_NOT_STARTED -> rolloutNotStarted(seq, (RolloutNotStarted) event);
         case ROLLOUT_CONTROLLED -> rolloutControlled((RolloutControlled) event);
+        case ROLLOUT_ALERT_IGNORED -> alertIgnored(seq, (RolloutAlertIgnored) event);
         case ROLLOUT_START_REFUSED -> startRefused(seq, (RolloutStartRefused) event);
         case HARDWARE_QUARANTINE_REQUESTED ->
             quarantineRequested(seq, (HardwareQuarantineRequested) event);
@@ -494,6 +496,15 @@ public final class ChangeRecordBuilder {
       rollout.reachedProduction = true;
       rollout.revision = e.revision();
       rollout.workload = workload(e.workload());
+      rollout.policy =
+          e.policy() == null
+              ? "none (service defaults)"
+              : e.policy().name()
+                  + " (generation "
+                  + e.policy().generation()
+                  + "; "
+                  + e.policy().reason()
+                  + ")";
       rollout.checkpoints.add(
           new Checkpoint(
               seq,
@@ -568,6 +579,24 @@ public final class ChangeRecordBuilder {
       return new Line(
           null,
           "Rollout of revision " + e.revision() + " not started, nothing changed: " + e.reason());
+    }
+
+    /** An alert that reached the rollout's workload and, by rule, did not revert it. */
+    private Line alertIgnored(long seq, RolloutAlertIgnored e) {
+      rollout(seq, e.rolloutId(), e.image(), e.origin(), e.startedBy());
+      return new Line(
+          null,
+          "Alert "
+              + e.alertName()
+              + " on "
+              + e.correlation()
+              + " did not revert rollout "
+              + e.rolloutId()
+              + " ("
+              + e.reason()
+              + ": "
+              + e.detail()
+              + ")");
     }
 
     private Line rolloutControlled(RolloutControlled e) {
@@ -1136,6 +1165,7 @@ public final class ChangeRecordBuilder {
     String image;
     String origin;
     String startedBy;
+    String policy;
     boolean reachedProduction;
 
     RolloutAcc(String rolloutId) {
@@ -1170,7 +1200,8 @@ public final class ChangeRecordBuilder {
           reverts.stream().map(RevertAcc::build).toList(),
           image,
           origin,
-          startedBy);
+          startedBy,
+          policy);
     }
   }
 

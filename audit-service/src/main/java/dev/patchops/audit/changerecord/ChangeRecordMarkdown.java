@@ -330,6 +330,7 @@ public final class ChangeRecordMarkdown {
           {"Image", r.image()},
           {"Origin", r.origin()},
           {"Started by", r.startedBy()},
+          {"Policy", r.policy()},
           {"Status", r.status()},
           {"Started", r.startedAt()},
           {"Ended", r.endedAt()},

@@ -42,6 +42,7 @@ class ChangeRecordBuilderTest {
     all.addAll(ChangeRecordFixtures.hardwareHistory("T-3001"));
     all.addAll(ChangeRecordFixtures.processHistory("T-3002"));
     all.addAll(ChangeRecordFixtures.directRunHistory("T-4001"));
+    all.addAll(ChangeRecordFixtures.policyHistory("T-5001"));
     Set<String> covered = all.stream().map(TrailRecord::type).collect(Collectors.toSet());
 
     EnumSet<EventType> ticketFlow = EnumSet.allOf(EventType.class);
@@ -50,6 +51,28 @@ class ChangeRecordBuilderTest {
     ticketFlow.remove(EventType.FREEZE_WINDOW_CREATED);
     ticketFlow.remove(EventType.FREEZE_WINDOW_DELETED);
     assertThat(covered).containsAll(ticketFlow.stream().map(EventType::type).toList());
+  }
+
+  @Test
+  void theRolloutShowsItsPolicyAndTheAlertItDidNotActOn() {
+    ChangeRecord record =
+        ChangeRecordBuilder.build("T-5001", ChangeRecordFixtures.policyHistory("T-5001"));
+    assertThat(record.rollouts())
+        .singleElement()
+        .extracting(ChangeRecord.Rollout::policy)
+        .isEqualTo("checkout-careful (generation 3; names the Deployment)");
+    assertThat(record.timeline().get(1).summary())
+        .isEqualTo(
+            "Alert CheckoutLatency on service payments/checkout selects {app=checkout} ->"
+                + " Deployment checkout did not revert rollout ro-p1 (severity: SEV3 does not"
+                + " revert; reverting: [SEV1])");
+    assertThat(ChangeRecordMarkdown.render(record))
+        .contains("checkout-careful (generation 3; names the Deployment)");
+    // Without a policy the record says the defaults applied.
+    assertThat(RECORD.rollouts())
+        .filteredOn(r -> !r.checkpoints().isEmpty())
+        .isNotEmpty()
+        .allSatisfy(r -> assertThat(r.policy()).isEqualTo("none (service defaults)"));
   }
 
   @Test

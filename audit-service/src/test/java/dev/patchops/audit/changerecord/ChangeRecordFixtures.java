@@ -717,6 +717,49 @@ final class ChangeRecordFixtures {
         .records();
   }
 
+  /**
+   * A rollout governed by a PatchRolloutPolicy, and an alert on its workload that by rule did not
+   * revert it.
+   */
+  static List<TrailRecord> policyHistory(String ticketId) {
+    Trail t = new Trail(ticketId, 951);
+    CheckpointRecorded plain = checkpoint(ticketId, "ro-p1", 1, t.now());
+    return t.event(
+            "rollout-service",
+            new CheckpointRecorded(
+                plain.ticketId(),
+                plain.rolloutId(),
+                plain.revision(),
+                plain.workload(),
+                plain.checkpointId(),
+                plain.specHash(),
+                plain.configHashes(),
+                plain.recordedAt(),
+                plain.image(),
+                plain.origin(),
+                plain.startedBy(),
+                new dev.patchops.contract.model.RolloutPolicyRef(
+                    "checkout-careful", 3, "names the Deployment")))
+        .event(
+            "rollout-service",
+            new dev.patchops.contract.events.RolloutAlertIgnored(
+                ticketId,
+                "ro-p1",
+                "CheckoutLatency",
+                "fp-p1",
+                Severity.SEV3,
+                Map.of("namespace", "payments", "service", "checkout"),
+                at(0),
+                "service payments/checkout selects {app=checkout} -> Deployment checkout",
+                "severity",
+                "SEV3 does not revert; reverting: [SEV1]",
+                t.now(),
+                image('a'),
+                RolloutOrigin.APPROVAL,
+                "rollout-service"))
+        .records();
+  }
+
   /** A revision tested again directly: one refusal, then its author's re-run. */
   static List<TrailRecord> directRunHistory(String ticketId) {
     Trail t = new Trail(ticketId, 901);

@@ -25,6 +25,13 @@ public interface RolloutConfig {
   @WithDefault("15m")
   Duration watchWindow();
 
+  /**
+   * The alert severities that revert a rollout whose policy names none (or that has no policy).
+   * SEV3 and SEV4 alerts are recorded ({@code rollout.alert-ignored}) but do not revert.
+   */
+  @WithDefault("SEV1,SEV2")
+  List<dev.patchops.contract.model.Severity> revertSeverities();
+
   /** How often each active rollout is reconciled when nothing wakes the engine sooner. */
   @WithDefault("250ms")
   Duration tick();

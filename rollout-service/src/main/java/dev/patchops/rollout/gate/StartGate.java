@@ -35,7 +35,12 @@ public final class StartGate {
     /** PatchOps' own namespace or a cluster namespace (kube-*): never a rollout target. */
     PROTECTED_NAMESPACE,
     /** A namespace not on rollout.target-namespaces, where the service holds no rights. */
-    TARGET_NAMESPACE;
+    TARGET_NAMESPACE,
+    /**
+     * The workload's PatchRolloutPolicy forbids the start: the request weakens it, two policies
+     * match equally, or the matching policy cannot be used.
+     */
+    POLICY;
 
     /** How the gate is named in events, problem types and conditions: {@code change-freeze}. */
     public String id() {

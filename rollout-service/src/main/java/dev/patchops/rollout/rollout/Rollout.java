@@ -113,6 +113,26 @@ public class Rollout extends PanacheEntityBase {
   @Column(name = "cr_paused_seen")
   public Boolean crPausedSeen;
 
+  /** The PatchRolloutPolicy it runs with; null when none matched and the defaults apply. */
+  @Column(name = "policy_name")
+  public String policyName;
+
+  /** The policy's {@code metadata.generation} when the rollout started. */
+  @Column(name = "policy_generation")
+  public Long policyGeneration;
+
+  @Column(name = "policy_reason")
+  public String policyReason;
+
+  /** The policy's watch window; null: the service's. */
+  @Column(name = "watch_window_seconds")
+  public Long watchWindowSeconds;
+
+  /** Alert severities that revert it; null: the service's. */
+  @JdbcTypeCode(SqlTypes.JSON)
+  @Column(name = "revert_severities")
+  public List<String> revertSeverities;
+
   @Column(name = "created_at")
   public Instant createdAt;
 
@@ -126,6 +146,14 @@ public class Rollout extends PanacheEntityBase {
 
   public CanaryStep currentStep() {
     return steps.get(Math.min(stepIndex, steps.size() - 1));
+  }
+
+  /** The policy it ran with, for events and views; null when it ran with the defaults. */
+  public dev.patchops.contract.model.RolloutPolicyRef policy() {
+    return policyName == null
+        ? null
+        : new dev.patchops.contract.model.RolloutPolicyRef(
+            policyName, policyGeneration == null ? 0 : policyGeneration, policyReason);
   }
 
   public String canaryName() {

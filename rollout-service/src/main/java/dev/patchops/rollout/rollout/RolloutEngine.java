@@ -57,6 +57,7 @@ public class RolloutEngine {
   @Inject RolloutMetrics metrics;
   @Inject QuarantineEngine quarantines;
   @Inject WorkloadWatches workloadWatches;
+  @Inject dev.patchops.rollout.policy.RolloutPolicies policies;
 
   private final Semaphore wake = new Semaphore(0);
 
@@ -151,6 +152,11 @@ public class RolloutEngine {
     if (Instant.now().isAfter(lastResync.plus(RESYNC_EVERY))) {
       lastResync = Instant.now();
       resources.resync();
+      try {
+        policies.resync();
+      } catch (KubernetesClientException e) {
+        LOG.warnf("PatchRolloutPolicy statuses not checked (%s); next resync", e.getMessage());
+      }
     }
     for (RolloutResources.Seen seen = resources.poll(); seen != null; seen = resources.poll()) {
       try {

@@ -27,6 +27,9 @@ import dev.patchops.rollout.gate.StartGate;
 import dev.patchops.rollout.gate.StartRefused;
 import dev.patchops.rollout.gate.TargetNamespaces;
 import dev.patchops.rollout.notify.Notifier;
+import dev.patchops.rollout.policy.PolicyFloor;
+import dev.patchops.rollout.policy.RolloutPolicies;
+import dev.patchops.rollout.policy.RolloutPolicy;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -59,6 +62,7 @@ public class RolloutService {
   @Inject SecretSealer sealer;
   @Inject Notifier notifier;
   @Inject GateRecords gateRecords;
+  @Inject RolloutPolicies policies;
 
   /** A request to roll a patched image out to one Deployment. */
   public record StartRollout(
@@ -115,7 +119,8 @@ public class RolloutService {
     if (existing != null) {
       return new Started(existing, false);
     }
-    StartGate.Decision decision = gate(request);
+    Governed governed = governed(request);
+    StartGate.Decision decision = gate(request, governed);
     if (!decision.allowed()) {
       startRefused(request, decision);
       throw new StartRefused(request.id(), decision.refusals());
@@ -138,6 +143,7 @@ public class RolloutService {
     }
     Rollout r = rolloutOf(request, RolloutPhase.PENDING, "recording checkpoint");
     r.origin = decision.origin();
+    governed.applyTo(r, this);
     r.persistAndFlush();
     return new Started(r, true);
   }
@@ -153,7 +159,7 @@ public class RolloutService {
     if (Rollout.findById(request.id()) != null) {
       return true;
     }
-    StartGate.Decision decision = gate(request);
+    StartGate.Decision decision = gate(request, governed(request));
     if (decision.allowed()) {
       return true;
     }
@@ -162,8 +168,51 @@ public class RolloutService {
     return false;
   }
 
-  /** The gate's decision on the approvals, earlier rollouts and freezes this service knows. */
-  private StartGate.Decision gate(StartRollout request) {
+  /**
+   * The workload's policy and what the request becomes under it (see {@link PolicyFloor}).
+   *
+   * @param refusal why the policy forbids the start; null when it allows it
+   */
+  record Governed(RolloutPolicies.Resolution resolution, PolicyFloor.Effective effective) {
+    String refusal() {
+      if (resolution.refusal() != null) {
+        return resolution.refusal();
+      }
+      return effective.refused() ? String.join("; ", effective.refusals()) : null;
+    }
+
+    void applyTo(Rollout r, RolloutService service) {
+      r.steps = effective.steps() == null ? service.defaultSteps() : List.copyOf(effective.steps());
+      r.analysis = effective.analysis();
+      r.httpRoute = effective.httpRoute();
+      RolloutPolicy p = resolution.policy();
+      if (p != null) {
+        r.policyName = p.name();
+        r.policyGeneration = p.generation();
+        r.policyReason = resolution.reason();
+        r.watchWindowSeconds = p.watchWindow() == null ? null : p.watchWindow().toSeconds();
+        r.revertSeverities =
+            p.revertSeverities().isEmpty()
+                ? null
+                : p.revertSeverities().stream().map(Enum::name).toList();
+      }
+    }
+  }
+
+  private Governed governed(StartRollout request) {
+    RolloutPolicies.Resolution resolution =
+        policies.resolve(request.namespace(), request.deployment());
+    return new Governed(
+        resolution,
+        PolicyFloor.apply(
+            resolution.policy(), request.steps(), request.analysis(), request.httpRoute()));
+  }
+
+  /**
+   * The gate's decision on the approvals, earlier rollouts and freezes this service knows, and on
+   * the workload's policy.
+   */
+  private StartGate.Decision gate(StartRollout request, Governed governed) {
     Instant now = Instant.now();
     List<StartGate.ApprovedTarget> approvals =
         request.ticketId() == null
@@ -195,12 +244,16 @@ public class RolloutService {
             config.targetNamespaces().orElse(List.of()),
             config.leader().namespace().orElse(TargetNamespaces.PATCHOPS),
             request.namespace());
-    if (where.isEmpty()) {
+    String policyRefusal = governed.refusal();
+    if (where.isEmpty() && policyRefusal == null) {
       return decision;
     }
     List<StartGate.Refusal> refusals = new ArrayList<>();
-    refusals.add(where.get());
+    where.ifPresent(refusals::add);
     refusals.addAll(decision.refusals());
+    if (policyRefusal != null) {
+      refusals.add(new StartGate.Refusal(StartGate.Gate.POLICY, policyRefusal));
+    }
     return new StartGate.Decision(List.copyOf(refusals), decision.origin(), decision.approval());
   }
 
@@ -295,30 +348,73 @@ public class RolloutService {
     return Rollout.findById(id);
   }
 
-  /** Rollouts an alert must revert: same workload, or the ticket the alert is tied to. */
+  /**
+   * Active rollouts an alert is about: those of the workloads it maps to, those whose canary it
+   * names, or those of the ticket the alert is tied to.
+   */
   @Transactional(Transactional.TxType.MANDATORY)
-  public List<Rollout> revertibleFor(WorkloadRef workload, String ticketId) {
+  public List<Rollout> revertibleFor(
+      List<WorkloadRef> workloads, List<String> rolloutIds, String ticketId) {
     List<RolloutPhase> phases =
         List.of(RolloutPhase.PROGRESSING, RolloutPhase.PROMOTING, RolloutPhase.WATCHING);
-    List<Rollout> hit = new ArrayList<>();
-    if (workload != null) {
-      hit.addAll(
-          Rollout.<Rollout>find(
-                  "namespace = ?1 and deployment = ?2 and phase in ?3",
-                  workload.namespace(),
-                  workload.name(),
-                  phases)
-              .list());
+    Map<String, Rollout> hit = new LinkedHashMap<>();
+    for (WorkloadRef workload : workloads) {
+      Rollout.<Rollout>find(
+              "namespace = ?1 and deployment = ?2 and phase in ?3",
+              workload.namespace(),
+              workload.name(),
+              phases)
+          .list()
+          .forEach(r -> hit.putIfAbsent(r.id, r));
+    }
+    if (!rolloutIds.isEmpty()) {
+      Rollout.<Rollout>find("id in ?1 and phase in ?2", rolloutIds, phases)
+          .list()
+          .forEach(r -> hit.putIfAbsent(r.id, r));
     }
     if (ticketId != null) {
-      for (Rollout r :
-          Rollout.<Rollout>find("ticketId = ?1 and phase in ?2", ticketId, phases).list()) {
-        if (hit.stream().noneMatch(h -> h.id.equals(r.id))) {
-          hit.add(r);
-        }
-      }
+      Rollout.<Rollout>find("ticketId = ?1 and phase in ?2", ticketId, phases)
+          .list()
+          .forEach(r -> hit.putIfAbsent(r.id, r));
     }
-    return hit;
+    return List.copyOf(hit.values());
+  }
+
+  /** The alert severities that revert this rollout: its policy's, else the service's. */
+  public List<dev.patchops.contract.model.Severity> revertSeverities(Rollout r) {
+    return r.revertSeverities == null || r.revertSeverities.isEmpty()
+        ? config.revertSeverities()
+        : r.revertSeverities.stream().map(dev.patchops.contract.model.Severity::valueOf).toList();
+  }
+
+  /** An alert that reached the rollout but, by {@link AlertRules}, does not revert it. */
+  @Transactional(Transactional.TxType.MANDATORY)
+  public void alertIgnored(
+      Rollout r,
+      dev.patchops.contract.events.AlertReceived alert,
+      String correlation,
+      AlertRules.Verdict verdict) {
+    LOG.infof(
+        "alert %s on %s does not revert %s: %s",
+        alert.alertName(), correlation, r.id, verdict.detail());
+    outbox.publish(
+        new dev.patchops.contract.events.RolloutAlertIgnored(
+            r.ticketId,
+            r.id,
+            alert.alertName(),
+            alert.fingerprint(),
+            alert.severity(),
+            alert.labels() == null ? Map.of() : alert.labels(),
+            alert.startsAt(),
+            correlation,
+            verdict.reason(),
+            verdict.detail(),
+            Instant.now(),
+            r.image,
+            r.origin,
+            r.startedBy),
+        subject(r),
+        ACTOR);
   }
 
   @Transactional
@@ -414,7 +510,8 @@ public class RolloutService {
             cp.recordedAt,
             r.image,
             r.origin,
-            r.startedBy),
+            r.startedBy,
+            r.policy()),
         subject(r),
         ACTOR);
     r.phase = RolloutPhase.PROGRESSING;
@@ -672,7 +769,11 @@ public class RolloutService {
     }
     Instant now = Instant.now();
     r.phase = RolloutPhase.WATCHING;
-    r.watchUntil = now.plus(config.watchWindow());
+    r.watchUntil =
+        now.plus(
+            r.watchWindowSeconds == null
+                ? config.watchWindow()
+                : Duration.ofSeconds(r.watchWindowSeconds));
     r.message = "promoted; watching until " + r.watchUntil;
     r.updatedAt = now;
     outbox.publish(

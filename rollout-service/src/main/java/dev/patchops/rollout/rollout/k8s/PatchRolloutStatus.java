@@ -13,6 +13,12 @@ public class PatchRolloutStatus {
   public Integer weight;
   public String checkpoint;
   public String message;
+
+  /**
+   * The PatchRolloutPolicy it runs with, {@code name@generation}; {@code none} for the defaults.
+   */
+  public String policy;
+
   public Long observedGeneration;
   public List<Condition> conditions = new ArrayList<>();
 
@@ -28,6 +34,7 @@ public class PatchRolloutStatus {
         && Objects.equals(weight, s.weight)
         && Objects.equals(checkpoint, s.checkpoint)
         && Objects.equals(message, s.message)
+        && Objects.equals(policy, s.policy)
         && Objects.equals(observedGeneration, s.observedGeneration)
         && Objects.equals(conditions, s.conditions);
   }

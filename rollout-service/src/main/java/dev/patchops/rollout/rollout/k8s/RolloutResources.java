@@ -324,6 +324,7 @@ public class RolloutResources {
         };
     s.checkpoint = checkpointHash == null ? null : checkpointHash.substring(0, 12);
     s.message = r.message;
+    s.policy = r.policyName == null ? "none" : r.policyName + "@" + r.policyGeneration;
     s.observedGeneration = generation;
     List<Condition> old = previous == null ? List.of() : previous.conditions;
     s.conditions =
@@ -379,7 +380,7 @@ public class RolloutResources {
   }
 
   /** A condition keeps its lastTransitionTime unless its status flips. */
-  private static Condition condition(
+  public static Condition condition(
       String type,
       boolean status,
       String reason,

@@ -20,10 +20,12 @@ import dev.patchops.platform.messaging.InboundEvents;
 import dev.patchops.rollout.gate.GateRecords;
 import dev.patchops.rollout.notify.TestFailureNotices;
 import dev.patchops.rollout.quarantine.QuarantineService;
+import dev.patchops.rollout.rollout.AlertRules;
 import dev.patchops.rollout.rollout.AnalysisSpec;
 import dev.patchops.rollout.rollout.Rollout;
 import dev.patchops.rollout.rollout.RolloutEngine;
 import dev.patchops.rollout.rollout.RolloutService;
+import dev.patchops.rollout.rollout.k8s.AlertWorkloads;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -59,6 +61,7 @@ public class RolloutEventsConsumer {
   @Inject RolloutEngine engine;
   @Inject GateRecords gateRecords;
   @Inject TestFailureNotices testFailures;
+  @Inject AlertWorkloads alertWorkloads;
 
   /**
    * The ticket events a rollout acts on. The rest of the topic (a ticket's every other step) is
@@ -209,11 +212,41 @@ public class RolloutEventsConsumer {
     }
   }
 
-  /** Acts at once: the revert is armed in this transaction, and the engine is woken after it. */
+  /**
+   * Acts at once: the revert is armed in this transaction, and the engine is woken after it. The
+   * alert is mapped to Deployments through the API ({@link AlertWorkloads}); {@link AlertRules}
+   * decide whether it reverts, and an alert that does not is recorded ({@code
+   * rollout.alert-ignored}).
+   */
   private void alert(AlertReceived alert) {
-    List<Rollout> hit = rollouts.revertibleFor(alert.workload(), alert.ticketId());
+    List<AlertWorkloads.Target> targets = alertWorkloads.of(alert.workload(), alert.labels());
+    List<Rollout> hit =
+        rollouts.revertibleFor(
+            targets.stream().map(AlertWorkloads.Target::workload).toList(),
+            targets.stream()
+                .map(AlertWorkloads.Target::canaryOf)
+                .filter(java.util.Objects::nonNull)
+                .toList(),
+            alert.ticketId());
     Map<String, String> labels = alert.labels() == null ? Map.of() : new TreeMap<>(alert.labels());
     for (Rollout r : hit) {
+      String correlation =
+          targets.stream()
+              .filter(
+                  t ->
+                      r.id.equals(t.canaryOf())
+                          || (t.workload().namespace().equals(r.namespace)
+                              && t.workload().name().equals(r.deployment)))
+              .map(AlertWorkloads.Target::via)
+              .findFirst()
+              .orElse("ticket " + alert.ticketId());
+      AlertRules.Verdict verdict =
+          AlertRules.judge(
+              alert.severity(), alert.startsAt(), r.createdAt, rollouts.revertSeverities(r));
+      if (!verdict.reverts()) {
+        rollouts.alertIgnored(r, alert, correlation, verdict);
+        continue;
+      }
       rollouts.beginRevert(
           r.id,
           RevertTrigger.ALERT,
@@ -225,8 +258,13 @@ public class RolloutEventsConsumer {
                   "firing since " + alert.startsAt(),
                   "no firing alert",
                   false),
+              new AnalysisEvidence("alert-fingerprint", alert.fingerprint(), "firing", null, false),
               new AnalysisEvidence(
-                  "alert-fingerprint", alert.fingerprint(), "firing", null, false)),
+                  "alert-target",
+                  correlation,
+                  alert.severity() == null ? "no severity" : alert.severity().name(),
+                  "reverting: " + rollouts.revertSeverities(r),
+                  false)),
           Instant.now(),
           RolloutService.ACTOR);
     }

@@ -4,6 +4,7 @@ import dev.patchops.contract.model.AnalysisEvidence;
 import dev.patchops.contract.model.CanaryStep;
 import dev.patchops.contract.model.RevertTrigger;
 import dev.patchops.contract.model.RolloutOrigin;
+import dev.patchops.contract.model.RolloutPolicyRef;
 import dev.patchops.platform.rest.ApiException;
 import dev.patchops.platform.rest.Problem;
 import dev.patchops.platform.security.Roles;
@@ -79,7 +80,8 @@ public class RolloutResource {
       String emergencyReason,
       CheckpointView checkpoint,
       Instant createdAt,
-      Instant finishedAt) {
+      Instant finishedAt,
+      RolloutPolicyRef policy) {
     static RolloutView of(Rollout r, Checkpoint cp) {
       return new RolloutView(
           r.id,
@@ -107,7 +109,8 @@ public class RolloutResource {
               ? null
               : new CheckpointView(cp.id, cp.specHash, cp.configHashes, cp.recordedAt),
           r.createdAt,
-          r.finishedAt);
+          r.finishedAt,
+          r.policy());
     }
   }
 
@@ -199,6 +202,7 @@ public class RolloutResource {
       case EMERGENCY_ROLE -> "emergency";
       case EMERGENCY_REASON -> "emergencyReason";
       case PROTECTED_NAMESPACE, TARGET_NAMESPACE -> "namespace";
+      case POLICY -> "policy";
     };
   }
 
