@@ -35,7 +35,12 @@ public final class StartGate {
     /** PatchOps' own namespace or a cluster namespace (kube-*): never a rollout target. */
     PROTECTED_NAMESPACE,
     /** A namespace not on rollout.target-namespaces, where the service holds no rights. */
-    TARGET_NAMESPACE;
+    TARGET_NAMESPACE,
+    /**
+     * A step whose weight no canary size can come close to on this workload (for example 10 % of a
+     * one-replica Deployment without a traffic route): see {@code CanaryScale}.
+     */
+    CANARY_WEIGHT;
 
     /** How the gate is named in events, problem types and conditions: {@code change-freeze}. */
     public String id() {

@@ -1,6 +1,9 @@
 package dev.patchops.rollout.scaling;
 
+import dev.patchops.contract.model.CanaryStep;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * How many canary and stable replicas a step runs, so that the share it reports is the share it
@@ -105,6 +108,29 @@ public final class CanaryScale {
       }
     }
     return best;
+  }
+
+  /**
+   * Why a plan of steps cannot be honoured on this workload, naming its first step that cannot;
+   * empty when every step can.
+   */
+  public static Optional<String> refusal(
+      List<CanaryStep> steps,
+      int desiredReplicas,
+      boolean routed,
+      int maxExtraStable,
+      double tolerance) {
+    for (int i = 0; i < steps.size(); i++) {
+      int weight = steps.get(i).weight();
+      if (weight < 1 || weight > 100) {
+        continue; // the request's own validation names a weight outside 1..100
+      }
+      Plan p = plan(desiredReplicas, weight, routed, maxExtraStable, tolerance);
+      if (!p.honoured()) {
+        return Optional.of(p.refusal(i + 1, tolerance));
+      }
+    }
+    return Optional.empty();
   }
 
   /** The canary size beside {@code stable} replicas whose share is closest to the weight. */
