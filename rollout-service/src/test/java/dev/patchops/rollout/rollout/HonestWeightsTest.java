@@ -57,16 +57,16 @@ class HonestWeightsTest {
 
   /** The shop, its checkout scaled down to one replica and settled. */
   Deployment oneReplicaShop(String ns) {
+    // A merge patch of the count alone: the Deployment controller writes the object meanwhile.
     client
         .apps()
         .deployments()
         .inNamespace(ns)
         .withName("checkout")
-        .edit(
-            d -> {
-              d.getSpec().setReplicas(1);
-              return d;
-            });
+        .patch(
+            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            "{\"spec\":{\"replicas\":1}}");
     await()
         .atMost(WAIT)
         .until(
@@ -196,7 +196,10 @@ class HonestWeightsTest {
       await()
           .atMost(WAIT)
           .until(
-              () -> rollouts.get(id) != null && rollouts.get(id).phase == RolloutPhase.PROGRESSING);
+              () ->
+                  rollouts.get(id) != null
+                      && rollouts.get(id).phase == RolloutPhase.PROGRESSING
+                      && rollouts.get(id).crName != null);
       List<ConsumerRecord<String, byte[]>> events =
           RolloutFlowTest.eventsOf(probe, ticketId, EventType.CANARY_STEP_STARTED.type(), WAIT);
       JsonNode started =
@@ -255,9 +258,7 @@ class HonestWeightsTest {
       assertThat(passed.path("actualWeight").asDouble()).isEqualTo(12.5);
       // Promotion leaves the stable Deployment with its own replicas, running the patch.
       rollouts.command(id, RolloutService.Command.PROMOTE_FULL, "test");
-      await()
-          .atMost(WAIT)
-          .until(() -> rollouts.get(id).phase == RolloutPhase.WATCHING);
+      await().atMost(WAIT).until(() -> rollouts.get(id).phase == RolloutPhase.WATCHING);
       Deployment stable = client.apps().deployments().inNamespace(ns).withName("checkout").get();
       assertThat(stable.getSpec().getReplicas()).isEqualTo(4);
       assertThat(Sandbox.endWatchWindows(ns)).isEqualTo(1);
@@ -303,9 +304,7 @@ class HonestWeightsTest {
                       && rollouts.get(id).stepReadyAt == null);
       Instant madeReady = Instant.now();
       faults.behave(slow, SimulatedKubelet.Behavior.READY);
-      await()
-          .atMost(WAIT)
-          .until(() -> rollouts.get(id).phase != RolloutPhase.PROGRESSING);
+      await().atMost(WAIT).until(() -> rollouts.get(id).phase != RolloutPhase.PROGRESSING);
       Rollout after = rollouts.get(id);
       assertThat(after.stepReadyAt).isAfterOrEqualTo(madeReady);
       JsonNode passed =
@@ -323,12 +322,11 @@ class HonestWeightsTest {
       // Passed a whole pause after readiness, not merely a pause after the step began.
       assertThat(passedAt).isAfterOrEqualTo(after.stepReadyAt.plusSeconds(pause));
       assertThat(passedAt).isAfterOrEqualTo(madeReady.plusSeconds(pause));
-      assertThat(Duration.between(stepStarted, passedAt)).isGreaterThan(Duration.ofSeconds(2L * pause));
+      assertThat(Duration.between(stepStarted, passedAt))
+          .isGreaterThan(Duration.ofSeconds(2L * pause));
       assertThat(passed.path("evidence").toString()).contains("\"check\":\"soak\"");
       rollouts.command(id, RolloutService.Command.ABORT, "test");
-      await()
-          .atMost(WAIT)
-          .until(() -> !rollouts.get(id).phase.active());
+      await().atMost(WAIT).until(() -> !rollouts.get(id).phase.active());
     }
   }
 }

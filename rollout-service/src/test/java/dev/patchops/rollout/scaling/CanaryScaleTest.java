@@ -160,6 +160,26 @@ class CanaryScaleTest {
   }
 
   @Test
+  void aPlanIsRefusedByItsFirstStepThatCannotBeHonoured() {
+    var steps =
+        java.util.List.of(
+            new dev.patchops.contract.model.CanaryStep(50, 60),
+            new dev.patchops.contract.model.CanaryStep(10, 60),
+            new dev.patchops.contract.model.CanaryStep(5, 60),
+            new dev.patchops.contract.model.CanaryStep(100, 0));
+    assertThat(CanaryScale.refusal(steps, 1, false, CAP, TOLERANCE))
+        .hasValueSatisfying(
+            reason ->
+                assertThat(reason)
+                    .startsWith("step 2 asks for 10 % on 1 replica without a traffic route")
+                    .contains("20 % (1 canary beside 4 stable)"));
+    // The same plan on 20 replicas, or with a route, can be honoured.
+    assertThat(CanaryScale.refusal(steps, 20, false, CAP, TOLERANCE)).isEmpty();
+    assertThat(CanaryScale.refusal(steps, 1, true, 0, TOLERANCE)).isEmpty();
+    assertThat(CanaryScale.refusal(java.util.List.of(), 1, false, 0, TOLERANCE)).isEmpty();
+  }
+
+  @Test
   void zeroReplicasCountAsOneAndWeightsOutsideTheRangeAreRejected() {
     assertThat(replicas(0, 50).baseReplicas()).isEqualTo(1);
     assertThatThrownBy(() -> replicas(4, 0)).isInstanceOf(IllegalArgumentException.class);
