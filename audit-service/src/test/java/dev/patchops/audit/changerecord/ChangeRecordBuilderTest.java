@@ -603,8 +603,7 @@ class ChangeRecordBuilderTest {
         .extracting(e -> e.summary())
         .contains(
             "Canary step 1 started at 10% (actual 12.5%)",
-            "Canary step 1 passed at 10% (actual 12.5%)",
-            "Canary step 2 started at 25%");
+            "Canary step 1 passed at 10% (actual 12.5%)", "Canary step 2 started at 25%");
     assertThat(ChangeRecordMarkdown.render(record))
         .contains("| Actual |")
         .contains("| 10% | 12.5% (1 canary, 7 stable) |");
