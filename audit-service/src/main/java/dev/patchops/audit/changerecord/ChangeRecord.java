@@ -217,7 +217,11 @@ public record ChangeRecord(
       Instant recordedAt) {}
 
   /**
+   * @param weight the canary share the step asked for, in percent
    * @param result {@code RUNNING}, {@code PASSED} or {@code FAILED}
+   * @param actualWeight the share the canary really had, in percent; null when its events did not
+   *     carry it (written before honest weights)
+   * @param canaryReplicas with {@code stableReplicas}: the replicas that gave that share
    */
   public record CanaryStepRecord(
       int step,
@@ -228,7 +232,27 @@ public record ChangeRecord(
       Long resultSeq,
       Instant resultAt,
       String failureReason,
-      List<AnalysisEvidence> evidence) {}
+      List<AnalysisEvidence> evidence,
+      Double actualWeight,
+      Integer canaryReplicas,
+      Integer stableReplicas) {
+
+    /** The actual share as a reader wants it: {@code 12.5% (1 canary, 7 stable)}. */
+    public String actual() {
+      if (actualWeight == null) {
+        return "not recorded";
+      }
+      String share =
+          actualWeight == Math.rint(actualWeight)
+              ? String.valueOf(actualWeight.longValue())
+              : String.valueOf(actualWeight);
+      return share
+          + "%"
+          + (canaryReplicas == null || stableReplicas == null
+              ? ""
+              : " (" + canaryReplicas + " canary, " + stableReplicas + " stable)");
+    }
+  }
 
   public record Promotion(long seq, int revision, Instant promotedAt, Instant watchUntil) {}
 

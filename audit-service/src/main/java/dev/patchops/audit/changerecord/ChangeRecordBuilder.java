@@ -531,8 +531,12 @@ public final class ChangeRecordBuilder {
       if (rollout.startedAt == null) {
         rollout.startedAt = e.startedAt();
       }
-      rollout.steps.add(new StepAcc(e.step(), e.weight(), seq, e.startedAt()));
-      return new Line(null, "Canary step " + e.step() + " started at " + e.weight() + "%");
+      StepAcc step = new StepAcc(e.step(), e.weight(), seq, e.startedAt());
+      step.actual(e.actualWeight(), e.canaryReplicas(), e.stableReplicas());
+      rollout.steps.add(step);
+      return new Line(
+          null,
+          "Canary step " + e.step() + " started at " + e.weight() + "%" + actual(e.actualWeight()));
     }
 
     private Line canaryStepPassed(long seq, CanaryStepPassed e) {
@@ -540,7 +544,10 @@ public final class ChangeRecordBuilder {
           rollout(seq, e.rolloutId(), e.image(), e.origin(), e.startedBy())
               .runningStep(e.step(), e.weight());
       step.finish("PASSED", seq, e.passedAt(), null, e.evidence());
-      return new Line(null, "Canary step " + e.step() + " passed at " + e.weight() + "%");
+      step.actual(e.actualWeight(), e.canaryReplicas(), e.stableReplicas());
+      return new Line(
+          null,
+          "Canary step " + e.step() + " passed at " + e.weight() + "%" + actual(e.actualWeight()));
     }
 
     private Line canaryStepFailed(long seq, CanaryStepFailed e) {
@@ -548,6 +555,7 @@ public final class ChangeRecordBuilder {
           rollout(seq, e.rolloutId(), e.image(), e.origin(), e.startedBy())
               .runningStep(e.step(), e.weight());
       step.finish("FAILED", seq, e.failedAt(), e.reason(), e.evidence());
+      step.actual(e.actualWeight(), e.canaryReplicas(), e.stableReplicas());
       return new Line(null, "Canary step " + e.step() + " failed: " + e.reason());
     }
 
@@ -1215,6 +1223,9 @@ public final class ChangeRecordBuilder {
     Instant resultAt;
     String failureReason;
     List<AnalysisEvidence> evidence = List.of();
+    Double actualWeight;
+    Integer canaryReplicas;
+    Integer stableReplicas;
 
     StepAcc(int step, int weight, Long startedSeq, Instant startedAt) {
       this.step = step;
@@ -1232,6 +1243,15 @@ public final class ChangeRecordBuilder {
       this.evidence = list(evidence);
     }
 
+    /** The share the step really had, as its latest event that says so reports it. */
+    void actual(Double share, Integer canary, Integer stable) {
+      if (share != null) {
+        actualWeight = share;
+        canaryReplicas = canary;
+        stableReplicas = stable;
+      }
+    }
+
     CanaryStepRecord build() {
       return new CanaryStepRecord(
           step,
@@ -1242,7 +1262,10 @@ public final class ChangeRecordBuilder {
           resultSeq,
           resultAt,
           failureReason,
-          evidence);
+          evidence,
+          actualWeight,
+          canaryReplicas,
+          stableReplicas);
     }
   }
 
@@ -1295,6 +1318,16 @@ public final class ChangeRecordBuilder {
 
   static String target(ContainerTarget t) {
     return t == null ? null : workload(t.workload()) + ":" + t.container();
+  }
+
+  /** A step's actual share beside its requested one in a summary line; empty when unknown. */
+  static String actual(Double share) {
+    if (share == null) {
+      return "";
+    }
+    return " (actual "
+        + (share == Math.rint(share) ? String.valueOf(share.longValue()) : String.valueOf(share))
+        + "%)";
   }
 
   static String step(CanaryStep s) {

@@ -377,11 +377,13 @@ public final class ChangeRecordMarkdown {
     table(
         out,
         r.steps(),
-        List.of("Step", "Weight", "Started", "Result", "At", "Reason", "Evidence", "Seqs"),
+        List.of(
+            "Step", "Weight", "Actual", "Started", "Result", "At", "Reason", "Evidence", "Seqs"),
         (CanaryStepRecord s) ->
             row(
                 s.step(),
                 s.weight() + "%",
+                s.actual(),
                 s.startedAt(),
                 s.result(),
                 s.resultAt(),

@@ -572,6 +572,70 @@ class ChangeRecordBuilderTest {
   }
 
   @Test
+  void eachStepShowsTheShareItAskedForAndTheShareItHad() {
+    String ticketId = "T-2005";
+    ChangeRecordFixtures.Trail t = new ChangeRecordFixtures.Trail(ticketId, 951);
+    String image = ChangeRecordFixtures.image('e');
+    t.event(
+            "rollout-service",
+            new CanaryStepStarted(
+                ticketId,
+                "ro-w",
+                1,
+                10,
+                t.now(),
+                image,
+                RolloutOrigin.APPROVAL,
+                "erin",
+                12.5,
+                1,
+                7))
+        .event(
+            "rollout-service",
+            new dev.patchops.contract.events.CanaryStepPassed(
+                ticketId,
+                "ro-w",
+                1,
+                10,
+                List.of(),
+                t.now(),
+                image,
+                RolloutOrigin.APPROVAL,
+                "erin",
+                12.5,
+                1,
+                7))
+        .event(
+            "rollout-service",
+            new CanaryStepStarted(
+                ticketId, "ro-w", 2, 25, t.now(), image, RolloutOrigin.APPROVAL, "erin"));
+    ChangeRecord record = ChangeRecordBuilder.build(ticketId, t.records());
+
+    assertThat(record.rollouts().get(0).steps())
+        .extracting(
+            CanaryStepRecord::weight,
+            CanaryStepRecord::actualWeight,
+            CanaryStepRecord::canaryReplicas,
+            CanaryStepRecord::stableReplicas,
+            CanaryStepRecord::actual)
+        .containsExactly(
+            tuple(10, 12.5, 1, 7, "12.5% (1 canary, 7 stable)"),
+            // An event without the actual share (written before honest weights) says so.
+            tuple(25, null, null, null, "not recorded"));
+    assertThat(record.timeline())
+        .extracting(e -> e.summary())
+        .contains(
+            "Canary step 1 started at 10% (actual 12.5%)",
+            "Canary step 1 passed at 10% (actual 12.5%)", "Canary step 2 started at 25%");
+    assertThat(ChangeRecordMarkdown.render(record))
+        .contains("| Actual |")
+        .contains("| 10% | 12.5% (1 canary, 7 stable) |");
+    assertThat(ChangeRecordHtml.render(record))
+        .contains("<th>Actual</th>")
+        .contains("<td>10%</td><td>12.5% (1 canary, 7 stable)</td>");
+  }
+
+  @Test
   void hardwareQuarantineIsRecorded() {
     ChangeRecord record =
         ChangeRecordBuilder.build("T-3001", ChangeRecordFixtures.hardwareHistory("T-3001"));

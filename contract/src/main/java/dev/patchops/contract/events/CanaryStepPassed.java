@@ -1,5 +1,6 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Nullable;
 import dev.patchops.contract.Pattern;
 import dev.patchops.contract.TicketScoped;
 import dev.patchops.contract.model.AnalysisEvidence;
@@ -7,6 +8,12 @@ import dev.patchops.contract.model.RolloutOrigin;
 import java.time.Instant;
 import java.util.List;
 
+/**
+ * {@code weight} is the share the step asked for; {@code actualWeight} the canary's real share of
+ * the traffic in percent (replica mode: canary / (canary + stable) ready replicas; Gateway API
+ * mode: the route's weight), with the replicas that give it. Events written before honest weights
+ * carry no actual share.
+ */
 public record CanaryStepPassed(
     String ticketId,
     String rolloutId,
@@ -16,5 +23,24 @@ public record CanaryStepPassed(
     Instant passedAt,
     @Pattern(Pattern.IMAGE_BY_DIGEST) String image,
     RolloutOrigin origin,
-    String startedBy)
-    implements TicketScoped {}
+    String startedBy,
+    @Nullable Double actualWeight,
+    @Nullable Integer canaryReplicas,
+    @Nullable Integer stableReplicas)
+    implements TicketScoped {
+  /** Without the actual share: as events before honest weights were written. */
+  public CanaryStepPassed(
+      String ticketId,
+      String rolloutId,
+      int step,
+      int weight,
+      List<AnalysisEvidence> evidence,
+      Instant passedAt,
+      String image,
+      RolloutOrigin origin,
+      String startedBy) {
+    this(
+        ticketId, rolloutId, step, weight, evidence, passedAt, image, origin, startedBy, null, null,
+        null);
+  }
+}

@@ -1,10 +1,17 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Nullable;
 import dev.patchops.contract.Pattern;
 import dev.patchops.contract.TicketScoped;
 import dev.patchops.contract.model.RolloutOrigin;
 import java.time.Instant;
 
+/**
+ * {@code weight} is the share the step asked for; {@code actualWeight} the canary's real share of
+ * the traffic in percent (replica mode: canary / (canary + stable) ready replicas; Gateway API
+ * mode: the route's weight), with the replicas that give it. Events written before honest weights
+ * carry no actual share.
+ */
 public record CanaryStepStarted(
     String ticketId,
     String rolloutId,
@@ -13,5 +20,21 @@ public record CanaryStepStarted(
     Instant startedAt,
     @Pattern(Pattern.IMAGE_BY_DIGEST) String image,
     RolloutOrigin origin,
-    String startedBy)
-    implements TicketScoped {}
+    String startedBy,
+    @Nullable Double actualWeight,
+    @Nullable Integer canaryReplicas,
+    @Nullable Integer stableReplicas)
+    implements TicketScoped {
+  /** Without the actual share: as events before honest weights were written. */
+  public CanaryStepStarted(
+      String ticketId,
+      String rolloutId,
+      int step,
+      int weight,
+      Instant startedAt,
+      String image,
+      RolloutOrigin origin,
+      String startedBy) {
+    this(ticketId, rolloutId, step, weight, startedAt, image, origin, startedBy, null, null, null);
+  }
+}

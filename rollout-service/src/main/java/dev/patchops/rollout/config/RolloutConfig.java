@@ -79,6 +79,26 @@ public interface RolloutConfig {
 
   Notify notifications();
 
+  /** Honest weights: how far a step's canary share may be from its weight, and what it may cost. */
+  CanaryScaling canaryScale();
+
+  interface CanaryScaling {
+    /**
+     * Stable replicas that may be added while a step runs (removed at promotion, restored by a
+     * revert), where no canary size beside the stable's own replicas comes within the tolerance.
+     * Not used for a Deployment an autoscaler scales.
+     */
+    @WithDefault("3")
+    int maxExtraStableReplicas();
+
+    /**
+     * Percentage points a step's actual canary share may differ from its weight. A plan with a step
+     * further off than this is refused at its start, before anything changes.
+     */
+    @WithDefault("5")
+    double weightTolerance();
+  }
+
   interface Leader {
     /** Off only where a single replica is guaranteed (tests of one instance). */
     @WithDefault("true")

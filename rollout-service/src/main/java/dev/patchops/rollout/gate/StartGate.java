@@ -40,7 +40,12 @@ public final class StartGate {
      * The workload's PatchRolloutPolicy forbids the start: the request weakens it, two policies
      * match equally, or the matching policy cannot be used.
      */
-    POLICY;
+    POLICY,
+    /**
+     * A step whose weight no canary size can come close to on this workload (for example 10 % of a
+     * one-replica Deployment without a traffic route): see {@code CanaryScale}.
+     */
+    CANARY_WEIGHT;
 
     /** How the gate is named in events, problem types and conditions: {@code change-freeze}. */
     public String id() {

@@ -62,6 +62,18 @@ public class Rollout extends PanacheEntityBase {
   @Column(name = "step_started_at")
   public Instant stepStartedAt;
 
+  /** When every Pod of the current step was ready: its pause counts from here, not its start. */
+  @Column(name = "step_ready_at")
+  public Instant stepReadyAt;
+
+  /** The stable Deployment's replicas at the checkpoint: what every step is sized against. */
+  @Column(name = "base_replicas")
+  public Integer baseReplicas;
+
+  /** Stable replicas a step may add (0 when an autoscaler owns the count). */
+  @Column(name = "max_extra_stable")
+  public Integer maxExtraStable;
+
   public boolean paused;
 
   @Column(name = "promote_full")

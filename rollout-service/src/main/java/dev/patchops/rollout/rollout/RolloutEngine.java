@@ -17,6 +17,7 @@ import dev.patchops.rollout.rollout.k8s.PatchRolloutSpec;
 import dev.patchops.rollout.rollout.k8s.RolloutResources;
 import dev.patchops.rollout.rollout.k8s.WorkloadOps;
 import dev.patchops.rollout.rollout.k8s.WorkloadWatches;
+import dev.patchops.rollout.scaling.CanaryScale;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.quarkus.runtime.ShutdownEvent;
@@ -238,10 +239,12 @@ public class RolloutEngine {
     Instant due =
         switch (r.phase) {
           case WATCHING -> r.watchUntil;
+          // The soak counts from readiness: a step not ready yet is due when it becomes ready,
+          // which the Deployment watch wakes the engine for.
           case PROGRESSING ->
-              r.stepStartedAt == null
+              r.stepReadyAt == null
                   ? null
-                  : r.stepStartedAt.plusSeconds(r.currentStep().pauseSeconds());
+                  : r.stepReadyAt.plusSeconds(r.currentStep().pauseSeconds());
           default -> null;
         };
     // A time already past (a canary slower than its pause, a paused rollout, a Prometheus error
@@ -312,7 +315,11 @@ public class RolloutEngine {
         checkpointHashes.put(r.id, hash);
       }
     }
-    resources.writeStatus(r, hash, r.crGeneration);
+    resources.writeStatus(
+        r,
+        hash,
+        r.crGeneration,
+        r.phase == RolloutPhase.PROGRESSING ? rollouts.plan(r, r.currentStep()) : null);
   }
 
   private void checkpoint(Rollout r) {
@@ -332,6 +339,19 @@ public class RolloutEngine {
       rollouts.failStart(
           r.id,
           "containers " + missing + " not in Deployment " + r.deployment + "; nothing changed");
+      metrics.outcome("failed");
+      return;
+    }
+    // The start checked the plan against the replicas then; they may have changed since.
+    var unfit =
+        CanaryScale.refusal(
+            r.steps,
+            Objects.requireNonNullElse(snapshot.deployment().getSpec().getReplicas(), 1),
+            r.httpRoute != null,
+            rollouts.maxExtraStable(snapshot.replicasManagedBy()),
+            config.canaryScale().weightTolerance());
+    if (unfit.isPresent()) {
+      rollouts.failStart(r.id, unfit.get() + "; nothing changed");
       metrics.outcome("failed");
       return;
     }
@@ -378,9 +398,11 @@ public class RolloutEngine {
           evidence);
       return;
     }
-    int stable = Objects.requireNonNullElse(cp.deployment().getSpec().getReplicas(), 1);
-    int canary = WorkloadOps.canaryReplicas(stable, step.weight());
-    ops.ensureCanary(r, cp, canary);
+    CanaryScale.Plan plan = planOf(r, step, cp);
+    if (scalesStable(r)) {
+      ops.ensureStableReplicas(r, plan.stableReplicas());
+    }
+    ops.ensureCanary(r, cp, plan.canaryReplicas());
     ops.ensureRouteWeight(r, cp, step.weight());
     WorkloadOps.CanaryHealth health = ops.canaryHealth(r);
     Duration deadline = progressDeadline(r);
@@ -415,7 +437,18 @@ public class RolloutEngine {
           evidence);
       return;
     }
-    if (health.ready() < health.desired()) {
+    // The share is honest once the stable replicas the step added serve too.
+    int stableReady = plan.extraStable() > 0 ? ops.stableReady(r) : plan.stableReplicas();
+    if (health.ready() < health.desired() || stableReady < plan.stableReplicas()) {
+      if (stableReady < plan.stableReplicas()) {
+        evidence.add(
+            new AnalysisEvidence(
+                "stable-ready",
+                r.namespace + "/" + r.deployment,
+                stableReady + "/" + plan.stableReplicas() + " ready",
+                "all within " + deadline.toSeconds() + " s",
+                false));
+      }
       if (elapsed.compareTo(deadline) > 0) {
         fail(
             r,
@@ -430,7 +463,14 @@ public class RolloutEngine {
       }
       return;
     }
-    boolean due = r.promoteStep || elapsed.toSeconds() >= step.pauseSeconds();
+    if (r.stepReadyAt == null) {
+      // The soak starts now, not when the step began: the time to get ready is not soak time.
+      Instant ready = Instant.now();
+      rollouts.stepReady(r.id, r.stepIndex, ready);
+      r.stepReadyAt = ready;
+    }
+    Duration soaked = Duration.between(r.stepReadyAt, Instant.now());
+    boolean due = r.promoteStep || soaked.compareTo(Duration.ofSeconds(step.pauseSeconds())) >= 0;
     CanaryAnalysis.Decision analysed =
         analysis.analyse(
             r.analysis,
@@ -439,7 +479,8 @@ public class RolloutEngine {
                 r.namespace,
                 r.deployment,
                 r.canaryName(),
-                r.stepStartedAt,
+                // The window opens when the canary is ready: what it served before is not its own.
+                r.stepReadyAt,
                 step.pauseSeconds(),
                 due,
                 deadline),
@@ -455,10 +496,48 @@ public class RolloutEngine {
     if (r.paused || !due) {
       return;
     }
+    evidence.add(
+        new AnalysisEvidence(
+            "soak",
+            r.namespace + "/" + r.canaryName(),
+            soaked.toMillis() + " ms since ready at " + r.stepReadyAt,
+            ">= " + step.pauseSeconds() + " s",
+            soaked.compareTo(Duration.ofSeconds(step.pauseSeconds())) >= 0));
     if (r.promoteStep) {
       evidence.add(new AnalysisEvidence("manual", "promote", "step", null, true));
     }
     rollouts.stepPassed(r.id, r.stepIndex, evidence, false);
+  }
+
+  /**
+   * The step's sizes. A rollout checkpointed before honest weights has no recorded replicas: it is
+   * sized from its checkpoint, without extra stable replicas, as it was planned then.
+   */
+  private CanaryScale.Plan planOf(Rollout r, CanaryStep step, Snapshot cp) {
+    CanaryScale.Plan plan = rollouts.plan(r, step);
+    if (plan != null) {
+      return plan;
+    }
+    int base = Objects.requireNonNullElse(cp.deployment().getSpec().getReplicas(), 1);
+    return CanaryScale.plan(base, step.weight(), r.httpRoute != null, 0, 100);
+  }
+
+  /**
+   * Whether any step of the rollout adds stable replicas: only then does the rollout write the
+   * stable Deployment's replica count (and put it back at promotion). Otherwise the count stays
+   * whoever's it is.
+   */
+  private boolean scalesStable(Rollout r) {
+    if (r.httpRoute != null || r.baseReplicas == null) {
+      return false;
+    }
+    for (CanaryStep s : r.steps) {
+      CanaryScale.Plan p = s.weight() >= 100 ? null : rollouts.plan(r, s);
+      if (p != null && p.extraStable() > 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private Duration progressDeadline(Rollout r) {
@@ -475,7 +554,7 @@ public class RolloutEngine {
   }
 
   private void promote(Rollout r) {
-    ops.promote(r);
+    ops.promote(r, scalesStable(r) ? r.baseReplicas : null);
     Deployment stable = ops.stable(r);
     if (WorkloadOps.rolledOut(stable) && imagesPatched(r, stable)) {
       // The route leaves the canary Service before the Service goes: no request finds it missing.

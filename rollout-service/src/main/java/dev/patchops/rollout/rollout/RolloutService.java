@@ -30,6 +30,9 @@ import dev.patchops.rollout.notify.Notifier;
 import dev.patchops.rollout.policy.PolicyFloor;
 import dev.patchops.rollout.policy.RolloutPolicies;
 import dev.patchops.rollout.policy.RolloutPolicy;
+import dev.patchops.rollout.rollout.k8s.WorkloadOps;
+import dev.patchops.rollout.scaling.CanaryScale;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -63,6 +66,7 @@ public class RolloutService {
   @Inject Notifier notifier;
   @Inject GateRecords gateRecords;
   @Inject RolloutPolicies policies;
+  @Inject WorkloadOps ops;
 
   /** A request to roll a patched image out to one Deployment. */
   public record StartRollout(
@@ -245,7 +249,11 @@ public class RolloutService {
             config.leader().namespace().orElse(TargetNamespaces.PATCHOPS),
             request.namespace());
     String policyRefusal = governed.refusal();
-    if (where.isEmpty() && policyRefusal == null) {
+    // Only where the service may look: a namespace refused above is not read at all. The plan
+    // checked is the one that will run: the request as its policy shapes it.
+    Optional<StartGate.Refusal> weights =
+        where.isEmpty() ? honestWeights(request, governed.effective()) : Optional.empty();
+    if (where.isEmpty() && policyRefusal == null && weights.isEmpty()) {
       return decision;
     }
     List<StartGate.Refusal> refusals = new ArrayList<>();
@@ -254,7 +262,59 @@ public class RolloutService {
     if (policyRefusal != null) {
       refusals.add(new StartGate.Refusal(StartGate.Gate.POLICY, policyRefusal));
     }
+    weights.ifPresent(refusals::add);
     return new StartGate.Decision(List.copyOf(refusals), decision.origin(), decision.approval());
+  }
+
+  /**
+   * A plan whose step no canary size can come close to on the workload as it stands is refused
+   * before anything changes. A Deployment that is missing or cannot be read is left to the
+   * checkpoint, which fails the start with the reason and checks the plan again.
+   */
+  private Optional<StartGate.Refusal> honestWeights(
+      StartRollout request, PolicyFloor.Effective plan) {
+    WorkloadOps.ScaleBasis basis;
+    try {
+      basis = ops.scaleBasis(request.namespace(), request.deployment());
+    } catch (KubernetesClientException e) {
+      LOG.infof(
+          "start of %s: replicas of %s/%s not read (%d); checked at the checkpoint",
+          request.id(), request.namespace(), request.deployment(), e.getCode());
+      return Optional.empty();
+    }
+    if (basis == null) {
+      return Optional.empty();
+    }
+    List<CanaryStep> steps =
+        plan.steps() == null || plan.steps().isEmpty() ? defaultSteps() : plan.steps();
+    return CanaryScale.refusal(
+            steps,
+            basis.replicas(),
+            plan.httpRoute() != null,
+            maxExtraStable(basis.autoscaler()),
+            config.canaryScale().weightTolerance())
+        .map(reason -> new StartGate.Refusal(StartGate.Gate.CANARY_WEIGHT, reason));
+  }
+
+  /** An autoscaler owns the replica count: the stable side is never scaled for it. */
+  public int maxExtraStable(String autoscaler) {
+    return autoscaler != null ? 0 : Math.max(0, config.canaryScale().maxExtraStableReplicas());
+  }
+
+  /**
+   * The sizes of a step of this rollout, against the replicas its checkpoint found; null for a
+   * rollout checkpointed before honest weights (the engine then sizes from the checkpoint).
+   */
+  public CanaryScale.Plan plan(Rollout r, CanaryStep step) {
+    if (r.baseReplicas == null) {
+      return null;
+    }
+    return CanaryScale.plan(
+        r.baseReplicas,
+        Math.max(1, Math.min(100, step.weight())),
+        r.httpRoute != null,
+        r.maxExtraStable == null ? 0 : r.maxExtraStable,
+        config.canaryScale().weightTolerance());
   }
 
   /** The refusal in the trail: who tried, by which path, what, and which gate said no. */
@@ -498,6 +558,8 @@ public class RolloutService {
     cp.configHashes = snapshot.configHashes(sealer::digest);
     cp.recordedAt = Instant.now();
     cp.persist();
+    r.baseReplicas = Optional.ofNullable(snapshot.deployment().getSpec().getReplicas()).orElse(1);
+    r.maxExtraStable = maxExtraStable(snapshot.replicasManagedBy());
     outbox.publish(
         new CheckpointRecorded(
             r.ticketId,
@@ -523,8 +585,10 @@ public class RolloutService {
 
   private void startStep(Rollout r) {
     r.stepStartedAt = Instant.now();
+    r.stepReadyAt = null;
     r.promoteStep = false;
     r.updatedAt = r.stepStartedAt;
+    CanaryScale.Plan plan = plan(r, r.currentStep());
     outbox.publish(
         new CanaryStepStarted(
             r.ticketId,
@@ -534,9 +598,27 @@ public class RolloutService {
             r.stepStartedAt,
             r.image,
             r.origin,
-            r.startedBy),
+            r.startedBy,
+            plan == null ? null : plan.actualRounded(),
+            plan == null ? null : plan.canaryReplicas(),
+            plan == null ? null : plan.stableReplicas()),
         subject(r),
         ACTOR);
+  }
+
+  /**
+   * Every Pod of the step is ready: its pause starts now. Kept once per step, so a restart or a new
+   * leader measures the same soak.
+   */
+  @Transactional
+  public boolean stepReady(String id, int stepIndex, Instant at) {
+    Rollout r = lock(id);
+    if (r.phase != RolloutPhase.PROGRESSING || r.stepIndex != stepIndex || r.stepReadyAt != null) {
+      return false;
+    }
+    r.stepReadyAt = at;
+    r.updatedAt = at;
+    return true;
   }
 
   @Transactional
@@ -561,6 +643,7 @@ public class RolloutService {
     if (r.phase != RolloutPhase.PROGRESSING || r.stepIndex != stepIndex) {
       return false;
     }
+    CanaryScale.Plan plan = plan(r, r.currentStep());
     outbox.publish(
         new CanaryStepPassed(
             r.ticketId,
@@ -571,7 +654,10 @@ public class RolloutService {
             Instant.now(),
             r.image,
             r.origin,
-            r.startedBy),
+            r.startedBy,
+            plan == null ? null : plan.actualRounded(),
+            plan == null ? null : plan.canaryReplicas(),
+            plan == null ? null : plan.stableReplicas()),
         subject(r),
         ACTOR);
     int next = stepIndex + 1;
@@ -635,6 +721,7 @@ public class RolloutService {
             ? RevertTrigger.WATCH_WINDOW_ALERT
             : trigger;
     if (r.phase == RolloutPhase.PROGRESSING && effective != RevertTrigger.MANUAL_ABORT) {
+      CanaryScale.Plan plan = plan(r, r.currentStep());
       outbox.publish(
           new CanaryStepFailed(
               r.ticketId,
@@ -646,7 +733,10 @@ public class RolloutService {
               detectedAt,
               r.image,
               r.origin,
-              r.startedBy),
+              r.startedBy,
+              plan == null ? null : plan.actualRounded(),
+              plan == null ? null : plan.canaryReplicas(),
+              plan == null ? null : plan.stableReplicas()),
           subject(r),
           actor);
     }

@@ -79,6 +79,8 @@ class KubectlPluginTest {
               return cr != null && cr.getStatus() != null && cr.getStatus().checkpoint != null;
             });
     await().atMost(WAIT).until(() -> ready(client, ns, "checkout-canary") >= 1);
+    // Every Pod of the step ready, the stable replicas it added included: the share is settled.
+    await().atMost(WAIT).until(() -> rollouts.get(id).stepReadyAt != null);
     return new Live(
         id, name, ticketId, image, rollouts.checkpointRow(id).specHash.substring(0, 12));
   }
@@ -102,7 +104,8 @@ class KubectlPluginTest {
             "[{\"weight\":10,\"pauseSeconds\":600},{\"weight\":50,\"pauseSeconds\":600},"
                 + "{\"weight\":80,\"pauseSeconds\":600}]");
 
-    // get: the tree, with the live weight from the ready replicas (1 canary beside 4 stable).
+    // get: the tree, with the live weight from the ready replicas: 1 canary beside 4 stable would
+    // be 20 %, so the step runs the stable at 7 (CanaryScale), 1 in 8 = 12.5 %, shown rounded.
     Result get = kubectl.run("patchops", "get", "rollout", live.name(), "-n", ns);
     assertThat(get.exit()).as(get.toString()).isZero();
     assertThat(get.out())
@@ -110,10 +113,10 @@ class KubectlPluginTest {
         .contains("Ticket:      " + live.ticketId() + " (revision 1)")
         .contains("Target:      " + ns + "/checkout [app]")
         .contains("Image:       " + live.image())
-        .contains("Phase:       ◌ PROGRESSING  step 1/3  weight 10%  actual 20%")
+        .contains("Phase:       ◌ PROGRESSING  step 1/3  weight 10%  actual 13%")
         .contains("Checkpoint:  " + live.checkpoint())
         .containsPattern(
-            "├── ◌ step 1 +weight 10% +actual 20% +pause 600s +Progressing +analysis: running")
+            "├── ◌ step 1 +weight 10% +actual 13% +pause 600s +Progressing +analysis: running")
         .containsPattern("├──   step 2 +weight 50% +actual - +pause 600s +Pending")
         .containsPattern("├── CheckpointRecorded +True +Recorded +spec " + live.checkpoint());
     Files.createDirectories(Path.of("target"));

@@ -654,10 +654,12 @@ class RolloutFlowTest {
   @Test
   void eachStepSizesTheCanaryBesideTheWholeStableDeployment() {
     String ns = Sandbox.shop(client);
-    // The canary's share of all replicas is the step's weight and the stable keeps its 4: 10 %
-    // is 4 * 10 / 90 = 0.44, at least one, so 1; 30 % is 4 * 30 / 70 = 1.7, so 2; 60 % is
-    // 4 * 60 / 40 = 6, at most as many as the stable, so 4.
-    int[] canaryReplicas = {1, 2, 4};
+    // The canary's share of all ready replicas is as close to the step's weight as Pods allow, and
+    // the stable never has fewer than its 4 (CanaryScale, tolerance 5 points, 3 extra at most):
+    // 10 % beside 4 would be 1/5 = 20 %, so the stable gets 3 more for 1/8 = 12.5 %; 30 % is 2
+    // beside 4 = 33 %; 60 % is 6 beside 4, exactly.
+    int[] canaryReplicas = {1, 2, 6};
+    int[] stableReplicas = {7, 4, 4};
     String id =
         approve(
             ns,
@@ -668,6 +670,7 @@ class RolloutFlowTest {
     for (int step = 0; step < canaryReplicas.length; step++) {
       int index = step;
       int expected = canaryReplicas[step];
+      int expectedStable = stableReplicas[step];
       await()
           .atMost(WAIT)
           .until(() -> rollouts.get(id) != null && rollouts.get(id).stepIndex == index);
@@ -685,8 +688,8 @@ class RolloutFlowTest {
                     .isEqualTo(expected);
                 Deployment stable =
                     client.apps().deployments().inNamespace(ns).withName("checkout").get();
-                assertThat(stable.getSpec().getReplicas()).isEqualTo(4);
-                assertThat(stable.getStatus().getReadyReplicas()).isEqualTo(4);
+                assertThat(stable.getSpec().getReplicas()).isEqualTo(expectedStable);
+                assertThat(stable.getStatus().getReadyReplicas()).isEqualTo(expectedStable);
               });
       // Nothing moves the step on but the command: the sizes are those of this step.
       assertThat(rollouts.get(id).stepIndex).isEqualTo(index);

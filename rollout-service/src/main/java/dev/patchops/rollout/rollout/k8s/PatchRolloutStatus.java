@@ -10,7 +10,20 @@ public class PatchRolloutStatus {
   public String target;
   public String phase;
   public String step;
+
+  /** The canary share the current step asked for, in percent. */
   public Integer weight;
+
+  /**
+   * The canary's real share of the traffic, in percent: with a route its weight, without one the
+   * canary's share of the ready replicas (see {@code CanaryScale}).
+   */
+  public Double actualWeight;
+
+  /** Replicas of the canary and of the stable Deployment in the current step. */
+  public Integer canaryReplicas;
+
+  public Integer stableReplicas;
   public String checkpoint;
   public String message;
 
@@ -32,6 +45,9 @@ public class PatchRolloutStatus {
         && Objects.equals(phase, s.phase)
         && Objects.equals(step, s.step)
         && Objects.equals(weight, s.weight)
+        && Objects.equals(actualWeight, s.actualWeight)
+        && Objects.equals(canaryReplicas, s.canaryReplicas)
+        && Objects.equals(stableReplicas, s.stableReplicas)
         && Objects.equals(checkpoint, s.checkpoint)
         && Objects.equals(message, s.message)
         && Objects.equals(policy, s.policy)

@@ -2,6 +2,7 @@ package dev.patchops.rollout.rollout.k8s;
 
 import dev.patchops.rollout.rollout.Rollout;
 import dev.patchops.rollout.rollout.RolloutPhase;
+import dev.patchops.rollout.scaling.CanaryScale;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.authentication.SelfSubjectReview;
@@ -248,10 +249,16 @@ public class RolloutResources {
     }
   }
 
-  /** Writes the status only when it changed, as a patch of the differences. */
-  public void writeStatus(Rollout r, String checkpointHash, long observedGeneration) {
+  /**
+   * Writes the status only when it changed, as a patch of the differences.
+   *
+   * @param step the sizes of the current step (its actual canary share), null if not known
+   */
+  public void writeStatus(
+      Rollout r, String checkpointHash, long observedGeneration, CanaryScale.Plan step) {
     PatchRolloutStatus known = written.get(r.id);
-    if (known != null && statusOf(r, checkpointHash, observedGeneration, known).equals(known)) {
+    if (known != null
+        && statusOf(r, checkpointHash, observedGeneration, known, step).equals(known)) {
       // The engine passes every few milliseconds while reverting: no change, no API call.
       return;
     }
@@ -261,7 +268,8 @@ public class RolloutResources {
       written.remove(r.id);
       return;
     }
-    PatchRolloutStatus desired = statusOf(r, checkpointHash, observedGeneration, live.getStatus());
+    PatchRolloutStatus desired =
+        statusOf(r, checkpointHash, observedGeneration, live.getStatus(), step);
     if (!desired.equals(live.getStatus())) {
       putStatus(r.namespace, r.crName, desired);
     }
@@ -310,7 +318,11 @@ public class RolloutResources {
   }
 
   static PatchRolloutStatus statusOf(
-      Rollout r, String checkpointHash, long generation, PatchRolloutStatus previous) {
+      Rollout r,
+      String checkpointHash,
+      long generation,
+      PatchRolloutStatus previous,
+      CanaryScale.Plan step) {
     PatchRolloutStatus s = new PatchRolloutStatus();
     s.rolloutId = r.id;
     s.target = r.namespace + "/" + r.deployment;
@@ -322,6 +334,16 @@ public class RolloutResources {
           case PROMOTING, WATCHING, SUCCEEDED -> 100;
           default -> 0;
         };
+    // The share the canary really has beside the weight asked for: they differ in replica mode.
+    if (r.phase == RolloutPhase.PROGRESSING) {
+      if (step != null) {
+        s.actualWeight = step.actualRounded();
+        s.canaryReplicas = step.canaryReplicas();
+        s.stableReplicas = step.stableReplicas();
+      }
+    } else {
+      s.actualWeight = s.weight.doubleValue();
+    }
     s.checkpoint = checkpointHash == null ? null : checkpointHash.substring(0, 12);
     s.message = r.message;
     s.policy = r.policyName == null ? "none" : r.policyName + "@" + r.policyGeneration;

@@ -112,17 +112,31 @@ public class WorkloadOps {
         Snapshot.restorable(live), configMaps, secrets, route, autoscaler(namespace, deployment));
   }
 
-  /**
-   * Canary replicas so that the canary's share of all ready replicas is the step weight, while the
-   * stable Deployment keeps every replica it had: the known-good version never loses capacity.
-   */
-  public static int canaryReplicas(int stableReplicas, int weight) {
-    if (weight >= 100) {
-      return Math.max(1, stableReplicas);
+  /** What a step is sized against: the Deployment's replicas, and whether an HPA owns them. */
+  public record ScaleBasis(int replicas, String autoscaler) {}
+
+  /** Read before a start is admitted; null if the Deployment does not exist. */
+  public ScaleBasis scaleBasis(String namespace, String deployment) {
+    Deployment live = client.apps().deployments().inNamespace(namespace).withName(deployment).get();
+    if (live == null) {
+      return null;
     }
-    int n = Math.max(1, stableReplicas);
-    long c = Math.round((double) n * weight / (100 - weight));
-    return (int) Math.max(1, Math.min(n, c));
+    return new ScaleBasis(
+        Objects.requireNonNullElse(live.getSpec().getReplicas(), 1),
+        autoscaler(namespace, deployment));
+  }
+
+  /**
+   * Replica mode: the stable Deployment at the step's size (its own replicas plus any the step
+   * adds, see {@code CanaryScale}). Only the replica count is written; a revert puts the
+   * checkpoint's back like everything else.
+   */
+  public void ensureStableReplicas(Rollout rollout, int replicas) {
+    Deployment live = stable(rollout);
+    if (live != null && !Objects.equals(live.getSpec().getReplicas(), replicas)) {
+      live.getSpec().setReplicas(replicas);
+      client.apps().deployments().inNamespace(rollout.namespace).resource(live).update();
+    }
   }
 
   /** Creates or rescales the {@code <name>-canary} Deployment with the patched image. */
@@ -342,8 +356,12 @@ public class WorkloadOps {
             + rollout.deployment);
   }
 
-  /** Writes the patched images to the stable Deployment: one update, so never half applied. */
-  public void promote(Rollout rollout) {
+  /**
+   * Writes the patched images to the stable Deployment, with its own replica count again when a
+   * step had added some ({@code replicas}; null leaves the count alone): one update, so never half
+   * applied.
+   */
+  public void promote(Rollout rollout, Integer replicas) {
     Deployment live =
         client
             .apps()
@@ -358,9 +376,22 @@ public class WorkloadOps {
         changed = true;
       }
     }
+    if (replicas != null && !Objects.equals(live.getSpec().getReplicas(), replicas)) {
+      live.getSpec().setReplicas(replicas);
+      changed = true;
+    }
     if (changed) {
       client.apps().deployments().inNamespace(rollout.namespace).resource(live).update();
     }
+  }
+
+  /** Ready replicas of the stable Deployment at its current spec (0 while it rolls). */
+  public int stableReady(Rollout rollout) {
+    Deployment d = stable(rollout);
+    if (d == null || d.getStatus() == null || !observed(d)) {
+      return 0;
+    }
+    return Objects.requireNonNullElse(d.getStatus().getReadyReplicas(), 0);
   }
 
   public Deployment stable(Rollout rollout) {

@@ -173,14 +173,15 @@ public class RolloutResource {
 
   /**
    * The edge's rendering of a refused start: 403 for a missing emergency role, 400 for a missing
-   * reason or a namespace PatchOps may not touch, else 409 (the process does not allow it now);
-   * each refusal names the field it is about.
+   * reason or a namespace PatchOps may not touch, 422 for steps the workload cannot honour, else
+   * 409 (the process does not allow it now); each refusal names the field it is about.
    */
   static ApiException problem(StartRefused refused) {
     int status =
         switch (refused.gate()) {
           case EMERGENCY_ROLE, PROTECTED_NAMESPACE, TARGET_NAMESPACE -> 403;
           case EMERGENCY_REASON -> 400;
+          case CANARY_WEIGHT -> 422;
           default -> 409;
         };
     return new ApiException(
@@ -203,6 +204,7 @@ public class RolloutResource {
       case EMERGENCY_REASON -> "emergencyReason";
       case PROTECTED_NAMESPACE, TARGET_NAMESPACE -> "namespace";
       case POLICY -> "policy";
+      case CANARY_WEIGHT -> "steps";
     };
   }
 
