@@ -244,6 +244,22 @@ class AlertHookTest {
         .body("violations[0].field", equalTo("truncatedAlerts"));
   }
 
+  /** Found by AlertHookFuzzTest: custom_details is free-form, and its NUL reached the database. */
+  @Test
+  void aPagerDutyCustomDetailThatBecomesALabelIsAStringWithoutNul() {
+    String good = pagerDuty("trigger", UUID.randomUUID().toString(), "billing-nul");
+    postPagerDuty(good.replace("\"namespace\":\"shop\"", "\"namespace\":\"sh\\u0000op\""))
+        .statusCode(400)
+        .contentType("application/problem+json")
+        .body("violations[0].field", equalTo("payload.custom_details.namespace"))
+        .body("violations[0].reason", equalTo("must not contain the NUL character (U+0000)"));
+    postPagerDuty(good.replace("\"namespace\":\"shop\"", "\"namespace\":{\"a\":\"\\u0000\"}"))
+        .statusCode(400)
+        .body("violations[0].field", equalTo("payload.custom_details.namespace"))
+        .body("violations[0].reason", equalTo("must be a string"));
+    postPagerDuty(good).statusCode(202).body("received", equalTo(1));
+  }
+
   @Test
   void grafanaSignedWithHmacAndTimestampIsAcceptedAndForgeriesAreNot() {
     String deployment = "ledger-" + UUID.randomUUID().toString().substring(0, 8);

@@ -99,13 +99,15 @@ public class AlertHookResource {
       throw ApiException.badRequest(
           "payload.timestamp", "is older than the replay window: a replayed event");
     }
+    // Refusals of the mapping come before the ledger remembers the trigger.
+    AlertSignal signal = signal(event);
     if (event.eventAction().equals("trigger") && !deliveries.firstDelivery("pagerduty", body)) {
       // The same signed trigger again: a retry or a replay; either way it changes nothing.
       // Acknowledge and resolve bodies repeat for every occurrence of a key, and replaying one
       // can end an alert early but never start a revert, so only triggers are held to this.
       return accepted(new AlertIngest.Result(1, 1, java.util.Set.of(), 0, 0));
     }
-    return accepted(ingest.ingest("pagerduty", List.of(signal(event))));
+    return accepted(ingest.ingest("pagerduty", List.of(signal)));
   }
 
   private <T> T read(byte[] body, Class<T> type) {
@@ -209,9 +211,19 @@ public class AlertHookResource {
         // kube-state-metrics style names in custom_details map the alert to its workload or node.
         for (String key : List.of("namespace", "deployment", "node", "alertname")) {
           Object value = payload.customDetails().get(key);
-          if (value != null) {
-            labels.put(key, value.toString());
+          // custom_details is free-form, so the parser checks none of it; these keys become
+          // labels, and a label is a string without NUL (which PostgreSQL cannot store).
+          if (value == null) {
+            continue;
           }
+          String field = "payload.custom_details." + key;
+          if (!(value instanceof String text)) {
+            throw ApiException.badRequest(field, "must be a string");
+          }
+          if (text.indexOf('\u0000') >= 0) {
+            throw ApiException.badRequest(field, "must not contain the NUL character (U+0000)");
+          }
+          labels.put(key, text);
         }
       }
       name = labels.getOrDefault("alertname", name);
