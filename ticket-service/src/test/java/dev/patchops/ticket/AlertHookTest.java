@@ -253,7 +253,7 @@ class AlertHookTest {
         .contentType("application/problem+json")
         .body("violations[0].field", equalTo("payload.custom_details.namespace"))
         .body("violations[0].reason", equalTo("must not contain the NUL character (U+0000)"));
-    postPagerDuty(good.replace("\"namespace\":\"shop\"", "\"namespace\":{\"a\":\"\\u0000\"}"))
+    postPagerDuty(good.replace("\"namespace\":\"shop\"", "\"namespace\":{\"a\\u0000\":1}"))
         .statusCode(400)
         .body("violations[0].field", equalTo("payload.custom_details.namespace"))
         .body("violations[0].reason", equalTo("must be a string"));

@@ -20,8 +20,8 @@ class TicketServiceBootTest extends ServiceBootChecks {
   }
 
   /**
-   * The hooks take no JWT: AlertHookFuzzTest fuzzes them with their signatures. The bench
-   * resource is the benchmark's baseline in src/test, not part of the service.
+   * The hooks take no JWT: AlertHookFuzzTest fuzzes them with their signatures. The bench resource
+   * is the benchmark's baseline in src/test, not part of the service.
    */
   @Override
   protected java.util.Set<String> fuzzExcludedPaths() {
