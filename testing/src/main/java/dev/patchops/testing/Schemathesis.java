@@ -101,7 +101,10 @@ public final class Schemathesis {
       command.add(path);
     }
     ProcessBuilder builder =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+        new ProcessBuilder(command)
+            .directory(work.toFile()) // its .schemathesis cache lands in target/, not the module
+            .redirectErrorStream(true)
+            .redirectOutput(output.toFile());
     builder.environment().put("SCHEMATHESIS_HOOKS", hooks.toString());
     builder.environment().put("PATCHOPS_FUZZ_LOG", log.toString());
     Process process = builder.start();
