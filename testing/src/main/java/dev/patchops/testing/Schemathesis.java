@@ -30,7 +30,7 @@ public final class Schemathesis {
   public static final String VERSION = "4.32.5";
 
   /** Generated cases per operation and phase; the README command uses the default. */
-  public static final String EXAMPLES_PROPERTY = "patchops.fuzz.examples";
+  public static final String EXAMPLES_PROPERTY = "fuzz.examples";
 
   static final int DEFAULT_EXAMPLES = 25;
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
@@ -87,7 +87,7 @@ public final class Schemathesis {
             "--workers",
             "2",
             "--seed",
-            Long.getLong("patchops.fuzz.seed", 18L).toString(),
+            Long.getLong("fuzz.seed", 18L).toString(),
             "--continue-on-failure",
             "--suppress-health-check",
             "all",
@@ -148,7 +148,11 @@ public final class Schemathesis {
    * file lock serializes the install between modules built in parallel.
    */
   static Path install() throws IOException, InterruptedException {
-    Path cache = Path.of(System.getProperty("user.home"), ".cache", "patchops");
+    String configured = System.getenv("PATCHOPS_CACHE");
+    Path cache =
+        configured != null && !configured.isBlank()
+            ? Path.of(configured)
+            : Path.of(System.getProperty("user.home"), ".cache", "patchops");
     Path venv = cache.resolve("schemathesis-venv-" + VERSION);
     Path cli = venv.resolve("bin").resolve("schemathesis");
     Path ready = venv.resolve(".installed");
@@ -166,7 +170,14 @@ public final class Schemathesis {
         return cli;
       }
       deleteTree(venv);
-      exec(List.of(python(), "-m", "venv", venv.toString()), Duration.ofMinutes(5));
+      try {
+        exec(List.of(python(), "-m", "venv", venv.toString()), Duration.ofMinutes(5));
+      } catch (IllegalStateException noVenv) {
+        // Debian ships the venv module (and on a minimal machine python3 itself) apart.
+        aptInstall(cache, "python3-venv", noVenv);
+        deleteTree(venv);
+        exec(List.of("/usr/bin/python3", "-m", "venv", venv.toString()), Duration.ofMinutes(5));
+      }
       exec(
           List.of(
               venv.resolve("bin").resolve("pip").toString(),
@@ -177,6 +188,41 @@ public final class Schemathesis {
           Duration.ofMinutes(15));
       Files.writeString(ready, VERSION);
       return cli;
+    }
+  }
+
+  /** Installs a Debian package, under the same lock as the image tests' installs. */
+  private static void aptInstall(Path cache, String pkg, RuntimeException why)
+      throws IOException, InterruptedException {
+    if (!"root".equals(System.getProperty("user.name"))
+        || !Files.isExecutable(Path.of("/usr/bin/apt-get"))) {
+      throw new IllegalStateException(
+          "schemathesis needs python3 with its venv module (Debian: "
+              + pkg
+              + "): "
+              + why.getMessage());
+    }
+    try (FileChannel channel =
+            FileChannel.open(
+                cache.resolve("apt.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = channel.lock()) {
+      List<String> install =
+          List.of(
+              "apt-get",
+              "-o",
+              "DPkg::Lock::Timeout=600",
+              "install",
+              "-y",
+              "--no-install-recommends",
+              pkg);
+      try {
+        exec(install, Duration.ofMinutes(15));
+      } catch (IllegalStateException notFound) {
+        exec(
+            List.of("apt-get", "-o", "DPkg::Lock::Timeout=600", "update", "-qq"),
+            Duration.ofMinutes(10));
+        exec(install, Duration.ofMinutes(15));
+      }
     }
   }
 
@@ -203,18 +249,17 @@ public final class Schemathesis {
       throws IOException, InterruptedException {
     Path output = Files.createTempFile("patchops-schemathesis-install", ".log");
     try {
-      Process process =
-          new ProcessBuilder(command)
-              .redirectErrorStream(true)
-              .redirectOutput(output.toFile())
-              .start();
+      ProcessBuilder builder =
+          new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+      builder.environment().put("DEBIAN_FRONTEND", "noninteractive");
+      Process process = builder.start();
       if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
         process.destroyForcibly();
         throw new IllegalStateException(String.join(" ", command) + " timed out");
       }
       if (process.exitValue() != 0) {
         throw new IllegalStateException(
-            "installing schemathesis failed: "
+            "installing schemathesis: "
                 + String.join(" ", command)
                 + " exited "
                 + process.exitValue()

@@ -87,7 +87,7 @@ public abstract class ServiceBootChecks {
    * Generated requests against every operation of the service's own OpenAPI document, with a token
    * of every role: no 5xx, no class name or stack frame in a response, no request slower than the
    * timeout. The README command runs {@link Schemathesis#DEFAULT_EXAMPLES} cases per operation and
-   * phase; {@code -Dpatchops.fuzz.examples=N} runs more.
+   * phase; {@code -Dfuzz.examples=N} runs more.
    */
   @Test
   void generatedRequestsGetNoServerErrorAndLeakNoInternals() throws Exception {

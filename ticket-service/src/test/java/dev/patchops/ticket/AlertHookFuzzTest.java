@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
  * strings, wrong types, nested trees), removed or added, and bodies that are not the shape at all.
  * Each answer must be a 202 receipt or a 4xx problem+json naming the field, never a 5xx, never a
  * class name or stack frame, and never slower than the timeout. The seed is printed, and {@code
- * -Dpatchops.fuzz.seed} replays it.
+ * -Dfuzz.seed} replays it.
  */
 @QuarkusTest
 @PatchOpsTest
@@ -55,7 +55,7 @@ class AlertHookFuzzTest {
 
   @Test
   void generatedBadInputToEveryHookIsRefusedAs4xxNamingTheFieldNeverA5xx() throws Exception {
-    long seed = Long.getLong("patchops.fuzz.seed", System.nanoTime());
+    long seed = Long.getLong("fuzz.seed", System.nanoTime());
     Random random = new Random(seed);
     for (int i = 0; i < cases(); i++) {
       fuzz("alertmanager", alertmanager(), random);
@@ -64,7 +64,7 @@ class AlertHookFuzzTest {
     }
     System.out.printf("hook fuzz: %d requests, seed %d, statuses %s%n", requests, seed, statuses);
     assertThat(failures)
-        .as("hook fuzz, %d requests, -Dpatchops.fuzz.seed=%d", requests, seed)
+        .as("hook fuzz, %d requests, -Dfuzz.seed=%d", requests, seed)
         .isEmpty();
     assertThat(requests).isEqualTo(3 * cases());
     // The generator must reach the ingest, not only the parser.
