@@ -33,7 +33,8 @@ public final class Schemathesis {
   public static final String EXAMPLES_PROPERTY = "fuzz.examples";
 
   static final int DEFAULT_EXAMPLES = 25;
-  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+  // A hang, not a slow answer: the build machine may have 2 cores shared by several builds.
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
   /** What one run did: requests per "METHOD /path status", and what failed. */
   public record Outcome(

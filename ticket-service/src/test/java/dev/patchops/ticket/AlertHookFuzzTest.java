@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Test;
 class AlertHookFuzzTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-  private static final Duration TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
   private final Map<String, Integer> statuses = new TreeMap<>();
@@ -63,9 +63,7 @@ class AlertHookFuzzTest {
       fuzz("pagerduty", pagerDuty(), random);
     }
     System.out.printf("hook fuzz: %d requests, seed %d, statuses %s%n", requests, seed, statuses);
-    assertThat(failures)
-        .as("hook fuzz, %d requests, -Dfuzz.seed=%d", requests, seed)
-        .isEmpty();
+    assertThat(failures).as("hook fuzz, %d requests, -Dfuzz.seed=%d", requests, seed).isEmpty();
     assertThat(requests).isEqualTo(3 * cases());
     // The generator must reach the ingest, not only the parser.
     assertThat(statuses.keySet()).anyMatch(k -> k.endsWith(" 202"));
