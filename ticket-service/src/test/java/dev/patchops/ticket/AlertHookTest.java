@@ -244,6 +244,41 @@ class AlertHookTest {
         .body("violations[0].field", equalTo("truncatedAlerts"));
   }
 
+  /** Found by AlertHookFuzzTest: a number is read as epoch seconds, past PostgreSQL's range. */
+  @Test
+  void anAlertTimeOutsideTheYears1To9999Is400NamingTheField() {
+    String good =
+        alertmanager(
+            "firing", UUID.randomUUID().toString(), "cart-time", "2026-11-26T10:00:00Z", null);
+    postAlertmanager(
+            good.replace("\"startsAt\":\"2026-11-26T10:00:00Z\"", "\"startsAt\":5336534271583103"))
+        .statusCode(400)
+        .contentType("application/problem+json")
+        .body("violations[0].field", equalTo("alerts[0].startsAt"))
+        .body("violations[0].reason", equalTo("must be a time between the years 1 and 9999"));
+    postAlertmanager(
+            good.replace("\"endsAt\":\"0001-01-01T00:00:00Z\"", "\"endsAt\":\"+10000-01-01T00:00:00Z\""))
+        .statusCode(400)
+        .body("violations[0].field", equalTo("alerts[0].endsAt"));
+    postAlertmanager(good).statusCode(202).body("received", equalTo(1));
+  }
+
+  /** Found by AlertHookFuzzTest: custom_details is free-form, and its NUL reached the database. */
+  @Test
+  void aPagerDutyCustomDetailThatBecomesALabelIsAStringWithoutNul() {
+    String good = pagerDuty("trigger", UUID.randomUUID().toString(), "billing-nul");
+    postPagerDuty(good.replace("\"namespace\":\"shop\"", "\"namespace\":\"sh\\u0000op\""))
+        .statusCode(400)
+        .contentType("application/problem+json")
+        .body("violations[0].field", equalTo("payload.custom_details.namespace"))
+        .body("violations[0].reason", equalTo("must not contain the NUL character (U+0000)"));
+    postPagerDuty(good.replace("\"namespace\":\"shop\"", "\"namespace\":{\"a\\u0000\":1}"))
+        .statusCode(400)
+        .body("violations[0].field", equalTo("payload.custom_details.namespace"))
+        .body("violations[0].reason", equalTo("must be a string"));
+    postPagerDuty(good).statusCode(202).body("received", equalTo(1));
+  }
+
   @Test
   void grafanaSignedWithHmacAndTimestampIsAcceptedAndForgeriesAreNot() {
     String deployment = "ledger-" + UUID.randomUUID().toString().substring(0, 8);

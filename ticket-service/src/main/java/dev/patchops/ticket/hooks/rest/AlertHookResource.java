@@ -52,6 +52,8 @@ public class AlertHookResource {
   /** Alertmanager sends this for a firing alert's end. */
   private static final Instant ZERO_TIME = Instant.parse("0001-01-01T00:00:00Z");
 
+  private static final Instant LATEST_TIME = Instant.parse("9999-12-31T23:59:59.999999Z");
+
   @Inject TicketServiceConfig config;
   @Inject AlertIngest ingest;
   @Inject DeliveryLedger deliveries;
@@ -64,6 +66,7 @@ public class AlertHookResource {
     HookAuthenticator.verify(
         "alertmanager", config.hooks().alertmanager(), headers::getHeaderString, body);
     AlertmanagerWebhook webhook = read(body, AlertmanagerWebhook.class);
+    checkTimes(webhook.alerts());
     return accepted(
         ingest.ingest(
             "alertmanager", webhook.alerts().stream().map(AlertHookResource::signal).toList()));
@@ -75,6 +78,7 @@ public class AlertHookResource {
   public Response grafana(byte[] body, HttpHeaders headers) {
     HookAuthenticator.verify("grafana", config.hooks().grafana(), headers::getHeaderString, body);
     GrafanaWebhook webhook = read(body, GrafanaWebhook.class);
+    checkTimes(webhook.alerts());
     return accepted(
         ingest.ingest(
             "grafana", webhook.alerts().stream().map(AlertHookResource::signal).toList()));
@@ -99,13 +103,32 @@ public class AlertHookResource {
       throw ApiException.badRequest(
           "payload.timestamp", "is older than the replay window: a replayed event");
     }
+    // Refusals of the mapping come before the ledger remembers the trigger.
+    AlertSignal signal = signal(event);
     if (event.eventAction().equals("trigger") && !deliveries.firstDelivery("pagerduty", body)) {
       // The same signed trigger again: a retry or a replay; either way it changes nothing.
       // Acknowledge and resolve bodies repeat for every occurrence of a key, and replaying one
       // can end an alert early but never start a revert, so only triggers are held to this.
       return accepted(new AlertIngest.Result(1, 1, java.util.Set.of(), 0, 0));
     }
-    return accepted(ingest.ingest("pagerduty", List.of(signal(event))));
+    return accepted(ingest.ingest("pagerduty", List.of(signal)));
+  }
+
+  /**
+   * Alerting systems send RFC 3339 times, years 1 to 9999; Jackson also reads a number as epoch
+   * seconds, and PostgreSQL cannot store a year past 294276: refused here, naming the field.
+   */
+  private static void checkTimes(List<Alert> alerts) {
+    for (int i = 0; i < alerts.size(); i++) {
+      checkTime("alerts[" + i + "].startsAt", alerts.get(i).startsAt());
+      checkTime("alerts[" + i + "].endsAt", alerts.get(i).endsAt());
+    }
+  }
+
+  private static void checkTime(String field, Instant at) {
+    if (at != null && (at.isBefore(ZERO_TIME) || at.isAfter(LATEST_TIME))) {
+      throw ApiException.badRequest(field, "must be a time between the years 1 and 9999");
+    }
   }
 
   private <T> T read(byte[] body, Class<T> type) {
@@ -209,9 +232,19 @@ public class AlertHookResource {
         // kube-state-metrics style names in custom_details map the alert to its workload or node.
         for (String key : List.of("namespace", "deployment", "node", "alertname")) {
           Object value = payload.customDetails().get(key);
-          if (value != null) {
-            labels.put(key, value.toString());
+          // custom_details is free-form, so the parser checks none of it; these keys become
+          // labels, and a label is a string without NUL (which PostgreSQL cannot store).
+          if (value == null) {
+            continue;
           }
+          String field = "payload.custom_details." + key;
+          if (!(value instanceof String text)) {
+            throw ApiException.badRequest(field, "must be a string");
+          }
+          if (text.indexOf('\u0000') >= 0) {
+            throw ApiException.badRequest(field, "must not contain the NUL character (U+0000)");
+          }
+          labels.put(key, text);
         }
       }
       name = labels.getOrDefault("alertname", name);
