@@ -1,5 +1,6 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Limit;
 import dev.patchops.contract.TicketScoped;
 import dev.patchops.contract.model.TestSuiteSpec;
 import java.time.Instant;
@@ -18,7 +19,7 @@ public record BurnInRequested(
     String equipmentId,
     String nodeName,
     String fixDescription,
-    List<TestSuiteSpec> testSuites,
+    @Limit(items = 20) List<TestSuiteSpec> testSuites,
     String requestedBy,
     Instant requestedAt)
     implements TicketScoped {}
