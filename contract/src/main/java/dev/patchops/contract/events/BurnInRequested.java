@@ -18,7 +18,7 @@ public record BurnInRequested(
     int attempt,
     String equipmentId,
     String nodeName,
-    String fixDescription,
+    @Limit(length = 20_100) String fixDescription,
     @Limit(items = 20) List<TestSuiteSpec> testSuites,
     String requestedBy,
     Instant requestedAt)

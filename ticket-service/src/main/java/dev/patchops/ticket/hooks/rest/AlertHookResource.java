@@ -52,6 +52,8 @@ public class AlertHookResource {
   /** Alertmanager sends this for a firing alert's end. */
   private static final Instant ZERO_TIME = Instant.parse("0001-01-01T00:00:00Z");
 
+  private static final int MAX_DETAIL_CHARS = 512;
+
   @Inject TicketServiceConfig config;
   @Inject AlertIngest ingest;
   @Inject DeliveryLedger deliveries;
@@ -210,7 +212,14 @@ public class AlertHookResource {
         for (String key : List.of("namespace", "deployment", "node", "alertname")) {
           Object value = payload.customDetails().get(key);
           if (value != null) {
-            labels.put(key, value.toString());
+            String text = value.toString();
+            if (text.length() > MAX_DETAIL_CHARS) {
+              // The alert.received label bound; a longer value could not be published.
+              throw ApiException.badRequest(
+                  "payload.custom_details." + key,
+                  "must be at most " + MAX_DETAIL_CHARS + " characters");
+            }
+            labels.put(key, text);
           }
         }
       }
