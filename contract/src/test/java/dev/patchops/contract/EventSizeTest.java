@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The largest event a legal input can produce stays under Kafka's record limit (1 MiB, less room
  * for the key and the CloudEvents headers). Every bounded field is filled to its {@link Limit} with
- * U+0001, whose JSON form ({@code \u0001}) is the longest a character can take: six bytes.
+ * U+0001, whose JSON form (a backslash-u escape) is the longest a character can take: six bytes.
  */
 class EventSizeTest {
   static final int KAFKA_RECORD_LIMIT = 1024 * 1024;
