@@ -34,7 +34,8 @@ public record ChangeRecord(
     Outcome outcome,
     List<FlaggedRecord> flagged,
     Chain chain,
-    Completeness completeness) {
+    Completeness completeness,
+    Page page) {
 
   /** The completeness rules read the other sections, so it is attached once they exist. */
   public ChangeRecord withCompleteness(Completeness assessed) {
@@ -52,8 +53,19 @@ public record ChangeRecord(
         outcome,
         flagged,
         chain,
-        assessed);
+        assessed,
+        page);
   }
+
+  /**
+   * Which part of the ticket's trail this record was built from: the records with a sequence number
+   * after {@code after}, at most {@code limit} of them. {@code next} is the cursor of the following
+   * page, null on the last; the timelines and chain links of the pages, read in turn, are the whole
+   * record's, in order.
+   *
+   * @param complete the page holds every record of the ticket: only then is completeness assessed
+   */
+  public record Page(int limit, Long after, Long next, boolean complete) {}
 
   public record TicketSummary(
       long seq,

@@ -108,12 +108,23 @@ public final class ChangeRecordBuilder {
   private ChangeRecordBuilder() {}
 
   public static ChangeRecord build(String ticketId, List<TrailRecord> recordsInSeqOrder) {
+    return build(ticketId, recordsInSeqOrder, null);
+  }
+
+  /**
+   * The record of one page of the ticket's trail. The completeness checklist reads the whole
+   * history, so a page that holds only part of it is not assessed.
+   */
+  public static ChangeRecord build(
+      String ticketId, List<TrailRecord> recordsInSeqOrder, ChangeRecord.Page page) {
     Assembly assembly = new Assembly();
     if (recordsInSeqOrder != null) {
       recordsInSeqOrder.stream().filter(Objects::nonNull).forEach(assembly::add);
     }
-    ChangeRecord draft = assembly.toRecord(ticketId);
-    return draft.withCompleteness(Completeness.assess(draft));
+    ChangeRecord draft = assembly.toRecord(ticketId, page);
+    return page == null || page.complete()
+        ? draft.withCompleteness(Completeness.assess(draft))
+        : draft;
   }
 
   /** What one event contributes to the timeline beyond the record's own attributes. */
@@ -1000,7 +1011,7 @@ public final class ChangeRecordBuilder {
       }
     }
 
-    ChangeRecord toRecord(String ticketId) {
+    ChangeRecord toRecord(String ticketId, ChangeRecord.Page page) {
       flagUngatedRollouts();
       List<Revision> builtRevisions = revisions.values().stream().map(RevisionAcc::build).toList();
       return new ChangeRecord(
@@ -1021,7 +1032,8 @@ public final class ChangeRecordBuilder {
               links.isEmpty() ? null : links.get(links.size() - 1).seq(),
               links.size(),
               List.copyOf(links)),
-          null);
+          null,
+          page);
     }
 
     private Outcome outcome(List<Revision> builtRevisions) {

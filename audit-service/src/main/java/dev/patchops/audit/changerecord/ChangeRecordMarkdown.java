@@ -47,6 +47,15 @@ public final class ChangeRecordMarkdown {
   public static String render(ChangeRecord record) {
     StringBuilder out = new StringBuilder();
     out.append("# Change record ").append(text(record.ticketId())).append("\n\n");
+    ChangeRecord.Page page = record.page();
+    if (page != null && !page.complete()) {
+      out.append("_Part of the record: at most ")
+          .append(page.limit())
+          .append(" trail records")
+          .append(page.after() == null ? "" : " after seq " + page.after())
+          .append(page.next() == null ? "; the last page" : "; next page: after=" + page.next())
+          .append("._\n\n");
+    }
     ticket(out, record.ticket());
     heading(out, 2, "Timeline");
     table(

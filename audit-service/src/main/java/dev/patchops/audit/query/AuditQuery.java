@@ -66,6 +66,18 @@ public class AuditQuery {
         List.of(ticketId));
   }
 
+  /**
+   * At most {@code limit} records of a ticket with a sequence number after {@code after}, in
+   * sequence order: one page of its change record, read through the (ticket_id, seq) index.
+   */
+  public List<TrailRecord> ticketPage(String ticketId, long after, int limit) {
+    return select(
+        "select "
+            + AuditTrail.COLUMNS
+            + " from audit_record where ticket_id = ? and seq > ? order by seq limit ?",
+        List.of(ticketId, after, limit));
+  }
+
   private List<TrailRecord> select(String sql, List<Object> args) {
     try (Connection connection = dataSource.getConnection();
         PreparedStatement s = connection.prepareStatement(sql)) {

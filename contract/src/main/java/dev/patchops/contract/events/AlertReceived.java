@@ -1,5 +1,6 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Limit;
 import dev.patchops.contract.Nullable;
 import dev.patchops.contract.PatchOpsEvent;
 import dev.patchops.contract.model.Severity;
@@ -15,12 +16,12 @@ import java.util.Map;
  */
 public record AlertReceived(
     @Nullable String ticketId,
-    String fingerprint,
+    @Limit(length = 255) String fingerprint,
     String source,
-    String alertName,
+    @Limit(length = 512) String alertName,
     @Nullable Severity severity,
-    Map<String, String> labels,
-    Map<String, String> annotations,
+    @Limit(items = 64, length = 512) Map<String, String> labels,
+    @Limit(items = 32, length = 1024) Map<String, String> annotations,
     @Nullable WorkloadRef workload,
     Instant startsAt,
     @Nullable String refusal)

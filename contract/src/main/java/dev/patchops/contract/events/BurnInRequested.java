@@ -1,5 +1,6 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Limit;
 import dev.patchops.contract.TicketScoped;
 import dev.patchops.contract.model.TestSuiteSpec;
 import java.time.Instant;
@@ -17,8 +18,8 @@ public record BurnInRequested(
     int attempt,
     String equipmentId,
     String nodeName,
-    String fixDescription,
-    List<TestSuiteSpec> testSuites,
+    @Limit(length = 20_100) String fixDescription,
+    @Limit(items = 20) List<TestSuiteSpec> testSuites,
     String requestedBy,
     Instant requestedAt)
     implements TicketScoped {}

@@ -1,5 +1,6 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Limit;
 import dev.patchops.contract.Nullable;
 import dev.patchops.contract.Pattern;
 import dev.patchops.contract.TicketScoped;
@@ -11,9 +12,9 @@ public record DiagnosticAdded(
     String ticketId,
     String diagnosticId,
     DiagnosticKind kind,
-    String uri,
+    @Limit(length = 2048) String uri,
     Instant capturedAt,
     @Nullable @Pattern(Pattern.SHA256_HEX) String sha256,
-    @Nullable String note,
+    @Nullable @Limit(length = 4000) String note,
     String addedBy)
     implements TicketScoped {}

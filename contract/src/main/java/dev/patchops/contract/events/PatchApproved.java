@@ -1,5 +1,6 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Limit;
 import dev.patchops.contract.Nullable;
 import dev.patchops.contract.Pattern;
 import dev.patchops.contract.TicketScoped;
@@ -20,7 +21,7 @@ public record PatchApproved(
     boolean emergency,
     @Nullable String emergencyReason,
     @Pattern(Pattern.IMAGE_BY_DIGEST) String image,
-    List<ContainerTarget> targets,
-    List<CanaryStep> canarySteps,
+    @Limit(items = 20) List<ContainerTarget> targets,
+    @Limit(items = 10) List<CanaryStep> canarySteps,
     Instant approvedAt)
     implements TicketScoped {}

@@ -1,5 +1,6 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Limit;
 import dev.patchops.contract.Pattern;
 import dev.patchops.contract.TicketScoped;
 import dev.patchops.contract.model.CanaryStep;
@@ -15,11 +16,11 @@ public record PatchProposed(
     int revision,
     VcsRef vcs,
     @Pattern(Pattern.IMAGE_BY_DIGEST) String image,
-    List<ContainerTarget> targets,
-    String changeWhat,
-    String changeWhy,
+    @Limit(items = 20) List<ContainerTarget> targets,
+    @Limit(length = 10_000) String changeWhat,
+    @Limit(length = 10_000) String changeWhy,
     String author,
-    List<TestSuiteSpec> testSuites,
-    List<CanaryStep> canarySteps,
+    @Limit(items = 20) List<TestSuiteSpec> testSuites,
+    @Limit(items = 10) List<CanaryStep> canarySteps,
     Instant proposedAt)
     implements TicketScoped {}

@@ -1,5 +1,6 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Limit;
 import dev.patchops.contract.TicketScoped;
 import dev.patchops.contract.model.RootCauseMethod;
 import java.time.Instant;
@@ -9,11 +10,11 @@ import java.util.List;
 public record RootCauseRecorded(
     String ticketId,
     RootCauseMethod method,
-    List<String> whys,
-    String rootCause,
-    List<String> contributingFactors,
-    List<String> affectedComponents,
-    List<String> evidenceRefs,
+    @Limit(items = 10, length = 1000) List<String> whys,
+    @Limit(length = 10_000) String rootCause,
+    @Limit(items = 50, length = 1000) List<String> contributingFactors,
+    @Limit(items = 50, length = 300) List<String> affectedComponents,
+    @Limit(items = 100, length = 512) List<String> evidenceRefs,
     String recordedBy,
     Instant recordedAt)
     implements TicketScoped {}

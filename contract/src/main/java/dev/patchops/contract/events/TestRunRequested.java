@@ -1,5 +1,6 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Limit;
 import dev.patchops.contract.Pattern;
 import dev.patchops.contract.TicketScoped;
 import dev.patchops.contract.model.ContainerTarget;
@@ -14,8 +15,8 @@ public record TestRunRequested(
     String runId,
     int attempt,
     @Pattern(Pattern.IMAGE_BY_DIGEST) String image,
-    List<ContainerTarget> targets,
-    List<TestSuiteSpec> testSuites,
+    @Limit(items = 20) List<ContainerTarget> targets,
+    @Limit(items = 20) List<TestSuiteSpec> testSuites,
     String requestedBy,
     Instant requestedAt)
     implements TicketScoped {}

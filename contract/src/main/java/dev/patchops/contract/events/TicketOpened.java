@@ -1,5 +1,6 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Limit;
 import dev.patchops.contract.Nullable;
 import dev.patchops.contract.TicketScoped;
 import dev.patchops.contract.model.EquipmentRef;
@@ -13,8 +14,8 @@ import java.time.Instant;
 public record TicketOpened(
     String ticketId,
     TicketKind kind,
-    String title,
-    @Nullable String description,
+    @Limit(length = 200) String title,
+    @Nullable @Limit(length = 10_000) String description,
     Severity severity,
     String reporter,
     TicketSource source,

@@ -1,10 +1,11 @@
 package dev.patchops.contract.model;
 
+import dev.patchops.contract.Limit;
 import dev.patchops.contract.Nullable;
 import java.util.List;
 
 public record SuiteResult(
-    String name,
+    @Limit(length = 63) String name,
     TestOutcome outcome,
     @Nullable Integer exitCode,
     long durationMs,
@@ -12,5 +13,5 @@ public record SuiteResult(
     int failures,
     int errors,
     int skipped,
-    List<TestCaseResult> cases,
-    @Nullable String logTail) {}
+    @Limit(items = 2000) List<TestCaseResult> cases,
+    @Nullable @Limit(length = 65_536) String logTail) {}

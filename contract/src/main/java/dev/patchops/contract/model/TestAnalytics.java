@@ -1,5 +1,6 @@
 package dev.patchops.contract.model;
 
+import dev.patchops.contract.Limit;
 import dev.patchops.contract.Nullable;
 import java.util.List;
 
@@ -13,8 +14,8 @@ public record TestAnalytics(
     long durationMs,
     @Nullable Long readinessMs,
     int restarts,
-    List<SuiteResult> suites,
-    List<String> failureMessages,
+    @Limit(items = 20) List<SuiteResult> suites,
+    @Limit(items = 201, length = 2048) List<String> failureMessages,
     List<String> environmentIssues,
     List<SecretDecision> secretDecisions,
     @Nullable AttemptChanges changesSinceLastAttempt) {}

@@ -1,10 +1,11 @@
 package dev.patchops.contract.model;
 
+import dev.patchops.contract.Limit;
 import dev.patchops.contract.Nullable;
 
 public record TestCaseResult(
-    String suite,
-    String name,
+    @Limit(length = 63) String suite,
+    @Limit(length = 512) String name,
     TestCaseStatus status,
     long durationMs,
-    @Nullable String failureMessage) {}
+    @Nullable @Limit(length = 2048) String failureMessage) {}

@@ -1,10 +1,11 @@
 package dev.patchops.contract.model;
 
+import dev.patchops.contract.Limit;
 import dev.patchops.contract.Nullable;
 import dev.patchops.contract.Pattern;
 
 /** Where the patch lives in version control. */
 public record VcsRef(
-    String repositoryUrl,
+    @Limit(length = 500) String repositoryUrl,
     @Pattern(Pattern.SHA1_COMMIT) String commitSha,
-    @Nullable String pullRequestUrl) {}
+    @Nullable @Limit(length = 500) String pullRequestUrl) {}

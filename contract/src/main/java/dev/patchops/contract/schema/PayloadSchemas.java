@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.patchops.contract.EventType;
+import dev.patchops.contract.Limit;
 import dev.patchops.contract.Nullable;
 import dev.patchops.contract.Pattern;
 import java.lang.reflect.ParameterizedType;
@@ -49,6 +50,10 @@ public final class PayloadSchemas {
       if (pattern != null) {
         property.put("pattern", pattern.value());
       }
+      Limit limit = component.getAnnotation(Limit.class);
+      if (limit != null) {
+        applyLimit(property, limit);
+      }
       properties.set(component.getName(), property);
       if (component.getAnnotation(Nullable.class) == null) {
         required.add(component.getName());
@@ -58,6 +63,34 @@ public final class PayloadSchemas {
     // Consumers read tolerantly, but producers must not invent fields the schema does not know.
     node.put("additionalProperties", false);
     return node;
+  }
+
+  /** maxItems/maxProperties on the container, maxLength on the string or on each string in it. */
+  static void applyLimit(ObjectNode property, Limit limit) {
+    String type = property.path("type").asText();
+    if (limit.items() >= 0) {
+      if (type.equals("array")) {
+        property.put("maxItems", limit.items());
+      } else if (type.equals("object")) {
+        property.put("maxProperties", limit.items());
+      } else {
+        throw new IllegalArgumentException("items limit on a " + type);
+      }
+    }
+    if (limit.length() >= 0) {
+      if (type.equals("string")) {
+        property.put("maxLength", limit.length());
+      } else if (type.equals("array")
+          && property.path("items").path("type").asText().equals("string")) {
+        ((ObjectNode) property.get("items")).put("maxLength", limit.length());
+      } else if (type.equals("object")
+          && property.path("additionalProperties").path("type").asText().equals("string")) {
+        property.putObject("propertyNames").put("maxLength", limit.length());
+        ((ObjectNode) property.get("additionalProperties")).put("maxLength", limit.length());
+      } else {
+        throw new IllegalArgumentException("length limit on a " + type);
+      }
+    }
   }
 
   static ObjectNode typeSchema(Type type) {

@@ -199,7 +199,12 @@ public class ProblemMappers {
           if (node.getIndex() != null && !names.isEmpty()) {
             names.set(names.size() - 1, names.get(names.size() - 1) + "[" + node.getIndex() + "]");
           }
-          if (name != null) {
+          if (node.getKind() == jakarta.validation.ElementKind.CONTAINER_ELEMENT) {
+            // "<list element>", "<map value>": the element is named by its index or its key.
+            if (node.getIndex() == null && node.getKey() != null) {
+              names.add(dev.patchops.platform.Echo.cap(node.getKey(), 64));
+            }
+          } else if (name != null) {
             names.add(name);
           }
         }

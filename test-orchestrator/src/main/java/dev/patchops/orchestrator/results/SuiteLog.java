@@ -21,6 +21,8 @@ public final class SuiteLog {
 
   public record Scanned(String tail, byte[] junit, boolean junitTruncated, long lines) {}
 
+  private static final int MAX_LINE_CHARS = ResultBudget.TOTAL_TAIL_BYTES;
+
   private SuiteLog() {}
 
   /**
@@ -56,7 +58,8 @@ public final class SuiteLog {
           }
           continue;
         }
-        tail.addLast(line);
+        // A kept line is bounded, so 200 of them are too; the tail is cut in bytes below.
+        tail.addLast(line.length() <= MAX_LINE_CHARS ? line : line.substring(0, MAX_LINE_CHARS));
         if (tail.size() > tailLines) {
           tail.removeFirst();
         }
@@ -65,6 +68,9 @@ public final class SuiteLog {
       throw new UncheckedIOException(e);
     }
     return new Scanned(
-        String.join("\n", tail), junit == null ? null : junit.toByteArray(), truncated, lines);
+        ResultBudget.keepEnd(String.join("\n", tail), ResultBudget.TOTAL_TAIL_BYTES),
+        junit == null ? null : junit.toByteArray(),
+        truncated,
+        lines);
   }
 }

@@ -15,6 +15,7 @@ import dev.patchops.orchestrator.mirror.MirrorRequest;
 import dev.patchops.orchestrator.mirror.k8s.NamespaceMirror;
 import dev.patchops.orchestrator.mirror.k8s.ReadinessGate;
 import dev.patchops.orchestrator.results.AttemptComparison;
+import dev.patchops.orchestrator.results.ResultBudget;
 import dev.patchops.orchestrator.run.k8s.PatchTests;
 import dev.patchops.orchestrator.run.k8s.SuiteRunner;
 import io.quarkus.runtime.ShutdownEvent;
@@ -261,9 +262,11 @@ public class RunExecutor {
       TestRun run,
       long startNanos,
       ReadinessGate.Readiness readiness,
-      List<SuiteResult> results,
+      List<SuiteResult> reported,
       List<String> environmentIssues,
       List<SecretDecision> secrets) {
+    // What the suites printed, cut to fit one Kafka record (the run's test.run-completed event).
+    List<SuiteResult> results = ResultBudget.fitSuites(reported);
     List<TestCaseResult> cases = results.stream().flatMap(r -> r.cases().stream()).toList();
     List<TestRun> earlier = runs.earlierAttempts(run);
     TestRun previous = earlier.isEmpty() ? null : earlier.get(earlier.size() - 1);
@@ -290,10 +293,10 @@ public class RunExecutor {
         readiness != null && readiness.ready() ? readiness.waited().toMillis() : null,
         readiness == null ? 0 : readiness.restarts(),
         results,
-        failures,
+        ResultBudget.fitFailures(failures),
         environmentIssues,
         secrets,
-        changes);
+        ResultBudget.fitChanges(changes));
   }
 
   /** The same thing under test: the patched image of a mirror test, the node of a burn-in. */

@@ -47,6 +47,10 @@ public class AlertIngest {
     int uncorrelated = 0;
     int refused = 0;
     Set<String> touched = new TreeSet<>();
+    lockInOneOrder(source, signals);
+    // The batch's alert events go to the outbox in one JDBC batch; they are written before any
+    // ticket event, so each key's events keep the order in which they happened.
+    java.util.List<Outbox.Event> pending = new java.util.ArrayList<>();
     for (AlertSignal signal : signals) {
       // Concurrent deliveries of one alert queue here instead of racing on the unique key.
       advisoryLock(source + "|" + signal.fingerprint());
@@ -73,7 +77,7 @@ public class AlertIngest {
             refused++;
           }
           Ticket ticket =
-              refusal != null ? null : correlate(occurrence, signal, actor).orElse(null);
+              refusal != null ? null : correlate(occurrence, signal, actor, pending).orElse(null);
           if (ticket == null && refusal == null) {
             uncorrelated++;
           }
@@ -82,20 +86,21 @@ public class AlertIngest {
             touched.add(ticket.id);
           }
           occurrence.persist();
-          outbox.publish(
-              new AlertReceived(
-                  occurrence.ticketId,
-                  occurrence.fingerprint,
-                  source,
-                  occurrence.alertName,
-                  severity(signal.severity()),
-                  occurrence.labels,
-                  occurrence.annotations,
-                  workload(occurrence),
-                  occurrence.startsAt,
-                  refusal),
-              "alerts/" + occurrence.fingerprint,
-              actor);
+          pending.add(
+              outbox.event(
+                  new AlertReceived(
+                      occurrence.ticketId,
+                      occurrence.fingerprint,
+                      source,
+                      occurrence.alertName,
+                      severity(signal.severity()),
+                      occurrence.labels,
+                      occurrence.annotations,
+                      workload(occurrence),
+                      occurrence.startsAt,
+                      refusal),
+                  "alerts/" + occurrence.fingerprint,
+                  actor));
         }
         case ACKNOWLEDGED -> {
           if (occurrence == null || occurrence.endedAt != null) {
@@ -122,19 +127,21 @@ public class AlertIngest {
           if (occurrence.ticketId != null) {
             touched.add(occurrence.ticketId);
           }
-          outbox.publish(
-              new AlertResolved(
-                  occurrence.ticketId,
-                  occurrence.fingerprint,
-                  source,
-                  occurrence.alertName,
-                  workload(occurrence),
-                  occurrence.endedAt),
-              "alerts/" + occurrence.fingerprint,
-              actor);
+          pending.add(
+              outbox.event(
+                  new AlertResolved(
+                      occurrence.ticketId,
+                      occurrence.fingerprint,
+                      source,
+                      occurrence.alertName,
+                      workload(occurrence),
+                      occurrence.endedAt),
+                  "alerts/" + occurrence.fingerprint,
+                  actor));
         }
       }
     }
+    writePending(pending);
     return new Result(signals.size(), duplicates, touched, uncorrelated, refused);
   }
 
@@ -181,7 +188,11 @@ public class AlertIngest {
    * The ticket an alert belongs to: the open ticket of its workload (or node), a recently resolved
    * one that it reopens, or a new one.
    */
-  private Optional<Ticket> correlate(AlertOccurrence occurrence, AlertSignal signal, String actor) {
+  private Optional<Ticket> correlate(
+      AlertOccurrence occurrence,
+      AlertSignal signal,
+      String actor,
+      java.util.List<Outbox.Event> pending) {
     if (occurrence.workloadName != null) {
       advisoryLock("workload|" + occurrence.workloadNamespace + "/" + occurrence.workloadName);
       Optional<Ticket> open =
@@ -211,12 +222,14 @@ public class AlertIngest {
               .firstResultOptional();
       if (recent.isPresent()) {
         Ticket ticket = recent.get();
+        writePending(pending);
         tickets.reopen(
             ticket,
             "alert " + occurrence.alertName + " (" + occurrence.fingerprint + ") fired again",
             actor);
         return Optional.of(ticket);
       }
+      writePending(pending);
       return Optional.of(
           tickets.open(
               new TicketService.NewTicket(
@@ -244,6 +257,7 @@ public class AlertIngest {
       if (holder.isPresent()) {
         return Optional.of(tickets.lock(holder.get().id));
       }
+      writePending(pending);
       return Optional.of(
           tickets.open(
               new TicketService.NewTicket(
@@ -270,6 +284,44 @@ public class AlertIngest {
           }
         });
     return copy;
+  }
+
+  /** Writes the batch's alert events not yet in the outbox, in one JDBC batch. */
+  private void writePending(java.util.List<Outbox.Event> pending) {
+    if (!pending.isEmpty()) {
+      outbox.write(java.util.List.copyOf(pending));
+      pending.clear();
+    }
+  }
+
+  /**
+   * Takes every alert and workload lock the batch may need, up front and in one global order (of
+   * the lock ids). Taken one by one in batch order, two groups naming the same workloads or alerts
+   * in different orders each held what the other waited for: PostgreSQL broke the deadlock by
+   * failing one, a 500 that Alertmanager retries (seen in the alert storm benchmark). The per-alert
+   * locks below are then re-entrant no-ops. A subquery with OFFSET 0 keeps its order for the outer
+   * scan, so the locks are taken in that order.
+   */
+  private void lockInOneOrder(String source, java.util.List<AlertSignal> signals) {
+    Set<String> keys = new TreeSet<>();
+    for (AlertSignal signal : signals) {
+      keys.add(source + "|" + signal.fingerprint());
+      String namespace = signal.labels().get("namespace");
+      String name = signal.labels().get("deployment");
+      if (namespace != null && name != null) {
+        keys.add("workload|" + namespace + "/" + name);
+      }
+    }
+    if (keys.size() < 2) {
+      return;
+    }
+    entityManager
+        .createNativeQuery(
+            "select count(pg_advisory_xact_lock(h)) from (select distinct"
+                + " hashtextextended(k, 0) as h from unnest(cast(?1 as text[])) as k"
+                + " order by h offset 0) ordered")
+        .setParameter(1, keys.toArray(String[]::new))
+        .getSingleResult();
   }
 
   private void advisoryLock(String key) {

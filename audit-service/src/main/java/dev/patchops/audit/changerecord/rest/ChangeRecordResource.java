@@ -44,30 +44,65 @@ public class ChangeRecordResource {
     }
   }
 
+  /**
+   * Records of the trail per page. A ticket's trail grows with every delivery and retry, and a
+   * change record built from all of it at once held all of it in memory; a page holds at most this
+   * many records, whatever the ticket's history.
+   */
+  public static final int MAX_PAGE = 1000;
+
   @Inject AuditQuery query;
 
   /**
    * @param format json, markdown or html; overrides {@code Accept}, so a link can pick the format
+   * @param limit records of the trail on this page, 1 to {@value #MAX_PAGE} (the default)
+   * @param after the cursor: the {@code page.next} of the previous page; absent for the first
    */
   @GET
   @Produces({MediaType.APPLICATION_JSON, MARKDOWN, MediaType.TEXT_HTML})
   public Response changeRecord(
       @PathParam("id") String ticketId,
       @QueryParam("format") String format,
-      @jakarta.ws.rs.core.Context HttpHeaders headers) {
+      @QueryParam("limit") Integer limit,
+      @QueryParam("after") Long after,
+      @jakarta.ws.rs.core.Context HttpHeaders headers,
+      @jakarta.ws.rs.core.Context jakarta.ws.rs.core.UriInfo uri) {
     Format chosen = format != null ? parse(format) : negotiate(headers.getAcceptableMediaTypes());
-    List<TrailRecord> records = query.ticket(ticketId);
-    if (records.isEmpty()) {
+    int size = limit == null ? MAX_PAGE : limit;
+    if (size < 1 || size > MAX_PAGE) {
+      throw ApiException.badRequest("limit", "must be between 1 and " + MAX_PAGE);
+    }
+    if (after != null && after < 0) {
+      throw ApiException.badRequest("after", "must be a sequence number, 0 or more");
+    }
+    // One more than the page, to know whether another follows without counting the rest.
+    List<TrailRecord> records = query.ticketPage(ticketId, after == null ? -1 : after, size + 1);
+    if (records.isEmpty() && after == null) {
       throw ApiException.notFound("ticket " + ticketId + " in the audit trail");
     }
-    ChangeRecord record = ChangeRecordBuilder.build(ticketId, records);
+    boolean more = records.size() > size;
+    if (more) {
+      records = records.subList(0, size);
+    }
+    Long next = more ? records.get(records.size() - 1).seq() : null;
+    ChangeRecord.Page page = new ChangeRecord.Page(size, after, next, after == null && !more);
+    ChangeRecord record = ChangeRecordBuilder.build(ticketId, records, page);
     Object body =
         switch (chosen) {
           case JSON -> record;
           case MARKDOWN -> ChangeRecordMarkdown.render(record);
           case HTML -> ChangeRecordHtml.render(record);
         };
-    return Response.ok(body, chosen.type.withCharset("UTF-8"))
+    Response.ResponseBuilder response = Response.ok(body, chosen.type.withCharset("UTF-8"));
+    if (next != null) {
+      response.link(
+          uri.getRequestUriBuilder()
+              .replaceQueryParam("limit", size)
+              .replaceQueryParam("after", next)
+              .build(),
+          "next");
+    }
+    return response
         .header(HttpHeaders.VARY, HttpHeaders.ACCEPT)
         // The page shows what anyone who opens a ticket writes: no scripts, whatever slips past.
         .header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")

@@ -48,7 +48,7 @@ public class HardwareFixResource {
               regexp = PatchResource.IMAGE_BY_DIGEST,
               message = "must be pinned by digest: <repository>@sha256:<64 hex>")
           String image,
-      @NotEmpty @Size(max = 50) List<@NotBlank @Size(max = 4000) String> command,
+      @NotEmpty @Size(max = 20) List<@NotBlank @Size(max = 256) String> command,
       @NotNull @Min(1) @Max(86_400) Integer timeoutSeconds) {}
 
   public record RecordFix(

@@ -53,6 +53,7 @@ public class AlertHookResource {
   private static final Instant ZERO_TIME = Instant.parse("0001-01-01T00:00:00Z");
 
   private static final Instant LATEST_TIME = Instant.parse("9999-12-31T23:59:59.999999Z");
+  private static final int MAX_DETAIL_CHARS = 512;
 
   @Inject TicketServiceConfig config;
   @Inject AlertIngest ingest;
@@ -243,6 +244,11 @@ public class AlertHookResource {
           }
           if (text.indexOf('\u0000') >= 0) {
             throw ApiException.badRequest(field, "must not contain the NUL character (U+0000)");
+          }
+          if (text.length() > MAX_DETAIL_CHARS) {
+            // The alert.received label bound; a longer value could not be published.
+            throw ApiException.badRequest(
+                field, "must be at most " + MAX_DETAIL_CHARS + " characters");
           }
           labels.put(key, text);
         }

@@ -18,8 +18,9 @@ public final class HookPayloads {
   public record Alert(
       @NotBlank @Pattern(regexp = "firing|resolved", message = "must be firing or resolved")
           String status,
-      @NotNull Map<String, String> labels,
-      Map<String, String> annotations,
+      // The bounds of the alert.received payload: an alert over them is refused whole (400).
+      @NotNull @Size(max = 64) Map<@Size(max = 512) String, @Size(max = 512) String> labels,
+      @Size(max = 32) Map<@Size(max = 1024) String, @Size(max = 1024) String> annotations,
       @NotNull Instant startsAt,
       Instant endsAt,
       String generatorURL,
@@ -62,9 +63,9 @@ public final class HookPayloads {
               message = "must be critical, error, warning or info")
           String severity,
       Instant timestamp,
-      String component,
-      String group,
-      @JsonProperty("class") String eventClass,
+      @Size(max = 512) String component,
+      @Size(max = 512) String group,
+      @JsonProperty("class") @Size(max = 512) String eventClass,
       @JsonProperty("custom_details") Map<String, Object> customDetails) {}
 
   public record PagerDutyEvent(

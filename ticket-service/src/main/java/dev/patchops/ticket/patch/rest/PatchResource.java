@@ -73,7 +73,7 @@ public class PatchResource {
           @Size(max = 500)
           @Pattern(regexp = "\\S+", message = "must be an image reference without spaces")
           String image,
-      @NotEmpty @Size(max = 50) List<@NotBlank @Size(max = 4000) String> command,
+      @NotEmpty @Size(max = 20) List<@NotBlank @Size(max = 256) String> command,
       @Min(1) @Max(7200) Integer timeoutSeconds) {}
 
   public record Step(@Min(1) @Max(100) int weight, @Min(0) @Max(86_400) int pauseSeconds) {}

@@ -61,7 +61,7 @@ public class RootCauseResource {
       @NotBlank @Size(max = 10_000) String rootCause,
       @Size(max = 50) List<@NotBlank @Size(max = 1000) String> contributingFactors,
       @NotNull @Size(min = 1, max = 50) List<@NotBlank @Size(max = 300) String> affectedComponents,
-      @Size(max = 100) List<@NotBlank String> evidenceRefs) {}
+      @Size(max = 100) List<@NotBlank @Size(max = 512) String> evidenceRefs) {}
 
   public record RootCauseView(
       RootCauseMethod method,
