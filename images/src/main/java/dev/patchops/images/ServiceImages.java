@@ -116,10 +116,7 @@ public final class ServiceImages {
   }
 
   public static Path cacheRoot() {
-    String configured = System.getenv("PATCHOPS_CACHE");
-    return configured != null && !configured.isBlank()
-        ? Path.of(configured)
-        : Path.of(System.getProperty("user.home"), ".cache", "patchops");
+    return dev.patchops.devstack.kube.KubeBinaries.cacheRoot();
   }
 
   /**

@@ -8,6 +8,7 @@ import com.google.cloud.tools.jib.api.Containerizer;
 import com.google.cloud.tools.jib.api.JibContainer;
 import com.google.cloud.tools.jib.api.RegistryImage;
 import dev.patchops.contract.Topics;
+import dev.patchops.devstack.DebianPackages;
 import dev.patchops.devstack.JwtIssuer;
 import dev.patchops.devstack.KafkaBroker;
 import dev.patchops.devstack.PostgresServer;

@@ -1,5 +1,6 @@
 package dev.patchops.images;
 
+import dev.patchops.devstack.DebianPackages;
 import java.io.IOException;
 import java.net.HttpURLConnection;
 import java.net.ServerSocket;

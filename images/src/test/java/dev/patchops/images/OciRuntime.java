@@ -3,6 +3,7 @@ package dev.patchops.images;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.patchops.devstack.DebianPackages;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -488,27 +488,18 @@ class RolloutCrashIT {
 
   @Test
   void haltedBetweenPromotionAndItsRecordItFinishesThePromotionOnce() throws Exception {
-    CrashPoint point = CrashPoint.atEntry("promoted-unrecorded", SERVICE, "promoted");
-    String ns = Sandbox.shop(client);
-    String image = Sandbox.image("", '2');
-    try (KafkaProbe probe = KafkaProbe.fromNow(Topics.ROLLOUTS)) {
-      String first = launch(point);
-      String id = start(first, ns, image);
-      awaitReadyCanary(first, ns, id);
-      command(first, id, "promote?full=true");
-      awaitCrash(processOf(first), point);
-      String second = launch();
-      awaitNewLeader();
-      List<String> story = finishPromoted(second, id, ns, image, probe);
-      assertThat(count(story, EventType.ROLLOUT_PROMOTED)).as("%s", story).isEqualTo(1);
-    }
+    promotionHaltedAt(CrashPoint.atEntry("promoted-unrecorded", SERVICE, "promoted"), '2');
   }
 
   @Test
   void haltedInTheWatchWindowsLastTransactionItSucceedsOnce() throws Exception {
-    CrashPoint point = CrashPoint.atExit("watch-passed-uncommitted", SERVICE, "watchPassed");
+    promotionHaltedAt(CrashPoint.atExit("watch-passed-uncommitted", SERVICE, "watchPassed"), '3');
+  }
+
+  /** A full promotion mid-canary, the service halted at {@code point} on the way to SUCCEEDED. */
+  private void promotionHaltedAt(CrashPoint point, char digest) throws Exception {
     String ns = Sandbox.shop(client);
-    String image = Sandbox.image("", '3');
+    String image = Sandbox.image("", digest);
     try (KafkaProbe probe = KafkaProbe.fromNow(Topics.ROLLOUTS)) {
       String first = launch(point);
       String id = start(first, ns, image);

@@ -1,5 +1,6 @@
 package dev.patchops.testing;
 
+import dev.patchops.devstack.DebianPackages;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
@@ -175,7 +176,7 @@ public final class Schemathesis {
         exec(List.of(python(), "-m", "venv", venv.toString()), Duration.ofMinutes(5));
       } catch (IllegalStateException noVenv) {
         // Debian ships the venv module (and on a minimal machine python3 itself) apart.
-        aptInstall(cache, "python3-venv", noVenv);
+        aptInstall("python3-venv", noVenv);
         deleteTree(venv);
         exec(List.of("/usr/bin/python3", "-m", "venv", venv.toString()), Duration.ofMinutes(5));
       }
@@ -192,38 +193,19 @@ public final class Schemathesis {
     }
   }
 
-  /** Installs a Debian package, under the same lock as the image tests' installs. */
-  private static void aptInstall(Path cache, String pkg, RuntimeException why)
-      throws IOException, InterruptedException {
-    if (!"root".equals(System.getProperty("user.name"))
-        || !Files.isExecutable(Path.of("/usr/bin/apt-get"))) {
+  /** Installs a Debian package, under the same lock as every other install of the build. */
+  private static void aptInstall(String pkg, RuntimeException why) {
+    try {
+      DebianPackages.install(pkg, () -> DebianPackages.installed(pkg));
+    } catch (IllegalStateException e) {
       throw new IllegalStateException(
           "schemathesis needs python3 with its venv module (Debian: "
               + pkg
               + "): "
-              + why.getMessage());
-    }
-    try (FileChannel channel =
-            FileChannel.open(
-                cache.resolve("apt.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock = channel.lock()) {
-      List<String> install =
-          List.of(
-              "apt-get",
-              "-o",
-              "DPkg::Lock::Timeout=600",
-              "install",
-              "-y",
-              "--no-install-recommends",
-              pkg);
-      try {
-        exec(install, Duration.ofMinutes(15));
-      } catch (IllegalStateException notFound) {
-        exec(
-            List.of("apt-get", "-o", "DPkg::Lock::Timeout=600", "update", "-qq"),
-            Duration.ofMinutes(10));
-        exec(install, Duration.ofMinutes(15));
-      }
+              + why.getMessage()
+              + "; "
+              + e.getMessage(),
+          e);
     }
   }
 

@@ -257,7 +257,8 @@ class AlertHookTest {
         .body("violations[0].field", equalTo("alerts[0].startsAt"))
         .body("violations[0].reason", equalTo("must be a time between the years 1 and 9999"));
     postAlertmanager(
-            good.replace("\"endsAt\":\"0001-01-01T00:00:00Z\"", "\"endsAt\":\"+10000-01-01T00:00:00Z\""))
+            good.replace(
+                "\"endsAt\":\"0001-01-01T00:00:00Z\"", "\"endsAt\":\"+10000-01-01T00:00:00Z\""))
         .statusCode(400)
         .body("violations[0].field", equalTo("alerts[0].endsAt"));
     postAlertmanager(good).statusCode(202).body("received", equalTo(1));

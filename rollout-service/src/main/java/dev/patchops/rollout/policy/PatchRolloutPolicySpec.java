@@ -73,6 +73,24 @@ public class PatchRolloutPolicySpec {
 
     @Size(max = 20)
     public List<Query> queries = new ArrayList<>();
+
+    /**
+     * Canary-versus-stable comparisons for the statistical judge, as on a PatchRollout; a request
+     * may add comparisons, never drop or replace these.
+     */
+    @Size(max = 20)
+    public List<dev.patchops.rollout.rollout.k8s.PatchRolloutSpec.Comparison> comparisons =
+        new ArrayList<>();
+
+    /** The judge's passing score (0..100); a request may raise it, not lower it. */
+    @Min(0)
+    @Max(100)
+    public Double passScore;
+
+    /** The judge's marginal score (0..100); a request may raise it, not lower it. */
+    @Min(0)
+    @Max(100)
+    public Double marginalScore;
   }
 
   @ValidationRule(value = "has(self.min) || has(self.max)", message = "needs a min or a max")

@@ -140,7 +140,61 @@ public final class PolicyFloor {
                 + "'s query; a request may add queries, not replace one");
       }
     }
-    return new AnalysisSpec(deadline, restarts, url, List.copyOf(queries.values()));
+    Map<String, AnalysisSpec.Comparison> comparisons = new LinkedHashMap<>();
+    floor.comparisonsOrEmpty().forEach(c -> comparisons.put(c.name(), c));
+    for (AnalysisSpec.Comparison c : requested.comparisonsOrEmpty()) {
+      AnalysisSpec.Comparison own = c == null ? null : comparisons.get(c.name());
+      if (own == null) {
+        if (c != null) {
+          comparisons.put(c.name(), c);
+        }
+      } else if (!own.equals(c)) {
+        refusals.add(
+            "analysis.comparisons["
+                + c.name()
+                + "]: is policy "
+                + policy.name()
+                + "'s comparison; a request may add comparisons, not replace one");
+      }
+    }
+    Double passScore =
+        higher("analysis.passScore", floor.passScore(), requested.passScore(), policy, refusals);
+    Double marginalScore =
+        higher(
+            "analysis.marginalScore",
+            floor.marginalScore(),
+            requested.marginalScore(),
+            policy,
+            refusals);
+    return new AnalysisSpec(
+        deadline,
+        restarts,
+        url,
+        List.copyOf(queries.values()),
+        List.copyOf(comparisons.values()),
+        passScore,
+        marginalScore);
+  }
+
+  /** The judge's thresholds: a request may ask for a higher score, never a lower one. */
+  private static Double higher(
+      String field, Double floor, Double requested, RolloutPolicy policy, List<String> refusals) {
+    if (requested == null) {
+      return floor;
+    }
+    if (floor != null && requested < floor) {
+      refusals.add(
+          field
+              + ": "
+              + requested
+              + " is below policy "
+              + policy.name()
+              + "'s "
+              + floor
+              + "; a request may only raise it");
+      return floor;
+    }
+    return requested;
   }
 
   /** The lower of the two limits; a request above the policy's is refused. */

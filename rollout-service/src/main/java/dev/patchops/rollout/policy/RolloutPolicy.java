@@ -4,6 +4,7 @@ import dev.patchops.contract.model.CanaryStep;
 import dev.patchops.contract.model.RolloutPolicyRef;
 import dev.patchops.contract.model.Severity;
 import dev.patchops.rollout.rollout.AnalysisSpec;
+import dev.patchops.rollout.rollout.k8s.PatchRolloutSpec;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,7 +46,10 @@ public record RolloutPolicy(
                     ? List.of()
                     : spec.analysis.queries.stream()
                         .map(q -> new AnalysisSpec.MetricQuery(q.name, q.query, q.min, q.max))
-                        .toList());
+                        .toList(),
+                PatchRolloutSpec.Comparison.toSpec(spec.analysis.comparisons),
+                spec.analysis.passScore,
+                spec.analysis.marginalScore);
     String created = cr.getMetadata().getCreationTimestamp();
     return new RolloutPolicy(
         cr.getMetadata().getName(),

@@ -730,22 +730,7 @@ public class RolloutEngine {
                     : spec.analysis.queries.stream()
                         .map(q -> new AnalysisSpec.MetricQuery(q.name, q.query, q.min, q.max))
                         .toList(),
-                spec.analysis.comparisons == null
-                    ? List.of()
-                    : spec.analysis.comparisons.stream()
-                        .map(
-                            c ->
-                                new AnalysisSpec.Comparison(
-                                    c.name,
-                                    c.query,
-                                    c.badWhen,
-                                    c.failPValue,
-                                    c.marginalPValue,
-                                    c.tolerance,
-                                    c.minSamples,
-                                    c.lookbackSeconds,
-                                    c.resolutionSeconds))
-                        .toList(),
+                PatchRolloutSpec.Comparison.toSpec(spec.analysis.comparisons),
                 spec.analysis.passScore,
                 spec.analysis.marginalScore);
     var request =

@@ -149,4 +149,54 @@ class PolicyFloorTest {
     // No mode in the policy: the request decides.
     assertThat(PolicyFloor.apply(policy(null), null, null, "mine").httpRoute()).isEqualTo("mine");
   }
+
+  @Test
+  void comparisonsMayBeAddedNotReplacedAndScoresOnlyRaised() {
+    AnalysisSpec.Comparison latency =
+        new AnalysisSpec.Comparison("latency", "p99", "higher", null, null, null, null, null, null);
+    AnalysisSpec.Comparison errors =
+        new AnalysisSpec.Comparison("errors", "rate", "higher", null, null, null, null, null, null);
+    RolloutPolicy judged =
+        new RolloutPolicy(
+            "judged",
+            4,
+            Instant.EPOCH,
+            null,
+            List.of("checkout"),
+            STEPS,
+            new AnalysisSpec(60, 1, PROM, List.of(), List.of(latency), 90.0, 70.0),
+            null,
+            null,
+            List.of());
+    var added =
+        PolicyFloor.apply(
+            judged,
+            null,
+            new AnalysisSpec(null, null, null, List.of(), List.of(errors), 95.0, null),
+            null);
+    assertThat(added.refused()).isFalse();
+    assertThat(added.analysis().comparisons()).containsExactly(latency, errors);
+    assertThat(added.analysis().passScore()).isEqualTo(95.0);
+    assertThat(added.analysis().marginalScore()).isEqualTo(70.0);
+
+    var weaker =
+        PolicyFloor.apply(
+            judged,
+            null,
+            new AnalysisSpec(
+                null,
+                null,
+                null,
+                List.of(),
+                List.of(
+                    new AnalysisSpec.Comparison(
+                        "latency", "p50", "higher", null, null, null, null, null, null)),
+                50.0,
+                null),
+            null);
+    assertThat(weaker.refusals())
+        .hasSize(2)
+        .anySatisfy(r -> assertThat(r).startsWith("analysis.comparisons[latency]"))
+        .anySatisfy(r -> assertThat(r).startsWith("analysis.passScore: 50.0"));
+  }
 }

@@ -1,23 +1,19 @@
 package dev.patchops.testing.prometheus;
 
+import dev.patchops.devstack.DebianPackages;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -173,52 +169,8 @@ public final class RealPrometheus implements AutoCloseable {
    * with a file lock under ~/.cache/patchops (apt's own lock is waited on as well).
    */
   static void requireBinaries() {
-    if (Files.isExecutable(PROMETHEUS) && Files.isExecutable(PROMTOOL)) {
-      return;
-    }
-    Path lockFile = Path.of(System.getProperty("user.home"), ".cache", "patchops", "apt.lock");
-    try {
-      Files.createDirectories(lockFile.getParent());
-      try (FileChannel channel =
-              FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-          FileLock lock = channel.lock()) {
-        if (Files.isExecutable(PROMETHEUS) && Files.isExecutable(PROMTOOL)) {
-          return;
-        }
-        if (!"root".equals(System.getProperty("user.name"))) {
-          throw new IllegalStateException(
-              "prometheus is missing and only root may install Debian package prometheus");
-        }
-        String output = aptGet("install", "-y", "--no-install-recommends", "prometheus");
-        if (!Files.isExecutable(PROMETHEUS) && output.contains("Unable to locate package")) {
-          aptGet("update", "-qq");
-          output = aptGet("install", "-y", "--no-install-recommends", "prometheus");
-        }
-        if (!Files.isExecutable(PROMETHEUS) || !Files.isExecutable(PROMTOOL)) {
-          String[] lines = output.strip().split("\n");
-          throw new IllegalStateException(
-              "cannot install Debian package prometheus: " + lines[lines.length - 1]);
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static String aptGet(String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of("apt-get", "-o", "DPkg::Lock::Timeout=600"));
-    command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    builder.environment().put("DEBIAN_FRONTEND", "noninteractive");
-    Process process = builder.start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    try {
-      process.waitFor();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while running " + command, e);
-    }
-    return output;
+    DebianPackages.require(PROMETHEUS.toString(), "prometheus");
+    DebianPackages.require(PROMTOOL.toString(), "prometheus");
   }
 
   /** Series to load, as OpenMetrics text: gauges only, every sample with its own timestamp. */

@@ -73,6 +73,27 @@ public class PatchRolloutSpec {
     public Integer minSamples;
     public Integer lookbackSeconds;
     public Integer resolutionSeconds;
+
+    /** The judge's form of these; a PatchRollout and a PatchRolloutPolicy both use it. */
+    public static List<dev.patchops.rollout.rollout.AnalysisSpec.Comparison> toSpec(
+        List<Comparison> comparisons) {
+      return comparisons == null
+          ? List.of()
+          : comparisons.stream()
+              .map(
+                  c ->
+                      new dev.patchops.rollout.rollout.AnalysisSpec.Comparison(
+                          c.name,
+                          c.query,
+                          c.badWhen,
+                          c.failPValue,
+                          c.marginalPValue,
+                          c.tolerance,
+                          c.minSamples,
+                          c.lookbackSeconds,
+                          c.resolutionSeconds))
+              .toList();
+    }
   }
 
   public static class Query {

@@ -1,5 +1,6 @@
-package dev.patchops.images;
+package dev.patchops.devstack;
 
+import dev.patchops.devstack.kube.KubeBinaries;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -10,11 +11,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
- * The Debian tools the image tests use (skopeo, docker-registry, runc, umoci), installed on first
- * use when missing, so that a fresh Debian machine needs nothing but {@code ./mvnw -B verify}.
- * Installs are serialized per machine with a file lock (apt's own lock is waited on as well).
+ * The Debian tools the tests use (skopeo, docker-registry, runc and umoci for the images;
+ * prometheus for the canary judge; python3-venv for schemathesis), installed on first use when
+ * missing, so that a fresh Debian machine needs nothing but {@code ./mvnw -B verify}. Installs are
+ * serialized per machine with a file lock (apt's own lock is waited on as well).
  */
 public final class DebianPackages {
 
@@ -23,35 +26,62 @@ public final class DebianPackages {
   /** The path of {@code binary}, after installing {@code pkg} if the binary is missing. */
   public static Path require(String binary, String pkg) {
     Path path = Path.of(binary);
-    if (Files.isExecutable(path)) {
-      return path;
+    if (!Files.isExecutable(path)) {
+      install(pkg, () -> Files.isExecutable(path));
     }
-    Path lockFile = ServiceImages.cacheRoot().resolve("apt.lock");
+    if (!Files.isExecutable(path)) {
+      throw new IllegalStateException(
+          "Debian package " + pkg + " is installed but has no " + binary);
+    }
+    return path;
+  }
+
+  /**
+   * Installs {@code pkg} unless {@code present} says another build did while this one waited for
+   * the lock.
+   */
+  public static void install(String pkg, BooleanSupplier present) {
+    Path lockFile = KubeBinaries.cacheRoot().resolve("apt.lock");
     try {
       Files.createDirectories(lockFile.getParent());
       try (FileChannel channel =
               FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
           FileLock lock = channel.lock()) {
-        if (Files.isExecutable(path)) {
-          return path; // another build installed it while we waited
+        if (present.getAsBoolean()) {
+          return;
         }
         if (!"root".equals(System.getProperty("user.name"))) {
-          throw new IllegalStateException(
-              binary + " is missing and only root may install Debian package " + pkg);
+          throw new IllegalStateException("only root may install Debian package " + pkg);
         }
         String output = aptGet("install", "-y", "--no-install-recommends", pkg);
-        if (!Files.isExecutable(path) && output.contains("Unable to locate package")) {
+        if (!present.getAsBoolean() && output.contains("Unable to locate package")) {
           aptGet("update", "-qq");
           output = aptGet("install", "-y", "--no-install-recommends", pkg);
         }
-        if (!Files.isExecutable(path)) {
+        if (!present.getAsBoolean()) {
           throw new IllegalStateException(
-              "cannot install Debian package " + pkg + " for " + binary + ": " + lastLine(output));
+              "cannot install Debian package " + pkg + ": " + lastLine(output));
         }
-        return path;
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Whether dpkg has {@code pkg} installed: for packages that bring no binary of their own. */
+  public static boolean installed(String pkg) {
+    try {
+      Process query =
+          new ProcessBuilder("dpkg-query", "-W", "-f=${Status}", pkg)
+              .redirectErrorStream(true)
+              .start();
+      String status = new String(query.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      return query.waitFor() == 0 && status.contains("install ok installed");
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 
