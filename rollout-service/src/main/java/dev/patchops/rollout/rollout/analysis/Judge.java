@@ -163,43 +163,17 @@ public final class Judge {
     }
   }
 
-  /** Classifies one metric. */
-  public static MetricVerdict classify(Metric m) {
-    Thresholds t = m.thresholds();
-    double[] canary = finite(m.canary());
-    double[] stable = finite(m.stable());
-    int dropped = length(m.canary()) - canary.length + length(m.stable()) - stable.length;
-    double canaryMedian = median(canary);
-    double stableMedian = median(stable);
-    if (canary.length < t.minSamples() || stable.length < t.minSamples()) {
-      String why =
-          (canary.length == 0 && stable.length == 0
-                  ? "no data"
-                  : canary.length < t.minSamples()
-                      ? "too few canary samples"
-                      : "too few stable samples")
-              + (dropped > 0 ? ", NaN only" : "");
-      return new MetricVerdict(
-          m.name(),
-          m.canaryQuery(),
-          m.stableQuery(),
-          canary.length,
-          stable.length,
-          dropped,
-          canaryMedian,
-          stableMedian,
-          Double.NaN,
-          Outcome.INCONCLUSIVE,
-          why,
-          t);
+  /** A metric's samples as judged: finite values only, how many were dropped, the medians. */
+  private record Sides(
+      double[] canary, double[] stable, int dropped, double canaryMedian, double stableMedian) {
+    static Sides of(Metric m) {
+      double[] canary = finite(m.canary());
+      double[] stable = finite(m.stable());
+      int dropped = length(m.canary()) - canary.length + length(m.stable()) - stable.length;
+      return new Sides(canary, stable, dropped, median(canary), median(stable));
     }
-    double pTwoSided = new MannWhitneyUTest().mannWhitneyUTest(canary, stable);
-    boolean canaryHigher = meanRank(canary, stable) > (canary.length + stable.length + 1) / 2.0;
-    boolean canaryLower = meanRank(canary, stable) < (canary.length + stable.length + 1) / 2.0;
-    boolean worse = t.badWhen() == BadWhen.HIGHER ? canaryHigher : canaryLower;
-    // The U test is two-sided; the half in the bad direction is the one-sided p-value.
-    double p = worse ? pTwoSided / 2 : 1 - pTwoSided / 2;
-    if (Double.isNaN(p)) {
+
+    MetricVerdict verdict(Metric m, double p, Outcome outcome, String why) {
       return new MetricVerdict(
           m.name(),
           m.canaryQuery(),
@@ -210,33 +184,44 @@ public final class Judge {
           canaryMedian,
           stableMedian,
           p,
-          Outcome.INCONCLUSIVE,
-          "no p-value",
-          t);
+          outcome,
+          why,
+          m.thresholds());
     }
-    String why = null;
-    Outcome outcome;
+  }
+
+  /** Classifies one metric. */
+  public static MetricVerdict classify(Metric m) {
+    Thresholds t = m.thresholds();
+    Sides s = Sides.of(m);
+    double[] canary = s.canary();
+    double[] stable = s.stable();
+    if (canary.length < t.minSamples() || stable.length < t.minSamples()) {
+      String why =
+          (canary.length == 0 && stable.length == 0
+                  ? "no data"
+                  : canary.length < t.minSamples()
+                      ? "too few canary samples"
+                      : "too few stable samples")
+              + (s.dropped() > 0 ? ", NaN only" : "");
+      return s.verdict(m, Double.NaN, Outcome.INCONCLUSIVE, why);
+    }
+    double pTwoSided = new MannWhitneyUTest().mannWhitneyUTest(canary, stable);
+    double rank = meanRank(canary, stable);
+    double middle = (canary.length + stable.length + 1) / 2.0;
+    boolean worse = t.badWhen() == BadWhen.HIGHER ? rank > middle : rank < middle;
+    // The U test is two-sided; the half in the bad direction is the one-sided p-value.
+    double p = worse ? pTwoSided / 2 : 1 - pTwoSided / 2;
+    if (Double.isNaN(p)) {
+      return s.verdict(m, p, Outcome.INCONCLUSIVE, "no p-value");
+    }
     if (!worse || p >= t.marginalPValue()) {
-      outcome = Outcome.PASS;
-    } else if (t.tolerance() > 0 && withinTolerance(canaryMedian, stableMedian, t)) {
-      outcome = Outcome.PASS;
-      why = "shift within tolerance";
-    } else {
-      outcome = p < t.failPValue() ? Outcome.FAIL : Outcome.MARGINAL;
+      return s.verdict(m, p, Outcome.PASS, null);
     }
-    return new MetricVerdict(
-        m.name(),
-        m.canaryQuery(),
-        m.stableQuery(),
-        canary.length,
-        stable.length,
-        dropped,
-        canaryMedian,
-        stableMedian,
-        p,
-        outcome,
-        why,
-        t);
+    if (t.tolerance() > 0 && withinTolerance(s.canaryMedian(), s.stableMedian(), t)) {
+      return s.verdict(m, p, Outcome.PASS, "shift within tolerance");
+    }
+    return s.verdict(m, p, p < t.failPValue() ? Outcome.FAIL : Outcome.MARGINAL, null);
   }
 
   /** Classifies every metric and scores the step. */
