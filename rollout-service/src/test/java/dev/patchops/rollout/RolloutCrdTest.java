@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.patchops.rollout.rollout.k8s.PatchRollout;
-import io.fabric8.crdv2.generator.CRDGenerator;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,30 +14,12 @@ import org.junit.jupiter.api.Test;
 
 /** The committed CRD is the one generated from the Java classes, and kubectl shows what matters. */
 class RolloutCrdTest {
-  static final Path COMMITTED =
-      Path.of("../deploy/kubernetes/crds/patchrollouts.patchops.dev-v1.yml");
-
-  static String generate() throws IOException {
-    File dir = Files.createTempDirectory("crd").toFile();
-    new CRDGenerator()
-        .inOutputDir(dir)
-        .forCRDVersions("v1")
-        .withPostProcessor(new DeclaredColumnOrder(PatchRollout.class))
-        .customResourceClasses(PatchRollout.class)
-        .generate();
-    return Files.readString(dir.toPath().resolve("patchrollouts.patchops.dev-v1.yml"));
-  }
+  static final Path COMMITTED = CommittedCrd.path("patchrollouts.patchops.dev-v1.yml");
 
   @Test
   void committedCrdMatchesTheClasses() throws IOException {
-    String generated = generate();
-    if (Boolean.getBoolean("patchops.crd.write")) {
-      Files.writeString(COMMITTED, generated);
-    }
-    assertThat(COMMITTED)
-        .as(
-            "regenerate with ./mvnw -pl rollout-service test -Dtest=RolloutCrdTest -Dpatchops.crd.write=true")
-        .hasContent(generated);
+    CommittedCrd.assertMatches(
+        PatchRollout.class, "patchrollouts.patchops.dev-v1.yml", "RolloutCrdTest");
   }
 
   @Test

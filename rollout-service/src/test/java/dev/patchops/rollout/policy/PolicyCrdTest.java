@@ -2,12 +2,10 @@ package dev.patchops.rollout.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.patchops.rollout.DeclaredColumnOrder;
-import io.fabric8.crdv2.generator.CRDGenerator;
+import dev.patchops.rollout.CommittedCrd;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,30 +15,12 @@ import org.junit.jupiter.api.Test;
  * The committed PatchRolloutPolicy CRD is the one generated from the classes, validation included.
  */
 class PolicyCrdTest {
-  static final Path COMMITTED =
-      Path.of("../deploy/kubernetes/crds/patchrolloutpolicies.patchops.dev-v1.yml");
-
-  static String generate() throws IOException {
-    File dir = Files.createTempDirectory("crd").toFile();
-    new CRDGenerator()
-        .inOutputDir(dir)
-        .forCRDVersions("v1")
-        .withPostProcessor(new DeclaredColumnOrder(PatchRolloutPolicy.class))
-        .customResourceClasses(PatchRolloutPolicy.class)
-        .generate();
-    return Files.readString(dir.toPath().resolve("patchrolloutpolicies.patchops.dev-v1.yml"));
-  }
+  static final Path COMMITTED = CommittedCrd.path("patchrolloutpolicies.patchops.dev-v1.yml");
 
   @Test
   void committedCrdMatchesTheClasses() throws IOException {
-    String generated = generate();
-    if (Boolean.getBoolean("patchops.crd.write")) {
-      Files.writeString(COMMITTED, generated);
-    }
-    assertThat(COMMITTED)
-        .as(
-            "regenerate with ./mvnw -pl rollout-service test -Dtest=PolicyCrdTest -Dpatchops.crd.write=true")
-        .hasContent(generated);
+    CommittedCrd.assertMatches(
+        PatchRolloutPolicy.class, "patchrolloutpolicies.patchops.dev-v1.yml", "PolicyCrdTest");
     assertThat(Files.readString(Path.of("../deploy/kubernetes/crds/kustomization.yaml")))
         .contains("patchrolloutpolicies.patchops.dev-v1.yml");
   }
