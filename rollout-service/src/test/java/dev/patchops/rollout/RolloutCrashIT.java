@@ -93,6 +93,33 @@ class RolloutCrashIT {
 
   /** The service, with {@code armed} (when not null) halting it at its point. */
   String launch(CrashPoint armed) throws IOException {
+    return launch(armed, kubeConfig.get("quarkus.kubernetes-client.api-server-url"));
+  }
+
+  /**
+   * The service, reaching the Kubernetes API at {@code apiServer}. A free port can be taken by
+   * another process between our probe and the service's bind (other builds share this machine);
+   * only that failure is tried again, with new ports.
+   */
+  String launch(CrashPoint armed, String apiServer) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return launchOnce(armed, apiServer);
+      } catch (PortTaken e) {
+        if (attempt == 3) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  static final class PortTaken extends IllegalStateException {
+    PortTaken(String message) {
+      super(message);
+    }
+  }
+
+  private String launchOnce(CrashPoint armed, String apiServer) throws IOException {
     int port = freePort();
     int managementPort = freePort();
     Path workspace = Path.of(System.getProperty("devstack.test.workspace"));
@@ -107,8 +134,7 @@ class RolloutCrashIT {
             "-Xmx384m",
             "-Dquarkus.http.port=" + port,
             "-Dquarkus.management.port=" + managementPort,
-            "-Dquarkus.kubernetes-client.api-server-url="
-                + kubeConfig.get("quarkus.kubernetes-client.api-server-url"),
+            "-Dquarkus.kubernetes-client.api-server-url=" + apiServer,
             // As deployed: the service's own ServiceAccount, held to the RBAC of deploy/.
             "-Dquarkus.kubernetes-client.token="
                 + TestCluster.tokenOf("patchops", "rollout-service"),
@@ -150,15 +176,20 @@ class RolloutCrashIT {
           .pollInterval(Duration.ofMillis(250))
           .ignoreExceptions()
           .until(
-              () -> {
-                if (!process.isAlive()) {
-                  throw new AssertionError("rollout-service exited:\n" + Files.readString(log));
-                }
-                return given().baseUri(management).get("/q/health/ready").statusCode() == 200;
-              });
-    } catch (RuntimeException | AssertionError e) {
+              () ->
+                  !process.isAlive()
+                      || given().baseUri(management).get("/q/health/ready").statusCode() == 200);
+    } catch (RuntimeException e) {
       throw new IllegalStateException(
-          "rollout-service did not start; log " + log + ":\n" + tail(log), e);
+          "rollout-service not ready; log " + log + ":\n" + tail(log), e);
+    }
+    if (!process.isAlive()) {
+      String why = "rollout-service exited at start; log " + log + ":\n" + tail(log);
+      processes.remove(process);
+      if (Files.readString(log).contains("java.net.BindException")) {
+        throw new PortTaken(why);
+      }
+      throw new IllegalStateException(why);
     }
     return base;
   }
@@ -250,17 +281,54 @@ class RolloutCrashIT {
     return uid;
   }
 
-  static void awaitReadyCanary(String base, String ns, String id) {
-    await().atMost(WAIT).until(() -> "PROGRESSING".equals(phase(base, id)));
-    await()
-        .atMost(WAIT)
-        .until(
-            () -> {
-              Deployment canary = canary(ns);
-              return canary != null
-                  && canary.getStatus() != null
-                  && Integer.valueOf(1).equals(canary.getStatus().getReadyReplicas());
-            });
+  void awaitReadyCanary(String base, String ns, String id) {
+    try {
+      await().atMost(WAIT).until(() -> "PROGRESSING".equals(phase(base, id)));
+      await()
+          .atMost(WAIT)
+          .until(
+              () -> {
+                Deployment canary = canary(ns);
+                return canary != null
+                    && canary.getStatus() != null
+                    && Integer.valueOf(1).equals(canary.getStatus().getReadyReplicas());
+              });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      // A timeout alone says nothing of why: the phase and every process's last lines do.
+      throw new AssertionError(
+          "no ready canary for "
+              + id
+              + " in "
+              + ns
+              + "; phase "
+              + phaseOrError(base, id)
+              + ", lease "
+              + leaseHolder()
+              + "\n"
+              + processLogs(),
+          e);
+    }
+  }
+
+  private static String phaseOrError(String base, String id) {
+    try {
+      return phase(base, id);
+    } catch (RuntimeException | AssertionError e) {
+      return e.toString();
+    }
+  }
+
+  private String processLogs() {
+    StringBuilder out = new StringBuilder();
+    logs.forEach(
+        (process, log) ->
+            out.append("--- ")
+                .append(log)
+                .append(process.isAlive() ? " (alive)" : " (exited)")
+                .append('\n')
+                .append(tail(log))
+                .append('\n'));
+    return out.toString();
   }
 
   /**
@@ -622,6 +690,92 @@ class RolloutCrashIT {
       List<String> story = finishPromoted(base, id, ns, image, probe);
       assertEveryRolloutEventOnce(story);
     }
+  }
+
+  /**
+   * The issue's outage: the service cut off from the API server (the server itself and every other
+   * client go on) from just before an abort until 30 s later. Nothing can be restored meanwhile;
+   * the failed attempts must show, and the revert must finish on its own once the API is back.
+   */
+  @Test
+  void theKubernetesApiUnreachableForThirtySecondsTheRevertCompletesWhenItReturns()
+      throws Exception {
+    String ns = Sandbox.shop(client);
+    Deployment before = client.apps().deployments().inNamespace(ns).withName("checkout").get();
+    java.net.URI api =
+        java.net.URI.create(kubeConfig.get("quarkus.kubernetes-client.api-server-url"));
+    try (dev.patchops.testing.TcpProxy relay =
+            new dev.patchops.testing.TcpProxy(api.getHost(), api.getPort());
+        KafkaProbe probe = KafkaProbe.fromNow(Topics.ROLLOUTS)) {
+      String base =
+          launch(null, api.getScheme() + "://127.0.0.1:" + relay.port() + api.getRawPath());
+      String id = start(base, ns, Sandbox.image("", 'c'));
+      awaitReadyCanary(base, ns, id);
+      relay.cut();
+      Instant cutAt = Instant.now();
+      try {
+        command(base, id, "abort");
+        await()
+            .atMost(WAIT)
+            .until(() -> String.valueOf(view(base, id).get("message")).contains("revert attempt"));
+        // The outage itself, not a wait for something: the API stays away for the 30 s.
+        Thread.sleep(
+            Math.max(
+                0,
+                Duration.ofSeconds(30).minus(Duration.between(cutAt, Instant.now())).toMillis()));
+        assertThat(phase(base, id))
+            .as("nothing can be restored without the API")
+            .isEqualTo("REVERTING");
+        assertThat(canary(ns)).as("the canary is still there").isNotNull();
+      } finally {
+        relay.restore();
+      }
+      await().atMost(WAIT).until(() -> "REVERTED".equals(phase(base, id)));
+      Deployment live = client.apps().deployments().inNamespace(ns).withName("checkout").get();
+      assertThat(live.getSpec()).isEqualTo(before.getSpec());
+      Sandbox.assertNoCanaryLeft(client, ns, id);
+      List<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> completed =
+          probe.collect(
+              r ->
+                  ticket(ns).equals(r.key())
+                      && EventType.REVERT_COMPLETED
+                          .type()
+                          .equals(KafkaProbe.header(r, CloudEventHeaders.TYPE)),
+              1,
+              WAIT,
+              SETTLE);
+      assertThat(completed).as("rollout.revert-completed once").hasSize(1);
+      int apiFailures =
+          new com.fasterxml.jackson.databind.ObjectMapper()
+              .readTree(completed.get(0).value())
+              .path("apiFailures")
+              .asInt();
+      assertThat(apiFailures).as("the refused attempts, in rollout.revert-completed").isPositive();
+      String metrics =
+          given()
+              .baseUri(managementOf.get(base))
+              .get("/q/metrics")
+              .then()
+              .statusCode(200)
+              .extract()
+              .asString();
+      assertThat(metrics)
+          .as("the refused attempts, in the metrics")
+          .containsPattern(
+              "patchops_rollout_outcomes_total\\{[^}]*outcome=\"revert_api_failure\"[^}]*\\} [1-9]");
+    }
+  }
+
+  static Map<String, Object> view(String base, String id) {
+    return given()
+        .baseUri(base)
+        .header("Authorization", sre())
+        .get("/api/v1/rollouts/" + id)
+        .then()
+        .statusCode(200)
+        .extract()
+        .jsonPath()
+        .getMap("$");
   }
 
   static void assertEveryRolloutEventOnce(List<String> story) {

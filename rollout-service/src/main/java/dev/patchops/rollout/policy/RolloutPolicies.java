@@ -1,11 +1,11 @@
 package dev.patchops.rollout.policy;
 
 import dev.patchops.contract.model.RolloutOrigin;
+import dev.patchops.platform.k8s.Conditions;
 import dev.patchops.platform.rest.ApiException;
 import dev.patchops.rollout.config.RolloutConfig;
 import dev.patchops.rollout.rollout.RolloutRequests;
 import dev.patchops.rollout.rollout.RolloutService;
-import dev.patchops.rollout.rollout.k8s.RolloutResources;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -136,7 +136,7 @@ public class RolloutPolicies {
         List<Condition> previous = seen == null ? List.of() : seen.conditions;
         status.conditions =
             List.of(
-                RolloutResources.condition(
+                Conditions.of(
                     "Ready",
                     problem.isEmpty(),
                     problem.isEmpty() ? "Valid" : "Invalid",

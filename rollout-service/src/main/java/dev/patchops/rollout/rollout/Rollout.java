@@ -156,6 +156,19 @@ public class Rollout extends PanacheEntityBase {
 
   @Version public long version;
 
+  /**
+   * The one way a rollout changes phase. A move the table on {@link RolloutPhase} does not allow is
+   * a bug in the caller, not a user's mistake, so it throws instead of returning a refusal.
+   */
+  public void moveTo(RolloutPhase next) {
+    boolean allowed = phase == null ? RolloutPhase.INITIAL.contains(next) : phase.canMoveTo(next);
+    if (!allowed) {
+      throw new IllegalStateException(
+          "rollout " + id + " cannot move from " + phase + " to " + next);
+    }
+    phase = next;
+  }
+
   public CanaryStep currentStep() {
     return steps.get(Math.min(stepIndex, steps.size() - 1));
   }

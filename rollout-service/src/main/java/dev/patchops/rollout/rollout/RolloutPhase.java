@@ -1,11 +1,13 @@
 package dev.patchops.rollout.rollout;
 
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * Where a rollout is. The engine moves it forward; an alert, a failed analysis or an abort moves it
- * to {@link #REVERTING} from any active phase.
+ * to {@link #REVERTING} from any phase in which the patch is live. Every change of phase goes
+ * through {@link #canMoveTo} (see {@link Rollout#moveTo}); the diagram is in docs/architecture.md.
  */
 public enum RolloutPhase {
   /** Accepted; nothing in the cluster is touched until the checkpoint is recorded. */
@@ -26,6 +28,33 @@ public enum RolloutPhase {
   REFUSED;
 
   public static final Set<RolloutPhase> TERMINAL = EnumSet.of(SUCCEEDED, REVERTED, FAILED, REFUSED);
+
+  /**
+   * Where a rollout may begin: accepted, or refused at the gate and kept as the refusal's record.
+   */
+  public static final Set<RolloutPhase> INITIAL = EnumSet.of(PENDING, REFUSED);
+
+  private static final Map<RolloutPhase, Set<RolloutPhase>> NEXT =
+      Map.ofEntries(
+          // PENDING -> FAILED: nothing could be checkpointed, or it was stopped before any change.
+          Map.entry(PENDING, EnumSet.of(PROGRESSING, FAILED)),
+          Map.entry(PROGRESSING, EnumSet.of(PROMOTING, REVERTING)),
+          Map.entry(PROMOTING, EnumSet.of(WATCHING, REVERTING)),
+          Map.entry(WATCHING, EnumSet.of(SUCCEEDED, REVERTING)),
+          Map.entry(REVERTING, EnumSet.of(REVERTED)),
+          Map.entry(SUCCEEDED, EnumSet.noneOf(RolloutPhase.class)),
+          Map.entry(REVERTED, EnumSet.noneOf(RolloutPhase.class)),
+          Map.entry(FAILED, EnumSet.noneOf(RolloutPhase.class)),
+          Map.entry(REFUSED, EnumSet.noneOf(RolloutPhase.class)));
+
+  /** A step passing keeps a rollout PROGRESSING; that is not a change of phase. */
+  public boolean canMoveTo(RolloutPhase next) {
+    return NEXT.get(this).contains(next);
+  }
+
+  public Set<RolloutPhase> next() {
+    return Set.copyOf(NEXT.get(this));
+  }
 
   public boolean active() {
     return !TERMINAL.contains(this);

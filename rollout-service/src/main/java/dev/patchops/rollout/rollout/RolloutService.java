@@ -375,7 +375,7 @@ public class RolloutService {
     r.startedBy = request.startedBy();
     r.crName = request.crName();
     r.crGeneration = request.crGeneration();
-    r.phase = phase;
+    r.moveTo(phase);
     r.message = message;
     r.createdAt = Instant.now();
     r.updatedAt = r.createdAt;
@@ -576,7 +576,7 @@ public class RolloutService {
             r.policy()),
         subject(r),
         ACTOR);
-    r.phase = RolloutPhase.PROGRESSING;
+    r.moveTo(RolloutPhase.PROGRESSING);
     r.stepIndex = 0;
     r.message = "checkpoint recorded";
     startStep(r);
@@ -627,7 +627,7 @@ public class RolloutService {
     if (r.phase != RolloutPhase.PENDING) {
       return false;
     }
-    r.phase = RolloutPhase.FAILED;
+    r.moveTo(RolloutPhase.FAILED);
     r.message = reason;
     r.finishedAt = Instant.now();
     r.updatedAt = r.finishedAt;
@@ -662,7 +662,7 @@ public class RolloutService {
         ACTOR);
     int next = stepIndex + 1;
     if (all || next >= r.steps.size() || r.steps.get(next).weight() >= 100) {
-      r.phase = RolloutPhase.PROMOTING;
+      r.moveTo(RolloutPhase.PROMOTING);
       r.stepStartedAt = Instant.now();
       r.message = all ? "promoting (all steps, by request)" : "promoting";
       r.updatedAt = r.stepStartedAt;
@@ -684,7 +684,7 @@ public class RolloutService {
     if (r.phase != RolloutPhase.PROGRESSING) {
       return false;
     }
-    r.phase = RolloutPhase.PROMOTING;
+    r.moveTo(RolloutPhase.PROMOTING);
     r.stepIndex = r.steps.size() - 1;
     r.stepStartedAt = Instant.now();
     r.message = why;
@@ -706,7 +706,7 @@ public class RolloutService {
       String actor) {
     Rollout r = lock(id);
     if (r.phase == RolloutPhase.PENDING) {
-      r.phase = RolloutPhase.FAILED;
+      r.moveTo(RolloutPhase.FAILED);
       r.message = "stopped before any change: " + reason;
       r.finishedAt = Instant.now();
       r.updatedAt = r.finishedAt;
@@ -740,7 +740,7 @@ public class RolloutService {
           subject(r),
           actor);
     }
-    r.phase = RolloutPhase.REVERTING;
+    r.moveTo(RolloutPhase.REVERTING);
     r.revertTrigger = effective;
     r.revertReason = reason;
     r.revertEvidence = evidence;
@@ -822,7 +822,7 @@ public class RolloutService {
     }
     Instant now = Instant.now();
     Duration took = Duration.between(r.detectedAt, now);
-    r.phase = RolloutPhase.REVERTED;
+    r.moveTo(RolloutPhase.REVERTED);
     r.message = "reverted and verified: " + r.revertReason;
     r.finishedAt = now;
     r.updatedAt = now;
@@ -858,7 +858,7 @@ public class RolloutService {
       return false;
     }
     Instant now = Instant.now();
-    r.phase = RolloutPhase.WATCHING;
+    r.moveTo(RolloutPhase.WATCHING);
     r.watchUntil =
         now.plus(
             r.watchWindowSeconds == null
@@ -894,7 +894,7 @@ public class RolloutService {
     if (r.phase != RolloutPhase.WATCHING || Instant.now().isBefore(r.watchUntil)) {
       return false;
     }
-    r.phase = RolloutPhase.SUCCEEDED;
+    r.moveTo(RolloutPhase.SUCCEEDED);
     r.finishedAt = Instant.now();
     r.message = "watch window passed";
     r.updatedAt = r.finishedAt;

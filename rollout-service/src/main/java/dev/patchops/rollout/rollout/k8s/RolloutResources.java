@@ -1,10 +1,10 @@
 package dev.patchops.rollout.rollout.k8s;
 
+import dev.patchops.platform.k8s.Conditions;
 import dev.patchops.rollout.rollout.Rollout;
 import dev.patchops.rollout.rollout.RolloutPhase;
 import dev.patchops.rollout.scaling.CanaryScale;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.authentication.SelfSubjectReview;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -17,7 +17,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -295,8 +294,9 @@ public class RolloutResources {
     String because = camel(gate.toUpperCase().replace('-', '_'));
     status.conditions =
         List.of(
-            condition("Admitted", false, because, reason, null, cr.getMetadata().getGeneration()),
-            condition(
+            Conditions.of(
+                "Admitted", false, because, reason, null, cr.getMetadata().getGeneration()),
+            Conditions.of(
                 "Progressing", false, "Refused", reason, null, cr.getMetadata().getGeneration()));
     putStatus(cr.getMetadata().getNamespace(), cr.getMetadata().getName(), status);
   }
@@ -351,7 +351,7 @@ public class RolloutResources {
     List<Condition> old = previous == null ? List.of() : previous.conditions;
     s.conditions =
         List.of(
-            condition(
+            Conditions.of(
                 "CheckpointRecorded",
                 checkpointHash != null,
                 checkpointHash != null ? "Recorded" : "Pending",
@@ -360,21 +360,21 @@ public class RolloutResources {
                     : "spec " + checkpointHash.substring(0, 12),
                 old,
                 generation),
-            condition(
+            Conditions.of(
                 "Progressing",
                 r.phase.active() && !r.paused,
                 r.phase.name(),
                 r.message,
                 old,
                 generation),
-            condition(
+            Conditions.of(
                 "Paused",
                 r.paused && r.phase.active(),
                 r.paused ? "Paused" : "Running",
                 r.paused ? "paused" : "running",
                 old,
                 generation),
-            condition(
+            Conditions.of(
                 "Promoted",
                 r.phase == RolloutPhase.WATCHING || r.phase == RolloutPhase.SUCCEEDED,
                 r.phase == RolloutPhase.SUCCEEDED
@@ -383,7 +383,7 @@ public class RolloutResources {
                 r.message,
                 old,
                 generation),
-            condition(
+            Conditions.of(
                 "Reverted",
                 r.phase == RolloutPhase.REVERTING || r.phase == RolloutPhase.REVERTED,
                 r.revertTrigger == null ? "NotReverted" : camel(r.revertTrigger.name()),
@@ -399,35 +399,6 @@ public class RolloutResources {
       b.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
     }
     return b.toString();
-  }
-
-  /** A condition keeps its lastTransitionTime unless its status flips. */
-  public static Condition condition(
-      String type,
-      boolean status,
-      String reason,
-      String message,
-      List<Condition> previous,
-      Long generation) {
-    String value = status ? "True" : "False";
-    String since = Instant.now().toString();
-    if (previous != null) {
-      for (Condition c : previous) {
-        if (type.equals(c.getType())
-            && value.equals(c.getStatus())
-            && c.getLastTransitionTime() != null) {
-          since = c.getLastTransitionTime();
-        }
-      }
-    }
-    return new ConditionBuilder()
-        .withType(type)
-        .withStatus(value)
-        .withReason(reason)
-        .withMessage(message)
-        .withObservedGeneration(generation)
-        .withLastTransitionTime(since)
-        .build();
   }
 
   private static String shortHash(String text) {

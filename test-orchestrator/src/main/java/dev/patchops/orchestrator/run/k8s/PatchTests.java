@@ -1,5 +1,7 @@
 package dev.patchops.orchestrator.run.k8s;
 
+import dev.patchops.platform.k8s.Conditions;
+
 import dev.patchops.contract.model.SuiteResult;
 import dev.patchops.contract.model.TestCaseStatus;
 import dev.patchops.contract.model.TestOutcome;
@@ -9,7 +11,6 @@ import dev.patchops.orchestrator.mirror.MirrorNames;
 import dev.patchops.orchestrator.run.RunKind;
 import dev.patchops.orchestrator.run.TestRun;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Resource;
@@ -206,32 +207,10 @@ public class PatchTests {
             });
   }
 
-  /**
-   * Sets a condition; its lastTransitionTime moves only when its status does, as Kubernetes
-   * conditions do.
-   */
   private static void condition(
       PatchTestStatus status, String type, boolean value, String reason, String message) {
-    String wanted = value ? "True" : "False";
-    Condition existing =
-        status.conditions.stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
-    if (existing == null) {
-      status.conditions.add(
-          new ConditionBuilder()
-              .withType(type)
-              .withStatus(wanted)
-              .withReason(reason)
-              .withMessage(message == null ? "" : message)
-              .withLastTransitionTime(Instant.now().toString())
-              .build());
-      return;
-    }
-    if (!wanted.equals(existing.getStatus())) {
-      existing.setStatus(wanted);
-      existing.setLastTransitionTime(Instant.now().toString());
-    }
-    existing.setReason(reason);
-    existing.setMessage(message == null ? "" : message);
+    Conditions.set(
+        status.conditions, Conditions.of(type, value, reason, message, status.conditions, null));
   }
 
   /** Test cases where a suite reports them, the suite itself where it does not. */
