@@ -209,7 +209,10 @@ public class WorkloadOps {
     return s.replaceAll("^[^A-Za-z0-9]+|[^A-Za-z0-9]+$", "");
   }
 
-  /** What the analysis needs of the canary Pods, read in one Deployment and one Pod list call. */
+  /**
+   * What the analysis needs of the canary Pods (or, after promotion, of the stable Deployment's
+   * Pods that run the patch), read in one Deployment and one Pod list call.
+   */
   public record CanaryHealth(
       boolean exists, int desired, int ready, int restarts, List<String> stuck) {}
 
@@ -231,6 +234,64 @@ public class WorkloadOps {
             .withLabel(Labels.ROLLOUT, rollout.id)
             .list()
             .getItems();
+    int desired = Objects.requireNonNullElse(canary.getSpec().getReplicas(), 1);
+    int ready =
+        canary.getStatus() == null || canary.getStatus().getReadyReplicas() == null
+            ? 0
+            : canary.getStatus().getReadyReplicas();
+    boolean current = observed(canary);
+    return health(desired, current ? ready : 0, pods);
+  }
+
+  /**
+   * The same for the stable Deployment after promotion (the watch window): its Pods that run the
+   * patched images, without the canary's or any Pod being deleted, so an old Pod still terminating
+   * is not held against the patch. Ready counts those Pods' Ready condition, not the Deployment's
+   * status, which would count old Pods too.
+   */
+  public CanaryHealth promotedHealth(Rollout rollout) {
+    Deployment stable = stable(rollout);
+    if (stable == null) {
+      return new CanaryHealth(false, 0, 0, 0, List.of());
+    }
+    Map<String, String> selector =
+        stable.getSpec().getSelector() == null
+            ? null
+            : stable.getSpec().getSelector().getMatchLabels();
+    List<Pod> pods =
+        (selector == null || selector.isEmpty()
+                ? client.pods().inNamespace(rollout.namespace).list()
+                : client.pods().inNamespace(rollout.namespace).withLabels(selector).list())
+            .getItems().stream()
+                .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+                .filter(
+                    p ->
+                        p.getMetadata().getLabels() == null
+                            || !Labels.CANARY.equals(p.getMetadata().getLabels().get(Labels.TRACK)))
+                .filter(p -> runsPatch(p, rollout))
+                .toList();
+    int ready = (int) pods.stream().filter(WorkloadOps::podReady).count();
+    return health(Objects.requireNonNullElse(stable.getSpec().getReplicas(), 1), ready, pods);
+  }
+
+  private static boolean runsPatch(Pod pod, Rollout rollout) {
+    var targeted =
+        pod.getSpec().getContainers().stream()
+            .filter(c -> rollout.containers.contains(c.getName()))
+            .toList();
+    return !targeted.isEmpty()
+        && targeted.stream().allMatch(c -> rollout.image.equals(c.getImage()));
+  }
+
+  private static boolean podReady(Pod pod) {
+    return pod.getStatus() != null
+        && pod.getStatus().getConditions() != null
+        && pod.getStatus().getConditions().stream()
+            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  /** Restarts and containers that cannot run, summed over the Pods. */
+  private static CanaryHealth health(int desired, int ready, List<Pod> pods) {
     int restarts = 0;
     List<String> stuck = new ArrayList<>();
     for (Pod pod : pods) {
@@ -251,13 +312,7 @@ public class WorkloadOps {
         }
       }
     }
-    int desired = Objects.requireNonNullElse(canary.getSpec().getReplicas(), 1);
-    int ready =
-        canary.getStatus() == null || canary.getStatus().getReadyReplicas() == null
-            ? 0
-            : canary.getStatus().getReadyReplicas();
-    boolean current = observed(canary);
-    return new CanaryHealth(true, desired, current ? ready : 0, restarts, stuck);
+    return new CanaryHealth(true, desired, ready, restarts, stuck);
   }
 
   /**
