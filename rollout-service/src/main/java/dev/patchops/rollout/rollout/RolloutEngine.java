@@ -648,12 +648,12 @@ public class RolloutEngine {
       Snapshot cp = checkpointOf(r);
       // Restore first (the route included, so it stops naming the canary Service), then remove
       // the canary: a failure in the cleanup must never keep the known-good spec from coming back.
-      List<String> wrote = ops.restore(cp);
+      List<String> wrote = ops.restore(cp, r.restoreConfigDrift);
       if (r.restoreIssuedAt == null || !wrote.isEmpty()) {
         rollouts.restoreIssued(r.id, Instant.now(), wrote);
       }
       ops.removeCanary(r.namespace, r.canaryName(), r.id);
-      if (ops.differences(cp).isEmpty()
+      if (ops.differences(cp, r.restoreConfigDrift).isEmpty()
           && ops.leftovers(r.namespace, r.id, r.canaryName()).isEmpty()
           && WorkloadOps.rolledOut(ops.stable(r))) {
         Duration took = rollouts.revertCompleted(r.id);

@@ -258,4 +258,89 @@ class WatchWindowTest {
     assertThat(done.revertReason).isNull();
     assertThat(stableImage(ns)).isEqualTo(Sandbox.image("", 'd'));
   }
+
+  void rotateSecret(String ns) {
+    client
+        .secrets()
+        .inNamespace(ns)
+        .withName("checkout-db")
+        .edit(
+            sec -> {
+              sec.getData().put("password", ROTATED);
+              return sec;
+            });
+  }
+
+  static final String ROTATED = "cm90YXRlZC0y";
+
+  /**
+   * A Secret rotated by its owner during the watch window is not the rollout's to undo: by default
+   * the revert keeps it, restores the Deployment, and reports the rotation as drift.
+   */
+  @Test
+  void aSecretRotatedInTheWindowIsKeptAndReportedAsDrift() throws Exception {
+    String ns = Sandbox.shop(client);
+    Deployment before = Sandbox.settledCheckout(client, ns);
+    try (KafkaProbe probe = KafkaProbe.fromNow(Topics.ROLLOUTS)) {
+      String id = promote(ns, Sandbox.image("", 'e'));
+      rotateSecret(ns);
+      rollouts.command(id, RolloutService.Command.ABORT, "test");
+      Rollout reverted = awaitPhase(id, RolloutPhase.REVERTED);
+      assertThat(reverted.revertEvidence)
+          .anySatisfy(
+              e -> {
+                assertThat(e.check()).isEqualTo("config-drift");
+                assertThat(e.subject()).isEqualTo("Secret/checkout-db");
+                assertThat(e.observed()).isEqualTo("changed since the checkpoint");
+                assertThat(e.threshold()).isEqualTo("kept (policy configDrift: keep)");
+              })
+          .noneSatisfy(e -> assertThat(e.subject()).isEqualTo("ConfigMap/checkout-config"));
+      JsonNode event = revertedEvent(probe, id);
+      assertThat(event.path("evidence").toString())
+          .contains("config-drift")
+          .contains("Secret/checkout-db")
+          .doesNotContain(ROTATED)
+          .doesNotContain("c2VjcmV0LTE=");
+      assertRestored(ns, before);
+      assertThat(client.secrets().inNamespace(ns).withName("checkout-db").get().getData())
+          .containsEntry("password", ROTATED);
+      assertThat(reverted.restored).doesNotContain("Secret/checkout-db");
+    }
+  }
+
+  /** A policy with configDrift: restore puts the rotated Secret back, and says so. */
+  @Test
+  void aPolicyThatRestoresDriftPutsTheRotatedSecretBack() {
+    String ns = Sandbox.shop(client);
+    Deployment before = Sandbox.settledCheckout(client, ns);
+    client
+        .resource(
+            """
+            apiVersion: patchops.dev/v1alpha1
+            kind: PatchRolloutPolicy
+            metadata:
+              name: restore-drift
+            spec:
+              selector: {matchLabels: {app: checkout}}
+              configDrift: restore
+            """)
+        .inNamespace(ns)
+        .create();
+    String id = promote(ns, Sandbox.image("", 'f'));
+    assertThat(rollouts.get(id).restoreConfigDrift).isTrue();
+    rotateSecret(ns);
+    rollouts.command(id, RolloutService.Command.ABORT, "test");
+    Rollout reverted = awaitPhase(id, RolloutPhase.REVERTED);
+    assertThat(reverted.revertEvidence)
+        .anySatisfy(
+            e -> {
+              assertThat(e.check()).isEqualTo("config-drift");
+              assertThat(e.subject()).isEqualTo("Secret/checkout-db");
+              assertThat(e.threshold()).isEqualTo("restored to the checkpoint");
+            });
+    assertRestored(ns, before);
+    assertThat(client.secrets().inNamespace(ns).withName("checkout-db").get().getData())
+        .containsEntry("password", "c2VjcmV0LTE=");
+    assertThat(reverted.restored).contains("Secret/checkout-db");
+  }
 }

@@ -590,11 +590,20 @@ public class WorkloadOps {
    * ConfigMap, Secret and route whose content differs. Returns what it had to write.
    */
   public List<String> restore(Snapshot checkpoint) {
+    return restore(checkpoint, true);
+  }
+
+  /**
+   * The same; with {@code restoreDrift} false a ConfigMap or Secret whose content someone changed
+   * since the checkpoint (the rollout never writes them) is left as it is, and only one deleted
+   * meanwhile is put back.
+   */
+  public List<String> restore(Snapshot checkpoint, boolean restoreDrift) {
     List<String> restored = new ArrayList<>();
     Deployment want = checkpoint.deployment();
     String ns = want.getMetadata().getNamespace();
-    restoreAll(CONFIG_MAPS, ns, checkpoint.configMaps(), restored);
-    restoreAll(SECRETS, ns, checkpoint.secrets(), restored);
+    restoreAll(CONFIG_MAPS, ns, checkpoint.configMaps(), restoreDrift, restored);
+    restoreAll(SECRETS, ns, checkpoint.secrets(), restoreDrift, restored);
     Deployment live =
         client.apps().deployments().inNamespace(ns).withName(want.getMetadata().getName()).get();
     if (live == null) {
@@ -622,8 +631,49 @@ public class WorkloadOps {
     return restored;
   }
 
+  /**
+   * The ConfigMaps and Secrets of the checkpoint that someone changed or deleted since it was
+   * taken, one piece of evidence each ({@code config-drift}), saying what the revert does with it.
+   * No content and no hash of a Secret is in it.
+   */
+  public List<AnalysisEvidence> configDrift(Snapshot checkpoint, boolean restoreDrift) {
+    String ns = checkpoint.deployment().getMetadata().getNamespace();
+    Map<String, String> live = new LinkedHashMap<>();
+    live.putAll(hashesOf(CONFIG_MAPS, ns, checkpoint.configMaps().keySet()));
+    live.putAll(hashesOf(SECRETS, ns, checkpoint.secrets().keySet()));
+    List<AnalysisEvidence> drift = new ArrayList<>();
+    checkpoint
+        .configHashes()
+        .forEach(
+            (item, hash) -> {
+              String now = live.get(item);
+              if (now == null || hash.equals(now)) {
+                return; // the route, or unchanged
+              }
+              boolean deleted = "absent".equals(now);
+              drift.add(
+                  new AnalysisEvidence(
+                      "config-drift",
+                      item,
+                      deleted ? "deleted since the checkpoint" : "changed since the checkpoint",
+                      deleted || restoreDrift
+                          ? "restored to the checkpoint"
+                          : "kept (policy configDrift: keep)",
+                      false));
+            });
+    return drift;
+  }
+
   /** Compares the live objects with the checkpoint; each difference is one piece of evidence. */
   public List<AnalysisEvidence> differences(Snapshot checkpoint) {
+    return differences(checkpoint, true);
+  }
+
+  /**
+   * The same; with {@code restoreDrift} false a ConfigMap or Secret that exists with other content
+   * is no difference: the revert keeps it on purpose.
+   */
+  public List<AnalysisEvidence> differences(Snapshot checkpoint, boolean restoreDrift) {
     List<AnalysisEvidence> diffs = new ArrayList<>();
     Deployment want = checkpoint.deployment();
     String ns = want.getMetadata().getNamespace();
@@ -653,7 +703,11 @@ public class WorkloadOps {
         .configHashes()
         .forEach(
             (item, hash) -> {
-              if (!hash.equals(liveHashes.get(item))) {
+              boolean kept =
+                  !restoreDrift
+                      && !item.startsWith("HTTPRoute/")
+                      && !"absent".equals(liveHashes.get(item));
+              if (!kept && !hash.equals(liveHashes.get(item))) {
                 diffs.add(
                     new AnalysisEvidence("content-hash", item, liveHashes.get(item), hash, false));
               }
@@ -708,11 +762,16 @@ public class WorkloadOps {
 
   /** Writes back each object whose content differs from the checkpoint, creating it if gone. */
   private <T extends HasMetadata> void restoreAll(
-      ConfigKind<T> kind, String namespace, Map<String, T> wanted, List<String> restored) {
+      ConfigKind<T> kind,
+      String namespace,
+      Map<String, T> wanted,
+      boolean restoreDrift,
+      List<String> restored) {
     var api = kind.api().apply(client).inNamespace(namespace);
     for (var e : wanted.entrySet()) {
       T live = api.withName(e.getKey()).get();
-      if (live != null && kind.hash().apply(live).equals(kind.hash().apply(e.getValue()))) {
+      if (live != null
+          && (!restoreDrift || kind.hash().apply(live).equals(kind.hash().apply(e.getValue())))) {
         continue;
       }
       if (live == null) {
