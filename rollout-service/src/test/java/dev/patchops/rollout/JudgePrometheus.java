@@ -16,6 +16,10 @@ import java.util.stream.IntStream;
 public class JudgePrometheus implements QuarkusTestResourceLifecycleManager {
   public static final String CANARY_POD = "checkout-canary-5d8f7c9b4-abcde";
   public static final String STABLE_POD = "checkout-7d9f8b6c5-xk2lp";
+
+  /** How much slower the promoted Pods are than the canary's in the "watch" scenario. */
+  public static final double WATCH_SLOW = 500;
+
   private static RealPrometheus prometheus;
 
   public static String url() {
@@ -54,6 +58,18 @@ public class JudgePrometheus implements QuarkusTestResourceLifecycleManager {
           "pod",
           CANARY_POD);
     }
+    // The watch window's bounded query (WatchWindowTest): the canary's Pods were fast, the
+    // promoted stable Pods are slow, so the step passes and the window fails.
+    m.gauge(
+        "request_latency_ms",
+        t0,
+        every,
+        latency(n, WATCH_SLOW),
+        "scenario",
+        "watch",
+        "pod",
+        STABLE_POD);
+    m.gauge("request_latency_ms", t0, every, latency(n, 0), "scenario", "watch", "pod", CANARY_POD);
     prometheus = RealPrometheus.start(m);
     // LocalHttp's stand-in is address [0]; both are allowed, each exactly.
     return Map.of("rollout.prometheus-urls[1]", prometheus.url());

@@ -47,6 +47,14 @@ public class PatchRolloutPolicySpec {
   @Size(max = 4)
   public List<Severity> revertSeverities = new ArrayList<>();
 
+  /**
+   * What a revert does with a ConfigMap or Secret of the Deployment that someone else changed
+   * during the rollout (a rotated Secret): keep (the default) leaves it as it is now, restore puts
+   * the checkpoint's content back. Either way the revert's evidence reports it as drift. The
+   * rollout itself never writes them; one deleted meanwhile is always recreated.
+   */
+  public ConfigDrift configDrift;
+
   public static class Step {
     @Required
     @Min(1)
@@ -125,5 +133,12 @@ public class PatchRolloutPolicySpec {
     REPLICAS,
     @JsonProperty("gatewayAPI")
     GATEWAY_API
+  }
+
+  public enum ConfigDrift {
+    @JsonProperty("keep")
+    KEEP,
+    @JsonProperty("restore")
+    RESTORE
   }
 }

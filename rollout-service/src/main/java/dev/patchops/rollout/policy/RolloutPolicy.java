@@ -27,7 +27,34 @@ public record RolloutPolicy(
     AnalysisSpec analysis,
     Traffic traffic,
     Duration watchWindow,
-    List<Severity> revertSeverities) {
+    List<Severity> revertSeverities,
+    boolean restoreConfigDrift) {
+
+  /** A policy that keeps configuration changed by others during a rollout (the default). */
+  public RolloutPolicy(
+      String name,
+      long generation,
+      Instant createdAt,
+      LabelSelector selector,
+      List<String> deployments,
+      List<CanaryStep> steps,
+      AnalysisSpec analysis,
+      Traffic traffic,
+      Duration watchWindow,
+      List<Severity> revertSeverities) {
+    this(
+        name,
+        generation,
+        createdAt,
+        selector,
+        deployments,
+        steps,
+        analysis,
+        traffic,
+        watchWindow,
+        revertSeverities,
+        false);
+  }
 
   /** Replica ratio ({@code httpRoute} null) or Gateway API with the HTTPRoute named. */
   public record Traffic(boolean gateway, String httpRoute) {}
@@ -67,7 +94,8 @@ public record RolloutPolicy(
                 spec.traffic.mode == PatchRolloutPolicySpec.Mode.GATEWAY_API,
                 spec.traffic.httpRoute),
         spec.watchWindowSeconds == null ? null : Duration.ofSeconds(spec.watchWindowSeconds),
-        spec.revertSeverities == null ? List.of() : List.copyOf(spec.revertSeverities));
+        spec.revertSeverities == null ? List.of() : List.copyOf(spec.revertSeverities),
+        spec.configDrift == PatchRolloutPolicySpec.ConfigDrift.RESTORE);
   }
 
   public RolloutPolicyRef ref(String reason) {

@@ -28,7 +28,8 @@ public record AnalysisSpec(
 
   /**
    * An instant query whose value must stay within {@code min}/{@code max} in every series; {@code
-   * {{namespace}}} and {@code {{canary}}} are filled in.
+   * {{namespace}}} and {@code {{canary}}} are filled in. The queries run on in the watch window
+   * after promotion, where {@code {{canary}}} is the stable Deployment, which runs the patch then.
    */
   public record MetricQuery(String name, String query, Double min, Double max) {}
 

@@ -145,6 +145,13 @@ public class Rollout extends PanacheEntityBase {
   @Column(name = "revert_severities")
   public List<String> revertSeverities;
 
+  /**
+   * Whether a revert puts back a ConfigMap or Secret someone else changed during the rollout (the
+   * policy's configDrift: restore); false keeps it and reports it as drift.
+   */
+  @Column(name = "restore_config_drift")
+  public boolean restoreConfigDrift;
+
   @Column(name = "created_at")
   public Instant createdAt;
 

@@ -11,6 +11,7 @@ import dev.patchops.rollout.gate.StartRefused;
 import dev.patchops.rollout.leader.Leadership;
 import dev.patchops.rollout.quarantine.QuarantineEngine;
 import dev.patchops.rollout.rollout.analysis.CanaryAnalysis;
+import dev.patchops.rollout.rollout.analysis.PodRules;
 import dev.patchops.rollout.rollout.k8s.Labels;
 import dev.patchops.rollout.rollout.k8s.PatchRollout;
 import dev.patchops.rollout.rollout.k8s.PatchRolloutSpec;
@@ -70,6 +71,13 @@ public class RolloutEngine {
 
   private final Map<String, Snapshot> checkpoints = new ConcurrentHashMap<>();
   private final Map<String, String> checkpointHashes = new ConcurrentHashMap<>();
+
+  /**
+   * Since when a watched rollout's promoted Pods have been short of ready. Kept in memory: a new
+   * leader starts the grace again, which delays a revert by at most one progress deadline.
+   */
+  private final Map<String, Instant> unreadySince = new ConcurrentHashMap<>();
+
   private volatile boolean running;
 
   /** Turns of the loop, leading or standing by: proof that a standby looked and left alone. */
@@ -414,27 +422,17 @@ public class RolloutEngine {
             health.ready() + "/" + health.desired() + " ready after " + elapsed.toMillis() + " ms",
             "all within " + deadline.toSeconds() + " s",
             health.ready() >= health.desired()));
-    int maxRestarts =
-        r.analysis.maxRestarts() != null ? r.analysis.maxRestarts() : config.maxRestarts();
-    evidence.add(
-        new AnalysisEvidence(
-            "restarts",
+    PodRules.Verdict pods =
+        PodRules.runnable(
+            "canary",
             r.namespace + "/" + r.canaryName(),
-            String.valueOf(health.restarts()),
-            "<= " + maxRestarts,
-            health.restarts() <= maxRestarts));
-    if (!health.stuck().isEmpty()) {
-      evidence.add(
-          new AnalysisEvidence(
-              "pod-state", r.canaryName(), String.join("; ", health.stuck()), "running", false));
-      fail(r, "canary Pods cannot run: " + String.join("; ", health.stuck()), evidence);
-      return;
-    }
-    if (health.restarts() > maxRestarts) {
-      fail(
-          r,
-          "canary restarted " + health.restarts() + " times (limit " + maxRestarts + ")",
-          evidence);
+            r.canaryName(),
+            health.restarts(),
+            health.stuck(),
+            maxRestarts(r));
+    evidence.addAll(pods.evidence());
+    if (pods.failed()) {
+      fail(r, pods.failure(), evidence);
       return;
     }
     // The share is honest once the stable replicas the step added serve too.
@@ -540,6 +538,10 @@ public class RolloutEngine {
     return false;
   }
 
+  private int maxRestarts(Rollout r) {
+    return r.analysis.maxRestarts() != null ? r.analysis.maxRestarts() : config.maxRestarts();
+  }
+
   private Duration progressDeadline(Rollout r) {
     return r.analysis.progressDeadlineSeconds() != null
         ? Duration.ofSeconds(r.analysis.progressDeadlineSeconds())
@@ -595,8 +597,45 @@ public class RolloutEngine {
         .allMatch(c -> r.image.equals(c.getImage()));
   }
 
+  /**
+   * The watch window keeps the analysis on: the promoted Pods' restarts and containers that cannot
+   * run (the step's rules), their readiness, and the bounded Prometheus queries. A failure reverts
+   * to the checkpoint like a failed step; the window passes only after a last check found nothing.
+   */
   private void watch(Rollout r) {
-    if (!Instant.now().isBefore(r.watchUntil) && rollouts.watchPassed(r.id)) {
+    Instant now = Instant.now();
+    WorkloadOps.CanaryHealth health = ops.promotedHealth(r);
+    String subject = r.namespace + "/" + r.deployment;
+    List<AnalysisEvidence> evidence = new ArrayList<>();
+    PodRules.Verdict pods =
+        PodRules.runnable(
+            "promoted", subject, r.deployment, health.restarts(), health.stuck(), maxRestarts(r));
+    evidence.addAll(pods.evidence());
+    if (pods.failed()) {
+      fail(r, "watch window: " + pods.failure(), evidence);
+      return;
+    }
+    Instant since = null;
+    if (health.ready() < health.desired()) {
+      since = unreadySince.computeIfAbsent(r.id, id -> now);
+    } else {
+      unreadySince.remove(r.id);
+    }
+    PodRules.Verdict ready =
+        PodRules.ready(subject, health.ready(), health.desired(), since, now, progressDeadline(r));
+    evidence.addAll(ready.evidence());
+    if (ready.failed()) {
+      fail(r, "watch window: " + ready.failure(), evidence);
+      return;
+    }
+    CanaryAnalysis.Decision analysed =
+        analysis.watch(r.analysis, r.id, r.namespace, r.deployment, progressDeadline(r), now);
+    if (analysed.kind() == CanaryAnalysis.Kind.FAIL) {
+      evidence.addAll(analysed.evidence());
+      fail(r, "watch window: " + analysed.reason(), evidence);
+      return;
+    }
+    if (!now.isBefore(r.watchUntil) && rollouts.watchPassed(r.id)) {
       metrics.outcome("succeeded");
     }
   }
@@ -609,12 +648,12 @@ public class RolloutEngine {
       Snapshot cp = checkpointOf(r);
       // Restore first (the route included, so it stops naming the canary Service), then remove
       // the canary: a failure in the cleanup must never keep the known-good spec from coming back.
-      List<String> wrote = ops.restore(cp);
+      List<String> wrote = ops.restore(cp, r.restoreConfigDrift);
       if (r.restoreIssuedAt == null || !wrote.isEmpty()) {
         rollouts.restoreIssued(r.id, Instant.now(), wrote);
       }
       ops.removeCanary(r.namespace, r.canaryName(), r.id);
-      if (ops.differences(cp).isEmpty()
+      if (ops.differences(cp, r.restoreConfigDrift).isEmpty()
           && ops.leftovers(r.namespace, r.id, r.canaryName()).isEmpty()
           && WorkloadOps.rolledOut(ops.stable(r))) {
         Duration took = rollouts.revertCompleted(r.id);
@@ -636,6 +675,7 @@ public class RolloutEngine {
   private void forget(String id) {
     checkpoints.remove(id);
     checkpointHashes.remove(id);
+    unreadySince.remove(id);
     resources.forget(id);
     analysis.forget(id);
   }

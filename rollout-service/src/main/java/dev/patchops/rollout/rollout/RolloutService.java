@@ -199,6 +199,7 @@ public class RolloutService {
             p.revertSeverities().isEmpty()
                 ? null
                 : p.revertSeverities().stream().map(Enum::name).toList();
+        r.restoreConfigDrift = p.restoreConfigDrift();
       }
     }
   }
@@ -720,6 +721,11 @@ public class RolloutService {
         trigger == RevertTrigger.ALERT && r.phase == RolloutPhase.WATCHING
             ? RevertTrigger.WATCH_WINDOW_ALERT
             : trigger;
+    List<AnalysisEvidence> drift = configDrift(r);
+    if (!drift.isEmpty()) {
+      evidence = new ArrayList<>(evidence);
+      evidence.addAll(drift);
+    }
     if (r.phase == RolloutPhase.PROGRESSING && effective != RevertTrigger.MANUAL_ABORT) {
       CanaryScale.Plan plan = plan(r, r.currentStep());
       outbox.publish(
@@ -772,6 +778,26 @@ public class RolloutService {
         "reverting " + r.namespace + "/" + r.deployment + " to its checkpoint: " + reason,
         Map.of("trigger", effective.name(), "evidence", evidence));
     return true;
+  }
+
+  /**
+   * What someone else changed in the rollout's ConfigMaps and Secrets since its checkpoint, and
+   * what the revert does with it: part of the revert's evidence. A check that cannot be made is
+   * said so; it never holds the revert up.
+   */
+  private List<AnalysisEvidence> configDrift(Rollout r) {
+    try {
+      Snapshot cp = checkpointOf(r.id);
+      return cp == null ? List.of() : ops.configDrift(cp, r.restoreConfigDrift);
+    } catch (RuntimeException e) {
+      return List.of(
+          new AnalysisEvidence(
+              "config-drift",
+              r.namespace + "/" + r.deployment,
+              "not checked: " + e.getMessage(),
+              null,
+              false));
+    }
   }
 
   @Transactional

@@ -351,6 +351,21 @@ class RolloutFlowTest {
   void unreadyCanaryRevertsToTheExactCheckpointConfigurationIncluded() throws Exception {
     String ns = Sandbox.shop(client);
     Deployment before = client.apps().deployments().inNamespace(ns).withName("checkout").get();
+    // Configuration changed by others is kept by default (WatchWindowTest); this policy restores
+    // it.
+    client
+        .resource(
+            """
+            apiVersion: patchops.dev/v1alpha1
+            kind: PatchRolloutPolicy
+            metadata:
+              name: restore-drift
+            spec:
+              selector: {matchLabels: {app: checkout}}
+              configDrift: restore
+            """)
+        .inNamespace(ns)
+        .create();
     String ticketId = ticket();
     try (KafkaProbe probe = KafkaProbe.fromNow(Topics.ROLLOUTS)) {
       String id = approve(ns, ticketId, 1, Sandbox.image(Sandbox.UNREADY, 'd'), TWO_STEPS);
@@ -376,6 +391,12 @@ class RolloutFlowTest {
               });
       Rollout reverted = awaitPhase(id, RolloutPhase.REVERTED);
       assertThat(reverted.revertReason).contains("canary not ready within 4 s");
+      assertThat(reverted.revertEvidence)
+          .filteredOn(e -> e.check().equals("config-drift"))
+          .extracting(e -> e.subject() + ": " + e.threshold())
+          .containsExactlyInAnyOrder(
+              "ConfigMap/checkout-config: restored to the checkpoint",
+              "Secret/checkout-db: restored to the checkpoint");
       assertSecretNeverStoredInClear(id);
       await()
           .atMost(WAIT)

@@ -175,6 +175,35 @@ public class CanaryAnalysis {
     return new Decision(Kind.GO, null, evidence);
   }
 
+  /**
+   * The analysis of the watch window after promotion: the bounded queries only, with the same rules
+   * as in a step (outside the bounds, no data or NaN fail; errors fail after the limit in a row),
+   * run at most once per analysis interval. {@code {{canary}}} names the stable Deployment now,
+   * which runs the patch. The judge's comparisons are left out: they weigh the canary against the
+   * stable Pods, and after promotion there is no second side to weigh.
+   */
+  public Decision watch(
+      AnalysisSpec spec,
+      String rolloutId,
+      String namespace,
+      String deployment,
+      Duration progressDeadline,
+      Instant now) {
+    AnalysisSpec bounded =
+        new AnalysisSpec(
+            spec.progressDeadlineSeconds(),
+            spec.maxRestarts(),
+            spec.prometheusUrl(),
+            spec.queriesOrEmpty(),
+            List.of(),
+            null,
+            null);
+    return analyse(
+        bounded,
+        new Step(rolloutId, namespace, deployment, deployment, null, 0, false, progressDeadline),
+        now);
+  }
+
   /** The rollout ended: nothing of it is kept. */
   public void forget(String rolloutId) {
     lastQuery.remove(rolloutId);

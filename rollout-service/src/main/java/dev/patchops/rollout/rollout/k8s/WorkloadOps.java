@@ -209,7 +209,10 @@ public class WorkloadOps {
     return s.replaceAll("^[^A-Za-z0-9]+|[^A-Za-z0-9]+$", "");
   }
 
-  /** What the analysis needs of the canary Pods, read in one Deployment and one Pod list call. */
+  /**
+   * What the analysis needs of the canary Pods (or, after promotion, of the stable Deployment's
+   * Pods that run the patch), read in one Deployment and one Pod list call.
+   */
   public record CanaryHealth(
       boolean exists, int desired, int ready, int restarts, List<String> stuck) {}
 
@@ -231,6 +234,64 @@ public class WorkloadOps {
             .withLabel(Labels.ROLLOUT, rollout.id)
             .list()
             .getItems();
+    int desired = Objects.requireNonNullElse(canary.getSpec().getReplicas(), 1);
+    int ready =
+        canary.getStatus() == null || canary.getStatus().getReadyReplicas() == null
+            ? 0
+            : canary.getStatus().getReadyReplicas();
+    boolean current = observed(canary);
+    return health(desired, current ? ready : 0, pods);
+  }
+
+  /**
+   * The same for the stable Deployment after promotion (the watch window): its Pods that run the
+   * patched images, without the canary's or any Pod being deleted, so an old Pod still terminating
+   * is not held against the patch. Ready counts those Pods' Ready condition, not the Deployment's
+   * status, which would count old Pods too.
+   */
+  public CanaryHealth promotedHealth(Rollout rollout) {
+    Deployment stable = stable(rollout);
+    if (stable == null) {
+      return new CanaryHealth(false, 0, 0, 0, List.of());
+    }
+    Map<String, String> selector =
+        stable.getSpec().getSelector() == null
+            ? null
+            : stable.getSpec().getSelector().getMatchLabels();
+    List<Pod> pods =
+        (selector == null || selector.isEmpty()
+                ? client.pods().inNamespace(rollout.namespace).list()
+                : client.pods().inNamespace(rollout.namespace).withLabels(selector).list())
+            .getItems().stream()
+                .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+                .filter(
+                    p ->
+                        p.getMetadata().getLabels() == null
+                            || !Labels.CANARY.equals(p.getMetadata().getLabels().get(Labels.TRACK)))
+                .filter(p -> runsPatch(p, rollout))
+                .toList();
+    int ready = (int) pods.stream().filter(WorkloadOps::podReady).count();
+    return health(Objects.requireNonNullElse(stable.getSpec().getReplicas(), 1), ready, pods);
+  }
+
+  private static boolean runsPatch(Pod pod, Rollout rollout) {
+    var targeted =
+        pod.getSpec().getContainers().stream()
+            .filter(c -> rollout.containers.contains(c.getName()))
+            .toList();
+    return !targeted.isEmpty()
+        && targeted.stream().allMatch(c -> rollout.image.equals(c.getImage()));
+  }
+
+  private static boolean podReady(Pod pod) {
+    return pod.getStatus() != null
+        && pod.getStatus().getConditions() != null
+        && pod.getStatus().getConditions().stream()
+            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  /** Restarts and containers that cannot run, summed over the Pods. */
+  private static CanaryHealth health(int desired, int ready, List<Pod> pods) {
     int restarts = 0;
     List<String> stuck = new ArrayList<>();
     for (Pod pod : pods) {
@@ -251,13 +312,7 @@ public class WorkloadOps {
         }
       }
     }
-    int desired = Objects.requireNonNullElse(canary.getSpec().getReplicas(), 1);
-    int ready =
-        canary.getStatus() == null || canary.getStatus().getReadyReplicas() == null
-            ? 0
-            : canary.getStatus().getReadyReplicas();
-    boolean current = observed(canary);
-    return new CanaryHealth(true, desired, current ? ready : 0, restarts, stuck);
+    return new CanaryHealth(true, desired, ready, restarts, stuck);
   }
 
   /**
@@ -535,11 +590,20 @@ public class WorkloadOps {
    * ConfigMap, Secret and route whose content differs. Returns what it had to write.
    */
   public List<String> restore(Snapshot checkpoint) {
+    return restore(checkpoint, true);
+  }
+
+  /**
+   * The same; with {@code restoreDrift} false a ConfigMap or Secret whose content someone changed
+   * since the checkpoint (the rollout never writes them) is left as it is, and only one deleted
+   * meanwhile is put back.
+   */
+  public List<String> restore(Snapshot checkpoint, boolean restoreDrift) {
     List<String> restored = new ArrayList<>();
     Deployment want = checkpoint.deployment();
     String ns = want.getMetadata().getNamespace();
-    restoreAll(CONFIG_MAPS, ns, checkpoint.configMaps(), restored);
-    restoreAll(SECRETS, ns, checkpoint.secrets(), restored);
+    restoreAll(CONFIG_MAPS, ns, checkpoint.configMaps(), restoreDrift, restored);
+    restoreAll(SECRETS, ns, checkpoint.secrets(), restoreDrift, restored);
     Deployment live =
         client.apps().deployments().inNamespace(ns).withName(want.getMetadata().getName()).get();
     if (live == null) {
@@ -567,8 +631,49 @@ public class WorkloadOps {
     return restored;
   }
 
+  /**
+   * The ConfigMaps and Secrets of the checkpoint that someone changed or deleted since it was
+   * taken, one piece of evidence each ({@code config-drift}), saying what the revert does with it.
+   * No content and no hash of a Secret is in it.
+   */
+  public List<AnalysisEvidence> configDrift(Snapshot checkpoint, boolean restoreDrift) {
+    String ns = checkpoint.deployment().getMetadata().getNamespace();
+    Map<String, String> live = new LinkedHashMap<>();
+    live.putAll(hashesOf(CONFIG_MAPS, ns, checkpoint.configMaps().keySet()));
+    live.putAll(hashesOf(SECRETS, ns, checkpoint.secrets().keySet()));
+    List<AnalysisEvidence> drift = new ArrayList<>();
+    checkpoint
+        .configHashes()
+        .forEach(
+            (item, hash) -> {
+              String now = live.get(item);
+              if (now == null || hash.equals(now)) {
+                return; // the route, or unchanged
+              }
+              boolean deleted = "absent".equals(now);
+              drift.add(
+                  new AnalysisEvidence(
+                      "config-drift",
+                      item,
+                      deleted ? "deleted since the checkpoint" : "changed since the checkpoint",
+                      deleted || restoreDrift
+                          ? "restored to the checkpoint"
+                          : "kept (policy configDrift: keep)",
+                      false));
+            });
+    return drift;
+  }
+
   /** Compares the live objects with the checkpoint; each difference is one piece of evidence. */
   public List<AnalysisEvidence> differences(Snapshot checkpoint) {
+    return differences(checkpoint, true);
+  }
+
+  /**
+   * The same; with {@code restoreDrift} false a ConfigMap or Secret that exists with other content
+   * is no difference: the revert keeps it on purpose.
+   */
+  public List<AnalysisEvidence> differences(Snapshot checkpoint, boolean restoreDrift) {
     List<AnalysisEvidence> diffs = new ArrayList<>();
     Deployment want = checkpoint.deployment();
     String ns = want.getMetadata().getNamespace();
@@ -598,7 +703,11 @@ public class WorkloadOps {
         .configHashes()
         .forEach(
             (item, hash) -> {
-              if (!hash.equals(liveHashes.get(item))) {
+              boolean kept =
+                  !restoreDrift
+                      && !item.startsWith("HTTPRoute/")
+                      && !"absent".equals(liveHashes.get(item));
+              if (!kept && !hash.equals(liveHashes.get(item))) {
                 diffs.add(
                     new AnalysisEvidence("content-hash", item, liveHashes.get(item), hash, false));
               }
@@ -653,11 +762,16 @@ public class WorkloadOps {
 
   /** Writes back each object whose content differs from the checkpoint, creating it if gone. */
   private <T extends HasMetadata> void restoreAll(
-      ConfigKind<T> kind, String namespace, Map<String, T> wanted, List<String> restored) {
+      ConfigKind<T> kind,
+      String namespace,
+      Map<String, T> wanted,
+      boolean restoreDrift,
+      List<String> restored) {
     var api = kind.api().apply(client).inNamespace(namespace);
     for (var e : wanted.entrySet()) {
       T live = api.withName(e.getKey()).get();
-      if (live != null && kind.hash().apply(live).equals(kind.hash().apply(e.getValue()))) {
+      if (live != null
+          && (!restoreDrift || kind.hash().apply(live).equals(kind.hash().apply(e.getValue())))) {
         continue;
       }
       if (live == null) {
