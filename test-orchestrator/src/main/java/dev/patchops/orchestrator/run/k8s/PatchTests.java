@@ -1,7 +1,5 @@
 package dev.patchops.orchestrator.run.k8s;
 
-import dev.patchops.platform.k8s.Conditions;
-
 import dev.patchops.contract.model.SuiteResult;
 import dev.patchops.contract.model.TestCaseStatus;
 import dev.patchops.contract.model.TestOutcome;
@@ -10,6 +8,7 @@ import dev.patchops.orchestrator.config.OrchestratorConfig;
 import dev.patchops.orchestrator.mirror.MirrorNames;
 import dev.patchops.orchestrator.run.RunKind;
 import dev.patchops.orchestrator.run.TestRun;
+import dev.patchops.platform.k8s.Conditions;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
