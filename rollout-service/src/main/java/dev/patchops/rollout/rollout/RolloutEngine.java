@@ -5,6 +5,7 @@ import dev.patchops.contract.model.CanaryStep;
 import dev.patchops.contract.model.RevertTrigger;
 import dev.patchops.contract.model.RolloutOrigin;
 import dev.patchops.platform.rest.ApiException;
+import dev.patchops.rollout.checkpoint.Checkpoints;
 import dev.patchops.rollout.checkpoint.Snapshot;
 import dev.patchops.rollout.config.RolloutConfig;
 import dev.patchops.rollout.gate.StartRefused;
@@ -12,12 +13,14 @@ import dev.patchops.rollout.leader.Leadership;
 import dev.patchops.rollout.quarantine.QuarantineEngine;
 import dev.patchops.rollout.rollout.analysis.CanaryAnalysis;
 import dev.patchops.rollout.rollout.analysis.PodRules;
-import dev.patchops.rollout.rollout.k8s.Labels;
 import dev.patchops.rollout.rollout.k8s.PatchRollout;
 import dev.patchops.rollout.rollout.k8s.PatchRolloutSpec;
 import dev.patchops.rollout.rollout.k8s.RolloutResources;
 import dev.patchops.rollout.rollout.k8s.WorkloadOps;
 import dev.patchops.rollout.rollout.k8s.WorkloadWatches;
+import dev.patchops.rollout.rollout.step.CanaryScaling;
+import dev.patchops.rollout.rollout.step.Pause;
+import dev.patchops.rollout.rollout.step.Traffic;
 import dev.patchops.rollout.scaling.CanaryScale;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -51,6 +54,9 @@ public class RolloutEngine {
   private static final long REVERT_POLL_MS = 10;
 
   @Inject RolloutService rollouts;
+  @Inject Checkpoints checkpoints;
+  @Inject CanaryScaling scaling;
+  @Inject Traffic traffic;
   @Inject WorkloadOps ops;
   @Inject RolloutResources resources;
   @Inject CanaryAnalysis analysis;
@@ -68,9 +74,6 @@ public class RolloutEngine {
 
   /** Namespaces of the rollouts reconciled in this pass: the engine thread's alone. */
   private final Set<String> passNamespaces = new HashSet<>();
-
-  private final Map<String, Snapshot> checkpoints = new ConcurrentHashMap<>();
-  private final Map<String, String> checkpointHashes = new ConcurrentHashMap<>();
 
   /**
    * Since when a watched rollout's promoted Pods have been short of ready. Kept in memory: a new
@@ -315,14 +318,7 @@ public class RolloutEngine {
       r.crGeneration = rollouts.linkResource(r.id, created.name(), created.generation());
       r.crName = created.name();
     }
-    String hash = checkpointHashes.get(r.id);
-    if (hash == null && r.phase != RolloutPhase.PENDING) {
-      var row = rollouts.checkpointRow(r.id);
-      if (row != null) {
-        hash = row.specHash;
-        checkpointHashes.put(r.id, hash);
-      }
-    }
+    String hash = r.phase == RolloutPhase.PENDING ? null : checkpoints.specHash(r.id);
     resources.writeStatus(
         r,
         hash,
@@ -331,7 +327,7 @@ public class RolloutEngine {
   }
 
   private void checkpoint(Rollout r) {
-    Snapshot snapshot = ops.capture(r.namespace, r.deployment, r.httpRoute);
+    Snapshot snapshot = checkpoints.capture(r.namespace, r.deployment, r.httpRoute);
     if (snapshot == null) {
       rollouts.failStart(
           r.id, "Deployment " + r.namespace + "/" + r.deployment + " not found; nothing changed");
@@ -366,99 +362,42 @@ public class RolloutEngine {
     rollouts.recordCheckpoint(r.id, snapshot);
   }
 
-  private Snapshot checkpointOf(Rollout r) {
-    return checkpoints.computeIfAbsent(
-        r.id,
-        id -> {
-          Snapshot s = rollouts.checkpointOf(id);
-          if (s == null) {
-            throw new IllegalStateException("rollout " + id + " has no checkpoint");
-          }
-          return s;
-        });
-  }
-
+  /**
+   * One pass over a canary step, in the order Argo's canary controller uses: canary scaling,
+   * traffic, readiness, then analysis and the pause. Each part is its own class; this method only
+   * decides what follows from their answers.
+   */
   private void step(Rollout r) {
-    Snapshot cp = checkpointOf(r);
     CanaryStep step = r.currentStep();
-    List<AnalysisEvidence> evidence = new ArrayList<>();
     if (r.promoteFull) {
-      evidence.add(new AnalysisEvidence("manual", "promote", "full", null, true));
-      rollouts.stepPassed(r.id, r.stepIndex, evidence, true);
+      rollouts.stepPassed(
+          r.id,
+          r.stepIndex,
+          List.of(new AnalysisEvidence("manual", "promote", "full", null, true)),
+          true);
       return;
     }
     if (step.weight() >= 100) {
       rollouts.toPromoting(r.id, "final step: promoting");
       return;
     }
-    String foreign = ops.foreignCanary(r);
-    if (foreign != null) {
-      evidence.add(
-          new AnalysisEvidence(
-              "canary-owner",
-              r.namespace + "/" + foreign,
-              "not made by this rollout",
-              Labels.ROLLOUT + "=" + r.id,
-              false));
-      fail(
-          r,
-          "Deployment " + foreign + " exists and is not this rollout's canary; it is left alone",
-          evidence);
+    CanaryScaling.Readiness conflict = scaling.ownerConflict(r);
+    if (conflict != null) {
+      fail(r, conflict.failure(), conflict.evidence());
       return;
     }
-    CanaryScale.Plan plan = planOf(r, step, cp);
-    if (scalesStable(r)) {
-      ops.ensureStableReplicas(r, plan.stableReplicas());
-    }
-    ops.ensureCanary(r, cp, plan.canaryReplicas());
-    ops.ensureRouteWeight(r, cp, step.weight());
-    WorkloadOps.CanaryHealth health = ops.canaryHealth(r);
+    Snapshot cp = checkpoints.of(r.id);
+    CanaryScale.Plan plan = scaling.scale(r, cp);
+    traffic.route(r, cp, step.weight());
     Duration deadline = progressDeadline(r);
-    Duration elapsed = Duration.between(r.stepStartedAt, Instant.now());
-    evidence.add(
-        new AnalysisEvidence(
-            "canary-ready",
-            r.namespace + "/" + r.canaryName(),
-            health.ready() + "/" + health.desired() + " ready after " + elapsed.toMillis() + " ms",
-            "all within " + deadline.toSeconds() + " s",
-            health.ready() >= health.desired()));
-    PodRules.Verdict pods =
-        PodRules.runnable(
-            "canary",
-            r.namespace + "/" + r.canaryName(),
-            r.canaryName(),
-            health.restarts(),
-            health.stuck(),
-            maxRestarts(r));
-    evidence.addAll(pods.evidence());
-    if (pods.failed()) {
-      fail(r, pods.failure(), evidence);
+    CanaryScaling.Readiness readiness =
+        scaling.readiness(r, plan, deadline, maxRestarts(r), Instant.now());
+    List<AnalysisEvidence> evidence = new ArrayList<>(readiness.evidence());
+    if (readiness.failure() != null) {
+      fail(r, readiness.failure(), evidence);
       return;
     }
-    // The share is honest once the stable replicas the step added serve too.
-    int stableReady = plan.extraStable() > 0 ? ops.stableReady(r) : plan.stableReplicas();
-    if (health.ready() < health.desired() || stableReady < plan.stableReplicas()) {
-      if (stableReady < plan.stableReplicas()) {
-        evidence.add(
-            new AnalysisEvidence(
-                "stable-ready",
-                r.namespace + "/" + r.deployment,
-                stableReady + "/" + plan.stableReplicas() + " ready",
-                "all within " + deadline.toSeconds() + " s",
-                false));
-      }
-      if (elapsed.compareTo(deadline) > 0) {
-        fail(
-            r,
-            "canary not ready within "
-                + deadline.toSeconds()
-                + " s ("
-                + health.ready()
-                + "/"
-                + health.desired()
-                + ")",
-            evidence);
-      }
+    if (!readiness.ready()) {
       return;
     }
     if (r.stepReadyAt == null) {
@@ -467,8 +406,7 @@ public class RolloutEngine {
       rollouts.stepReady(r.id, r.stepIndex, ready);
       r.stepReadyAt = ready;
     }
-    Duration soaked = Duration.between(r.stepReadyAt, Instant.now());
-    boolean due = r.promoteStep || soaked.compareTo(Duration.ofSeconds(step.pauseSeconds())) >= 0;
+    Pause pause = Pause.of(r, Instant.now());
     CanaryAnalysis.Decision analysed =
         analysis.analyse(
             r.analysis,
@@ -480,7 +418,7 @@ public class RolloutEngine {
                 // The window opens when the canary is ready: what it served before is not its own.
                 r.stepReadyAt,
                 step.pauseSeconds(),
-                due,
+                pause.due(),
                 deadline),
             Instant.now());
     evidence.addAll(analysed.evidence());
@@ -488,54 +426,14 @@ public class RolloutEngine {
       fail(r, analysed.reason(), evidence);
       return;
     }
-    if (analysed.kind() == CanaryAnalysis.Kind.WAIT) {
+    if (analysed.kind() == CanaryAnalysis.Kind.WAIT || r.paused || !pause.due()) {
       return;
     }
-    if (r.paused || !due) {
-      return;
-    }
-    evidence.add(
-        new AnalysisEvidence(
-            "soak",
-            r.namespace + "/" + r.canaryName(),
-            soaked.toMillis() + " ms since ready at " + r.stepReadyAt,
-            ">= " + step.pauseSeconds() + " s",
-            soaked.compareTo(Duration.ofSeconds(step.pauseSeconds())) >= 0));
+    evidence.add(pause.evidence());
     if (r.promoteStep) {
       evidence.add(new AnalysisEvidence("manual", "promote", "step", null, true));
     }
     rollouts.stepPassed(r.id, r.stepIndex, evidence, false);
-  }
-
-  /**
-   * The step's sizes. A rollout checkpointed before honest weights has no recorded replicas: it is
-   * sized from its checkpoint, without extra stable replicas, as it was planned then.
-   */
-  private CanaryScale.Plan planOf(Rollout r, CanaryStep step, Snapshot cp) {
-    CanaryScale.Plan plan = rollouts.plan(r, step);
-    if (plan != null) {
-      return plan;
-    }
-    int base = Objects.requireNonNullElse(cp.deployment().getSpec().getReplicas(), 1);
-    return CanaryScale.plan(base, step.weight(), r.httpRoute != null, 0, 100);
-  }
-
-  /**
-   * Whether any step of the rollout adds stable replicas: only then does the rollout write the
-   * stable Deployment's replica count (and put it back at promotion). Otherwise the count stays
-   * whoever's it is.
-   */
-  private boolean scalesStable(Rollout r) {
-    if (r.httpRoute != null || r.baseReplicas == null) {
-      return false;
-    }
-    for (CanaryStep s : r.steps) {
-      CanaryScale.Plan p = s.weight() >= 100 ? null : rollouts.plan(r, s);
-      if (p != null && p.extraStable() > 0) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private int maxRestarts(Rollout r) {
@@ -556,11 +454,11 @@ public class RolloutEngine {
   }
 
   private void promote(Rollout r) {
-    ops.promote(r, scalesStable(r) ? r.baseReplicas : null);
+    ops.promote(r, scaling.scalesStable(r) ? r.baseReplicas : null);
     Deployment stable = ops.stable(r);
     if (WorkloadOps.rolledOut(stable) && imagesPatched(r, stable)) {
       // The route leaves the canary Service before the Service goes: no request finds it missing.
-      restoreRouteAfterPromotion(r);
+      traffic.reset(r);
       if (ops.removeCanary(r.namespace, r.canaryName(), r.id)) {
         if (rollouts.promoted(r.id)) {
           metrics.outcome("promoted");
@@ -581,13 +479,6 @@ public class RolloutEngine {
                   "not rolled out",
                   "within " + deadline.toSeconds() + " s",
                   false)));
-    }
-  }
-
-  /** Gateway mode: all traffic goes back to the stable Service, which now runs the patch. */
-  private void restoreRouteAfterPromotion(Rollout r) {
-    if (r.httpRoute != null) {
-      ops.resetRoute(checkpointOf(r));
     }
   }
 
@@ -645,15 +536,14 @@ public class RolloutEngine {
       return;
     }
     try {
-      Snapshot cp = checkpointOf(r);
       // Restore first (the route included, so it stops naming the canary Service), then remove
       // the canary: a failure in the cleanup must never keep the known-good spec from coming back.
-      List<String> wrote = ops.restore(cp, r.restoreConfigDrift);
+      List<String> wrote = checkpoints.restore(r.id, r.restoreConfigDrift);
       if (r.restoreIssuedAt == null || !wrote.isEmpty()) {
         rollouts.restoreIssued(r.id, Instant.now(), wrote);
       }
       ops.removeCanary(r.namespace, r.canaryName(), r.id);
-      if (ops.differences(cp, r.restoreConfigDrift).isEmpty()
+      if (checkpoints.differences(r.id, r.restoreConfigDrift).isEmpty()
           && ops.leftovers(r.namespace, r.id, r.canaryName()).isEmpty()
           && WorkloadOps.rolledOut(ops.stable(r))) {
         Duration took = rollouts.revertCompleted(r.id);
@@ -673,8 +563,7 @@ public class RolloutEngine {
   }
 
   private void forget(String id) {
-    checkpoints.remove(id);
-    checkpointHashes.remove(id);
+    checkpoints.forget(id);
     unreadySince.remove(id);
     resources.forget(id);
     analysis.forget(id);

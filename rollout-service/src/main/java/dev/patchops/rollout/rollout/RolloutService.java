@@ -19,7 +19,7 @@ import dev.patchops.contract.model.WorkloadRef;
 import dev.patchops.platform.messaging.Outbox;
 import dev.patchops.platform.rest.ApiException;
 import dev.patchops.rollout.checkpoint.Checkpoint;
-import dev.patchops.rollout.checkpoint.SecretSealer;
+import dev.patchops.rollout.checkpoint.Checkpoints;
 import dev.patchops.rollout.checkpoint.Snapshot;
 import dev.patchops.rollout.config.RolloutConfig;
 import dev.patchops.rollout.gate.GateRecords;
@@ -33,7 +33,6 @@ import dev.patchops.rollout.policy.RolloutPolicy;
 import dev.patchops.rollout.rollout.k8s.WorkloadOps;
 import dev.patchops.rollout.scaling.CanaryScale;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.LockModeType;
@@ -56,13 +55,11 @@ import org.jboss.logging.Logger;
 public class RolloutService {
   private static final Logger LOG = Logger.getLogger(RolloutService.class);
   public static final String ACTOR = "rollout-service";
-  private static final com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>> JSON_MAP =
-      new com.fasterxml.jackson.core.type.TypeReference<>() {};
   static final String WORKLOAD_KIND = "Deployment";
 
   @Inject Outbox outbox;
   @Inject RolloutConfig config;
-  @Inject SecretSealer sealer;
+  @Inject Checkpoints checkpoints;
   @Inject Notifier notifier;
   @Inject GateRecords gateRecords;
   @Inject RolloutPolicies policies;
@@ -495,48 +492,6 @@ public class RolloutService {
         .toList();
   }
 
-  @Transactional
-  public Snapshot checkpointOf(String rolloutId) {
-    Checkpoint cp = Checkpoint.find("rolloutId", rolloutId).firstResult();
-    if (cp == null) {
-      return null;
-    }
-    var deployment =
-        Serialization.unmarshal(
-            cp.deployment, io.fabric8.kubernetes.api.model.apps.Deployment.class);
-    Map<String, io.fabric8.kubernetes.api.model.ConfigMap> configMaps =
-        byName(cp.configMaps, io.fabric8.kubernetes.api.model.ConfigMap.class);
-    Map<String, io.fabric8.kubernetes.api.model.Secret> secrets =
-        cp.sealedSecrets == null
-            ? Map.of()
-            : byName(
-                sealer.open(cp.sealedSecrets, rolloutId),
-                io.fabric8.kubernetes.api.model.Secret.class);
-    var route =
-        cp.httpRoute == null
-            ? null
-            : Serialization.unmarshal(
-                cp.httpRoute, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
-    return new Snapshot(deployment, configMaps, secrets, route, cp.replicasManagedBy);
-  }
-
-  /**
-   * A JSON object of name to Kubernetes object, as the checkpoint stores ConfigMaps and Secrets.
-   */
-  private static <T> Map<String, T> byName(String json, Class<T> type) {
-    Map<String, T> objects = new LinkedHashMap<>();
-    Serialization.unmarshal(json, JSON_MAP)
-        .forEach(
-            (name, value) ->
-                objects.put(name, Serialization.jsonMapper().convertValue(value, type)));
-    return objects;
-  }
-
-  @Transactional
-  public Checkpoint checkpointRow(String rolloutId) {
-    return Checkpoint.find("rolloutId", rolloutId).firstResult();
-  }
-
   /** The checkpoint is stored and announced before the engine changes anything. */
   @Transactional
   public boolean recordCheckpoint(String id, Snapshot snapshot) {
@@ -544,21 +499,7 @@ public class RolloutService {
     if (r.phase != RolloutPhase.PENDING) {
       return false;
     }
-    Checkpoint cp = new Checkpoint();
-    cp.id = "cp-" + id;
-    cp.rolloutId = id;
-    cp.deployment = Serialization.asJson(snapshot.deployment());
-    cp.specHash = Snapshot.specHash(snapshot.deployment());
-    cp.configMaps = Serialization.asJson(snapshot.configMaps());
-    cp.sealedSecrets =
-        snapshot.secrets().isEmpty()
-            ? null
-            : sealer.seal(Serialization.asJson(snapshot.secrets()), id);
-    cp.replicasManagedBy = snapshot.replicasManagedBy();
-    cp.httpRoute = snapshot.httpRoute() == null ? null : Serialization.asJson(snapshot.httpRoute());
-    cp.configHashes = snapshot.configHashes(sealer::digest);
-    cp.recordedAt = Instant.now();
-    cp.persist();
+    Checkpoint cp = checkpoints.store(id, snapshot);
     r.baseReplicas = Optional.ofNullable(snapshot.deployment().getSpec().getReplicas()).orElse(1);
     r.maxExtraStable = maxExtraStable(snapshot.replicasManagedBy());
     outbox.publish(
@@ -787,8 +728,9 @@ public class RolloutService {
    */
   private List<AnalysisEvidence> configDrift(Rollout r) {
     try {
-      Snapshot cp = checkpointOf(r.id);
-      return cp == null ? List.of() : ops.configDrift(cp, r.restoreConfigDrift);
+      return checkpoints.row(r.id) == null
+          ? List.of()
+          : checkpoints.drift(r.id, r.restoreConfigDrift);
     } catch (RuntimeException e) {
       return List.of(
           new AnalysisEvidence(

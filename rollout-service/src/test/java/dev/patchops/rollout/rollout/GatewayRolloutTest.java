@@ -34,6 +34,7 @@ class GatewayRolloutTest {
   // Fixtures are the administrator's; the service acts as its own ServiceAccount.
   final KubernetesClient client = TestCluster.admin();
   @Inject RolloutService rollouts;
+  @Inject dev.patchops.rollout.checkpoint.Checkpoints checkpoints;
 
   @BeforeEach
   void sandbox() {
@@ -213,6 +214,6 @@ class GatewayRolloutTest {
         Serialization.jsonMapper().valueToTree(specBefore);
     assertThat(restored).isEqualTo(original);
     assertThat(client.services().inNamespace(ns).withName("checkout-canary").get()).isNull();
-    assertThat(rollouts.checkpointRow(id).configHashes).containsKey("HTTPRoute/shop");
+    assertThat(checkpoints.row(id).configHashes).containsKey("HTTPRoute/shop");
   }
 }

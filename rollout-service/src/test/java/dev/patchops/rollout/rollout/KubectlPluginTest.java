@@ -82,7 +82,16 @@ class KubectlPluginTest {
     // Every Pod of the step ready, the stable replicas it added included: the share is settled.
     await().atMost(WAIT).until(() -> rollouts.get(id).stepReadyAt != null);
     return new Live(
-        id, name, ticketId, image, rollouts.checkpointRow(id).specHash.substring(0, 12));
+        id,
+        name,
+        ticketId,
+        image,
+        io.quarkus.arc.Arc.container()
+            .instance(dev.patchops.rollout.checkpoint.Checkpoints.class)
+            .get()
+            .row(id)
+            .specHash
+            .substring(0, 12));
   }
 
   static int ready(KubernetesClient client, String ns, String deployment) {

@@ -51,6 +51,7 @@ class KubectlTest {
   // Fixtures are the administrator's; the service acts as its own ServiceAccount.
   final KubernetesClient client = TestCluster.admin();
   @Inject RolloutService rollouts;
+  @Inject dev.patchops.rollout.checkpoint.Checkpoints checkpoints;
 
   @BeforeEach
   void sandbox() {
@@ -104,7 +105,7 @@ class KubectlTest {
                     && canary.getStatus().getReadyReplicas() != null
                     && canary.getStatus().getReadyReplicas() >= 1;
               });
-      String checkpoint = rollouts.checkpointRow(id).specHash.substring(0, 12);
+      String checkpoint = checkpoints.row(id).specHash.substring(0, 12);
 
       // kubectl get: the declared columns, in the declared order, with the live values.
       String table = run(kubectl, "get", "patchrollouts", "-n", ns);
@@ -186,7 +187,7 @@ class KubectlTest {
       assertThat(reverted.revertTrigger).isEqualTo(RevertTrigger.MANUAL_ABORT);
       Deployment live = client.apps().deployments().inNamespace(ns).withName("checkout").get();
       assertThat(live.getSpec()).isEqualTo(before.getSpec());
-      assertThat(Snapshot.specHash(live)).isEqualTo(rollouts.checkpointRow(id).specHash);
+      assertThat(Snapshot.specHash(live)).isEqualTo(checkpoints.row(id).specHash);
       Sandbox.assertNoCanaryLeft(client, ns, id);
 
       // What kubectl shows of it afterwards.

@@ -33,6 +33,7 @@ class LeaderOnlyTest {
 
   final KubernetesClient client = TestCluster.admin();
   @Inject RolloutService rollouts;
+  @Inject dev.patchops.rollout.checkpoint.Checkpoints checkpoints;
   @Inject RolloutEngine engine;
   @Inject Leadership leadership;
 
@@ -84,7 +85,7 @@ class LeaderOnlyTest {
       Rollout standing = rollouts.get(rolloutId);
       assertThat(standing.phase).isEqualTo(RolloutPhase.PENDING);
       assertThat(standing.crName).as("no PatchRollout written").isNull();
-      assertThat(rollouts.checkpointRow(rolloutId)).as("no checkpoint taken").isNull();
+      assertThat(checkpoints.row(rolloutId)).as("no checkpoint taken").isNull();
       assertThat(client.apps().deployments().inNamespace(ns).withName("checkout-canary").get())
           .isNull();
       assertThat(lease().getSpec().getHolderIdentity()).isEqualTo(OTHER_REPLICA);
@@ -102,7 +103,7 @@ class LeaderOnlyTest {
             () ->
                 client.apps().deployments().inNamespace(ns).withName("checkout-canary").get()
                     != null);
-    assertThat(rollouts.checkpointRow(rolloutId)).isNotNull();
+    assertThat(checkpoints.row(rolloutId)).isNotNull();
     rollouts.command(rolloutId, RolloutService.Command.ABORT, "test");
     await().atMost(WAIT).until(() -> rollouts.get(rolloutId).phase == RolloutPhase.REVERTED);
   }

@@ -58,6 +58,7 @@ class RolloutFlowTest {
   final KubernetesClient client = TestCluster.admin();
   @Inject io.micrometer.core.instrument.MeterRegistry registry;
   @Inject RolloutService rollouts;
+  @Inject dev.patchops.rollout.checkpoint.Checkpoints checkpoints;
 
   @BeforeEach
   void sandbox() {
@@ -171,14 +172,14 @@ class RolloutFlowTest {
     assertThat(live.getMetadata().getLabels()).isEqualTo(before.getMetadata().getLabels());
     // Annotations as the owner wrote them, on the object and on the pod template; the controller's
     // revision annotation is its own and moves with every rollout.
-    Deployment checkpointed = rollouts.checkpointOf(rolloutId).deployment();
+    Deployment checkpointed = checkpoints.load(rolloutId).deployment();
     assertThat(Snapshot.annotations(live, false))
         .isEqualTo(checkpointed.getMetadata().getAnnotations())
         .isEqualTo(Map.of("owner", "payments-team"));
     assertThat(live.getSpec().getTemplate().getMetadata().getAnnotations())
         .isEqualTo(checkpointed.getSpec().getTemplate().getMetadata().getAnnotations());
     assertThat(live.getSpec().getTemplate().getMetadata().getAnnotations()).isNullOrEmpty();
-    assertThat(rollouts.checkpointRow(rolloutId).specHash).isEqualTo(Snapshot.specHash(before));
+    assertThat(checkpoints.row(rolloutId).specHash).isEqualTo(Snapshot.specHash(before));
     assertThat(client.configMaps().inNamespace(ns).withName("checkout-config").get().getData())
         .isEqualTo(Map.of("PAYMENT_TIMEOUT_MS", "800", "FEATURE_FAST_PAY", "off"));
     assertThat(client.secrets().inNamespace(ns).withName("checkout-db").get().getData())
@@ -599,7 +600,7 @@ class RolloutFlowTest {
             Instant.now()),
         "ticket-service");
     awaitPhase(id, RolloutPhase.REVERTED);
-    assertThat(rollouts.checkpointRow(id).replicasManagedBy).isEqualTo("checkout-hpa");
+    assertThat(checkpoints.row(id).replicasManagedBy).isEqualTo("checkout-hpa");
     Deployment live = client.apps().deployments().inNamespace(ns).withName("checkout").get();
     assertThat(live.getSpec().getReplicas()).isEqualTo(7);
     assertThat(live.getSpec().getTemplate()).isEqualTo(before.getSpec().getTemplate());
@@ -905,7 +906,7 @@ class RolloutFlowTest {
     String id = createByRest(body);
     Rollout failed = awaitPhase(id, RolloutPhase.FAILED);
     assertThat(failed.message).contains("not found; nothing changed");
-    assertThat(rollouts.checkpointRow(id)).isNull();
+    assertThat(checkpoints.row(id)).isNull();
     assertThat(client.apps().deployments().inNamespace(ns).list().getItems())
         .extracting(d -> d.getMetadata().getName())
         .containsExactly("checkout");

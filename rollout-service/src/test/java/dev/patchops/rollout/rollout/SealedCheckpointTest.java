@@ -28,6 +28,7 @@ class SealedCheckpointTest {
 
   final KubernetesClient client = TestCluster.admin();
   @Inject RolloutService rollouts;
+  @Inject dev.patchops.rollout.checkpoint.Checkpoints checkpoints;
 
   @BeforeEach
   void sandbox() {
@@ -80,16 +81,16 @@ class SealedCheckpointTest {
     String b = startedWithCheckpoint(shopB, '2');
     byte[] sealedA = sealedOf(a);
     byte[] sealedB = sealedOf(b);
-    assertThat(rollouts.checkpointOf(b).secrets().values())
+    assertThat(checkpoints.load(b).secrets().values())
         .singleElement()
         .satisfies(s -> assertThat(s.getData()).containsEntry("password", "c2VjcmV0LUI="));
     try {
       setSealed(b, sealedA);
-      assertThatThrownBy(() -> rollouts.checkpointOf(b))
+      assertThatThrownBy(() -> checkpoints.load(b))
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("do not open");
       // The blob itself is sound: in its own rollout's row it opens to that rollout's Secret.
-      assertThat(rollouts.checkpointOf(a).secrets().values())
+      assertThat(checkpoints.load(a).secrets().values())
           .singleElement()
           .satisfies(s -> assertThat(s.getData()).containsEntry("password", "c2VjcmV0LTE="));
     } finally {
