@@ -5,7 +5,7 @@ import dev.patchops.platform.k8s.Conditions;
 import dev.patchops.platform.rest.ApiException;
 import dev.patchops.rollout.config.RolloutConfig;
 import dev.patchops.rollout.rollout.RolloutRequests;
-import dev.patchops.rollout.rollout.RolloutService;
+import dev.patchops.rollout.rollout.RolloutStarts;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -97,7 +97,7 @@ public class RolloutPolicies {
     }
     try {
       RolloutRequests.validate(
-          new RolloutService.StartRollout(
+          new RolloutStarts.StartRollout(
               "policy-check",
               "policy-check",
               1,

@@ -3,18 +3,14 @@ package dev.patchops.rollout.rollout;
 import dev.patchops.contract.model.AnalysisEvidence;
 import dev.patchops.contract.model.CanaryStep;
 import dev.patchops.contract.model.RevertTrigger;
-import dev.patchops.contract.model.RolloutOrigin;
-import dev.patchops.platform.rest.ApiException;
 import dev.patchops.rollout.checkpoint.Checkpoints;
 import dev.patchops.rollout.checkpoint.Snapshot;
 import dev.patchops.rollout.config.RolloutConfig;
-import dev.patchops.rollout.gate.StartRefused;
 import dev.patchops.rollout.leader.Leadership;
 import dev.patchops.rollout.quarantine.QuarantineEngine;
 import dev.patchops.rollout.rollout.analysis.CanaryAnalysis;
 import dev.patchops.rollout.rollout.analysis.PodRules;
-import dev.patchops.rollout.rollout.k8s.PatchRollout;
-import dev.patchops.rollout.rollout.k8s.PatchRolloutSpec;
+import dev.patchops.rollout.rollout.k8s.PatchRolloutCommands;
 import dev.patchops.rollout.rollout.k8s.RolloutResources;
 import dev.patchops.rollout.rollout.k8s.WorkloadOps;
 import dev.patchops.rollout.rollout.k8s.WorkloadWatches;
@@ -54,6 +50,7 @@ public class RolloutEngine {
   private static final long REVERT_POLL_MS = 10;
 
   @Inject RolloutService rollouts;
+  @Inject PatchRolloutCommands patchRollouts;
   @Inject Checkpoints checkpoints;
   @Inject CanaryScaling scaling;
   @Inject Traffic traffic;
@@ -172,7 +169,7 @@ public class RolloutEngine {
     }
     for (RolloutResources.Seen seen = resources.poll(); seen != null; seen = resources.poll()) {
       try {
-        onResource(seen);
+        patchRollouts.handle(seen, this::wake);
       } catch (RuntimeException e) {
         LOG.warnf(e, "PatchRollout %s not handled", seen.resource().getMetadata().getName());
       }
@@ -567,133 +564,5 @@ public class RolloutEngine {
     unreadySince.remove(id);
     resources.forget(id);
     analysis.forget(id);
-  }
-
-  /** A PatchRollout applied, changed or deleted with kubectl. */
-  void onResource(RolloutResources.Seen seen) {
-    PatchRollout cr = seen.resource();
-    String ns = cr.getMetadata().getNamespace();
-    Rollout r = rollouts.byResource(ns, cr.getMetadata().getName());
-    if (seen.deleted()) {
-      if (r != null && r.phase.revertible()) {
-        // A delete carries no annotation of its deleter: the trail says so, and names who last
-        // changed the resource.
-        rollouts.command(
-            r.id,
-            RolloutService.Command.ABORT,
-            "kubectl (PatchRollout deleted; last changed by "
-                + RolloutResources.requestedBy(cr)
-                + ")");
-      }
-      return;
-    }
-    long generation = Objects.requireNonNullElse(cr.getMetadata().getGeneration(), 1L);
-    if (r == null) {
-      if (cr.getStatus() != null && cr.getStatus().rolloutId != null) {
-        return;
-      }
-      if (cr.getStatus() != null
-          && RolloutPhase.REFUSED.name().equals(cr.getStatus().phase)
-          && Objects.equals(cr.getStatus().observedGeneration, cr.getMetadata().getGeneration())) {
-        // Refused as it stands (and recorded then): only a changed spec is asked again.
-        return;
-      }
-      startFrom(cr);
-      return;
-    }
-    if (generation <= r.crGeneration) {
-      return;
-    }
-    PatchRolloutSpec spec = cr.getSpec();
-    String actor = RolloutResources.requestedBy(cr);
-    boolean paused = Boolean.TRUE.equals(spec.paused);
-    // Only what changed in the resource is a command; a REST pause stays until the spec says so.
-    boolean pausedChanged = r.crPausedSeen == null ? paused != r.paused : paused != r.crPausedSeen;
-    tryCommand(
-        r,
-        pausedChanged,
-        paused ? RolloutService.Command.PAUSE : RolloutService.Command.RESUME,
-        actor);
-    if (spec.promote != null && !spec.promote.isBlank() && !spec.promote.equals(r.crPromoteSeen)) {
-      tryCommand(
-          r,
-          true,
-          "full".equalsIgnoreCase(spec.promote)
-              ? RolloutService.Command.PROMOTE_FULL
-              : RolloutService.Command.PROMOTE,
-          actor);
-    }
-    if (Boolean.TRUE.equals(spec.abort)) {
-      tryCommand(r, true, RolloutService.Command.ABORT, actor);
-    }
-    rollouts.resourceSeen(r.id, generation, spec.promote, paused);
-  }
-
-  private void tryCommand(Rollout r, boolean needed, RolloutService.Command command, String actor) {
-    if (!needed) {
-      return;
-    }
-    try {
-      rollouts.command(r.id, command, actor);
-    } catch (ApiException e) {
-      LOG.infof("PatchRollout of %s: %s ignored: %s", r.id, command, e.getMessage());
-    }
-  }
-
-  private void startFrom(PatchRollout cr) {
-    PatchRolloutSpec spec = cr.getSpec();
-    String emergencyReason = RolloutResources.emergencyReason(cr);
-    List<CanaryStep> steps =
-        spec.steps == null
-            ? List.of()
-            : spec.steps.stream().map(s -> new CanaryStep(s.weight, s.pauseSeconds)).toList();
-    AnalysisSpec analysis =
-        spec.analysis == null
-            ? AnalysisSpec.DEFAULTS
-            : new AnalysisSpec(
-                spec.analysis.progressDeadlineSeconds,
-                spec.analysis.maxRestarts,
-                spec.analysis.prometheusUrl,
-                spec.analysis.queries == null
-                    ? List.of()
-                    : spec.analysis.queries.stream()
-                        .map(q -> new AnalysisSpec.MetricQuery(q.name, q.query, q.min, q.max))
-                        .toList(),
-                PatchRolloutSpec.Comparison.toSpec(spec.analysis.comparisons),
-                spec.analysis.passScore,
-                spec.analysis.marginalScore);
-    var request =
-        new RolloutService.StartRollout(
-            // The whole uid: the API server's uids are unique, their prefixes need not be.
-            "ro-" + cr.getMetadata().getUid().replace("-", ""),
-            spec.ticketId,
-            spec.revision == null ? 1 : spec.revision,
-            spec.image,
-            cr.getMetadata().getNamespace(),
-            spec.deployment,
-            spec.containers,
-            steps,
-            spec.httpRoute,
-            analysis,
-            RolloutOrigin.KUBECTL,
-            RolloutResources.requestedBy(cr),
-            cr.getMetadata().getName(),
-            Objects.requireNonNullElse(cr.getMetadata().getGeneration(), 1L),
-            emergencyReason == null
-                ? null
-                // Admission let only a holder of the emergency verb set the reason.
-                : new RolloutService.Emergency(true, emergencyReason));
-    try {
-      RolloutRequests.validate(request, config.prometheusUrls());
-      rollouts.start(request);
-      wake();
-    } catch (StartRefused e) {
-      // Already in the trail (rollout.start-refused); the cluster is left as it is.
-      resources.writeRefusal(cr, e.gate().id(), e.getMessage());
-      metrics.outcome("refused");
-    } catch (ApiException e) {
-      resources.writeRefusal(cr, e.problemType(), e.getMessage());
-      metrics.outcome("refused");
-    }
   }
 }

@@ -13,7 +13,7 @@ public final class RolloutRequests {
   private RolloutRequests() {}
 
   /** Throws a 400 problem naming the first invalid field. */
-  public static void validate(RolloutService.StartRollout r, List<String> prometheusUrls) {
+  public static void validate(RolloutStarts.StartRollout r, List<String> prometheusUrls) {
     require("ticketId", r.ticketId() != null && !r.ticketId().isBlank(), "is required");
     require("revision", r.revision() >= 1, "must be 1 or more");
     require(

@@ -15,6 +15,7 @@ import dev.patchops.rollout.rollout.AnalysisSpec;
 import dev.patchops.rollout.rollout.Rollout;
 import dev.patchops.rollout.rollout.RolloutPhase;
 import dev.patchops.rollout.rollout.RolloutService;
+import dev.patchops.rollout.rollout.RolloutStarts;
 import dev.patchops.rollout.rollout.k8s.WorkloadOps;
 import dev.patchops.testing.EventSender;
 import dev.patchops.testing.Latencies;
@@ -48,6 +49,7 @@ class RevertLatencyBenchmark {
   // Fixtures are the administrator's; the service acts as its own ServiceAccount.
   final KubernetesClient client = TestCluster.admin();
   @Inject RolloutService rollouts;
+  @Inject RolloutStarts starts;
 
   @Test
   void alertToVerifiedRestore() throws Exception {
@@ -99,8 +101,8 @@ class RevertLatencyBenchmark {
     String id = "ro-bench-" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     Approvals.approve(
         ticketId, 1, Sandbox.image("", i % 2 == 0 ? 'b' : 'c'), ns, "checkout", "app");
-    rollouts.start(
-        new RolloutService.StartRollout(
+    starts.start(
+        new RolloutStarts.StartRollout(
             id,
             ticketId,
             1,

@@ -34,6 +34,7 @@ class GatewayRolloutTest {
   // Fixtures are the administrator's; the service acts as its own ServiceAccount.
   final KubernetesClient client = TestCluster.admin();
   @Inject RolloutService rollouts;
+  @Inject RolloutStarts starts;
   @Inject dev.patchops.rollout.checkpoint.Checkpoints checkpoints;
 
   @BeforeEach
@@ -140,8 +141,8 @@ class GatewayRolloutTest {
     Object specBefore = Serialization.clone(before).getAdditionalProperties().get("spec");
     String id = "ro-gw-" + UUID.randomUUID().toString().substring(0, 8);
     Approvals.approve("TCK-GW", 1, Sandbox.image("", '9'), ns, "checkout", "app");
-    rollouts.start(
-        new RolloutService.StartRollout(
+    starts.start(
+        new RolloutStarts.StartRollout(
             id,
             "TCK-GW",
             1,

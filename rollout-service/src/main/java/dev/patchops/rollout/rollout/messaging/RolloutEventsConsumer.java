@@ -25,6 +25,7 @@ import dev.patchops.rollout.rollout.AnalysisSpec;
 import dev.patchops.rollout.rollout.Rollout;
 import dev.patchops.rollout.rollout.RolloutEngine;
 import dev.patchops.rollout.rollout.RolloutService;
+import dev.patchops.rollout.rollout.RolloutStarts;
 import dev.patchops.rollout.rollout.k8s.AlertWorkloads;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -57,6 +58,7 @@ public class RolloutEventsConsumer {
 
   @Inject InboundEvents inbound;
   @Inject RolloutService rollouts;
+  @Inject RolloutStarts starts;
   @Inject QuarantineService quarantines;
   @Inject RolloutEngine engine;
   @Inject GateRecords gateRecords;
@@ -175,7 +177,7 @@ public class RolloutEventsConsumer {
     for (var entry : byWorkload.entrySet()) {
       WorkloadRef w = entry.getKey();
       var request =
-          new RolloutService.StartRollout(
+          new RolloutStarts.StartRollout(
               eventRolloutId(eventId, w),
               e.ticketId(),
               e.revision(),
@@ -191,12 +193,12 @@ public class RolloutEventsConsumer {
               null,
               0,
               null);
-      if (!rollouts.admitsApproval(request)) {
+      if (!starts.admitsApproval(request)) {
         continue;
       }
       var active = rollouts.activeFor(w.namespace(), w.name());
       if (active.isPresent() && !active.get().id.equals(request.id())) {
-        rollouts.refuse(
+        starts.refuse(
             request,
             "workload "
                 + w.namespace()
@@ -205,9 +207,9 @@ public class RolloutEventsConsumer {
                 + " already has active rollout "
                 + active.get().id);
       } else if (!"Deployment".equals(w.kind())) {
-        rollouts.refuse(request, "only Deployments can be rolled out as canaries, not " + w.kind());
+        starts.refuse(request, "only Deployments can be rolled out as canaries, not " + w.kind());
       } else {
-        rollouts.start(request);
+        starts.start(request);
       }
     }
   }

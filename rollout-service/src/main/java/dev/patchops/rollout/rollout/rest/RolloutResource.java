@@ -17,6 +17,7 @@ import dev.patchops.rollout.rollout.RolloutEngine;
 import dev.patchops.rollout.rollout.RolloutPhase;
 import dev.patchops.rollout.rollout.RolloutRequests;
 import dev.patchops.rollout.rollout.RolloutService;
+import dev.patchops.rollout.rollout.RolloutStarts;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -115,6 +116,7 @@ public class RolloutResource {
   }
 
   @Inject RolloutService rollouts;
+  @Inject RolloutStarts starts;
   @Inject RolloutEngine engine;
   @Inject SecurityIdentity identity;
   @Inject dev.patchops.rollout.config.RolloutConfig config;
@@ -128,7 +130,7 @@ public class RolloutResource {
       throw ApiException.badRequest("body", "is required");
     }
     var request =
-        new RolloutService.StartRollout(
+        new RolloutStarts.StartRollout(
             "ro-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16),
             body.ticketId(),
             body.revision() == null ? 0 : body.revision(),
@@ -144,14 +146,14 @@ public class RolloutResource {
             null,
             0,
             Boolean.TRUE.equals(body.emergency())
-                ? new RolloutService.Emergency(
+                ? new RolloutStarts.Emergency(
                     identity.hasRole(Roles.SRE) || identity.hasRole(Roles.ADMIN),
                     body.emergencyReason())
                 : null);
     RolloutRequests.validate(request, config.prometheusUrls());
     Rollout r;
     try {
-      r = rollouts.start(request).rollout();
+      r = starts.start(request).rollout();
     } catch (StartRefused refused) {
       throw problem(refused);
     } catch (PersistenceException e) {
