@@ -911,6 +911,18 @@ class PatchFlowIT {
         .forEach(id -> runs.add(id.asText()));
     JsonNode before = state.capture(runs);
     int notified = notifications.size();
+    // What is compared is not empty: the stories above left this much behind.
+    assertThat(before.path("tickets").path("total").asLong())
+        .as("tickets")
+        .isGreaterThanOrEqualTo(4);
+    assertThat(before.path("rollouts").path("list").size())
+        .as("rollouts")
+        .isGreaterThanOrEqualTo(4);
+    assertThat(runs).as("test runs").hasSizeGreaterThanOrEqualTo(5);
+    assertThat(before.path("audit").path("verify").path("recordsChecked").asLong())
+        .as("audit records")
+        .isEqualTo(before.path("databases").path("audit-service").path("auditRecords").asLong())
+        .isPositive();
 
     Map<TopicPartition, Long> replayedUpTo = topics.replay(originals, 2);
     topics.awaitConsumed(GROUPS, replayedUpTo, Duration.ofMinutes(5));
@@ -944,6 +956,15 @@ class PatchFlowIT {
         .isEmpty();
     assertThat(state.orphans()).as("canaries and test namespaces").isEmpty();
     assertThat(notifications).as("notifications sent").hasSize(notified);
+    System.out.printf(
+        "replay: %d records (%s) delivered three times; %d tickets, %d rollouts, %d test runs and"
+            + " %d audit records as they were%n",
+        originals.size(),
+        countBy(originals, ConsumerRecord::topic),
+        before.path("tickets").path("total").asLong(),
+        before.path("rollouts").path("list").size(),
+        runs.size(),
+        before.path("databases").path("audit-service").path("auditRecords").asLong());
   }
 
   /**
