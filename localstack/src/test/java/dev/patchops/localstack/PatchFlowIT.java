@@ -60,6 +60,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 class PatchFlowIT {
   static final String SHOP = Sandbox.NAMESPACE;
 
+  /** Another checkout of the project may run this suite on the same machine: give it another. */
+  static final int PORT_BASE = Integer.getInteger("patchops.e2e.port-base", 18281);
+
   static LocalStack stack;
   static Path home;
   static Demo demo;
@@ -95,7 +98,7 @@ class PatchFlowIT {
         });
     webhook.start();
     stack =
-        new LocalStack(Path.of("..").toAbsolutePath().normalize(), home, 18281, Map.of())
+        new LocalStack(Path.of("..").toAbsolutePath().normalize(), home, PORT_BASE, Map.of())
             .withServiceEnv(
                 "rollout-service",
                 Map.of(
@@ -128,7 +131,8 @@ class PatchFlowIT {
     consumer.start();
     keys = LocalStack.Keys.loadOrCreate(home.resolve("keys"));
     demo =
-        new Demo(Demo.Endpoints.local("127.0.0.1", 18281, keys.hookToken, keys.jwt), Demo.CONSOLE);
+        new Demo(
+            Demo.Endpoints.local("127.0.0.1", PORT_BASE, keys.hookToken, keys.jwt), Demo.CONSOLE);
   }
 
   @AfterAll
@@ -838,6 +842,201 @@ class PatchFlowIT {
     exactlyOne(ticket, EventType.WATCH_WINDOW_PASSED);
     assertThat(demo.awaitChainVerified().path("valid").asBoolean()).isTrue();
     everyEventIsACloudEventAndNoneIsDoubled();
+  }
+
+  /** The consumer groups of the four services: each is named after its service. */
+  static final List<String> GROUPS = EndState.SERVICES;
+
+  /**
+   * Issue 18, replays. After every story above (an alert's ticket with a reverted and a promoted
+   * rollout, a rollout-service killed mid-canary, a quarantined node, a crash in each service), a
+   * test producer reads every record of every PatchOps topic from its beginning and produces it
+   * twice more, same partition, key, value and headers, so that each service's consumer group is
+   * handed every event three times. Once the groups have consumed all of it, the end state is the
+   * one before, field for field (tickets, rollouts, test runs, the audit chain and the change
+   * records, the cluster, what each service processed and wrote); the services published nothing
+   * because of it and dead-lettered nothing: a replay is neither news nor poison.
+   */
+  @Test
+  @Order(100)
+  void everyRecordDeliveredThreeTimesLeavesTheEndStateAsItWas() throws Exception {
+    TopicReplay topics = new TopicReplay(stack.kafkaClientConfig(KafkaBroker.ADMIN));
+    EndState state = new EndState(stack, demo, kube);
+    // Nothing moves any more: every rollout ended, every test namespace and canary gone, every
+    // event consumed and every consequence published.
+    demo.await(
+        "every rollout to end",
+        () -> demo.get(stack.url("rollout-service") + "/api/v1/rollouts", "sam", "sre"),
+        list -> {
+          for (JsonNode r : list) {
+            if (!Set.of("SUCCEEDED", "REVERTED", "FAILED", "REFUSED")
+                .contains(r.path("phase").asText())) {
+              return false;
+            }
+          }
+          return true;
+        });
+    await()
+        .alias("no canary and no test namespace left")
+        .atMost(Duration.ofMinutes(2))
+        .until(state::orphans, List::isEmpty);
+    settle(topics);
+    // An anchor for the audit chain now, so that the scheduled checkpoint has no new head to sign
+    // while we compare (it signs only a head that moved).
+    demo.post(
+        stack.url("audit-service") + "/api/v1/audit/checkpoints",
+        "ada",
+        "auditor",
+        ContractJson.mapper().createObjectNode(),
+        201);
+    List<ConsumerRecord<String, byte[]>> originals = settle(topics);
+    assertThat(originals.stream().map(r -> header(r, CloudEventHeaders.TYPE)))
+        .as("the topics hold whole flows to replay")
+        .contains(
+            EventType.ALERT_RECEIVED.type(),
+            EventType.TICKET_OPENED.type(),
+            EventType.ROOT_CAUSE_RECORDED.type(),
+            EventType.PATCH_PROPOSED.type(),
+            EventType.TEST_RUN_COMPLETED.type(),
+            EventType.PATCH_APPROVED.type(),
+            EventType.ROLLOUT_PROMOTED.type(),
+            EventType.REVERT_COMPLETED.type(),
+            EventType.WATCH_WINDOW_PASSED.type(),
+            EventType.HARDWARE_QUARANTINE_RELEASED.type());
+    Set<String> runs = new java.util.TreeSet<>();
+    originals.stream()
+        .filter(r -> Topics.TESTS.equals(r.topic()))
+        .map(r -> data(r).path("runId"))
+        .filter(JsonNode::isTextual)
+        .forEach(id -> runs.add(id.asText()));
+    JsonNode before = state.capture(runs);
+    int notified = notifications.size();
+    // What is compared is not empty: the stories above left this much behind.
+    assertThat(before.path("tickets").path("total").asLong())
+        .as("tickets")
+        .isGreaterThanOrEqualTo(4);
+    assertThat(before.path("rollouts").path("list").size())
+        .as("rollouts")
+        .isGreaterThanOrEqualTo(4);
+    assertThat(runs).as("test runs").hasSizeGreaterThanOrEqualTo(5);
+    assertThat(before.path("audit").path("verify").path("recordsChecked").asLong())
+        .as("audit records")
+        .isEqualTo(before.path("databases").path("audit-service").path("auditRecords").asLong())
+        .isPositive();
+
+    Map<TopicPartition, Long> replayedUpTo = topics.replay(originals, 2);
+    topics.awaitConsumed(GROUPS, replayedUpTo, Duration.ofMinutes(5));
+    for (String service : EndState.SERVICES) {
+      outboxSent(service);
+    }
+    JsonNode after = state.capture(runs);
+    List<ConsumerRecord<String, byte[]>> all = topics.readAll();
+
+    // What the services published: each event of before, three times (itself and two copies),
+    // and nothing else.
+    Map<String, Long> eventsBefore = countBy(originals, PatchFlowIT::cloudEventIdentity);
+    Map<String, Long> eventsAfter = countBy(all, PatchFlowIT::cloudEventIdentity);
+    assertThat(eventsAfter.keySet().stream().filter(e -> !eventsBefore.containsKey(e)).toList())
+        .as("events published because of the replay (source, id, type)")
+        .isEmpty();
+    assertThat(eventsAfter).as("each event three times").isEqualTo(thrice(eventsBefore));
+    assertThat(countBy(all, r -> header(r, CloudEventHeaders.TYPE)))
+        .as("events per type")
+        .isEqualTo(thrice(countBy(originals, r -> header(r, CloudEventHeaders.TYPE))));
+    assertThat(countBy(all, PatchFlowIT::recordContent))
+        .as("each record's partition, key, value and headers three times")
+        .isEqualTo(thrice(countBy(originals, PatchFlowIT::recordContent)));
+    assertThat(all.stream().filter(r -> Topics.DEAD_LETTER.equals(r.topic())).count())
+        .as("dead-lettered: only copies of what was there before")
+        .isEqualTo(
+            3 * originals.stream().filter(r -> Topics.DEAD_LETTER.equals(r.topic())).count());
+
+    assertThat(EndState.differences(before, after, 40))
+        .as("the end state after every record was delivered three times")
+        .isEmpty();
+    assertThat(state.orphans()).as("canaries and test namespaces").isEmpty();
+    assertThat(notifications).as("notifications sent").hasSize(notified);
+    System.out.printf(
+        "replay: %d records (%s) delivered three times; %d tickets, %d rollouts, %d test runs and"
+            + " %d audit records as they were%n",
+        originals.size(),
+        countBy(originals, ConsumerRecord::topic),
+        before.path("tickets").path("total").asLong(),
+        before.path("rollouts").path("list").size(),
+        runs.size(),
+        before.path("databases").path("audit-service").path("auditRecords").asLong());
+  }
+
+  /**
+   * Drains every outbox and waits until every group has consumed every record, until a round finds
+   * the topics as the round before left them: what was consumed caused nothing more.
+   *
+   * @return every record of every topic
+   */
+  static List<ConsumerRecord<String, byte[]>> settle(TopicReplay topics) throws Exception {
+    Map<TopicPartition, Long> last = null;
+    for (int round = 0; round < 20; round++) {
+      for (String service : EndState.SERVICES) {
+        outboxSent(service);
+      }
+      List<ConsumerRecord<String, byte[]>> records = topics.readAll();
+      Map<TopicPartition, Long> ends = new java.util.HashMap<>();
+      records.forEach(
+          r -> ends.merge(new TopicPartition(r.topic(), r.partition()), r.offset() + 1, Math::max));
+      topics.awaitConsumed(GROUPS, ends, Duration.ofMinutes(3));
+      if (ends.equals(last)) {
+        return records;
+      }
+      last = ends;
+    }
+    throw new AssertionError("the services did not come to rest: the topics kept growing");
+  }
+
+  static <K> Map<K, Long> countBy(
+      List<ConsumerRecord<String, byte[]>> records,
+      java.util.function.Function<ConsumerRecord<String, byte[]>, K> key) {
+    return records.stream()
+        .collect(
+            java.util.stream.Collectors.groupingBy(
+                key, java.util.TreeMap::new, java.util.stream.Collectors.counting()));
+  }
+
+  static <K> Map<K, Long> thrice(Map<K, Long> counts) {
+    Map<K, Long> times = new java.util.TreeMap<>();
+    counts.forEach((k, v) -> times.put(k, 3 * v));
+    return times;
+  }
+
+  static String cloudEventIdentity(ConsumerRecord<String, byte[]> r) {
+    return r.topic()
+        + " "
+        + header(r, CloudEventHeaders.SOURCE)
+        + " "
+        + header(r, CloudEventHeaders.ID)
+        + " "
+        + header(r, CloudEventHeaders.TYPE);
+  }
+
+  /** Everything a copy must repeat, the value by its digest. */
+  static String recordContent(ConsumerRecord<String, byte[]> r) {
+    StringBuilder s = new StringBuilder();
+    s.append(r.topic()).append('/').append(r.partition()).append(' ').append(r.key()).append(' ');
+    try {
+      s.append(
+          java.util.HexFormat.of()
+              .formatHex(
+                  java.security.MessageDigest.getInstance("SHA-256")
+                      .digest(r.value() == null ? new byte[0] : r.value())));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    for (Header h : r.headers()) {
+      s.append(' ')
+          .append(h.key())
+          .append('=')
+          .append(h.value() == null ? "null" : new String(h.value(), StandardCharsets.UTF_8));
+    }
+    return s.toString();
   }
 
   /** Restarts the service with {@code point} armed in its JVM. */
