@@ -81,8 +81,13 @@ public class Outbox {
     JsonNode json = ContractJson.mapper().valueToTree(payload);
     List<String> violations = schemas.violations(type, json);
     if (!violations.isEmpty()) {
+      // the first few say what is wrong; ten thousand would make a message of megabytes
+      String shown =
+          violations.size() <= 20
+              ? violations.toString()
+              : violations.subList(0, 20) + " and " + (violations.size() - 20) + " more";
       throw new IllegalArgumentException(
-          "refusing to publish " + type.type() + " that violates its schema: " + violations);
+          "refusing to publish " + type.type() + " that violates its schema: " + shown);
     }
     String ticketId = payload instanceof TicketScoped scoped ? scoped.ticketId() : null;
     return new Event(
