@@ -11,6 +11,7 @@ import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +49,66 @@ class EventSizeTest {
     assertThat(sizes)
         .allSatisfy(
             (type, bytes) -> assertThat(bytes).as(type).isLessThan(KAFKA_RECORD_LIMIT - HEADROOM));
+  }
+
+  /**
+   * A new field of variable size without a bound would make the size test above prove nothing about
+   * it (it fills unbounded fields with 64 characters or one item).
+   */
+  @Test
+  void everyStringListAndMapOfEveryEventHasALimit() {
+    List<String> unbounded = new ArrayList<>();
+    for (EventType type : EventType.values()) {
+      if (!BOUNDED_BY_THEIR_PRODUCER.contains(type.payloadType())) {
+        unboundedIn(type.payloadType(), type.type() + ": ", unbounded);
+      }
+    }
+    assertThat(unbounded).as("fields without @Limit").isEmpty();
+  }
+
+  private static void unboundedIn(Class<?> record, String path, List<String> unbounded) {
+    for (RecordComponent component : record.getRecordComponents()) {
+      unboundedIn(
+          component.getGenericType(),
+          component.getAnnotation(Limit.class),
+          path + component.getName(),
+          unbounded);
+    }
+  }
+
+  private static void unboundedIn(Type type, Limit limit, String path, List<String> unbounded) {
+    boolean length = limit != null && limit.length() >= 0;
+    boolean items = limit != null && limit.items() >= 0;
+    if (type instanceof ParameterizedType parameterized) {
+      Class<?> raw = (Class<?>) parameterized.getRawType();
+      Type[] args = parameterized.getActualTypeArguments();
+      boolean map = Map.class.isAssignableFrom(raw);
+      Type element = args[map ? 1 : 0];
+      if (!items) {
+        unbounded.add(path + " (items)");
+      }
+      if (map && !length) {
+        unbounded.add(path + " (length of the keys)");
+      }
+      if (element == String.class) {
+        if (!length && !map) {
+          unbounded.add(path + "[] (length)");
+        }
+      } else if (element instanceof Class<?> cls && cls.isRecord()) {
+        unboundedIn(cls, path + "[].", unbounded);
+      } else if (element instanceof ParameterizedType) {
+        unbounded.add(path + " (a collection of collections: bound it by a record)");
+      }
+      return;
+    }
+    Class<?> cls = (Class<?>) type;
+    if (cls == String.class && !length) {
+      unbounded.add(path + " (length)");
+    } else if (cls.isRecord()) {
+      unboundedIn(cls, path + ".", unbounded);
+    } else if (cls.isArray() || Collection.class.isAssignableFrom(cls)) {
+      unbounded.add(path + " (a raw collection or array)");
+    }
   }
 
   @Test

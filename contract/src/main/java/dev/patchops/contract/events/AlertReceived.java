@@ -15,16 +15,16 @@ import java.util.Map;
  *     label that cannot be a Kubernetes name. Null for an alert taken as it came.
  */
 public record AlertReceived(
-    @Nullable String ticketId,
+    @Nullable @Limit(length = Limit.ID) String ticketId,
     @Limit(length = 255) String fingerprint,
-    String source,
+    @Limit(length = 255) String source,
     @Limit(length = 512) String alertName,
     @Nullable Severity severity,
     @Limit(items = 64, length = 512) Map<String, String> labels,
     @Limit(items = 32, length = 1024) Map<String, String> annotations,
     @Nullable WorkloadRef workload,
     Instant startsAt,
-    @Nullable String refusal)
+    @Nullable @Limit(length = Limit.TEXT) String refusal)
     implements PatchOpsEvent {
 
   /** An alert taken as it came. */

@@ -1,5 +1,6 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Limit;
 import dev.patchops.contract.Nullable;
 import dev.patchops.contract.PatchOpsEvent;
 import dev.patchops.contract.Pattern;
@@ -20,13 +21,13 @@ import java.time.Instant;
  */
 public record AuditCheckpointSigned(
     long seq,
-    @Pattern(Pattern.SHA256_HEX) String headHash,
+    @Pattern(Pattern.SHA256_HEX) @Limit(length = 64) String headHash,
     Instant signedAt,
-    String keyId,
-    String algorithm,
-    String signature,
-    String publicKey,
-    @Nullable @Pattern(Pattern.SHA256_HEX) String prevCheckpointHash)
+    @Limit(length = Limit.WORD) String keyId,
+    @Limit(length = Limit.WORD) String algorithm,
+    @Limit(length = 1024) String signature,
+    @Limit(length = 4096) String publicKey,
+    @Nullable @Pattern(Pattern.SHA256_HEX) @Limit(length = 64) String prevCheckpointHash)
     implements PatchOpsEvent {
 
   /** One partition key: checkpoints of one chain stay in order. */

@@ -12,14 +12,14 @@ import java.util.List;
  * any test run, by {@link TestRunCompleted} with the same {@code runId}.
  */
 public record BurnInRequested(
-    String ticketId,
+    @Limit(length = Limit.ID) String ticketId,
     int revision,
-    String runId,
+    @Limit(length = Limit.ID) String runId,
     int attempt,
-    String equipmentId,
-    String nodeName,
+    @Limit(length = Limit.ID) String equipmentId,
+    @Limit(length = Limit.K8S_NAME) String nodeName,
     @Limit(length = 20_100) String fixDescription,
     @Limit(items = 20) List<TestSuiteSpec> testSuites,
-    String requestedBy,
+    @Limit(length = Limit.ACTOR) String requestedBy,
     Instant requestedAt)
     implements TicketScoped {}

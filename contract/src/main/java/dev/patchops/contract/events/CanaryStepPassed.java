@@ -1,5 +1,6 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Limit;
 import dev.patchops.contract.Nullable;
 import dev.patchops.contract.Pattern;
 import dev.patchops.contract.TicketScoped;
@@ -15,15 +16,15 @@ import java.util.List;
  * carry no actual share.
  */
 public record CanaryStepPassed(
-    String ticketId,
-    String rolloutId,
+    @Limit(length = Limit.ID) String ticketId,
+    @Limit(length = Limit.ID) String rolloutId,
     int step,
     int weight,
-    List<AnalysisEvidence> evidence,
+    @Limit(items = 48) List<AnalysisEvidence> evidence,
     Instant passedAt,
-    @Pattern(Pattern.IMAGE_BY_DIGEST) String image,
+    @Pattern(Pattern.IMAGE_BY_DIGEST) @Limit(length = Limit.IMAGE) String image,
     RolloutOrigin origin,
-    String startedBy,
+    @Limit(length = Limit.ACTOR) String startedBy,
     @Nullable Double actualWeight,
     @Nullable Integer canaryReplicas,
     @Nullable Integer stableReplicas)

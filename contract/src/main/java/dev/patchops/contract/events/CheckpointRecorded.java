@@ -1,5 +1,6 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Limit;
 import dev.patchops.contract.Nullable;
 import dev.patchops.contract.Pattern;
 import dev.patchops.contract.TicketScoped;
@@ -17,17 +18,17 @@ import java.util.Map;
  *     policy matched the workload and the service's documented defaults apply
  */
 public record CheckpointRecorded(
-    String ticketId,
-    String rolloutId,
+    @Limit(length = Limit.ID) String ticketId,
+    @Limit(length = Limit.ID) String rolloutId,
     int revision,
     WorkloadRef workload,
-    String checkpointId,
-    String specHash,
-    Map<String, String> configHashes,
+    @Limit(length = Limit.ID) String checkpointId,
+    @Limit(length = Limit.WORD) String specHash,
+    @Limit(items = 128, length = 320) Map<String, String> configHashes,
     Instant recordedAt,
-    @Pattern(Pattern.IMAGE_BY_DIGEST) String image,
+    @Pattern(Pattern.IMAGE_BY_DIGEST) @Limit(length = Limit.IMAGE) String image,
     RolloutOrigin origin,
-    String startedBy,
+    @Limit(length = Limit.ACTOR) String startedBy,
     @Nullable RolloutPolicyRef policy)
     implements TicketScoped {
 

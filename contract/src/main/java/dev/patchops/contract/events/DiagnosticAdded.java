@@ -9,12 +9,12 @@ import java.time.Instant;
 
 /** Evidence was attached to a ticket. */
 public record DiagnosticAdded(
-    String ticketId,
-    String diagnosticId,
+    @Limit(length = Limit.ID) String ticketId,
+    @Limit(length = Limit.ID) String diagnosticId,
     DiagnosticKind kind,
     @Limit(length = 2048) String uri,
     Instant capturedAt,
-    @Nullable @Pattern(Pattern.SHA256_HEX) String sha256,
+    @Nullable @Pattern(Pattern.SHA256_HEX) @Limit(length = 64) String sha256,
     @Nullable @Limit(length = 4000) String note,
-    String addedBy)
+    @Limit(length = Limit.ACTOR) String addedBy)
     implements TicketScoped {}

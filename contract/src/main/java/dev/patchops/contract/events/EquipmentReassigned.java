@@ -1,5 +1,6 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Limit;
 import dev.patchops.contract.Nullable;
 import dev.patchops.contract.PatchOpsEvent;
 import java.time.Instant;
@@ -9,11 +10,11 @@ import java.time.Instant;
  * with it, if any (that ticket also gets a {@link HardwareLockTransferred}).
  */
 public record EquipmentReassigned(
-    String equipmentId,
-    String previousAssignee,
-    String assignee,
-    @Nullable String lockedByTicket,
-    String reassignedBy,
+    @Limit(length = Limit.ID) String equipmentId,
+    @Limit(length = Limit.ACTOR) String previousAssignee,
+    @Limit(length = Limit.ACTOR) String assignee,
+    @Nullable @Limit(length = Limit.ID) String lockedByTicket,
+    @Limit(length = Limit.ACTOR) String reassignedBy,
     Instant reassignedAt)
     implements PatchOpsEvent {
 

@@ -1,5 +1,6 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Limit;
 import dev.patchops.contract.Nullable;
 import dev.patchops.contract.PatchOpsEvent;
 import dev.patchops.contract.model.EquipmentType;
@@ -7,12 +8,12 @@ import java.time.Instant;
 
 /** PatchOps knows a new piece of equipment, and who looks after it. */
 public record EquipmentRegistered(
-    String equipmentId,
+    @Limit(length = Limit.ID) String equipmentId,
     EquipmentType kind,
-    @Nullable String location,
-    @Nullable String nodeName,
-    String assignee,
-    String registeredBy,
+    @Nullable @Limit(length = 300) String location,
+    @Nullable @Limit(length = Limit.K8S_NAME) String nodeName,
+    @Limit(length = Limit.ACTOR) String assignee,
+    @Limit(length = Limit.ACTOR) String registeredBy,
     Instant registeredAt)
     implements PatchOpsEvent {
 

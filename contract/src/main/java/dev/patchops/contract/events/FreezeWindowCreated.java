@@ -1,5 +1,6 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Limit;
 import dev.patchops.contract.PatchOpsEvent;
 import java.time.Instant;
 
@@ -8,11 +9,11 @@ import java.time.Instant;
  * events, so that no start path (approval, REST, kubectl) can begin a normal rollout inside one.
  */
 public record FreezeWindowCreated(
-    String windowId,
+    @Limit(length = Limit.ID) String windowId,
     Instant startsAt,
     Instant endsAt,
-    String reason,
-    String createdBy,
+    @Limit(length = Limit.TEXT) String reason,
+    @Limit(length = Limit.ACTOR) String createdBy,
     Instant createdAt)
     implements PatchOpsEvent {
 

@@ -1,5 +1,6 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Limit;
 import dev.patchops.contract.TicketScoped;
 import dev.patchops.contract.model.EquipmentRef;
 import java.time.Instant;
@@ -9,13 +10,13 @@ import java.time.Instant;
  * equipment's assignee. Only now may the quarantined node go back into service.
  */
 public record HardwareFixApproved(
-    String ticketId,
+    @Limit(length = Limit.ID) String ticketId,
     int revision,
     EquipmentRef equipment,
-    String nodeName,
-    String burnInRunId,
-    String author,
-    String assignee,
-    String approvedBy,
+    @Limit(length = Limit.K8S_NAME) String nodeName,
+    @Limit(length = Limit.ID) String burnInRunId,
+    @Limit(length = Limit.ACTOR) String author,
+    @Limit(length = Limit.ACTOR) String assignee,
+    @Limit(length = Limit.ACTOR) String approvedBy,
     Instant approvedAt)
     implements TicketScoped {}

@@ -1,5 +1,6 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Limit;
 import dev.patchops.contract.TicketScoped;
 import dev.patchops.contract.model.EquipmentRef;
 import java.time.Instant;
@@ -9,10 +10,10 @@ import java.time.Instant;
  * approved burn-in, and says why. Allowed once per ticket.
  */
 public record HardwareManualReleaseRequested(
-    String ticketId,
+    @Limit(length = Limit.ID) String ticketId,
     EquipmentRef equipment,
-    String nodeName,
-    String requestedBy,
-    String reason,
+    @Limit(length = Limit.K8S_NAME) String nodeName,
+    @Limit(length = Limit.ACTOR) String requestedBy,
+    @Limit(length = Limit.TEXT) String reason,
     Instant requestedAt)
     implements TicketScoped {}

@@ -1,5 +1,6 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Limit;
 import dev.patchops.contract.Nullable;
 import dev.patchops.contract.TicketScoped;
 import dev.patchops.contract.model.EquipmentRef;
@@ -12,13 +13,13 @@ import java.time.Instant;
  * predate the field leave it null, and then {@code burnInPassed} alone tells the two apart.
  */
 public record HardwareQuarantineReleased(
-    String ticketId,
+    @Limit(length = Limit.ID) String ticketId,
     EquipmentRef equipment,
-    String releasedBy,
+    @Limit(length = Limit.ACTOR) String releasedBy,
     boolean burnInPassed,
     Instant releasedAt,
     @Nullable HardwareReleaseMode mode,
-    @Nullable String reason)
+    @Nullable @Limit(length = Limit.TEXT) String reason)
     implements TicketScoped {
 
   /** The release as producers wrote it before {@code mode} existed. */

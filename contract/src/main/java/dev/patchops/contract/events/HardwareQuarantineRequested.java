@@ -1,5 +1,6 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Limit;
 import dev.patchops.contract.Nullable;
 import dev.patchops.contract.TicketScoped;
 import dev.patchops.contract.model.EquipmentRef;
@@ -10,9 +11,9 @@ import java.time.Instant;
  * nodeName} is set for a Kubernetes node, which the rollout-service then cordons and taints.
  */
 public record HardwareQuarantineRequested(
-    String ticketId,
+    @Limit(length = Limit.ID) String ticketId,
     EquipmentRef equipment,
-    @Nullable String nodeName,
-    String assignee,
+    @Nullable @Limit(length = Limit.K8S_NAME) String nodeName,
+    @Limit(length = Limit.ACTOR) String assignee,
     Instant requestedAt)
     implements TicketScoped {}

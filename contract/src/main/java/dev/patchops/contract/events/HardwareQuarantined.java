@@ -1,5 +1,6 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Limit;
 import dev.patchops.contract.TicketScoped;
 import dev.patchops.contract.model.EquipmentRef;
 import java.time.Instant;
@@ -10,11 +11,11 @@ import java.util.List;
  * previousTaints} are the checkpoint that a release restores.
  */
 public record HardwareQuarantined(
-    String ticketId,
+    @Limit(length = Limit.ID) String ticketId,
     EquipmentRef equipment,
-    String nodeName,
+    @Limit(length = Limit.K8S_NAME) String nodeName,
     boolean previousUnschedulable,
-    List<String> previousTaints,
-    String taint,
+    @Limit(items = 64, length = 512) List<String> previousTaints,
+    @Limit(length = 512) String taint,
     Instant quarantinedAt)
     implements TicketScoped {}

@@ -1,5 +1,6 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Limit;
 import dev.patchops.contract.TicketScoped;
 import dev.patchops.contract.model.EquipmentRef;
 import java.time.Instant;
@@ -10,10 +11,10 @@ import java.util.List;
  * drain is retried, never forced, and the burn-in waits. Published once per blocked drain.
  */
 public record NodeDrainBlocked(
-    String ticketId,
+    @Limit(length = Limit.ID) String ticketId,
     EquipmentRef equipment,
-    String nodeName,
-    List<String> blockedPods,
-    String reason,
+    @Limit(length = Limit.K8S_NAME) String nodeName,
+    @Limit(items = 200, length = 320) List<String> blockedPods,
+    @Limit(length = Limit.TEXT) String reason,
     Instant blockedAt)
     implements TicketScoped {}

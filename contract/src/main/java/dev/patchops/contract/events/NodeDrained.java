@@ -1,5 +1,6 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Limit;
 import dev.patchops.contract.TicketScoped;
 import dev.patchops.contract.model.EquipmentRef;
 import java.time.Instant;
@@ -10,9 +11,9 @@ import java.util.List;
  * were evicted through the Eviction API, so every PodDisruptionBudget held.
  */
 public record NodeDrained(
-    String ticketId,
+    @Limit(length = Limit.ID) String ticketId,
     EquipmentRef equipment,
-    String nodeName,
-    List<String> evictedPods,
+    @Limit(length = Limit.K8S_NAME) String nodeName,
+    @Limit(items = 200, length = 320) List<String> evictedPods,
     Instant drainedAt)
     implements TicketScoped {}

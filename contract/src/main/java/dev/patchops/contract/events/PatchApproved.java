@@ -14,13 +14,13 @@ import java.util.List;
  * so the rollout-service never has to ask the ticket-service.
  */
 public record PatchApproved(
-    String ticketId,
+    @Limit(length = Limit.ID) String ticketId,
     int revision,
-    String approver,
-    String author,
+    @Limit(length = Limit.ACTOR) String approver,
+    @Limit(length = Limit.ACTOR) String author,
     boolean emergency,
-    @Nullable String emergencyReason,
-    @Pattern(Pattern.IMAGE_BY_DIGEST) String image,
+    @Nullable @Limit(length = Limit.TEXT) String emergencyReason,
+    @Pattern(Pattern.IMAGE_BY_DIGEST) @Limit(length = Limit.IMAGE) String image,
     @Limit(items = 20) List<ContainerTarget> targets,
     @Limit(items = 10) List<CanaryStep> canarySteps,
     Instant approvedAt)

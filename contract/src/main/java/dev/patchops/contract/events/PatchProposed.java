@@ -12,14 +12,14 @@ import java.util.List;
 
 /** A new revision of a ticket's patch was proposed. */
 public record PatchProposed(
-    String ticketId,
+    @Limit(length = Limit.ID) String ticketId,
     int revision,
     VcsRef vcs,
-    @Pattern(Pattern.IMAGE_BY_DIGEST) String image,
+    @Pattern(Pattern.IMAGE_BY_DIGEST) @Limit(length = Limit.IMAGE) String image,
     @Limit(items = 20) List<ContainerTarget> targets,
     @Limit(length = 10_000) String changeWhat,
     @Limit(length = 10_000) String changeWhy,
-    String author,
+    @Limit(length = Limit.ACTOR) String author,
     @Limit(items = 20) List<TestSuiteSpec> testSuites,
     @Limit(items = 10) List<CanaryStep> canarySteps,
     Instant proposedAt)

@@ -1,5 +1,6 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Limit;
 import dev.patchops.contract.Nullable;
 import dev.patchops.contract.TicketScoped;
 import dev.patchops.contract.model.EquipmentRef;
@@ -11,11 +12,11 @@ import java.time.Instant;
  * one. {@code reapplied} is true when the rollout-service put the quarantine back.
  */
 public record QuarantineBreached(
-    String ticketId,
+    @Limit(length = Limit.ID) String ticketId,
     EquipmentRef equipment,
-    String nodeName,
-    String observed,
-    @Nullable String fieldManager,
+    @Limit(length = Limit.K8S_NAME) String nodeName,
+    @Limit(length = 1024) String observed,
+    @Nullable @Limit(length = 128) String fieldManager,
     boolean reapplied,
     Instant detectedAt)
     implements TicketScoped {}

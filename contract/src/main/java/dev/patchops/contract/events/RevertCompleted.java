@@ -1,5 +1,6 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Limit;
 import dev.patchops.contract.Nullable;
 import dev.patchops.contract.Pattern;
 import dev.patchops.contract.TicketScoped;
@@ -14,16 +15,16 @@ import java.util.List;
  * how many attempts the API refused on the way.
  */
 public record RevertCompleted(
-    String ticketId,
-    String rolloutId,
+    @Limit(length = Limit.ID) String ticketId,
+    @Limit(length = Limit.ID) String rolloutId,
     boolean verified,
     long durationMs,
-    List<String> restored,
+    @Limit(items = 200, length = 320) List<String> restored,
     Instant completedAt,
     @Nullable Instant detectedAt,
     @Nullable Instant restoreIssuedAt,
     int apiFailures,
-    @Pattern(Pattern.IMAGE_BY_DIGEST) String image,
+    @Pattern(Pattern.IMAGE_BY_DIGEST) @Limit(length = Limit.IMAGE) String image,
     RolloutOrigin origin,
-    String startedBy)
+    @Limit(length = Limit.ACTOR) String startedBy)
     implements TicketScoped {}

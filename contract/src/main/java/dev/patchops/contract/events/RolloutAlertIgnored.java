@@ -1,5 +1,6 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Limit;
 import dev.patchops.contract.Nullable;
 import dev.patchops.contract.Pattern;
 import dev.patchops.contract.TicketScoped;
@@ -18,18 +19,18 @@ import java.util.Map;
  * @param reason why it did not revert: {@code started-before-rollout} or {@code severity}
  */
 public record RolloutAlertIgnored(
-    String ticketId,
-    String rolloutId,
-    String alertName,
-    String fingerprint,
+    @Limit(length = Limit.ID) String ticketId,
+    @Limit(length = Limit.ID) String rolloutId,
+    @Limit(length = 512) String alertName,
+    @Limit(length = 255) String fingerprint,
     @Nullable Severity severity,
-    Map<String, String> labels,
+    @Limit(items = 64, length = 512) Map<String, String> labels,
     Instant startsAt,
-    String correlation,
-    String reason,
-    String detail,
+    @Limit(length = 1024) String correlation,
+    @Limit(length = Limit.WORD) String reason,
+    @Limit(length = Limit.TEXT) String detail,
     Instant recordedAt,
-    @Pattern(Pattern.IMAGE_BY_DIGEST) String image,
+    @Pattern(Pattern.IMAGE_BY_DIGEST) @Limit(length = Limit.IMAGE) String image,
     RolloutOrigin origin,
-    String startedBy)
+    @Limit(length = Limit.ACTOR) String startedBy)
     implements TicketScoped {}

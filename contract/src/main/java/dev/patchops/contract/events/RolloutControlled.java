@@ -1,5 +1,6 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Limit;
 import dev.patchops.contract.Pattern;
 import dev.patchops.contract.TicketScoped;
 import dev.patchops.contract.model.RolloutOrigin;
@@ -10,12 +11,12 @@ import java.time.Instant;
  * is announced by {@link RolloutReverted} with the trigger {@code MANUAL_ABORT}.
  */
 public record RolloutControlled(
-    String ticketId,
-    String rolloutId,
-    String command,
-    String actor,
+    @Limit(length = Limit.ID) String ticketId,
+    @Limit(length = Limit.ID) String rolloutId,
+    @Limit(length = Limit.WORD) String command,
+    @Limit(length = Limit.ACTOR) String actor,
     Instant at,
-    @Pattern(Pattern.IMAGE_BY_DIGEST) String image,
+    @Pattern(Pattern.IMAGE_BY_DIGEST) @Limit(length = Limit.IMAGE) String image,
     RolloutOrigin origin,
-    String startedBy)
+    @Limit(length = Limit.ACTOR) String startedBy)
     implements TicketScoped {}

@@ -1,5 +1,6 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Limit;
 import dev.patchops.contract.Pattern;
 import dev.patchops.contract.TicketScoped;
 import dev.patchops.contract.model.RolloutOrigin;
@@ -12,13 +13,13 @@ import java.time.Instant;
  * was; the ticket goes back to the developers with the reason.
  */
 public record RolloutNotStarted(
-    String ticketId,
-    String rolloutId,
+    @Limit(length = Limit.ID) String ticketId,
+    @Limit(length = Limit.ID) String rolloutId,
     int revision,
     WorkloadRef workload,
-    String reason,
+    @Limit(length = Limit.TEXT) String reason,
     Instant at,
-    @Pattern(Pattern.IMAGE_BY_DIGEST) String image,
+    @Pattern(Pattern.IMAGE_BY_DIGEST) @Limit(length = Limit.IMAGE) String image,
     RolloutOrigin origin,
-    String startedBy)
+    @Limit(length = Limit.ACTOR) String startedBy)
     implements TicketScoped {}

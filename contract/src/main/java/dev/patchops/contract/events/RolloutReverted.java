@@ -1,5 +1,6 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Limit;
 import dev.patchops.contract.Pattern;
 import dev.patchops.contract.TicketScoped;
 import dev.patchops.contract.model.AnalysisEvidence;
@@ -10,14 +11,14 @@ import java.util.List;
 
 /** A revert to the checkpoint has begun. */
 public record RolloutReverted(
-    String ticketId,
-    String rolloutId,
+    @Limit(length = Limit.ID) String ticketId,
+    @Limit(length = Limit.ID) String rolloutId,
     int revision,
     RevertTrigger trigger,
-    String reason,
-    List<AnalysisEvidence> evidence,
+    @Limit(length = Limit.TEXT) String reason,
+    @Limit(items = 48) List<AnalysisEvidence> evidence,
     Instant revertStartedAt,
-    @Pattern(Pattern.IMAGE_BY_DIGEST) String image,
+    @Pattern(Pattern.IMAGE_BY_DIGEST) @Limit(length = Limit.IMAGE) String image,
     RolloutOrigin origin,
-    String startedBy)
+    @Limit(length = Limit.ACTOR) String startedBy)
     implements TicketScoped {}

@@ -1,5 +1,6 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Limit;
 import dev.patchops.contract.Nullable;
 import dev.patchops.contract.PatchOpsEvent;
 import dev.patchops.contract.model.RolloutOrigin;
@@ -12,16 +13,16 @@ import java.time.Instant;
  * origin} the path that tried (approval, REST, kubectl, emergency) and {@code actor} who.
  */
 public record RolloutStartRefused(
-    @Nullable String ticketId,
-    String rolloutId,
-    @Nullable String resourceName,
+    @Nullable @Limit(length = Limit.ID) String ticketId,
+    @Limit(length = Limit.ID) String rolloutId,
+    @Nullable @Limit(length = Limit.K8S_NAME) String resourceName,
     WorkloadRef workload,
-    @Nullable String image,
+    @Nullable @Limit(length = Limit.IMAGE) String image,
     int revision,
     RolloutOrigin origin,
-    String actor,
-    String gate,
-    String reason,
+    @Limit(length = Limit.ACTOR) String actor,
+    @Limit(length = Limit.WORD) String gate,
+    @Limit(length = Limit.TEXT) String reason,
     Instant refusedAt)
     implements PatchOpsEvent {
 

@@ -1,5 +1,6 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Limit;
 import dev.patchops.contract.TicketScoped;
 import dev.patchops.contract.model.SecretDecision;
 import java.time.Instant;
@@ -8,13 +9,13 @@ import java.util.Map;
 
 /** The mirror namespace exists and its workloads are ready. */
 public record TestEnvironmentReady(
-    String ticketId,
+    @Limit(length = Limit.ID) String ticketId,
     int revision,
-    String runId,
+    @Limit(length = Limit.ID) String runId,
     int attempt,
-    String namespace,
-    String sourceNamespace,
-    Map<String, Integer> copiedObjects,
-    List<SecretDecision> secretDecisions,
+    @Limit(length = Limit.K8S_NAME) String namespace,
+    @Limit(length = Limit.K8S_NAME) String sourceNamespace,
+    @Limit(items = 64, length = Limit.WORD) Map<String, Integer> copiedObjects,
+    @Limit(items = 100) List<SecretDecision> secretDecisions,
     Instant readyAt)
     implements TicketScoped {}

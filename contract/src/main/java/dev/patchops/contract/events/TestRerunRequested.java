@@ -13,14 +13,14 @@ import java.util.List;
  * {@code author} or an approver may, and only with the revision's own image, targets and suites.
  */
 public record TestRerunRequested(
-    String ticketId,
+    @Limit(length = Limit.ID) String ticketId,
     int revision,
-    String runId,
+    @Limit(length = Limit.ID) String runId,
     int attempt,
-    @Pattern(Pattern.IMAGE_BY_DIGEST) String image,
+    @Pattern(Pattern.IMAGE_BY_DIGEST) @Limit(length = Limit.IMAGE) String image,
     @Limit(items = 20) List<ContainerTarget> targets,
     @Limit(items = 20) List<TestSuiteSpec> testSuites,
-    String requestedBy,
-    String author,
+    @Limit(length = Limit.ACTOR) String requestedBy,
+    @Limit(length = Limit.ACTOR) String author,
     Instant requestedAt)
     implements TicketScoped {}

@@ -1,5 +1,6 @@
 package dev.patchops.contract.events;
 
+import dev.patchops.contract.Limit;
 import dev.patchops.contract.Nullable;
 import dev.patchops.contract.TicketScoped;
 import java.time.Instant;
@@ -9,10 +10,10 @@ import java.time.Instant;
  * {@code reason}, as the requester was told.
  */
 public record TestRunRefused(
-    String ticketId,
+    @Limit(length = Limit.ID) String ticketId,
     @Nullable Integer revision,
-    String requestedBy,
-    String field,
-    String reason,
+    @Limit(length = Limit.ACTOR) String requestedBy,
+    @Limit(length = Limit.WORD) String field,
+    @Limit(length = Limit.TEXT) String reason,
     Instant refusedAt)
     implements TicketScoped {}

@@ -10,13 +10,13 @@ import java.util.List;
 
 /** Test this revision in a mirror of production. {@code runId} makes redelivery harmless. */
 public record TestRunRequested(
-    String ticketId,
+    @Limit(length = Limit.ID) String ticketId,
     int revision,
-    String runId,
+    @Limit(length = Limit.ID) String runId,
     int attempt,
-    @Pattern(Pattern.IMAGE_BY_DIGEST) String image,
+    @Pattern(Pattern.IMAGE_BY_DIGEST) @Limit(length = Limit.IMAGE) String image,
     @Limit(items = 20) List<ContainerTarget> targets,
     @Limit(items = 20) List<TestSuiteSpec> testSuites,
-    String requestedBy,
+    @Limit(length = Limit.ACTOR) String requestedBy,
     Instant requestedAt)
     implements TicketScoped {}

@@ -12,16 +12,16 @@ import java.time.Instant;
 
 /** A trouble ticket was opened. Software tickets name a workload, hardware tickets equipment. */
 public record TicketOpened(
-    String ticketId,
+    @Limit(length = Limit.ID) String ticketId,
     TicketKind kind,
     @Limit(length = 200) String title,
     @Nullable @Limit(length = 10_000) String description,
     Severity severity,
-    String reporter,
+    @Limit(length = Limit.ACTOR) String reporter,
     TicketSource source,
     @Nullable WorkloadRef workload,
     @Nullable EquipmentRef equipment,
-    @Nullable String alertFingerprint,
+    @Nullable @Limit(length = 255) String alertFingerprint,
     Instant openedAt,
     @Nullable Instant detectedAt)
     implements TicketScoped {}

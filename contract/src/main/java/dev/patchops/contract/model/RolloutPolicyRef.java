@@ -1,5 +1,7 @@
 package dev.patchops.contract.model;
 
+import dev.patchops.contract.Limit;
+
 /**
  * The PatchRolloutPolicy a rollout ran with, as it stood when the rollout started.
  *
@@ -8,4 +10,7 @@ package dev.patchops.contract.model;
  * @param reason why this policy was chosen (e.g. {@code named the Deployment}, {@code selector with
  *     2 requirements})
  */
-public record RolloutPolicyRef(String name, long generation, String reason) {}
+public record RolloutPolicyRef(
+    @Limit(length = Limit.K8S_NAME) String name,
+    long generation,
+    @Limit(length = 1024) String reason) {}

@@ -1,3 +1,8 @@
 package dev.patchops.contract.model;
 
-public record SecretDecision(String secret, SecretDecisionKind decision, String reason) {}
+import dev.patchops.contract.Limit;
+
+public record SecretDecision(
+    @Limit(length = Limit.K8S_NAME) String secret,
+    SecretDecisionKind decision,
+    @Limit(length = 512) String reason) {}

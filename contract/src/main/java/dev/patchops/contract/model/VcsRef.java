@@ -7,5 +7,5 @@ import dev.patchops.contract.Pattern;
 /** Where the patch lives in version control. */
 public record VcsRef(
     @Limit(length = 500) String repositoryUrl,
-    @Pattern(Pattern.SHA1_COMMIT) String commitSha,
+    @Pattern(Pattern.SHA1_COMMIT) @Limit(length = 40) String commitSha,
     @Nullable @Limit(length = 500) String pullRequestUrl) {}

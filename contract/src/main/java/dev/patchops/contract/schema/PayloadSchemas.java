@@ -83,10 +83,12 @@ public final class PayloadSchemas {
       } else if (type.equals("array")
           && property.path("items").path("type").asText().equals("string")) {
         ((ObjectNode) property.get("items")).put("maxLength", limit.length());
-      } else if (type.equals("object")
-          && property.path("additionalProperties").path("type").asText().equals("string")) {
+      } else if (type.equals("object") && property.path("additionalProperties").isObject()) {
+        // a map: its keys, and its values when they are strings
         property.putObject("propertyNames").put("maxLength", limit.length());
-        ((ObjectNode) property.get("additionalProperties")).put("maxLength", limit.length());
+        if (property.path("additionalProperties").path("type").asText().equals("string")) {
+          ((ObjectNode) property.get("additionalProperties")).put("maxLength", limit.length());
+        }
       } else {
         throw new IllegalArgumentException("length limit on a " + type);
       }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.patchops.contract.ContractJson;
 import dev.patchops.contract.EventType;
+import dev.patchops.contract.Limits;
 import dev.patchops.contract.PatchOpsEvent;
 import dev.patchops.contract.TicketScoped;
 import dev.patchops.platform.config.PlatformConfig;
@@ -19,6 +20,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
+import org.jboss.logging.Logger;
 
 /**
  * Writes an event in the caller's transaction. The event reaches Kafka if and only if the
@@ -26,6 +28,7 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class Outbox {
+  private static final Logger LOG = Logger.getLogger(Outbox.class);
   // One statement: the key's sequence row is taken (and its row lock held to the end of the
   // transaction) and the event inserted with the number it got, in one round trip instead of two.
   // A data-modifying CTE runs exactly once, so the upsert happens whether or not the insert reads
@@ -61,17 +64,30 @@ public class Outbox {
   }
 
   /**
-   * Validates and serialises an event without writing it, so that a caller that writes many events
-   * in one transaction can {@link #write} them in one round trip. Throws when the payload violates
-   * its schema.
+   * Fits, validates and serialises an event without writing it, so that a caller that writes many
+   * events in one transaction can {@link #write} them in one round trip. Strings, lists and maps
+   * over their {@link dev.patchops.contract.Limit} are cut with a marker ({@link Limits#fit});
+   * throws when the payload still violates its schema (a missing field, a malformed reference).
    */
-  public Event event(PatchOpsEvent payload, String subject, String actor) {
-    EventType type = EventType.forPayload(payload);
+  public Event event(PatchOpsEvent given, String subject, String actor) {
+    EventType type = EventType.forPayload(given);
+    // A transition the service already made (a revert restored, pods evicted) must be recordable
+    // however long a text it produced: fitted into the schema's bounds here, marked where cut.
+    Limits.Fitted<PatchOpsEvent> fitted = Limits.fit(given);
+    PatchOpsEvent payload = fitted.payload();
+    if (fitted.changed()) {
+      LOG.warnf("fitted %s into its size limits: %s", type.type(), fitted.cuts());
+    }
     JsonNode json = ContractJson.mapper().valueToTree(payload);
     List<String> violations = schemas.violations(type, json);
     if (!violations.isEmpty()) {
+      // the first few say what is wrong; ten thousand would make a message of megabytes
+      String shown =
+          violations.size() <= 20
+              ? violations.toString()
+              : violations.subList(0, 20) + " and " + (violations.size() - 20) + " more";
       throw new IllegalArgumentException(
-          "refusing to publish " + type.type() + " that violates its schema: " + violations);
+          "refusing to publish " + type.type() + " that violates its schema: " + shown);
     }
     String ticketId = payload instanceof TicketScoped scoped ? scoped.ticketId() : null;
     return new Event(

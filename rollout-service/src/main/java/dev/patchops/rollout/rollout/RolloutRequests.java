@@ -1,5 +1,6 @@
 package dev.patchops.rollout.rollout;
 
+import dev.patchops.contract.Limit;
 import dev.patchops.contract.Pattern;
 import dev.patchops.contract.model.CanaryStep;
 import dev.patchops.platform.rest.ApiException;
@@ -15,11 +16,20 @@ public final class RolloutRequests {
   /** Throws a 400 problem naming the first invalid field. */
   public static void validate(RolloutStarts.StartRollout r, List<String> prometheusUrls) {
     require("ticketId", r.ticketId() != null && !r.ticketId().isBlank(), "is required");
+    // the events' bounds (contract Limit): what a user names is refused here, not cut later
+    require("ticketId", r.ticketId().length() <= Limit.ID, "must be at most 128 characters");
     require("revision", r.revision() >= 1, "must be 1 or more");
     require(
         "image",
         r.image() != null && r.image().matches(Pattern.IMAGE_BY_DIGEST),
         "must be pinned by digest: <repository>@sha256:<64 hex>");
+    require("image", r.image().length() <= Limit.IMAGE, "must be at most 600 characters");
+    require(
+        "emergencyReason",
+        r.emergency() == null
+            || r.emergency().reason() == null
+            || r.emergency().reason().length() <= Limit.TEXT,
+        "must be at most 4000 characters");
     require("namespace", dns(r.namespace()), "must be a DNS-1123 label");
     require("deployment", dns(r.deployment()), "must be a DNS-1123 name");
     require(

@@ -572,6 +572,16 @@ class TestRunFlowTest {
         .statusCode(400)
         .contentType("application/problem+json")
         .body("violations[0].field", org.hamcrest.Matchers.equalTo("image"));
+    // No ticket has such an id, and the refusal's event could not carry it (contract Limit.ID).
+    given()
+        .header("Authorization", auth)
+        .contentType("application/json")
+        .body(Map.of("ticketId", "T".repeat(129), "revision", 1))
+        .post("/api/v1/test-runs")
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json")
+        .body("violations[0].field", org.hamcrest.Matchers.equalTo("ticketId"));
     given()
         .header("Authorization", TestInfra.bearer("rita", Roles.REPORTER))
         .contentType("application/json")

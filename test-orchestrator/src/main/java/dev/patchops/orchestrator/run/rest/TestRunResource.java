@@ -1,5 +1,6 @@
 package dev.patchops.orchestrator.run.rest;
 
+import dev.patchops.contract.Limit;
 import dev.patchops.contract.Pattern;
 import dev.patchops.contract.model.ContainerTarget;
 import dev.patchops.contract.model.TestAnalytics;
@@ -95,6 +96,10 @@ public class TestRunResource {
     if (body.ticketId() == null || body.ticketId().isBlank()) {
       // Nothing to file a refusal under: the trail is per ticket.
       throw ApiException.badRequest("ticketId", "is required");
+    }
+    if (body.ticketId().length() > Limit.ID) {
+      // no ticket has such an id, and the refusal's event could not carry it (contract Limit)
+      throw ApiException.badRequest("ticketId", "must be at most " + Limit.ID + " characters");
     }
     String requester = identity.getPrincipal().getName();
     try {
