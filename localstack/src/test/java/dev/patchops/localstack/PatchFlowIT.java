@@ -1050,7 +1050,8 @@ class PatchFlowIT {
     readToTheEnd();
     Set<String> published = new HashSet<>();
     for (ConsumerRecord<String, byte[]> r : events) {
-      if (!Topics.DEAD_LETTER.equals(r.topic())) {
+      // The trail holds every topic but the audit-service's own checkpoints.
+      if (!Topics.AUDIT.equals(r.topic())) {
         published.add(header(r, CloudEventHeaders.SOURCE) + "|" + header(r, CloudEventHeaders.ID));
       }
     }
