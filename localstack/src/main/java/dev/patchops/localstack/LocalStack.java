@@ -512,6 +512,12 @@ public final class LocalStack {
     return process.waitFor();
   }
 
+  /** Whether the service's process is alive. */
+  boolean running(String service) {
+    Process process = services.get(service);
+    return process != null && process.isAlive();
+  }
+
   /** Waits for a service to exit on its own (a crash), and returns its exit code. */
   int awaitExit(String service, java.time.Duration within) throws InterruptedException {
     Process process = services.get(service);
@@ -550,14 +556,55 @@ public final class LocalStack {
           "-XX:MaxDirectMemorySize=64m");
 
   Process launch(String service) throws IOException {
+    return launch(service, port(service), managementPort(service), service + ".log");
+  }
+
+  /**
+   * For tests: a second replica of a service, on ports of its own, with its own log and the same
+   * database, broker, cluster and environment as the first (including what {@link #withServiceEnv}
+   * added). The caller stops it; {@link #stop} kills it if left running.
+   */
+  Process launchReplica(String service, int port, int managementPort, String log)
+      throws IOException, InterruptedException {
+    Process replica = launch(service, port, managementPort, log);
+    replicas.add(replica);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+    while (System.nanoTime() < deadline) {
+      if (!replica.isAlive()) {
+        fail(service + " replica exited with " + replica.exitValue() + "; see " + log);
+      }
+      try {
+        HttpURLConnection c =
+            (HttpURLConnection)
+                URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready")
+                    .toURL()
+                    .openConnection();
+        c.setConnectTimeout(500);
+        c.setReadTimeout(2000);
+        if (c.getResponseCode() == 200) {
+          return replica;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      Thread.sleep(300);
+    }
+    fail(service + " replica not ready within 180 s; see " + log);
+    return replica;
+  }
+
+  private final List<Process> replicas = new ArrayList<>();
+
+  private Process launch(String service, int port, int managementPort, String log)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     String jvm = env.get("PATCHOPS_SERVICE_JVM_OPTS");
     command.addAll(jvm == null || jvm.isBlank() ? SERVICE_JVM : List.of(jvm.trim().split("\\s+")));
-    command.add("-Dquarkus.http.port=" + port(service));
+    command.add("-Dquarkus.http.port=" + port);
     // As in the sandbox tests: nothing but loopback is reachable from outside.
     command.add("-Dquarkus.http.host=127.0.0.1");
-    command.add("-Dquarkus.management.port=" + managementPort(service));
+    command.add("-Dquarkus.management.port=" + managementPort);
     command.add("-Dquarkus.management.host=127.0.0.1");
     // Off in production; on a laptop the interactive API page is the quickest way in.
     command.add("-Dquarkus.swagger-ui.enabled=true");
@@ -578,8 +625,7 @@ public final class LocalStack {
         new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(
-                ProcessBuilder.Redirect.appendTo(
-                    home.resolve("logs").resolve(service + ".log").toFile()));
+                ProcessBuilder.Redirect.appendTo(home.resolve("logs").resolve(log).toFile()));
     Map<String, String> env = pb.environment();
     env.put("PATCHOPS_DB_URL", database.jdbcUrl(database(service)));
     env.put("PATCHOPS_DB_USER", database.user());
@@ -676,6 +722,7 @@ public final class LocalStack {
         break;
       }
     }
+    replicas.forEach(Process::destroyForcibly);
     for (Process p : services.values()) {
       p.destroy();
     }

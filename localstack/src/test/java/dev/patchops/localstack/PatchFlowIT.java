@@ -48,6 +48,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
@@ -503,6 +504,14 @@ class PatchFlowIT {
 
   /** Every event read so far, of every story, is a CloudEvent and was published once. */
   static void everyEventIsACloudEventAndNoneIsDoubled() {
+    Set<String> topics = everyEventSoFarIsACloudEventAndNoneIsDoubled();
+    assertThat(topics).contains(Topics.TICKETS, Topics.ALERTS, Topics.TESTS, Topics.ROLLOUTS);
+  }
+
+  /**
+   * The same for whatever stories ran so far (a crash-matrix row may run alone); the topics seen.
+   */
+  static Set<String> everyEventSoFarIsACloudEventAndNoneIsDoubled() {
     assertThat(events).isNotEmpty();
     Set<String> topics = new HashSet<>();
     Set<String> ids = new HashSet<>();
@@ -520,8 +529,8 @@ class PatchFlowIT {
           .as("published once: " + header(r, CloudEventHeaders.TYPE))
           .isTrue();
     }
-    assertThat(topics).contains(Topics.TICKETS, Topics.ALERTS, Topics.TESTS, Topics.ROLLOUTS);
     assertThat(topics).as("nothing dead-lettered").doesNotContain(Topics.DEAD_LETTER);
+    return topics;
   }
 
   @Test
@@ -1037,6 +1046,503 @@ class PatchFlowIT {
           .append(h.value() == null ? "null" : new String(h.value(), StandardCharsets.UTF_8));
     }
     return s.toString();
+  }
+
+  // The rest of the crash matrix (docs/reliability.md): tagged, so the README's ./mvnw verify
+  // keeps one crash per service (above) and ./mvnw verify -Pcrash-matrix runs these too.
+
+  static final String TICKETS = "dev.patchops.ticket.tickets.TicketService";
+  static final String MIRROR = "dev.patchops.orchestrator.mirror.k8s.NamespaceMirror";
+  static final String QUARANTINES = "dev.patchops.rollout.quarantine.QuarantineService";
+
+  /**
+   * Halted inside a group commit: the batch's rows and events written, the transaction not
+   * committed. Every caller of the batch goes without an answer and asks again; each ticket is then
+   * opened once, with one {@code ticket.opened}.
+   */
+  @Test
+  @Order(5)
+  @Tag("crash-matrix")
+  void ticketServiceHaltedInsideAGroupCommitOpensEachTicketOnce() throws Exception {
+    CrashPoint point = CrashPoint.atExit("group-commit-uncommitted", TICKETS, "openAll");
+    arm("ticket-service", point);
+    String run = Long.toString(System.nanoTime(), 36);
+    // Workload name -> the ticket it answered with, or "" when the caller got no answer.
+    Map<String, String> answers = new ConcurrentHashMap<>();
+    java.util.concurrent.ExecutorService callers =
+        java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      // A writer takes what is queued when it is free: concurrent callers make a batch of two or
+      // more, which is what reaches openAll (a lone ticket commits alone). Rounds until one does.
+      for (int round = 0; round < 30 && stack.running("ticket-service"); round++) {
+        List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+          String name = "gc-" + run + "-" + round + "-" + i;
+          sent.add(callers.submit(() -> answers.put(name, openTicket(name))));
+        }
+        for (var f : sent) {
+          f.get();
+        }
+      }
+    } finally {
+      callers.shutdownNow();
+    }
+    awaitCrash("ticket-service", point);
+    disarmAndRestart("ticket-service");
+    List<String> unanswered =
+        answers.entrySet().stream()
+            .filter(e -> e.getValue().isEmpty())
+            .map(e -> e.getKey())
+            .toList();
+    assertThat(unanswered).as("the halted batch's callers had no answer").hasSizeGreaterThan(1);
+    // A caller without an answer cannot know whether its ticket was committed (an earlier batch's
+    // answer may still have been on its way): as a careful client does, it looks before it asks
+    // again. The halted batch itself must have left nothing: two or more are not there.
+    List<String> absent = new ArrayList<>();
+    for (String name : unanswered) {
+      if (ticketsOf(name).isEmpty()) {
+        absent.add(name);
+        assertThat(openTicket(name)).as("asked again: " + name).isNotEmpty();
+      }
+    }
+    assertThat(absent).as("the halted batch committed nothing").hasSizeGreaterThan(1);
+    List<String> opened = new ArrayList<>();
+    for (String name : answers.keySet()) {
+      JsonNode found = ticketsOf(name);
+      assertThat(found).as("tickets of " + name).hasSize(1);
+      opened.add(found.get(0).path("id").asText());
+    }
+    eachOnce(opened, EventType.TICKET_OPENED);
+    assertThat(demo.awaitChainVerified().path("valid").asBoolean()).isTrue();
+    everyEventSoFarIsACloudEventAndNoneIsDoubled();
+  }
+
+  static JsonNode ticketsOf(String workload) throws java.io.IOException {
+    return demo.get(
+            stack.url("ticket-service")
+                + "/api/v1/tickets?namespace="
+                + SHOP
+                + "&workload="
+                + workload
+                + "&size=200",
+            "sam",
+            "sre")
+        .path("items");
+  }
+
+  /** A software ticket over REST: its id, or "" when the service gave no answer. */
+  static String openTicket(String workload) throws java.io.IOException {
+    ObjectNode body = ContractJson.mapper().createObjectNode();
+    body.put("kind", "SOFTWARE").put("title", "crash matrix " + workload).put("severity", "SEV3");
+    body.putObject("workload")
+        .put("namespace", SHOP)
+        .put("kind", "Deployment")
+        .put("name", workload);
+    try {
+      HttpResponse<String> response =
+          demo.send(
+              HttpRequest.newBuilder(URI.create(stack.url("ticket-service") + "/api/v1/tickets"))
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString(body.toString())),
+              demo.token("rita", "reporter"));
+      return Demo.expect(response, 201, "open " + workload).path("id").asText();
+    } catch (java.io.IOException e) {
+      // No answer at all (a refusal is a DemoException, and fails the test).
+      return "";
+    }
+  }
+
+  /** Every ticket of {@code tickets} has exactly one event of {@code type}, all sent and read. */
+  static void eachOnce(List<String> tickets, EventType type) throws Exception {
+    for (String ticket : tickets) {
+      awaitEvents(ticket, type, 1);
+    }
+    outboxSent(type.producer().serviceName());
+    readToTheEnd();
+    for (String ticket : tickets) {
+      assertThat(eventsOf(ticket, type)).as(type.type() + " for " + ticket).hasSize(1);
+    }
+  }
+
+  /**
+   * Halted while ingesting an Alertmanager batch: its alerts and tickets written, not committed.
+   * Alertmanager, without an answer, sends the batch again: each alert is received once and each
+   * workload gets one ticket.
+   */
+  @Test
+  @Order(6)
+  @Tag("crash-matrix")
+  void ticketServiceHaltedWhileIngestingAnAlertBatchTakesTheRetriedBatchOnce() throws Exception {
+    CrashPoint point =
+        CrashPoint.atExit(
+            "alert-batch-uncommitted", "dev.patchops.ticket.hooks.AlertIngest", "ingest");
+    arm("ticket-service", point);
+    String run = Long.toString(System.nanoTime(), 36);
+    ObjectNode payload = ContractJson.mapper().createObjectNode();
+    payload.put("version", "4").put("groupKey", "{}:{alertname=\"CrashMatrix\"}");
+    payload.put("status", "firing").put("receiver", "patchops");
+    List<String> fingerprints = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ObjectNode alert = payload.withArray("alerts").addObject();
+      alert.put("status", "firing");
+      alert
+          .putObject("labels")
+          .put("alertname", "CrashMatrix")
+          .put("severity", "critical")
+          .put("namespace", SHOP)
+          .put("deployment", "ab-" + run + "-" + i);
+      alert.put("startsAt", java.time.Instant.now().minusSeconds(60).toString());
+      alert.put("endsAt", "0001-01-01T00:00:00Z");
+      alert.put("fingerprint", "ab-" + run + "-" + i);
+      fingerprints.add("ab-" + run + "-" + i);
+    }
+    HttpRequest.Builder hook =
+        HttpRequest.newBuilder(URI.create(stack.url("ticket-service") + "/hooks/alertmanager"))
+            .header("Authorization", "Bearer " + keys.hookToken)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(payload.toString()));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> demo.send(hook, null))
+        .isInstanceOf(java.io.IOException.class);
+    awaitCrash("ticket-service", point);
+    disarmAndRestart("ticket-service");
+
+    JsonNode body = Demo.expect(demo.send(hook, null), 202, "the retried batch");
+    List<String> tickets = new ArrayList<>();
+    body.path("tickets").forEach(t -> tickets.add(t.asText()));
+    assertThat(tickets).as("one ticket per workload: " + body).hasSize(3).doesNotHaveDuplicates();
+    eachOnce(tickets, EventType.TICKET_OPENED);
+    for (String fingerprint : fingerprints) {
+      assertThat(
+              events.stream()
+                  .filter(
+                      r ->
+                          EventType.ALERT_RECEIVED.type().equals(header(r, CloudEventHeaders.TYPE)))
+                  .filter(r -> fingerprint.equals(data(r).path("fingerprint").asText())))
+          .as("alert.received for " + fingerprint)
+          .hasSize(1);
+    }
+    everyEventSoFarIsACloudEventAndNoneIsDoubled();
+  }
+
+  /**
+   * Halted after an ingested batch committed and before it was acknowledged: the batch is delivered
+   * again after the restart, recognised as stored (the duplicates counter moves), and every event
+   * published so far is in the trail once; the chain verifies.
+   */
+  @Test
+  @Order(7)
+  @Tag("crash-matrix")
+  void auditServiceHaltedBetweenABatchsCommitAndItsAcknowledgementStoresItOnce() throws Exception {
+    CrashPoint point =
+        CrashPoint.atExit(
+            "audit-batch-unacknowledged", "dev.patchops.audit.messaging.AuditIngestor", "store");
+    arm("audit-service", point);
+    String ticket = openTicket("ai-" + Long.toString(System.nanoTime(), 36));
+    assertThat(ticket).isNotEmpty();
+    awaitCrash("audit-service", point);
+    disarmAndRestart("audit-service");
+    await()
+        .alias("the redelivered batch counted as duplicates")
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> auditDuplicates() > 0);
+    outboxSent("ticket-service");
+    readToTheEnd();
+    Set<String> published = new HashSet<>();
+    for (ConsumerRecord<String, byte[]> r : events) {
+      // The trail holds every topic but the audit-service's own checkpoints.
+      if (!Topics.AUDIT.equals(r.topic())) {
+        published.add(header(r, CloudEventHeaders.SOURCE) + "|" + header(r, CloudEventHeaders.ID));
+      }
+    }
+    await()
+        .alias("every published event in the trail")
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> trailIdentities().keySet().containsAll(published));
+    assertThat(trailIdentities().values()).as("each event stored once").allMatch(n -> n == 1);
+    assertThat(demo.awaitChainVerified().path("valid").asBoolean()).isTrue();
+  }
+
+  /** (source|event id) -> rows in the audit trail. */
+  static Map<String, Integer> trailIdentities() throws Exception {
+    Map<String, Integer> found = new java.util.HashMap<>();
+    try (var c = stack.databaseConnection("audit-service");
+        var st = c.prepareStatement("select source, event_id from audit_record");
+        var rs = st.executeQuery()) {
+      while (rs.next()) {
+        found.merge(rs.getString(1) + "|" + rs.getString(2), 1, Integer::sum);
+      }
+    }
+    return found;
+  }
+
+  static double auditDuplicates() throws Exception {
+    HttpResponse<String> metrics =
+        demo.send(
+            HttpRequest.newBuilder(URI.create(stack.managementUrl("audit-service") + "/q/metrics"))
+                .GET(),
+            null);
+    return metrics
+        .body()
+        .lines()
+        .filter(l -> l.startsWith("patchops_audit_records_duplicates_total"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
+  }
+
+  /**
+   * Halted inside the transaction that stores a signed checkpoint and its event: nothing of it
+   * survives, the next signing makes one checkpoint, published once, linked to the last one.
+   */
+  @Test
+  @Order(8)
+  @Tag("crash-matrix")
+  void auditServiceHaltedWhileSigningACheckpointSignsItOnceAfterRestart() throws Exception {
+    CrashPoint point =
+        CrashPoint.atExit(
+            "checkpoint-unsigned", "dev.patchops.audit.checkpoint.CheckpointService", "checkpoint");
+    int before = checkpointRows().size();
+    arm("audit-service", point);
+    // A new event in the trail, so the head has moved past any checkpoint signed before.
+    String ticket = openTicket("cp-" + Long.toString(System.nanoTime(), 36));
+    assertThat(ticket).isNotEmpty();
+    demo.await(
+        "the new ticket in the trail",
+        () -> demo.auditEvents(ticket, EventType.TICKET_OPENED),
+        found -> found.size() == 1);
+    String checkpoints = stack.url("audit-service") + "/api/v1/audit/checkpoints";
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .until(
+            () -> {
+              try {
+                demo.post(
+                    checkpoints, "ada", "auditor", ContractJson.mapper().createObjectNode(), 201);
+                return false;
+              } catch (java.io.IOException e) {
+                // No answer: the service halted at the point (awaitCrash proves it was there).
+                return true;
+              }
+            });
+    awaitCrash("audit-service", point);
+    assertThat(checkpointRows()).as("nothing of the halted signing stored").hasSize(before);
+    disarmAndRestart("audit-service");
+    JsonNode signed =
+        demo.post(checkpoints, "ada", "auditor", ContractJson.mapper().createObjectNode(), 201);
+    long seq = signed.path("seq").asLong();
+    outboxSent("audit-service");
+    readToTheEnd();
+    Map<Long, Long> published = new java.util.TreeMap<>();
+    events.stream()
+        .filter(
+            r -> EventType.AUDIT_CHECKPOINT_SIGNED.type().equals(header(r, CloudEventHeaders.TYPE)))
+        .forEach(r -> published.merge(data(r).path("seq").asLong(), 1L, Long::sum));
+    assertThat(published).as("one checkpoint event per signed head").containsEntry(seq, 1L);
+    assertThat(published.values()).allMatch(n -> n == 1);
+    List<Long> rows = checkpointRows();
+    assertThat(rows).as("checkpoints stored").hasSize(before + 1).doesNotHaveDuplicates();
+    assertThat(published.keySet()).containsExactlyInAnyOrderElementsOf(rows);
+    JsonNode latest = demo.get(checkpoints + "/latest", "ada", "auditor");
+    assertThat(latest.path("seq").asLong()).isEqualTo(seq);
+    assertThat(demo.awaitChainVerified().path("valid").asBoolean()).isTrue();
+  }
+
+  static List<Long> checkpointRows() throws Exception {
+    List<Long> seqs = new ArrayList<>();
+    try (var c = stack.databaseConnection("audit-service");
+        var st = c.prepareStatement("select seq from audit_checkpoint order by id");
+        var rs = st.executeQuery()) {
+      while (rs.next()) {
+        seqs.add(rs.getLong(1));
+      }
+    }
+    return seqs;
+  }
+
+  /**
+   * Two live replicas of the test-orchestrator, both armed to halt once, mid-mirror: whichever
+   * claims the run halts while copying the namespace and never releases its lease. The other, alive
+   * all along, takes the run over when the lease runs out, builds the mirror over what was left,
+   * tests, and deletes it: one environment, one result, no namespace left.
+   */
+  @Test
+  @Order(9)
+  @Tag("crash-matrix")
+  void orchestratorHaltedMidMirrorIsTakenOverByTheOtherLiveReplica() throws Exception {
+    Path flag = home.resolve("crash-points").resolve("mirror-once-" + System.nanoTime());
+    CrashPoint point =
+        CrashPoint.atEntry("mirror-half-copied", MIRROR, "createOrKeep").onceAcrossProcesses(flag);
+    arm("test-orchestrator", point);
+    int port = 18281 + 30;
+    Process second =
+        stack.launchReplica("test-orchestrator", port, port + 1, "test-orchestrator-2.log");
+    try {
+      String ticket = demo.alert("checkout");
+      demo.diagnose(ticket, "checkout");
+      int rev = demo.propose(ticket, "checkout", 7);
+      await()
+          .alias("a replica halted mid-mirror")
+          .atMost(Duration.ofMinutes(3))
+          .until(() -> !stack.running("test-orchestrator") || !second.isAlive());
+      boolean firstHalted = !stack.running("test-orchestrator");
+      if (firstHalted) {
+        awaitCrash("test-orchestrator", point);
+      } else {
+        assertThat(second.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(second.exitValue()).isEqualTo(CrashPoint.EXIT_CODE);
+        assertThat(Files.readString(home.resolve("logs").resolve("test-orchestrator-2.log")))
+            .contains(point.marker());
+      }
+      JsonNode tested = awaitPassed(demo, ticket, rev);
+      assertThat(firstHalted ? second.isAlive() : stack.running("test-orchestrator"))
+          .as("the replica that took over is alive")
+          .isTrue();
+      String mirror = tested.path("testNamespace").asText();
+      assertThat(namespacesSeen).contains(mirror);
+      awaitEvents(ticket, EventType.TEST_ENVIRONMENT_DELETED, 1);
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .untilAsserted(
+              () ->
+                  assertThat(kube.namespaces().withName(mirror).get())
+                      .as("mirror deleted")
+                      .isNull());
+      exactlyOne(ticket, EventType.TEST_ENVIRONMENT_READY);
+      exactlyOne(ticket, EventType.TEST_RUN_COMPLETED);
+      exactlyOne(ticket, EventType.TEST_ENVIRONMENT_DELETED);
+      assertNoMirrorLeft();
+      demo.awaitTicketState(ticket, "AWAITING_APPROVAL");
+    } finally {
+      second.destroyForcibly();
+      second.waitFor();
+      if (stack.running("test-orchestrator")) {
+        stack.kill("test-orchestrator");
+      }
+      disarmAndRestart("test-orchestrator");
+    }
+    everyEventSoFarIsACloudEventAndNoneIsDoubled();
+  }
+
+  /**
+   * Halted after the mirror's deletion was issued and before it was recorded: after the restart,
+   * the run is taken up again within its lease, finds the namespace gone or going, and records the
+   * deletion once.
+   */
+  @Test
+  @Order(10)
+  @Tag("crash-matrix")
+  void orchestratorHaltedDuringCleanupRecordsTheDeletionOnceAfterRestart() throws Exception {
+    CrashPoint point = CrashPoint.atExit("mirror-deleted-unrecorded", MIRROR, "teardown");
+    arm("test-orchestrator", point);
+    String ticket = demo.alert("catalog");
+    demo.diagnose(ticket, "catalog");
+    int rev = demo.propose(ticket, "catalog", 8);
+    awaitCrash("test-orchestrator", point);
+    disarmAndRestart("test-orchestrator");
+    JsonNode tested = awaitPassed(demo, ticket, rev);
+    String mirror = tested.path("testNamespace").asText();
+    awaitEvents(ticket, EventType.TEST_ENVIRONMENT_DELETED, 1);
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .untilAsserted(
+            () ->
+                assertThat(kube.namespaces().withName(mirror).get()).as("mirror deleted").isNull());
+    exactlyOne(ticket, EventType.TEST_ENVIRONMENT_READY);
+    exactlyOne(ticket, EventType.TEST_RUN_COMPLETED);
+    exactlyOne(ticket, EventType.TEST_ENVIRONMENT_DELETED);
+    assertNoMirrorLeft();
+    demo.awaitTicketState(ticket, "AWAITING_APPROVAL");
+    everyEventSoFarIsACloudEventAndNoneIsDoubled();
+  }
+
+  /** No namespace the orchestrator made is left, once every run has been cleaned up. */
+  static void assertNoMirrorLeft() {
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        kube
+                            .namespaces()
+                            .withLabel("app.kubernetes.io/managed-by", "patchops")
+                            // A test run's namespace, not the services' own.
+                            .withLabel("patchops.dev/run")
+                            .list()
+                            .getItems()
+                            .stream()
+                            .map(n -> n.getMetadata().getName())
+                            .toList())
+                    .as("orphan namespaces")
+                    .isEmpty());
+  }
+
+  /**
+   * The rollout-service halted twice on one node's quarantine: after the node was cordoned and
+   * tainted and before that was recorded, then after the node was restored and before the release
+   * was recorded. The node ends as it was before (schedulable, no quarantine taint), quarantined
+   * and released once each.
+   */
+  @Test
+  @Order(11)
+  @Tag("crash-matrix")
+  void rolloutServiceHaltedInQuarantineAndInReleaseRestoresTheNodeOnce() throws Exception {
+    String node = SimulatedKubelet.NODES.get(1);
+    Node original = kube.nodes().withName(node).get();
+    assertThat(original.getSpec().getUnschedulable()).isNotEqualTo(Boolean.TRUE);
+    String tickets = stack.url("ticket-service") + "/api/v1";
+    String equipment = "srv-crash-" + node;
+    ObjectNode register = ContractJson.mapper().createObjectNode();
+    register
+        .put("id", equipment)
+        .put("kind", "NODE")
+        .put("location", "rack 2, slot 3")
+        .put("nodeName", node)
+        .put("assignee", "hank");
+    demo.post(tickets + "/equipment", "root", "admin", register, 201);
+
+    CrashPoint quarantine = CrashPoint.atEntry("node-cordoned-unrecorded", QUARANTINES, "cordoned");
+    arm("rollout-service", quarantine);
+    String ticket = fireNodeAlert(node).get(0).asText();
+    awaitCrash("rollout-service", quarantine);
+    assertThat(kube.nodes().withName(node).get().getSpec().getUnschedulable())
+        .as("cordoned before the halt")
+        .isTrue();
+    disarmAndRestart("rollout-service");
+    demo.await(
+        "the quarantine on the ticket",
+        () -> demo.ticketView(ticket),
+        t -> t.has("nodeQuarantinedAt") && !t.path("nodeQuarantinedAt").isNull());
+    exactlyOne(ticket, EventType.HARDWARE_QUARANTINED);
+
+    CrashPoint release = CrashPoint.atEntry("node-released-unrecorded", QUARANTINES, "released");
+    arm("rollout-service", release);
+    ObjectNode reason = ContractJson.mapper().createObjectNode();
+    reason.put("reason", "DIMM replaced and checked on the bench; burn-in not needed");
+    demo.post(tickets + "/tickets/" + ticket + "/manual-release", "hank", "engineer", reason, 200);
+    awaitCrash("rollout-service", release);
+    disarmAndRestart("rollout-service");
+    awaitEvents(ticket, EventType.HARDWARE_QUARANTINE_RELEASED, 1);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () -> {
+              Node n = kube.nodes().withName(node).get();
+              assertThat(n.getSpec().getUnschedulable())
+                  .as("schedulable as before the quarantine")
+                  .isNotEqualTo(Boolean.TRUE);
+              assertThat(
+                      n.getSpec().getTaints() == null ? List.<Taint>of() : n.getSpec().getTaints())
+                  .noneSatisfy(t -> assertThat(t.getKey()).isEqualTo(Quarantine.TAINT_KEY));
+            });
+    exactlyOne(ticket, EventType.HARDWARE_QUARANTINE_RELEASED);
+    // Plan B keeps the ticket open (nothing proved the node fixed); the release is on it, once.
+    JsonNode view =
+        demo.await(
+            "the release on the ticket",
+            () -> demo.ticketView(ticket),
+            t -> t.hasNonNull("quarantineReleasedAt"));
+    assertThat(view.path("quarantineReleaseMode").asText()).isEqualTo("MANUAL");
+    assertThat(demo.awaitChainVerified().path("valid").asBoolean()).isTrue();
+    everyEventSoFarIsACloudEventAndNoneIsDoubled();
   }
 
   /** Restarts the service with {@code point} armed in its JVM. */

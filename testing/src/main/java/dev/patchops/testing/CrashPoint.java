@@ -16,7 +16,8 @@ import java.util.List;
  * {@code @Transactional} bean method stops inside the transaction, before the interceptor commits,
  * because Byteman changes the bean class's own method body, not the generated subclass around it.
  */
-public record CrashPoint(String name, String className, String method, Location location) {
+public record CrashPoint(
+    String name, String className, String method, Location location, Path onceFlag) {
 
   /** What a SIGKILLed process exits with, kept so a halt and a kill look the same to the test. */
   public static final int EXIT_CODE = 137;
@@ -27,11 +28,20 @@ public record CrashPoint(String name, String className, String method, Location 
   }
 
   public static CrashPoint atEntry(String name, String className, String method) {
-    return new CrashPoint(name, className, method, Location.ENTRY);
+    return new CrashPoint(name, className, method, Location.ENTRY, null);
   }
 
   public static CrashPoint atExit(String name, String className, String method) {
-    return new CrashPoint(name, className, method, Location.EXIT);
+    return new CrashPoint(name, className, method, Location.EXIT, null);
+  }
+
+  /**
+   * This point, armed in several processes (replicas of one service), halting only the first that
+   * reaches it: creating {@code flag} is atomic, so exactly one process wins, and the others go on
+   * as live replicas that must take the work over.
+   */
+  public CrashPoint onceAcrossProcesses(Path flag) {
+    return new CrashPoint(name, className, method, location, flag.toAbsolutePath());
   }
 
   /** The line the rule prints before halting: the proof that the crash came from this point. */
@@ -47,7 +57,8 @@ public record CrashPoint(String name, String className, String method, Location 
         "CLASS " + className,
         "METHOD " + method,
         "AT " + location,
-        "IF TRUE",
+        onceFlag == null ? "" : "BIND flag:java.io.File = new java.io.File(\"" + onceFlag + "\")",
+        onceFlag == null ? "IF TRUE" : "IF flag.createNewFile()",
         "DO traceln(\"" + marker() + "\"); Runtime.getRuntime().halt(" + EXIT_CODE + ")",
         "ENDRULE",
         "");
