@@ -3,7 +3,7 @@ package dev.patchops.rollout;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
-import dev.patchops.rollout.rollout.k8s.PatchRollout;
+import dev.patchops.rollout.canary.k8s.PatchRollout;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.utils.Serialization;

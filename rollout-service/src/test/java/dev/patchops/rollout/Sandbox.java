@@ -2,7 +2,7 @@ package dev.patchops.rollout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.patchops.rollout.rollout.k8s.Labels;
+import dev.patchops.rollout.canary.k8s.Labels;
 import dev.patchops.sandbox.SimulatedKubelet;
 import dev.patchops.testing.kube.KubeletFaults;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -205,7 +205,7 @@ public final class Sandbox {
         .atMost(java.time.Duration.ofSeconds(40))
         .until(
             () ->
-                dev.patchops.rollout.rollout.k8s.WorkloadOps.rolledOut(
+                dev.patchops.rollout.canary.k8s.WorkloadOps.rolledOut(
                     client.apps().deployments().inNamespace(ns).withName("checkout").get()));
     return client.apps().deployments().inNamespace(ns).withName("checkout").get();
   }

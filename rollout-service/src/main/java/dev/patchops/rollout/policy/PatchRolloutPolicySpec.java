@@ -87,7 +87,7 @@ public class PatchRolloutPolicySpec {
      * may add comparisons, never drop or replace these.
      */
     @Size(max = 20)
-    public List<dev.patchops.rollout.rollout.k8s.PatchRolloutSpec.Comparison> comparisons =
+    public List<dev.patchops.rollout.canary.k8s.PatchRolloutSpec.Comparison> comparisons =
         new ArrayList<>();
 
     /** The judge's passing score (0..100); a request may raise it, not lower it. */

@@ -1,7 +1,7 @@
 package dev.patchops.rollout.policy;
 
 import dev.patchops.contract.model.CanaryStep;
-import dev.patchops.rollout.rollout.AnalysisSpec;
+import dev.patchops.rollout.canary.AnalysisSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

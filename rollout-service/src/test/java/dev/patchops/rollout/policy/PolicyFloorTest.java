@@ -3,8 +3,8 @@ package dev.patchops.rollout.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.patchops.contract.model.CanaryStep;
-import dev.patchops.rollout.rollout.AnalysisSpec;
-import dev.patchops.rollout.rollout.AnalysisSpec.MetricQuery;
+import dev.patchops.rollout.canary.AnalysisSpec;
+import dev.patchops.rollout.canary.AnalysisSpec.MetricQuery;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;

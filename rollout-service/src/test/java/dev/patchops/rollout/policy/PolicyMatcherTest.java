@@ -2,7 +2,7 @@ package dev.patchops.rollout.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.patchops.rollout.rollout.AnalysisSpec;
+import dev.patchops.rollout.canary.AnalysisSpec;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import java.time.Instant;

@@ -1,8 +1,8 @@
 package dev.patchops.rollout.checkpoint.k8s;
 
 import dev.patchops.contract.model.AnalysisEvidence;
+import dev.patchops.rollout.canary.k8s.WorkloadOps;
 import dev.patchops.rollout.checkpoint.Snapshot;
-import dev.patchops.rollout.rollout.k8s.WorkloadOps;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
