@@ -25,7 +25,13 @@ public final class TestInfra {
 
   /** Kafka client settings that log in as {@code user}, e.g. a service's KafkaUser. */
   public static Map<String, Object> kafkaConfigAs(String user) {
-    return kafkaBroker().clientConfig(user);
+    Map<String, Object> config = new java.util.HashMap<>(kafkaBroker().clientConfig(user));
+    // A test's own client needs no JMX metrics, and loading the reporter by name goes through the
+    // thread's context class loader: inside a @QuarkusTest that can be Quarkus' loader, with its
+    // own copy of the Kafka classes, and the client then fails with a ClassCastException
+    // (seen in the ticket-service suite, depending on which test ran before).
+    config.put("metric.reporters", "");
+    return config;
   }
 
   /** {@link #kafkaConfig()} plus {@code extra}. */
