@@ -41,7 +41,7 @@ final class Controls {
 
   /** The merge patch for {@code verb} on {@code rollout}, or a one-line refusal. */
   static String patch(Verb verb, GenericKubernetesResource rollout, String user) {
-    String phase = Node.text(rollout, "status", "phase");
+    String phase = RolloutView.phase(rollout);
     String ref = Cluster.Kind.ROLLOUT.ref(rollout.getMetadata().getName());
     String word = verb.name().toLowerCase().replace("_full", "");
     if (phase == null) {

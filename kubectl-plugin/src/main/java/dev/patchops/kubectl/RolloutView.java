@@ -58,9 +58,23 @@ final class RolloutView {
   record StepLine(
       int number, int weight, Integer actual, int pauseSeconds, String state, String analysis) {}
 
+  /**
+   * The phase to show: the resource's own (the rollout-service's phase names), or {@code Paused}
+   * for a canary step held by its {@code Paused} condition, as Argo Rollouts shows a paused
+   * rollout.
+   */
+  static String phase(GenericKubernetesResource r) {
+    String phase = Node.text(r, "status", "phase");
+    Map<?, ?> paused = Node.condition(r, "Paused");
+    if ("PROGRESSING".equals(phase) && paused != null && "True".equals(paused.get("status"))) {
+      return "Paused";
+    }
+    return phase;
+  }
+
   static List<StepLine> steps(GenericKubernetesResource r, Integer actual) {
     List<Object> steps = Node.list(r, "spec", "steps");
-    String phase = Objects.requireNonNullElse(Node.text(r, "status", "phase"), "");
+    String phase = Objects.requireNonNullElse(phase(r), "");
     int current = currentIndex(Node.text(r, "status", "step"));
     Map<?, ?> reverted = Node.condition(r, "Reverted");
     String revertVerdict =
@@ -155,7 +169,7 @@ final class RolloutView {
 
   static String render(GenericKubernetesResource r, Integer actual) {
     StringBuilder out = new StringBuilder();
-    String phase = Node.text(r, "status", "phase");
+    String phase = phase(r);
     field(out, "Name", r.getMetadata().getName());
     field(out, "Namespace", r.getMetadata().getNamespace());
     Integer revision = Node.integer(r, "spec", "revision");

@@ -38,7 +38,7 @@ final class Tables {
       row.add(Node.orDash(Node.text(r, "spec", "ticketId")));
       row.add(Node.orDash(Node.text(r, "status", "target")));
       row.add(shortImage(Node.text(r, "spec", "image")));
-      row.add(Node.orDash(Node.text(r, "status", "phase")));
+      row.add(Node.orDash(RolloutView.phase(r)));
       row.add(Node.orDash(Node.text(r, "status", "step")));
       Integer w = Node.integer(r, "status", "weight");
       row.add(w == null ? "-" : w + "%");
@@ -95,7 +95,7 @@ final class Tables {
       row.add(Node.orDash(Node.text(r, "spec", "ticketId")));
       row.add(Node.orDash(Node.text(r, "spec", "revision")));
       row.add(shortImage(Node.text(r, "spec", "image")));
-      row.add(Node.orDash(Node.text(r, "status", "phase")));
+      row.add(Node.orDash(RolloutView.phase(r)));
       row.add(Node.orDash(Node.text(r, "status", "checkpoint")));
       row.add(outcome(r));
       rows.add(row);

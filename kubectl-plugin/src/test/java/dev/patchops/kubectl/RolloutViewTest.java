@@ -33,6 +33,22 @@ class RolloutViewTest {
         GenericKubernetesResource.class);
   }
 
+  @Test
+  void aCanaryStepHeldByItsPausedConditionShowsAsPaused() {
+    assertThat(
+            RolloutView.phase(
+                rollout("PROGRESSING", "1/3", "conditions: [{type: Paused, status: \"True\"}]")))
+        .isEqualTo("Paused");
+    assertThat(
+            RolloutView.phase(
+                rollout("PROGRESSING", "1/3", "conditions: [{type: Paused, status: \"False\"}]")))
+        .isEqualTo("PROGRESSING");
+    assertThat(
+            RolloutView.phase(
+                rollout("REVERTED", "1/3", "conditions: [{type: Paused, status: \"True\"}]")))
+        .isEqualTo("REVERTED");
+  }
+
   static GenericKubernetesResource ready(int replicas) {
     return Serialization.unmarshal(
         "{\"apiVersion\": \"apps/v1\", \"kind\": \"Deployment\", \"status\": {\"readyReplicas\": "
@@ -103,7 +119,11 @@ class RolloutViewTest {
     String by = "{\"metadata\":{\"annotations\":{\"patchops.dev/requested-by\":\"bob\"}},";
     assertThat(Controls.patch(Controls.Verb.PROMOTE, rollout("PROGRESSING", "2/3", ""), "bob"))
         .isEqualTo(by + "\"spec\":{\"promote\":\"step-2\"}}");
-    assertThat(Controls.patch(Controls.Verb.PROMOTE_FULL, rollout("Paused", "1/3", ""), "bob"))
+    assertThat(
+            Controls.patch(
+                Controls.Verb.PROMOTE_FULL,
+                rollout("PROGRESSING", "1/3", "conditions: [{type: Paused, status: \"True\"}]"),
+                "bob"))
         .isEqualTo(by + "\"spec\":{\"promote\":\"full\"}}");
     assertThat(Controls.patch(Controls.Verb.ABORT, rollout("WATCHING", "3/3", ""), "bob"))
         .isEqualTo(by + "\"spec\":{\"abort\":true}}");

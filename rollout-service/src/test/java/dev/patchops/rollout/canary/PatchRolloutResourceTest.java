@@ -82,6 +82,24 @@ class PatchRolloutResourceTest {
     return client.resources(PatchRollout.class).inNamespace(ns).withName(name).get();
   }
 
+  /** The phase keeps its one spelling; a pause shows as the Paused condition. */
+  PatchRollout awaitPaused(String ns, String name, boolean paused) {
+    String want = paused ? "True" : "False";
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              PatchRollout cr =
+                  client.resources(PatchRollout.class).inNamespace(ns).withName(name).get();
+              return cr.getStatus() != null
+                  && cr.getStatus().conditions.stream()
+                      .anyMatch(c -> "Paused".equals(c.getType()) && want.equals(c.getStatus()));
+            });
+    PatchRollout cr = client.resources(PatchRollout.class).inNamespace(ns).withName(name).get();
+    assertThat(cr.getStatus().phase).isEqualTo("PROGRESSING");
+    return cr;
+  }
+
   void edit(String ns, String name, java.util.function.Consumer<PatchRolloutSpec> change) {
     client
         .resources(PatchRollout.class)
@@ -114,13 +132,13 @@ class PatchRolloutResourceTest {
     assertThat(rollouts.get(id).startedBy).isEqualTo(TestCluster.ADMIN_USER);
 
     edit(ns, "checkout-fix", s -> s.paused = true);
-    awaitStatus(ns, "checkout-fix", "Paused");
+    awaitPaused(ns, "checkout-fix", true);
     assertThat(rollouts.get(id).paused).isTrue();
 
     edit(ns, "checkout-fix", s -> s.promote = "step-1");
     await().atMost(WAIT).until(() -> rollouts.get(id).stepIndex == 1);
     assertThat(rollouts.get(id).paused).isFalse();
-    PatchRollout promoted = awaitStatus(ns, "checkout-fix", "PROGRESSING");
+    PatchRollout promoted = awaitPaused(ns, "checkout-fix", false);
     await()
         .atMost(WAIT)
         .until(

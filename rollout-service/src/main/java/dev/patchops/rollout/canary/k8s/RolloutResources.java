@@ -326,7 +326,9 @@ public class RolloutResources {
     PatchRolloutStatus s = new PatchRolloutStatus();
     s.rolloutId = r.id;
     s.target = r.namespace + "/" + r.deployment;
-    s.phase = r.paused && r.phase == RolloutPhase.PROGRESSING ? "Paused" : r.phase.name();
+    // One spelling: the phase as the REST API and the events name it; a pause is the Paused
+    // condition, which the kubectl plugin shows as Argo shows a paused rollout.
+    s.phase = r.phase.name();
     s.step = Math.min(r.stepIndex + 1, r.steps.size()) + "/" + r.steps.size();
     s.weight =
         switch (r.phase) {
