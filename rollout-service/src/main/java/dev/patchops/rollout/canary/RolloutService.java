@@ -414,9 +414,7 @@ public class RolloutService {
    */
   private List<AnalysisEvidence> configDrift(Rollout r) {
     try {
-      return checkpoints.row(r.id) == null
-          ? List.of()
-          : checkpoints.drift(r.id, r.restoreConfigDrift);
+      return checkpoints.drift(r.id, r.restoreConfigDrift);
     } catch (RuntimeException e) {
       return List.of(
           new AnalysisEvidence(

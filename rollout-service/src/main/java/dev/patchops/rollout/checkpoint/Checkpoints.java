@@ -92,15 +92,23 @@ public class Checkpoints {
 
   /** The rollout's checkpoint; one that must exist (the rollout is past PENDING). */
   public Snapshot of(String rolloutId) {
-    return snapshots.computeIfAbsent(
-        rolloutId,
-        id -> {
-          Snapshot s = load(id);
-          if (s == null) {
-            throw new IllegalStateException("rollout " + id + " has no checkpoint");
-          }
-          return s;
-        });
+    Snapshot s = cached(rolloutId);
+    if (s == null) {
+      throw new IllegalStateException("rollout " + rolloutId + " has no checkpoint");
+    }
+    return s;
+  }
+
+  /** The checkpoint, read once and kept for the rollout's life; null before it is recorded. */
+  private Snapshot cached(String rolloutId) {
+    Snapshot s = snapshots.get(rolloutId);
+    if (s == null) {
+      s = load(rolloutId);
+      if (s != null) {
+        snapshots.put(rolloutId, s);
+      }
+    }
+    return s;
   }
 
   /** The checkpointed spec's hash, as the PatchRollout status shows it; null before it exists. */
@@ -134,9 +142,18 @@ public class Checkpoints {
     return live.differences(of(rolloutId), restoreDrift);
   }
 
-  /** ConfigMaps and Secrets someone else changed since the checkpoint, and what a revert does. */
+  /**
+   * ConfigMaps and Secrets someone else changed since the checkpoint, and what a revert does; none
+   * before the checkpoint is recorded (a rollout stopped while PENDING changed nothing).
+   */
   public List<AnalysisEvidence> drift(String rolloutId, boolean restoreDrift) {
-    return live.configDrift(of(rolloutId), restoreDrift);
+    // Read, not cached: a revert can start on any replica (an abort over REST), and only the
+    // leader's engine forgets a checkpoint when its rollout ends.
+    Snapshot cp = snapshots.get(rolloutId);
+    if (cp == null) {
+      cp = load(rolloutId);
+    }
+    return cp == null ? List.of() : live.configDrift(cp, restoreDrift);
   }
 
   public void forget(String rolloutId) {
