@@ -148,8 +148,15 @@ public final class Demo {
   }
 
   /** A step that did not end the way the story says, in words a user can act on. */
-  static final class DemoException extends RuntimeException {
+  static class DemoException extends RuntimeException {
     DemoException(String message) {
+      super(message);
+    }
+  }
+
+  /** A 503: the service asks to be asked again (a database or broker outage), a poll goes on. */
+  static final class Unavailable extends DemoException {
+    Unavailable(String message) {
       super(message);
     }
   }
@@ -479,7 +486,6 @@ public final class Demo {
     out.say(approver + " approves revision " + revision + "; ticket " + ticketState(ticket));
   }
 
-  /** The rollout of a revision once it reached one of {@code phases}. */
   /** Proposes a revision, waits for its tests and prints their analytics. */
   private int testRevision(String ticket, String workload, int attempt) throws Exception {
     int revision = propose(ticket, workload, attempt);
@@ -602,6 +608,22 @@ public final class Demo {
     out.say("sandbox: test Jobs of " + suiteImage + " will fail " + test);
   }
 
+  /** The suite Jobs pass as usual, each after running for {@code duration}. */
+  void slowSuites(java.time.Duration duration) throws IOException {
+    dev.patchops.sandbox.SimulatedKubelet.JobScript passing =
+        dev.patchops.sandbox.SandboxControl.suite(java.util.Map.of());
+    control(
+        "POST",
+        "/faults/jobs",
+        ContractJson.mapper()
+            .createObjectNode()
+            .put("image", SUITE_IMAGE)
+            .put("exitCode", passing.exitCode())
+            .put("durationMs", duration.toMillis())
+            .put("log", passing.log()));
+    out.say("sandbox: test Jobs of " + SUITE_IMAGE + " will run " + duration.toSeconds() + " s");
+  }
+
   void injectPodFault(String image, String behavior) throws IOException {
     control(
         "POST",
@@ -648,7 +670,12 @@ public final class Demo {
     long deadline = System.nanoTime() + WAIT.toNanos();
     JsonNode last = null;
     while (System.nanoTime() < deadline) {
-      last = read.get();
+      try {
+        last = read.get();
+      } catch (Unavailable e) {
+        Thread.sleep(Math.max(poll.toMillis(), 1000));
+        continue;
+      }
       if (done.test(last)) {
         return last;
       }
@@ -714,14 +741,15 @@ public final class Demo {
   static JsonNode expect(HttpResponse<String> response, int status, String what)
       throws IOException {
     if (response.statusCode() != status) {
-      throw new DemoException(
+      String message =
           what
               + " answered "
               + response.statusCode()
               + " (expected "
               + status
               + "): "
-              + response.body());
+              + response.body();
+      throw response.statusCode() == 503 ? new Unavailable(message) : new DemoException(message);
     }
     return response.body().isEmpty()
         ? ContractJson.mapper().createObjectNode()

@@ -762,6 +762,33 @@ public final class LocalStack {
     }
   }
 
+  /**
+   * For the outage tests: the stack's own broker stopped cleanly, as a rolling restart does, and
+   * started again on its data and ports by {@link #startKafka}. Not for an external broker.
+   */
+  void stopKafka() {
+    ownKafka().stop();
+  }
+
+  void startKafka() {
+    ownKafka().start(Duration.ofSeconds(120));
+  }
+
+  private KafkaBroker ownKafka() {
+    if (kafka == null) {
+      fail("the stack runs no broker of its own (PATCHOPS_KAFKA_BOOTSTRAP_SERVERS is set)");
+    }
+    return kafka;
+  }
+
+  /** For the outage tests: the stack's own PostgreSQL restarted under the services. */
+  void restartPostgres() {
+    if (postgres == null) {
+      fail("the stack runs no PostgreSQL of its own (PATCHOPS_POSTGRES_URL is set)");
+    }
+    postgres.restart();
+  }
+
   Path jar(String service) {
     return repo.resolve(service).resolve("target/quarkus-app/quarkus-run.jar");
   }

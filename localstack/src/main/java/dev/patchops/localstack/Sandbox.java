@@ -35,108 +35,115 @@ final class Sandbox {
             new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
         .create();
     for (String app : new String[] {"checkout", "catalog", "payments"}) {
-      client
-          .configMaps()
-          .inNamespace(NAMESPACE)
-          .resource(
-              new ConfigMapBuilder()
-                  .withNewMetadata()
-                  .withName(app + "-config")
-                  .endMetadata()
-                  .withData(
-                      Map.of(
-                          "LOG_LEVEL", "info", "UPSTREAM", "http://catalog." + NAMESPACE + ".svc"))
-                  .build())
-          .create();
-      client
-          .secrets()
-          .inNamespace(NAMESPACE)
-          .resource(
-              new SecretBuilder()
-                  .withNewMetadata()
-                  .withName(app + "-db")
-                  .endMetadata()
-                  .withType("Opaque")
-                  .withData(
-                      Map.of(
-                          "password",
-                          Base64.getEncoder()
-                              .encodeToString((app + "-secret").getBytes(StandardCharsets.UTF_8))))
-                  .build())
-          .create();
-      client
-          .apps()
-          .deployments()
-          .inNamespace(NAMESPACE)
-          .resource(
-              new DeploymentBuilder()
-                  .withNewMetadata()
-                  .withName(app)
-                  .withLabels(Map.of("app", app))
-                  .endMetadata()
-                  .withNewSpec()
-                  .withReplicas(3)
-                  .withNewSelector()
-                  .withMatchLabels(Map.of("app", app))
-                  .endSelector()
-                  .withNewTemplate()
-                  .withNewMetadata()
-                  .withLabels(Map.of("app", app))
-                  .endMetadata()
-                  .withNewSpec()
-                  // As a shop that passes the restricted Pod Security profile deploys it.
-                  .withNewSecurityContext()
-                  .withRunAsNonRoot(true)
-                  .withRunAsUser(10001L)
-                  .withNewSeccompProfile()
-                  .withType("RuntimeDefault")
-                  .endSeccompProfile()
-                  .endSecurityContext()
-                  .addNewContainer()
-                  .withName("app")
-                  .withImage(image(app))
-                  .withNewSecurityContext()
-                  .withAllowPrivilegeEscalation(false)
-                  .withReadOnlyRootFilesystem(true)
-                  .withNewCapabilities()
-                  .withDrop("ALL")
-                  .endCapabilities()
-                  .endSecurityContext()
-                  .addNewEnvFrom()
-                  .withNewConfigMapRef(app + "-config", false)
-                  .endEnvFrom()
-                  .addNewEnv()
-                  .withName("DB_PASSWORD")
-                  .withNewValueFrom()
-                  .withNewSecretKeyRef("password", app + "-db", false)
-                  .endValueFrom()
-                  .endEnv()
-                  .addNewPort()
-                  .withContainerPort(8080)
-                  .endPort()
-                  .endContainer()
-                  .endSpec()
-                  .endTemplate()
-                  .endSpec()
-                  .build())
-          .create();
-      client
-          .services()
-          .inNamespace(NAMESPACE)
-          .resource(
-              new ServiceBuilder()
-                  .withNewMetadata()
-                  .withName(app)
-                  .endMetadata()
-                  .withNewSpec()
-                  .withSelector(Map.of("app", app))
-                  .addNewPort()
-                  .withPort(80)
-                  .withNewTargetPort(8080)
-                  .endPort()
-                  .endSpec()
-                  .build())
-          .create();
+      seedApp(client, app);
     }
+  }
+
+  /**
+   * One app of the shop: its Deployment, Service, configuration and credentials. Tests add apps of
+   * their own, so that a story never waits on another story's ticket.
+   */
+  static void seedApp(KubernetesClient client, String app) {
+    client
+        .configMaps()
+        .inNamespace(NAMESPACE)
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName(app + "-config")
+                .endMetadata()
+                .withData(
+                    Map.of("LOG_LEVEL", "info", "UPSTREAM", "http://catalog." + NAMESPACE + ".svc"))
+                .build())
+        .create();
+    client
+        .secrets()
+        .inNamespace(NAMESPACE)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName(app + "-db")
+                .endMetadata()
+                .withType("Opaque")
+                .withData(
+                    Map.of(
+                        "password",
+                        Base64.getEncoder()
+                            .encodeToString((app + "-secret").getBytes(StandardCharsets.UTF_8))))
+                .build())
+        .create();
+    client
+        .apps()
+        .deployments()
+        .inNamespace(NAMESPACE)
+        .resource(
+            new DeploymentBuilder()
+                .withNewMetadata()
+                .withName(app)
+                .withLabels(Map.of("app", app))
+                .endMetadata()
+                .withNewSpec()
+                .withReplicas(3)
+                .withNewSelector()
+                .withMatchLabels(Map.of("app", app))
+                .endSelector()
+                .withNewTemplate()
+                .withNewMetadata()
+                .withLabels(Map.of("app", app))
+                .endMetadata()
+                .withNewSpec()
+                // As a shop that passes the restricted Pod Security profile deploys it.
+                .withNewSecurityContext()
+                .withRunAsNonRoot(true)
+                .withRunAsUser(10001L)
+                .withNewSeccompProfile()
+                .withType("RuntimeDefault")
+                .endSeccompProfile()
+                .endSecurityContext()
+                .addNewContainer()
+                .withName("app")
+                .withImage(image(app))
+                .withNewSecurityContext()
+                .withAllowPrivilegeEscalation(false)
+                .withReadOnlyRootFilesystem(true)
+                .withNewCapabilities()
+                .withDrop("ALL")
+                .endCapabilities()
+                .endSecurityContext()
+                .addNewEnvFrom()
+                .withNewConfigMapRef(app + "-config", false)
+                .endEnvFrom()
+                .addNewEnv()
+                .withName("DB_PASSWORD")
+                .withNewValueFrom()
+                .withNewSecretKeyRef("password", app + "-db", false)
+                .endValueFrom()
+                .endEnv()
+                .addNewPort()
+                .withContainerPort(8080)
+                .endPort()
+                .endContainer()
+                .endSpec()
+                .endTemplate()
+                .endSpec()
+                .build())
+        .create();
+    client
+        .services()
+        .inNamespace(NAMESPACE)
+        .resource(
+            new ServiceBuilder()
+                .withNewMetadata()
+                .withName(app)
+                .endMetadata()
+                .withNewSpec()
+                .withSelector(Map.of("app", app))
+                .addNewPort()
+                .withPort(80)
+                .withNewTargetPort(8080)
+                .endPort()
+                .endSpec()
+                .build())
+        .create();
   }
 }

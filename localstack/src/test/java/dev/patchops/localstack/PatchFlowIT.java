@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -1356,6 +1357,211 @@ class PatchFlowIT {
       }
     }
     return seqs;
+  }
+
+  /**
+   * Halted while a suite's Job runs in the mirror (the run's poll sees the Job active): the suite
+   * itself goes on in the cluster. After the restart the run is taken up within its lease, follows
+   * the Job that exists instead of starting the suite again, and records its result once.
+   */
+  @Test
+  @Order(20)
+  @Tag("crash-matrix")
+  void orchestratorHaltedWhileASuiteRunsFollowsTheSameJobAfterRestart() throws Exception {
+    String workload = "inventory";
+    Sandbox.seedApp(kube, workload);
+    CrashPoint running =
+        CrashPoint.atEntry(
+                "suite-running", "dev.patchops.orchestrator.run.k8s.SuiteRunner", "finished")
+            .when(
+                "$1 != null && $1.getStatus() != null && $1.getStatus().getActive() != null"
+                    + " && $1.getStatus().getActive().intValue() > 0");
+    Set<String> jobsMade = ConcurrentHashMap.newKeySet();
+    demo.slowSuites(Duration.ofSeconds(20));
+    try (SharedIndexInformer<Job> jobs =
+        kube.batch()
+            .v1()
+            .jobs()
+            .inAnyNamespace()
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(Job job) {
+                    jobsMade.add(
+                        job.getMetadata().getNamespace() + "/" + job.getMetadata().getUid());
+                  }
+
+                  @Override
+                  public void onUpdate(Job before, Job after) {}
+
+                  @Override
+                  public void onDelete(Job job, boolean unknown) {}
+                },
+                0)) {
+      arm("test-orchestrator", running);
+      String ticket = demo.alert(workload);
+      demo.diagnose(ticket, workload);
+      int rev = demo.propose(ticket, workload, 1);
+      awaitCrash("test-orchestrator", running);
+      List<Job> live =
+          kube.batch()
+              .v1()
+              .jobs()
+              .inAnyNamespace()
+              .withLabel("patchops.dev/ticket", ticket)
+              .list()
+              .getItems();
+      assertThat(live).as("the suite's Job, left running by the halted orchestrator").hasSize(1);
+      String mirror = live.get(0).getMetadata().getNamespace();
+      String job = mirror + "/" + live.get(0).getMetadata().getUid();
+      disarmAndRestart("test-orchestrator");
+      JsonNode tested = awaitPassed(demo, ticket, rev);
+      assertThat(tested.path("testNamespace").asText()).isEqualTo(mirror);
+      JsonNode suites =
+          data(awaitEvents(ticket, EventType.TEST_RUN_COMPLETED, 1).get(0))
+              .path("analytics")
+              .path("suites");
+      assertThat(suites).as("one suite result").hasSize(1);
+      assertThat(suites.get(0).path("outcome").asText()).isEqualTo("PASSED");
+      assertThat(jobsMade.stream().filter(j -> j.startsWith(mirror + "/")).toList())
+          .as("the suite ran as one Job, followed after the restart, never started again")
+          .containsExactly(job);
+      exactlyOne(ticket, EventType.TEST_ENVIRONMENT_READY);
+      exactlyOne(ticket, EventType.TEST_RUN_COMPLETED);
+      exactlyOne(ticket, EventType.TEST_ENVIRONMENT_DELETED);
+      assertNoMirrorLeft();
+      demo.awaitTicketState(ticket, "AWAITING_APPROVAL");
+    } finally {
+      demo.clearFaults();
+      if (!stack.running("test-orchestrator")) {
+        disarmAndRestart("test-orchestrator");
+      }
+    }
+    everyEventSoFarIsACloudEventAndNoneIsDoubled();
+  }
+
+  /**
+   * The broker stopped for 60 s while a canary runs: every service loses Kafka at once. The
+   * rollout-service finishes the cluster work meanwhile, each outbox keeps what it could not send,
+   * and once the broker is back the flow completes with every event once and the audit chain whole.
+   */
+  @Test
+  @Order(21)
+  @Tag("crash-matrix")
+  void kafkaDownForSixtySecondsDuringACanaryTheFlowCompletesWithEveryEventOnce() throws Exception {
+    String workload = "shipping";
+    Sandbox.seedApp(kube, workload);
+    String ticket = demo.alert(workload);
+    demo.diagnose(ticket, workload);
+    int rev = demo.propose(ticket, workload, 1);
+    JsonNode tested = awaitPassed(demo, ticket, rev);
+    demo.approve(ticket, rev);
+    demo.awaitRollout(ticket, rev, Set.of("PROGRESSING"));
+    stack.stopKafka();
+    try {
+      // The outage itself, not a wait for something: the broker stays away for the 60 s.
+      Thread.sleep(Duration.ofSeconds(60).toMillis());
+      assertThat(demo.rollout(ticket, rev).path("phase").asText())
+          .as("the canary goes on without the broker")
+          .isIn("PROMOTING", "WATCHING", "SUCCEEDED");
+    } finally {
+      stack.startKafka();
+    }
+    everyStepOfAPromotedFlowOnce(ticket, rev, workload, tested);
+  }
+
+  /**
+   * PostgreSQL restarted under the four services twice in one flow: while the suite runs, and while
+   * the canary runs. Their pools lose every connection; no service is restarted, and the flow
+   * completes with every event once and the audit chain whole.
+   */
+  @Test
+  @Order(22)
+  @Tag("crash-matrix")
+  void postgresRestartedWhileTheSuiteAndTheCanaryRunTheFlowCompletesWithEveryEventOnce()
+      throws Exception {
+    String workload = "search";
+    Sandbox.seedApp(kube, workload);
+    String ticket = demo.alert(workload);
+    demo.diagnose(ticket, workload);
+    demo.slowSuites(Duration.ofSeconds(15));
+    JsonNode tested;
+    int rev;
+    try {
+      rev = demo.propose(ticket, workload, 1);
+      // The mirror's workloads are ready and the suite starts: its Job runs for 15 s.
+      await()
+          .alias("the mirror of " + ticket + " ready")
+          .atMost(Duration.ofMinutes(3))
+          .until(() -> !eventsOf(ticket, EventType.TEST_ENVIRONMENT_READY).isEmpty());
+      stack.restartPostgres();
+      tested = awaitPassed(demo, ticket, rev);
+    } finally {
+      demo.clearFaults();
+    }
+    approveOnceTheServiceAnswers(ticket, rev);
+    demo.awaitRollout(ticket, rev, Set.of("PROGRESSING"));
+    stack.restartPostgres();
+    everyStepOfAPromotedFlowOnce(ticket, rev, workload, tested);
+  }
+
+  /**
+   * The approval, asked again while the answer is a 5xx: right after a database restart the
+   * ticket-service's pool may still hand out a connection that died with the server.
+   */
+  static void approveOnceTheServiceAnswers(String ticket, int rev) throws Exception {
+    await()
+        .alias("the ticket-service answers after the database restart")
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                demo.send(
+                            java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create(
+                                    stack.url("ticket-service") + "/api/v1/tickets/" + ticket)),
+                            demo.token("sam", "sre"))
+                        .statusCode()
+                    == 200);
+    demo.approve(ticket, rev);
+  }
+
+  /** A flow that must have ended promoted and resolved, each of its steps published once. */
+  static void everyStepOfAPromotedFlowOnce(String ticket, int rev, String workload, JsonNode tested)
+      throws Exception {
+    JsonNode rollout = demo.awaitRollout(ticket, rev, Demo.ENDED);
+    assertThat(rollout.path("phase").asText()).isIn("WATCHING", "SUCCEEDED");
+    assertThat(liveImage(workload)).isEqualTo(tested.path("image").asText());
+    assertNoCanary(workload);
+    demo.awaitTicketState(ticket, "RESOLVED");
+    for (EventType type :
+        List.of(
+            EventType.TICKET_OPENED,
+            EventType.TEST_ENVIRONMENT_READY,
+            EventType.TEST_RUN_COMPLETED,
+            EventType.TEST_ENVIRONMENT_DELETED,
+            EventType.PATCH_APPROVED,
+            EventType.CHECKPOINT_RECORDED,
+            EventType.ROLLOUT_PROMOTED,
+            EventType.WATCH_WINDOW_PASSED)) {
+      exactlyOne(ticket, type);
+    }
+    assertNoMirrorLeft();
+    JsonNode verify = demo.awaitChainVerified();
+    assertThat(verify.path("valid").asBoolean()).isTrue();
+    List<String> published =
+        events.stream()
+            .filter(r -> ticket.equals(header(r, CloudEventHeaders.TICKET_ID)))
+            .map(r -> header(r, CloudEventHeaders.SOURCE) + "|" + header(r, CloudEventHeaders.ID))
+            .toList();
+    await()
+        .alias("every event of the flow in the audit trail, once")
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () -> {
+              Map<String, Integer> trail = trailIdentities();
+              assertThat(published).allSatisfy(id -> assertThat(trail).containsEntry(id, 1));
+            });
+    everyEventSoFarIsACloudEventAndNoneIsDoubled();
   }
 
   /**

@@ -17,7 +17,12 @@ import java.util.List;
  * because Byteman changes the bean class's own method body, not the generated subclass around it.
  */
 public record CrashPoint(
-    String name, String className, String method, Location location, Path onceFlag) {
+    String name,
+    String className,
+    String method,
+    Location location,
+    Path onceFlag,
+    String condition) {
 
   /** What a SIGKILLed process exits with, kept so a halt and a kill look the same to the test. */
   public static final int EXIT_CODE = 137;
@@ -28,11 +33,11 @@ public record CrashPoint(
   }
 
   public static CrashPoint atEntry(String name, String className, String method) {
-    return new CrashPoint(name, className, method, Location.ENTRY, null);
+    return new CrashPoint(name, className, method, Location.ENTRY, null, null);
   }
 
   public static CrashPoint atExit(String name, String className, String method) {
-    return new CrashPoint(name, className, method, Location.EXIT, null);
+    return new CrashPoint(name, className, method, Location.EXIT, null, null);
   }
 
   /**
@@ -41,7 +46,16 @@ public record CrashPoint(
    * as live replicas that must take the work over.
    */
   public CrashPoint onceAcrossProcesses(Path flag) {
-    return new CrashPoint(name, className, method, location, flag.toAbsolutePath());
+    return new CrashPoint(name, className, method, location, flag.toAbsolutePath(), condition);
+  }
+
+  /**
+   * This point, halting only once {@code condition} (a Byteman expression over the method's
+   * parameters, {@code $1} for the first) holds: a place passed many times, such as a poll, halts
+   * when what it polls is in the state the crash is about.
+   */
+  public CrashPoint when(String condition) {
+    return new CrashPoint(name, className, method, location, onceFlag, condition);
   }
 
   /** The line the rule prints before halting: the proof that the crash came from this point. */
@@ -58,10 +72,16 @@ public record CrashPoint(
         "METHOD " + method,
         "AT " + location,
         onceFlag == null ? "" : "BIND flag:java.io.File = new java.io.File(\"" + onceFlag + "\")",
-        onceFlag == null ? "IF TRUE" : "IF flag.createNewFile()",
+        "IF " + ruleCondition(),
         "DO traceln(\"" + marker() + "\"); Runtime.getRuntime().halt(" + EXIT_CODE + ")",
         "ENDRULE",
         "");
+  }
+
+  private String ruleCondition() {
+    String when = condition == null ? "TRUE" : "(" + condition + ")";
+    // The flag last: a process that does not meet the condition must not take the one halt.
+    return onceFlag == null ? when : when + " AND flag.createNewFile()";
   }
 
   /** The JVM arguments that arm this point: the agent and its script, written under {@code dir}. */

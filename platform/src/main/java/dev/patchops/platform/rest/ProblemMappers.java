@@ -149,6 +149,9 @@ public class ProblemMappers {
 
   @ServerExceptionMapper
   public Response unexpected(Throwable e, UriInfo uri) {
+    if (dev.patchops.platform.persistence.DatabaseOutage.causedBy(e)) {
+      return databaseUnavailable(e, uri);
+    }
     String errorId = UUID.randomUUID().toString();
     LOG.errorf(e, "unexpected error %s on %s", errorId, uri.getPath());
     return respond(
@@ -158,6 +161,30 @@ public class ProblemMappers {
         "an unexpected error occurred; quote error id " + errorId + " when reporting it",
         uri,
         List.of());
+  }
+
+  /** Seconds a client waits before sending again what met a database outage. */
+  static final int DATABASE_RETRY_AFTER_SECONDS = 2;
+
+  /**
+   * The request met an outage, not a bug: a 503 with {@code Retry-After} tells a client (and a load
+   * balancer) to come back, where a 500 would call it a defect. A connection lost during a commit
+   * leaves the outcome unknown, so the detail promises nothing about what was written.
+   */
+  private Response databaseUnavailable(Throwable e, UriInfo uri) {
+    LOG.warnf(
+        "database unavailable on %s: %s", uri.getPath(), Echo.cap(String.valueOf(e.getMessage())));
+    Response problem =
+        respond(
+            503,
+            "database-unavailable",
+            "Service unavailable",
+            "the database cannot be reached just now; try again in a few seconds",
+            uri,
+            List.of());
+    return Response.fromResponse(problem)
+        .header("Retry-After", DATABASE_RETRY_AFTER_SECONDS)
+        .build();
   }
 
   private Response invalid(String field, String reason, UriInfo uri) {

@@ -71,6 +71,22 @@ public class WidgetResource {
     return Widget.count();
   }
 
+  /**
+   * The widget count, read after waiting for an advisory lock: a request that holds its database
+   * connection for as long as a test keeps the lock.
+   */
+  @GET
+  @Path("count-after-lock/{key}")
+  @RolesAllowed(Roles.MEMBER)
+  @jakarta.transaction.Transactional
+  public long countAfterLock(@PathParam("key") String key) {
+    Widget.getEntityManager()
+        .createNativeQuery("select pg_advisory_xact_lock(hashtext(?1))")
+        .setParameter(1, key)
+        .getSingleResult();
+    return Widget.count();
+  }
+
   @GET
   @Path("by-name/{name}")
   @RolesAllowed({Roles.ENGINEER, Roles.AUDITOR})
