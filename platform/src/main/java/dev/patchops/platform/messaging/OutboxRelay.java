@@ -69,6 +69,14 @@ public class OutboxRelay {
   private final String jdbcUrl;
   private final String username;
   private final String password;
+
+  /**
+   * Rows Kafka committed whose {@code sent_at} could not be written (the database went away right
+   * after the Kafka commit). Marked first once the database is back, so that this relay does not
+   * publish them a second time; only the relay's own thread touches it.
+   */
+  private final List<Long> committedUnmarked = new ArrayList<>();
+
   private final AtomicBoolean running = new AtomicBoolean();
   private final AtomicBoolean leader = new AtomicBoolean();
   private final AtomicLong pending = new AtomicLong();
@@ -240,6 +248,7 @@ public class OutboxRelay {
   }
 
   private int publishBatch() throws SQLException {
+    markCommitted();
     List<Row> rows = new ArrayList<>();
     try (PreparedStatement select = connection.prepareStatement(SELECT_PENDING)) {
       select.setInt(1, config.outbox().batchSize());
@@ -287,7 +296,15 @@ public class OutboxRelay {
     } catch (RuntimeException e) {
       throw new PublishException(e);
     }
-    markSent(rows.stream().map(Row::id).toList());
+    rows.forEach(row -> committedUnmarked.add(row.id()));
+    markCommitted();
+  }
+
+  private void markCommitted() throws SQLException {
+    if (!committedUnmarked.isEmpty()) {
+      markSent(committedUnmarked);
+      committedUnmarked.clear();
+    }
   }
 
   /** The rows sent; a row Kafka refuses for itself is moved to outbox_dead_letter instead. */

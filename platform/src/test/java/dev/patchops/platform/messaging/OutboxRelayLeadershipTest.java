@@ -146,6 +146,70 @@ class OutboxRelayLeadershipTest {
   }
 
   /**
+   * The database lost right after a batch's Kafka commit, before the relay wrote {@code sent_at}:
+   * once the database is back, the relay marks what Kafka already has instead of publishing it
+   * again. The relay's update is held on a row lock, and its session killed there, as a database
+   * restart would.
+   */
+  @Test
+  void aBatchCommittedToKafkaWhoseMarkWasLostIsNotPublishedAgain() throws Exception {
+    String key = "TCK-MARKLOST-" + UUID.randomUUID();
+    publish(key, "once");
+    try (KafkaProbe probe = KafkaProbe.fromNow(Topics.TICKETS);
+        Connection holder = dev.patchops.testing.TestInfra.superuserConnection()) {
+      holder.setAutoCommit(false);
+      try (PreparedStatement lock =
+          holder.prepareStatement(
+              "select id from outbox_event where ticket_id = ? and sent_at is null for update")) {
+        lock.setString(1, key);
+        try (ResultSet rs = lock.executeQuery()) {
+          assertThat(rs.next()).as("the unsent row, locked").isTrue();
+        }
+      }
+      start(config, new SimpleMeterRegistry());
+      assertThat(titles(probe.collect(r -> key.equals(r.key()), 1, Duration.ofSeconds(30))))
+          .containsExactly("once");
+      int relay =
+          await("the relay's update waiting on the row lock")
+              .atMost(Duration.ofSeconds(30))
+              .until(this::relayWaitingOnALock, pid -> pid != 0);
+      assertThat(queryInt("select case when pg_terminate_backend(?) then 1 else 0 end", relay))
+          .as("the relay's session killed")
+          .isEqualTo(1);
+      // Long enough for the reconnected relay to take the lead again and, were it to forget, to
+      // publish the row a second time before its mark waits on the lock again.
+      await("the relay back and waiting on the row lock")
+          .atMost(Duration.ofSeconds(30))
+          .until(this::relayWaitingOnALock, pid -> pid != 0 && pid != relay);
+      holder.rollback();
+      await("the row marked sent").atMost(Duration.ofSeconds(30)).until(() -> unsent(key) == 0);
+      // A later event of the key proves the reader is past anything published before it.
+      publish(key, "marker");
+      assertThat(titles(probe.collect(r -> key.equals(r.key()), 1, Duration.ofSeconds(30))))
+          .as("published again after the lost mark")
+          .containsExactly("marker");
+    }
+  }
+
+  private int relayWaitingOnALock() throws Exception {
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement select =
+            connection.prepareStatement(
+                "select pid from pg_stat_activity where application_name = ?"
+                    + " and wait_event_type = 'Lock'")) {
+      select.setString(1, config.serviceName() + "-outbox-relay");
+      try (ResultSet rs = select.executeQuery()) {
+        return rs.next() ? rs.getInt(1) : 0;
+      }
+    }
+  }
+
+  private int unsent(String ticketId) throws Exception {
+    return queryInt(
+        "select count(*) from outbox_event where ticket_id = ? and sent_at is null", ticketId);
+  }
+
+  /**
    * The leader deletes sent events past the retention, and never an unsent one however old. One
    * event per batch: the relay cleans up after its first batch, while the rest are still unsent.
    */
