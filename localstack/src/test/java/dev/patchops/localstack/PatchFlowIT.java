@@ -1426,11 +1426,7 @@ class PatchFlowIT {
       assertThat(jobsMade.stream().filter(j -> j.startsWith(mirror + "/")).toList())
           .as("the suite ran as one Job, followed after the restart, never started again")
           .containsExactly(job);
-      exactlyOne(ticket, EventType.TEST_ENVIRONMENT_READY);
-      exactlyOne(ticket, EventType.TEST_RUN_COMPLETED);
-      exactlyOne(ticket, EventType.TEST_ENVIRONMENT_DELETED);
-      assertNoMirrorLeft();
-      demo.awaitTicketState(ticket, "AWAITING_APPROVAL");
+      oneTestRunRecordedAndCleanedUp(ticket);
     } finally {
       demo.clearFaults();
       if (!stack.running("test-orchestrator")) {
@@ -1612,11 +1608,7 @@ class PatchFlowIT {
                   assertThat(kube.namespaces().withName(mirror).get())
                       .as("mirror deleted")
                       .isNull());
-      exactlyOne(ticket, EventType.TEST_ENVIRONMENT_READY);
-      exactlyOne(ticket, EventType.TEST_RUN_COMPLETED);
-      exactlyOne(ticket, EventType.TEST_ENVIRONMENT_DELETED);
-      assertNoMirrorLeft();
-      demo.awaitTicketState(ticket, "AWAITING_APPROVAL");
+      oneTestRunRecordedAndCleanedUp(ticket);
     } finally {
       second.destroyForcibly();
       second.waitFor();
@@ -1652,12 +1644,20 @@ class PatchFlowIT {
         .untilAsserted(
             () ->
                 assertThat(kube.namespaces().withName(mirror).get()).as("mirror deleted").isNull());
+    oneTestRunRecordedAndCleanedUp(ticket);
+    everyEventSoFarIsACloudEventAndNoneIsDoubled();
+  }
+
+  /**
+   * The revision's one test run: its environment, result and cleanup published once each, no
+   * namespace left, and the ticket waiting for its approval.
+   */
+  static void oneTestRunRecordedAndCleanedUp(String ticket) throws Exception {
     exactlyOne(ticket, EventType.TEST_ENVIRONMENT_READY);
     exactlyOne(ticket, EventType.TEST_RUN_COMPLETED);
     exactlyOne(ticket, EventType.TEST_ENVIRONMENT_DELETED);
     assertNoMirrorLeft();
     demo.awaitTicketState(ticket, "AWAITING_APPROVAL");
-    everyEventSoFarIsACloudEventAndNoneIsDoubled();
   }
 
   /** No namespace the orchestrator made is left, once every run has been cleaned up. */
