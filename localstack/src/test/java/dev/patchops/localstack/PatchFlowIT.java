@@ -1646,16 +1646,24 @@ class PatchFlowIT {
       }
       List<String> order = new ArrayList<>(LocalStack.SERVICES);
       java.util.Collections.shuffle(order, random);
-      for (String service : order) {
-        Moment moment = Moment.values()[random.nextInt(Moment.values().length)];
-        Replica victim =
-            random.nextBoolean() ? Replica.primaryOf(service) : Replica.secondOf(service);
-        int delayMs = random.nextInt(1500);
-        System.out.printf(
-            "two replicas (seed %d): the %s replica of %s killed at %s + %d ms%n",
-            seed, victim.primary() ? "stack's" : "second", service, moment, delayMs);
-        oneFlowWithAReplicaKilled(victim, moment, delayMs, seconds);
+      // Two rounds over the services: in the first the replica killed is drawn at random, in the
+      // second it is the other one. So each replica of each service is killed once, and each
+      // service loses its leader once (a replica killed and started again comes back a follower).
+      Map<String, Boolean> firstKilledThePrimary = new java.util.HashMap<>();
+      for (int round = 0; round < 2; round++) {
+        for (String service : order) {
+          boolean primary = round == 0 ? random.nextBoolean() : !firstKilledThePrimary.get(service);
+          firstKilledThePrimary.putIfAbsent(service, primary);
+          Replica victim = primary ? Replica.primaryOf(service) : Replica.secondOf(service);
+          Moment moment = Moment.values()[random.nextInt(Moment.values().length)];
+          int delayMs = random.nextInt(1500);
+          System.out.printf(
+              "two replicas (seed %d, round %d): the %s replica of %s killed at %s + %d ms%n",
+              seed, round + 1, primary ? "stack's" : "second", service, moment, delayMs);
+          oneFlowWithAReplicaKilled(victim, moment, delayMs, seconds);
+        }
       }
+      assertThat(leadersKilled).as("services whose leader was killed").containsAll(order);
     } finally {
       for (Process second : seconds.values()) {
         second.destroyForcibly();
@@ -1669,6 +1677,9 @@ class PatchFlowIT {
     }
     everyEventSoFarIsACloudEventAndNoneIsDoubled();
   }
+
+  /** The services of which a killed replica led something (its outbox, the Lease, a run). */
+  static final Set<String> leadersKilled = ConcurrentHashMap.newKeySet();
 
   static Process launchSecond(String service) throws Exception {
     Replica second = Replica.secondOf(service);
@@ -1696,11 +1707,11 @@ class PatchFlowIT {
 
     String ticket = d.alert(workload);
     if (moment == Moment.TICKET_OPENED) {
-      kill(victim, survivor, delayMs, seconds);
+      kill(victim, survivor, delayMs, seconds, ticket);
     }
     d.diagnose(ticket, workload);
     if (moment == Moment.ROOT_CAUSE_RECORDED) {
-      kill(victim, survivor, delayMs, seconds);
+      kill(victim, survivor, delayMs, seconds, ticket);
     }
     Set<String> mirrorsBefore = Set.copyOf(namespacesSeen);
     int rev = d.propose(ticket, workload, 1);
@@ -1712,7 +1723,7 @@ class PatchFlowIT {
               () ->
                   // Only the orchestrator makes namespaces while the flow runs.
                   namespacesSeen.stream().anyMatch(n -> !mirrorsBefore.contains(n)));
-      kill(victim, survivor, delayMs, seconds);
+      kill(victim, survivor, delayMs, seconds, ticket);
     }
     JsonNode tested = awaitPassed(d, ticket, rev);
     d.approve(ticket, rev);
@@ -1730,11 +1741,11 @@ class PatchFlowIT {
                       .list()
                       .getItems()
                       .isEmpty());
-      kill(victim, survivor, delayMs, seconds);
+      kill(victim, survivor, delayMs, seconds, ticket);
     }
     if (moment == Moment.WATCH_WINDOW) {
       d.awaitRollout(ticket, rev, Set.of("WATCHING", "SUCCEEDED"));
-      kill(victim, survivor, delayMs, seconds);
+      kill(victim, survivor, delayMs, seconds, ticket);
     }
 
     JsonNode rollout = d.awaitRollout(ticket, rev, Demo.ENDED);
@@ -1794,7 +1805,7 @@ class PatchFlowIT {
    * by the survivor afterwards.
    */
   private static void kill(
-      Replica victim, Replica survivor, int delayMs, Map<String, Process> seconds)
+      Replica victim, Replica survivor, int delayMs, Map<String, Process> seconds, String ticket)
       throws Exception {
     String service = victim.service();
     await()
@@ -1813,6 +1824,9 @@ class PatchFlowIT {
       heldTheLease = victim.logText().contains(leaseHolder + " leads the rollouts");
     }
     Thread.sleep(delayMs);
+    // The test run's lease as the kill finds it: who executes the run then, if anyone does.
+    Map<String, String> runOwners =
+        service.equals("test-orchestrator") ? runLeaseOwners(ticket, true) : Map.of();
     int exit;
     if (victim.primary()) {
       exit = stack.kill(service);
@@ -1834,6 +1848,28 @@ class PatchFlowIT {
         .alias("the survivor leads the " + service + " outbox")
         .atMost(Duration.ofSeconds(60))
         .until(survivor::leadsTheOutbox);
+    if (ledTheOutbox || heldTheLease) {
+      leadersKilled.add(service);
+    }
+    if (!runOwners.isEmpty()) {
+      // The killed replica cannot finish a run: a run it held ends under another owner (the
+      // survivor's, once the lease ran out); one the survivor held ends under the same.
+      await()
+          .alias("the runs of " + ticket + " executed to their end")
+          .atMost(Duration.ofMinutes(3))
+          .until(() -> runLeaseOwners(ticket, false).keySet().containsAll(runOwners.keySet()));
+      Map<String, String> after = runLeaseOwners(ticket, false);
+      runOwners.forEach(
+          (run, owner) -> {
+            boolean moved = !owner.equals(after.get(run));
+            System.out.printf(
+                "two replicas: run %s held by %s at the kill, finished by %s (%s)%n",
+                run, owner, after.get(run), moved ? "taken over" : "the survivor's all along");
+            if (moved) {
+              leadersKilled.add(service);
+            }
+          });
+    }
     if (service.equals("rollout-service")) {
       String before = leaseHolder;
       boolean moved = heldTheLease;
@@ -1849,6 +1885,28 @@ class PatchFlowIT {
                     && survivor.logText().contains(holder + " leads the rollouts");
               });
     }
+  }
+
+  /**
+   * Run id to lease owner of the ticket's test runs: those being executed ({@code running}), or
+   * those finished.
+   */
+  static Map<String, String> runLeaseOwners(String ticket, boolean running) throws Exception {
+    Map<String, String> owners = new java.util.TreeMap<>();
+    try (var c = stack.databaseConnection("test-orchestrator");
+        var st =
+            c.prepareStatement(
+                "select run_id, lease_owner from test_run where ticket_id = ? and lease_owner is"
+                    + " not null and "
+                    + (running ? "state = 'RUNNING'" : "state in ('COMPLETED', 'CLEANED')"))) {
+      st.setString(1, ticket);
+      try (var rs = st.executeQuery()) {
+        while (rs.next()) {
+          owners.put(rs.getString(1), rs.getString(2));
+        }
+      }
+    }
+    return owners;
   }
 
   /** Every event published so far (but the audit-service's own) is in the audit trail once. */
