@@ -1774,6 +1774,17 @@ class PatchFlowIT {
       exactlyOne(ticket, type);
     }
     assertThat(eventsOf(ticket, EventType.ROLLOUT_REVERTED)).as("no revert").isEmpty();
+    // The webhook is posted by the Lease holder only: once, whichever replica sent it.
+    String rolloutId = rollout.path("id").asText();
+    await()
+        .alias("the promotion's notification sent")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> notificationsSent(rolloutId, "PROMOTED") == 1);
+    assertThat(notifications)
+        .filteredOn(n -> n.path("kind").asText().equals("PROMOTED"))
+        .filteredOn(n -> n.path("rolloutId").asText().equals(rolloutId))
+        .as("promotion notifications of " + rolloutId)
+        .hasSize(1);
     Map<String, Long> steps = new java.util.TreeMap<>();
     eventsOf(ticket, EventType.CANARY_STEP_STARTED)
         .forEach(r -> steps.merge("step " + data(r).path("step").asInt(), 1L, Long::sum));
@@ -1884,6 +1895,22 @@ class PatchFlowIT {
                     && (!moved || !holder.equals(before))
                     && survivor.logText().contains(holder + " leads the rollouts");
               });
+    }
+  }
+
+  /** Rows of the rollout-service's notification queue of that kind, sent. */
+  static long notificationsSent(String rolloutId, String kind) throws Exception {
+    try (var c = stack.databaseConnection("rollout-service");
+        var st =
+            c.prepareStatement(
+                "select count(*) from notification where rollout_id = ? and kind = ? and sent_at"
+                    + " is not null")) {
+      st.setString(1, rolloutId);
+      st.setString(2, kind);
+      try (var rs = st.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
     }
   }
 
