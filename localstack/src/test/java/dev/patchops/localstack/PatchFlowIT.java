@@ -1621,14 +1621,16 @@ class PatchFlowIT {
   /**
    * Issue 18, item 1, last row: two replicas of every service, the whole flow (alert, ticket, root
    * cause, tests in a mirror, approval by another person, canary, promotion, watch window, resolved
-   * and closed) once per service, in an order drawn at random; in each flow one replica of that
-   * service, drawn at random, is SIGKILLed at a moment drawn at random. The flow completes through
-   * the survivor (the callers use the survivor's address, as a load balancer would), leadership
-   * moves to it where the killed one held it (the outbox relay's advisory lock for every service,
-   * and the Lease for the rollout-service), and nothing is doubled: each event once per transition,
-   * each event once in the audit trail, one rollout, no canary or test namespace left, a complete
-   * change record, a chain that verifies. The seed is printed; {@code
-   * -Dpatchops.e2e.replica-seed=<seed>} replays a run.
+   * and closed) twice per service, in an order drawn at random; in each flow one replica of that
+   * service is SIGKILLed at a moment drawn at random: the first time a replica drawn at random, the
+   * second time the other one, so that each service loses its leader once. The flow completes
+   * through the survivor (the callers use the survivor's address, as a load balancer would),
+   * leadership moves to it where the killed one held it (the outbox relay's advisory lock for every
+   * service, the Lease for the rollout-service, a test run's lease for the test-orchestrator), and
+   * nothing is doubled: each event once per transition, each event once in the audit trail, one
+   * rollout, one promotion webhook, no canary or test namespace left, a complete change record, a
+   * chain that verifies. The seed is printed; {@code -Dpatchops.e2e.replica-seed=<seed>} replays a
+   * run.
    */
   @Test
   @Order(12)
