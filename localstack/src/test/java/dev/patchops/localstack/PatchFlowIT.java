@@ -1574,7 +1574,7 @@ class PatchFlowIT {
     CrashPoint point =
         CrashPoint.atEntry("mirror-half-copied", MIRROR, "createOrKeep").onceAcrossProcesses(flag);
     arm("test-orchestrator", point);
-    int port = 18281 + 30;
+    int port = PORT_BASE + 30;
     Process second =
         stack.launchReplica("test-orchestrator", port, port + 1, "test-orchestrator-2.log");
     try {
@@ -1749,6 +1749,420 @@ class PatchFlowIT {
     assertThat(view.path("quarantineReleaseMode").asText()).isEqualTo("MANUAL");
     assertThat(demo.awaitChainVerified().path("valid").asBoolean()).isTrue();
     everyEventSoFarIsACloudEventAndNoneIsDoubled();
+  }
+
+  // ---- Two replicas of every service, one killed at random (docs/reliability.md) ----
+
+  /** Where a flow's replica is killed: each a moment that some service's leadership matters. */
+  enum Moment {
+    /** The alert's ticket just opened: its events on their way through the outboxes. */
+    TICKET_OPENED,
+    /** The root cause just recorded. */
+    ROOT_CAUSE_RECORDED,
+    /** A mirror namespace of the revision exists: the run is being built or tested. */
+    TESTS_RUNNING,
+    /** A canary Deployment of the workload exists. */
+    CANARY_RUNNING,
+    /** Promoted: the watch window runs, or has just passed. */
+    WATCH_WINDOW
+  }
+
+  /** One process of a service: the stack's own, or a second one on ports of its own. */
+  record Replica(String service, boolean primary, int port, int managementPort, String log) {
+    static Replica primaryOf(String service) {
+      return new Replica(
+          service,
+          true,
+          LocalStack.port(PORT_BASE, service),
+          LocalStack.managementPort(PORT_BASE, service),
+          service + ".log");
+    }
+
+    /** Ports clear of the stack's layout (base to base + 13) and of row 9's replica (base + 30). */
+    static Replica secondOf(String service) {
+      int at = PORT_BASE + 40 + 2 * LocalStack.SERVICES.indexOf(service);
+      return new Replica(service, false, at, at + 1, service + "-replica.log");
+    }
+
+    String url() {
+      return "http://127.0.0.1:" + port;
+    }
+
+    String logText() throws java.io.IOException {
+      return Files.readString(home.resolve("logs").resolve(log));
+    }
+
+    /** Whether this replica's outbox relay is the one publishing for the service's database. */
+    boolean leadsTheOutbox() {
+      try {
+        HttpResponse<String> metrics =
+            demo.send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + managementPort + "/q/metrics"))
+                    .GET(),
+                null);
+        return metrics
+            .body()
+            .lines()
+            .filter(l -> l.startsWith("patchops_outbox_leader"))
+            .anyMatch(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)) == 1.0);
+      } catch (java.io.IOException e) {
+        return false;
+      }
+    }
+  }
+
+  static final String ROLLOUT_LEASE = "patchops-rollout-service";
+
+  /** The holder of the rollout-service's Lease, as the API server has it. */
+  static String rolloutLeaseHolder() {
+    var lease =
+        kube.resources(io.fabric8.kubernetes.api.model.coordination.v1.Lease.class)
+            .inNamespace(stack.namespace())
+            .withName(ROLLOUT_LEASE)
+            .get();
+    return lease == null || lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
+  }
+
+  /**
+   * Issue 18, item 1, last row: two replicas of every service, the whole flow (alert, ticket, root
+   * cause, tests in a mirror, approval by another person, canary, promotion, watch window, resolved
+   * and closed) twice per service, in an order drawn at random; in each flow one replica of that
+   * service is SIGKILLed at a moment drawn at random: the first time a replica drawn at random, the
+   * second time the other one, so that each service loses its leader once. The flow completes
+   * through the survivor (the callers use the survivor's address, as a load balancer would),
+   * leadership moves to it where the killed one held it (the outbox relay's advisory lock for every
+   * service, the Lease for the rollout-service, a test run's lease for the test-orchestrator), and
+   * nothing is doubled: each event once per transition, each event once in the audit trail, one
+   * rollout, one promotion webhook, no canary or test namespace left, a complete change record, a
+   * chain that verifies. The seed is printed; {@code -Dpatchops.e2e.replica-seed=<seed>} replays a
+   * run.
+   */
+  @Test
+  @Order(12)
+  @Tag("crash-matrix")
+  void theWholeFlowWithTwoReplicasOfEachServiceSurvivesOneKilledAtRandom() throws Exception {
+    long seed = Long.getLong("patchops.e2e.replica-seed", System.currentTimeMillis());
+    System.out.printf(
+        "two replicas of every service: seed %d (replay with -Dpatchops.e2e.replica-seed=%d)%n",
+        seed, seed);
+    java.util.Random random = new java.util.Random(seed);
+    Map<String, Process> seconds = new java.util.LinkedHashMap<>();
+    try {
+      for (String service : LocalStack.SERVICES) {
+        seconds.put(service, launchSecond(service));
+      }
+      List<String> order = new ArrayList<>(LocalStack.SERVICES);
+      java.util.Collections.shuffle(order, random);
+      // Two rounds over the services: in the first the replica killed is drawn at random, in the
+      // second it is the other one. So each replica of each service is killed once, and each
+      // service loses its leader once (a replica killed and started again comes back a follower).
+      Map<String, Boolean> firstKilledThePrimary = new java.util.HashMap<>();
+      for (int round = 0; round < 2; round++) {
+        for (String service : order) {
+          boolean primary = round == 0 ? random.nextBoolean() : !firstKilledThePrimary.get(service);
+          firstKilledThePrimary.putIfAbsent(service, primary);
+          Replica victim = primary ? Replica.primaryOf(service) : Replica.secondOf(service);
+          Moment moment = Moment.values()[random.nextInt(Moment.values().length)];
+          int delayMs = random.nextInt(1500);
+          System.out.printf(
+              "two replicas (seed %d, round %d): the %s replica of %s killed at %s + %d ms%n",
+              seed, round + 1, primary ? "stack's" : "second", service, moment, delayMs);
+          oneFlowWithAReplicaKilled(victim, moment, delayMs, seconds);
+        }
+      }
+      assertThat(leadersKilled).as("services whose leader was killed").containsAll(order);
+    } finally {
+      for (Process second : seconds.values()) {
+        second.destroyForcibly();
+        second.waitFor();
+      }
+      for (String service : LocalStack.SERVICES) {
+        if (!stack.running(service)) {
+          stack.restart(service);
+        }
+      }
+    }
+    everyEventSoFarIsACloudEventAndNoneIsDoubled();
+  }
+
+  /** The services of which a killed replica led something (its outbox, the Lease, a run). */
+  static final Set<String> leadersKilled = ConcurrentHashMap.newKeySet();
+
+  static Process launchSecond(String service) throws Exception {
+    Replica second = Replica.secondOf(service);
+    return stack.launchReplica(service, second.port(), second.managementPort(), second.log());
+  }
+
+  private void oneFlowWithAReplicaKilled(
+      Replica victim, Moment moment, int delayMs, Map<String, Process> seconds) throws Exception {
+    String service = victim.service();
+    Replica survivor = victim.primary() ? Replica.secondOf(service) : Replica.primaryOf(service);
+    // Callers reach the service through the survivor, as a load balancer would once the killed
+    // replica stops answering; the other services through the stack's replicas.
+    Demo.Endpoints primaries =
+        Demo.Endpoints.local("127.0.0.1", PORT_BASE, keys.hookToken, keys.jwt);
+    Demo.Endpoints at =
+        new Demo.Endpoints(
+            service.equals("ticket-service") ? survivor.url() : primaries.ticket(),
+            service.equals("rollout-service") ? survivor.url() : primaries.rollout(),
+            service.equals("audit-service") ? survivor.url() : primaries.audit(),
+            primaries.control(),
+            keys.hookToken,
+            keys.jwt);
+    Demo d = new Demo(at, Demo.CONSOLE);
+    String workload = "payments";
+
+    String ticket = d.alert(workload);
+    if (moment == Moment.TICKET_OPENED) {
+      kill(victim, survivor, delayMs, seconds, ticket);
+    }
+    d.diagnose(ticket, workload);
+    if (moment == Moment.ROOT_CAUSE_RECORDED) {
+      kill(victim, survivor, delayMs, seconds, ticket);
+    }
+    Set<String> mirrorsBefore = Set.copyOf(namespacesSeen);
+    int rev = d.propose(ticket, workload, 1);
+    if (moment == Moment.TESTS_RUNNING) {
+      await()
+          .alias("a mirror of the revision")
+          .atMost(Duration.ofMinutes(2))
+          .until(
+              () ->
+                  // Only the orchestrator makes namespaces while the flow runs.
+                  namespacesSeen.stream().anyMatch(n -> !mirrorsBefore.contains(n)));
+      kill(victim, survivor, delayMs, seconds, ticket);
+    }
+    JsonNode tested = awaitPassed(d, ticket, rev);
+    d.approve(ticket, rev);
+    if (moment == Moment.CANARY_RUNNING) {
+      await()
+          .alias("a canary of " + workload)
+          .atMost(Duration.ofMinutes(2))
+          .pollInterval(Duration.ofMillis(50))
+          .until(
+              () ->
+                  !kube.apps()
+                      .deployments()
+                      .inNamespace(SHOP)
+                      .withLabel("patchops.dev/track", "canary")
+                      .list()
+                      .getItems()
+                      .isEmpty());
+      kill(victim, survivor, delayMs, seconds, ticket);
+    }
+    if (moment == Moment.WATCH_WINDOW) {
+      d.awaitRollout(ticket, rev, Set.of("WATCHING", "SUCCEEDED"));
+      kill(victim, survivor, delayMs, seconds, ticket);
+    }
+
+    JsonNode rollout = d.awaitRollout(ticket, rev, Demo.ENDED);
+    assertThat(rollout.path("phase").asText()).isIn("WATCHING", "SUCCEEDED");
+    assertThat(liveImage(workload)).isEqualTo(tested.path("image").asText());
+    d.awaitTicketState(ticket, "RESOLVED");
+    assertNoCanary(workload);
+    assertNoMirrorLeft();
+    assertThat(d.get(at.rollout() + "/api/v1/rollouts?ticketId=" + ticket, "sam", "sre"))
+        .as("one rollout")
+        .hasSize(1);
+    for (EventType type :
+        List.of(
+            EventType.ALERT_RECEIVED,
+            EventType.TICKET_OPENED,
+            EventType.ROOT_CAUSE_RECORDED,
+            EventType.PATCH_PROPOSED,
+            EventType.TEST_ENVIRONMENT_READY,
+            EventType.TEST_RUN_COMPLETED,
+            EventType.TEST_ENVIRONMENT_DELETED,
+            EventType.PATCH_APPROVED,
+            EventType.CHECKPOINT_RECORDED,
+            EventType.ROLLOUT_PROMOTED,
+            EventType.WATCH_WINDOW_PASSED,
+            EventType.TICKET_RESOLVED)) {
+      exactlyOne(ticket, type);
+    }
+    assertThat(eventsOf(ticket, EventType.ROLLOUT_REVERTED)).as("no revert").isEmpty();
+    // The webhook is posted by the Lease holder only: once, whichever replica sent it.
+    String rolloutId = rollout.path("id").asText();
+    await()
+        .alias("the promotion's notification sent")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> notificationsSent(rolloutId, "PROMOTED") == 1);
+    assertThat(notifications)
+        .filteredOn(n -> n.path("kind").asText().equals("PROMOTED"))
+        .filteredOn(n -> n.path("rolloutId").asText().equals(rolloutId))
+        .as("promotion notifications of " + rolloutId)
+        .hasSize(1);
+    Map<String, Long> steps = new java.util.TreeMap<>();
+    eventsOf(ticket, EventType.CANARY_STEP_STARTED)
+        .forEach(r -> steps.merge("step " + data(r).path("step").asInt(), 1L, Long::sum));
+    assertThat(steps).as("canary steps started").isNotEmpty();
+    assertThat(steps.values()).as("each canary step started once: " + steps).allMatch(n -> n == 1);
+
+    d.close(ticket);
+    exactlyOne(ticket, EventType.TICKET_CLOSED);
+    JsonNode record = d.awaitCompleteChangeRecord(ticket);
+    assertThat(record.path("revisions")).hasSize(1);
+    assertThat(record.path("rollouts")).hasSize(1);
+    assertThat(record.path("rootCauses")).hasSize(1);
+    assertThat(record.path("outcome").path("state").asText()).isEqualTo("CLOSED");
+    eachPublishedEventOnceInTheTrail();
+    assertThat(d.awaitChainVerified().path("valid").asBoolean()).isTrue();
+    everyEventSoFarIsACloudEventAndNoneIsDoubled();
+
+    // Two replicas again for the next flow.
+    if (victim.primary()) {
+      stack.restart(service);
+    } else {
+      seconds.put(service, launchSecond(service));
+    }
+  }
+
+  /**
+   * SIGKILLs {@code victim} after {@code delayMs} (a moment drawn within the flow's moment, not a
+   * wait for anything), then holds leadership to the survivor: whatever the killed one led is led
+   * by the survivor afterwards.
+   */
+  private static void kill(
+      Replica victim, Replica survivor, int delayMs, Map<String, Process> seconds, String ticket)
+      throws Exception {
+    String service = victim.service();
+    await()
+        .alias("one leader of the " + service + " outbox")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> victim.leadsTheOutbox() != survivor.leadsTheOutbox());
+    boolean ledTheOutbox = victim.leadsTheOutbox();
+    String leaseHolder = null;
+    boolean heldTheLease = false;
+    if (service.equals("rollout-service")) {
+      await()
+          .alias("a holder of the rollout Lease")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> rolloutLeaseHolder() != null);
+      leaseHolder = rolloutLeaseHolder();
+      heldTheLease = victim.logText().contains(leaseHolder + " leads the rollouts");
+    }
+    Thread.sleep(delayMs);
+    // The test run's lease as the kill finds it: who executes the run then, if anyone does.
+    Map<String, String> runOwners =
+        service.equals("test-orchestrator") ? runLeaseOwners(ticket, true) : Map.of();
+    int exit;
+    if (victim.primary()) {
+      exit = stack.kill(service);
+    } else {
+      Process second = seconds.get(service);
+      second.destroyForcibly();
+      exit = second.waitFor();
+    }
+    assertThat(exit).as("SIGKILL of " + service).isEqualTo(137);
+    System.out.printf(
+        "two replicas: killed the %s replica of %s; it led the outbox: %s%s%n",
+        victim.primary() ? "stack's" : "second",
+        service,
+        ledTheOutbox,
+        leaseHolder == null
+            ? ""
+            : "; it held the Lease: " + heldTheLease + " (" + leaseHolder + ")");
+    await()
+        .alias("the survivor leads the " + service + " outbox")
+        .atMost(Duration.ofSeconds(60))
+        .until(survivor::leadsTheOutbox);
+    if (ledTheOutbox || heldTheLease) {
+      leadersKilled.add(service);
+    }
+    if (!runOwners.isEmpty()) {
+      // The killed replica cannot finish a run: a run it held ends under another owner (the
+      // survivor's, once the lease ran out); one the survivor held ends under the same.
+      await()
+          .alias("the runs of " + ticket + " executed to their end")
+          .atMost(Duration.ofMinutes(3))
+          .until(() -> runLeaseOwners(ticket, false).keySet().containsAll(runOwners.keySet()));
+      Map<String, String> after = runLeaseOwners(ticket, false);
+      runOwners.forEach(
+          (run, owner) -> {
+            boolean moved = !owner.equals(after.get(run));
+            System.out.printf(
+                "two replicas: run %s held by %s at the kill, finished by %s (%s)%n",
+                run, owner, after.get(run), moved ? "taken over" : "the survivor's all along");
+            if (moved) {
+              leadersKilled.add(service);
+            }
+          });
+    }
+    if (service.equals("rollout-service")) {
+      String before = leaseHolder;
+      boolean moved = heldTheLease;
+      // The Lease runs out (15 s) and the survivor takes it; it had it already otherwise.
+      await()
+          .alias("the survivor holds the rollout Lease")
+          .atMost(Duration.ofSeconds(90))
+          .until(
+              () -> {
+                String holder = rolloutLeaseHolder();
+                return holder != null
+                    && (!moved || !holder.equals(before))
+                    && survivor.logText().contains(holder + " leads the rollouts");
+              });
+    }
+  }
+
+  /** Rows of the rollout-service's notification queue of that kind, sent. */
+  static long notificationsSent(String rolloutId, String kind) throws Exception {
+    try (var c = stack.databaseConnection("rollout-service");
+        var st =
+            c.prepareStatement(
+                "select count(*) from notification where rollout_id = ? and kind = ? and sent_at"
+                    + " is not null")) {
+      st.setString(1, rolloutId);
+      st.setString(2, kind);
+      try (var rs = st.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  /**
+   * Run id to lease owner of the ticket's test runs: those being executed ({@code running}), or
+   * those finished.
+   */
+  static Map<String, String> runLeaseOwners(String ticket, boolean running) throws Exception {
+    Map<String, String> owners = new java.util.TreeMap<>();
+    try (var c = stack.databaseConnection("test-orchestrator");
+        var st =
+            c.prepareStatement(
+                "select run_id, lease_owner from test_run where ticket_id = ? and lease_owner is"
+                    + " not null and "
+                    + (running ? "state = 'RUNNING'" : "state in ('COMPLETED', 'CLEANED')"))) {
+      st.setString(1, ticket);
+      try (var rs = st.executeQuery()) {
+        while (rs.next()) {
+          owners.put(rs.getString(1), rs.getString(2));
+        }
+      }
+    }
+    return owners;
+  }
+
+  /** Every event published so far (but the audit-service's own) is in the audit trail once. */
+  static void eachPublishedEventOnceInTheTrail() throws Exception {
+    for (String service : LocalStack.SERVICES) {
+      outboxSent(service);
+    }
+    readToTheEnd();
+    Set<String> published = new HashSet<>();
+    for (ConsumerRecord<String, byte[]> r : events) {
+      if (!Topics.AUDIT.equals(r.topic()) && !Topics.DEAD_LETTER.equals(r.topic())) {
+        published.add(header(r, CloudEventHeaders.SOURCE) + "|" + header(r, CloudEventHeaders.ID));
+      }
+    }
+    await()
+        .alias("every published event in the trail")
+        .atMost(Duration.ofSeconds(90))
+        .until(() -> trailIdentities().keySet().containsAll(published));
+    assertThat(trailIdentities().entrySet().stream().filter(e -> e.getValue() != 1).toList())
+        .as("events stored more than once in the trail")
+        .isEmpty();
   }
 
   /** Restarts the service with {@code point} armed in its JVM. */
