@@ -56,7 +56,12 @@ class StormRevertBenchmark {
 
   /** What one storm got back from the hook. */
   record StormResult(
-      String namespace, int sent, long non2xx, long fiveXx, long[] latencies, Set<String> tickets) {}
+      String namespace,
+      int sent,
+      long non2xx,
+      long fiveXx,
+      long[] latencies,
+      Set<String> tickets) {}
 
   @Test
   void canaryRevertsDuringAlertStorm() throws Exception {
@@ -88,7 +93,8 @@ class StormRevertBenchmark {
       loads.add(loadAverage());
       for (int i = 0; i < REVERTS; i++) {
         String namespace = "storm-" + UUID.randomUUID().toString().substring(0, 8);
-        stormy.add(revert(demo, kube, ++n, () -> storm(http, at, namespace, ALERTS, WORKLOADS, SECONDS)));
+        stormy.add(
+            revert(demo, kube, ++n, () -> storm(http, at, namespace, ALERTS, WORKLOADS, SECONDS)));
         StormResult storm = lastStorm;
         storms.add(storm);
         totals.add(
@@ -111,7 +117,8 @@ class StormRevertBenchmark {
     lines.add(row("during the storm: alert POST to revert verified", verified(stormy)));
     lines.add(row("during the storm: alert POST to restore issued", issued(stormy)));
     lines.add("");
-    lines.add("| storm | groups (alerts) | non-2xx | 5xx | hook p50 ms | hook p99 ms | hook max ms | tickets |");
+    lines.add(
+        "| storm | groups (alerts) | non-2xx | 5xx | hook p50 ms | hook p99 ms | hook max ms | tickets |");
     lines.add("|---|---:|---:|---:|---:|---:|---:|---:|");
     for (int i = 0; i < storms.size(); i++) {
       StormResult s = storms.get(i);
@@ -131,7 +138,8 @@ class StormRevertBenchmark {
               totals.get(i)));
     }
     lines.add("");
-    lines.add("(" + Instant.now() + ", load averages 1/5/15 min: " + String.join("; ", loads) + ")");
+    lines.add(
+        "(" + Instant.now() + ", load averages 1/5/15 min: " + String.join("; ", loads) + ")");
     String report = String.join("\n", lines) + "\n";
     System.out.println(report);
     Path out = Path.of("target/benchmarks/storm-revert.md");
@@ -157,8 +165,8 @@ class StormRevertBenchmark {
 
   /**
    * Promotes a patch of the canary workload to its watch window, starts the storm if one is given
-   * (and waits a third of it), fires the canary's own alert and times the revert; then waits for the
-   * storm to end. The revert must complete, verified, with the checkpointed spec back.
+   * (and waits a third of it), fires the canary's own alert and times the revert; then waits for
+   * the storm to end. The revert must complete, verified, with the checkpointed spec back.
    */
   Revert revert(Demo demo, KubernetesClient kube, int n, StormStart storm) throws Exception {
     DeploymentSpec checkpoint = Serialization.clone(HookRevertBenchmark.deployment(kube).getSpec());
@@ -176,7 +184,7 @@ class StormRevertBenchmark {
       Thread.sleep(SECONDS * 1000L / 3);
     }
     Instant posted = Instant.now();
-    JsonNode reached = demo.fire(WORKLOAD);
+    JsonNode reached = demo.fire(WORKLOAD, Instant.now());
     assertThat(reached.toString()).as("the canary's alert joins its ticket").contains(ticket);
     JsonNode reverted = demo.awaitRollout(ticket, rev, Set.of("REVERTED"));
     JsonNode completed = demo.revertCompleted(ticket, reverted.path("id").asText());
@@ -205,7 +213,12 @@ class StormRevertBenchmark {
    * open loop (latency from the scheduled send, so a stall is not hidden), on its own thread.
    */
   static CompletableFuture<StormResult> storm(
-      HttpClient http, Demo.Endpoints at, String namespace, int alerts, int workloads, int seconds) {
+      HttpClient http,
+      Demo.Endpoints at,
+      String namespace,
+      int alerts,
+      int workloads,
+      int seconds) {
     List<String> groups = groups(namespace, alerts, workloads);
     int total = groups.size();
     long interval = seconds * 1_000_000_000L / total;
@@ -281,7 +294,8 @@ class StormRevertBenchmark {
   static List<String> groups(String namespace, int alerts, int workloads) {
     List<String> groups = new ArrayList<>();
     String run = UUID.randomUUID().toString().substring(0, 8);
-    Instant startsAt = Instant.now().minusSeconds(60).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    Instant startsAt =
+        Instant.now().minusSeconds(60).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     for (int first = 0; first < alerts; first += GROUP) {
       StringBuilder body =
           new StringBuilder(
@@ -302,12 +316,7 @@ class StormRevertBenchmark {
                     + " above 5%%\"},\"startsAt\":\"%s\",\"endsAt\":\"0001-01-01T00:00:00Z\","
                     + "\"generatorURL\":\"http://prometheus:9090/graph\","
                     + "\"fingerprint\":\"%s-%06d\"}",
-                namespace,
-                i % workloads,
-                i,
-                startsAt,
-                run,
-                i));
+                namespace, i % workloads, i, startsAt, run, i));
       }
       groups.add(body.append("]}").toString());
     }
