@@ -305,6 +305,15 @@ public final class Demo {
    * returns the tickets it reached: a new one, or the open one it joins.
    */
   JsonNode fire(String workload) throws IOException {
+    return fire(workload, Instant.now().minusSeconds(300));
+  }
+
+  /**
+   * Like {@link #fire(String)}, with the time the alert began: a rollout is reverted only by an
+   * alert that began after it did (the rollout-service's AlertRules), so a benchmark that reverts a
+   * promoted patch fires with now.
+   */
+  JsonNode fire(String workload, Instant startsAt) throws IOException {
     ObjectNode alert = ContractJson.mapper().createObjectNode();
     alert.put("status", "firing");
     alert
@@ -317,7 +326,7 @@ public final class Demo {
         .putObject("annotations")
         .put("summary", workload + " returns 5xx for 4% of requests")
         .put("description", "error ratio above 2% for 5 minutes");
-    alert.put("startsAt", Instant.now().minusSeconds(300).toString());
+    alert.put("startsAt", startsAt.toString());
     alert.put("endsAt", "0001-01-01T00:00:00Z");
     alert.put("fingerprint", fingerprint(workload + run));
     alert.put("generatorURL", "http://prometheus.example/graph?g0.expr=errors");

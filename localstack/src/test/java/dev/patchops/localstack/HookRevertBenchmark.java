@@ -92,7 +92,7 @@ class HookRevertBenchmark {
     DeploymentSpec promoted = Serialization.clone(deployment(kube).getSpec());
 
     Instant posted = Instant.now();
-    demo.fire(WORKLOAD);
+    demo.fire(WORKLOAD, Instant.now());
     JsonNode reverted = demo.awaitRollout(ticket, rev, Set.of("REVERTED"));
     JsonNode completed = demo.revertCompleted(ticket, reverted.path("id").asText());
     assertThat(completed.path("verified").asBoolean()).isTrue();

@@ -435,6 +435,41 @@ class AlertHookTest {
         .body("tickets", hasSize(20));
   }
 
+  @Test
+  void theSameAlertTwiceInOnePayloadAndAStartFinerThanMicrosecondsAreDuplicates() {
+    // The hook reads a batch's occurrences in one query up front: an alert repeated within its
+    // payload, or redelivered with a start time finer than PostgreSQL keeps, is still found.
+    String deployment = "twice-" + UUID.randomUUID().toString().substring(0, 8);
+    String fingerprint = UUID.randomUUID().toString().substring(0, 16);
+    String alert =
+        "{\"status\":\"firing\",\"labels\":{\"alertname\":\"Twice\",\"namespace\":\"shop\","
+            + "\"deployment\":\""
+            + deployment
+            + "\"},\"startsAt\":\"2026-11-26T09:12:00.123456789Z\",\"fingerprint\":\""
+            + fingerprint
+            + "\"}";
+    String body =
+        "{\"version\":\"4\",\"status\":\"firing\",\"alerts\":[" + alert + "," + alert + "]}";
+    String ticketId =
+        postAlertmanager(body)
+            .statusCode(202)
+            .body("received", equalTo(2))
+            .body("duplicates", equalTo(1))
+            .body("tickets", hasSize(1))
+            .extract()
+            .path("tickets[0]");
+    postAlertmanager(body)
+        .statusCode(202)
+        .body("duplicates", equalTo(2))
+        .body("tickets", contains(ticketId));
+    given()
+        .header("Authorization", as("ada", "auditor"))
+        .get("/api/v1/tickets/" + ticketId)
+        .then()
+        .body("alerts", hasSize(1))
+        .body("alerts[0].deliveries", equalTo(4));
+  }
+
   static String alertmanager(
       String status, String fingerprint, String deployment, String startsAt, String endsAt) {
     return """

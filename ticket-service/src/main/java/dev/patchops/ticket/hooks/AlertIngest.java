@@ -19,12 +19,15 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import org.hibernate.Session;
 
 /**
  * Turns alerts from any hook into occurrences, tickets and alert events. Idempotent per occurrence:
@@ -37,6 +40,9 @@ public class AlertIngest {
   @Inject EntityManager entityManager;
   @Inject TicketServiceConfig config;
 
+  /** Inserts of one batch's new occurrences sent to PostgreSQL per round trip. */
+  private static final int JDBC_BATCH = 100;
+
   public record Result(
       int received, int duplicates, Set<String> tickets, int uncorrelated, int refused) {}
 
@@ -47,14 +53,21 @@ public class AlertIngest {
     int uncorrelated = 0;
     int refused = 0;
     Set<String> touched = new TreeSet<>();
+    // Every alert and workload lock first: concurrent deliveries of one alert queue here instead
+    // of racing on the unique key, and two groups of one workload open one ticket.
     lockInOneOrder(source, signals);
+    // A group of 50 alerts made about 200 round trips to PostgreSQL, one per alert for its
+    // occurrence, its lock, its workload's lock and its workload's ticket, plus one insert each
+    // (the alert storm benchmark). Now the batch's occurrences are read in one query, its
+    // workloads' open tickets locked in one, and the new occurrences inserted in one JDBC batch.
+    entityManager.unwrap(Session.class).setJdbcBatchSize(JDBC_BATCH);
+    Map<String, java.util.List<AlertOccurrence>> known = occurrences(source, signals);
+    Map<String, Ticket> open = openTickets(source, signals, known);
     // The batch's alert events go to the outbox in one JDBC batch; they are written before any
     // ticket event, so each key's events keep the order in which they happened.
     java.util.List<Outbox.Event> pending = new java.util.ArrayList<>();
     for (AlertSignal signal : signals) {
-      // Concurrent deliveries of one alert queue here instead of racing on the unique key.
-      advisoryLock(source + "|" + signal.fingerprint());
-      AlertOccurrence occurrence = find(source, signal);
+      AlertOccurrence occurrence = find(source, signal, known);
       Instant now = Instant.now();
       switch (signal.status()) {
         case FIRING -> {
@@ -68,6 +81,9 @@ public class AlertIngest {
             continue;
           }
           occurrence = newOccurrence(source, signal, now);
+          known
+              .computeIfAbsent(occurrence.fingerprint, f -> new java.util.ArrayList<>())
+              .add(occurrence);
           String refusal = AlertTargets.refusal(signal.labels());
           if (refusal != null) {
             // Received and kept, so a redelivery is a duplicate; but it names nothing to act on.
@@ -77,7 +93,9 @@ public class AlertIngest {
             refused++;
           }
           Ticket ticket =
-              refusal != null ? null : correlate(occurrence, signal, actor, pending).orElse(null);
+              refusal != null
+                  ? null
+                  : correlate(occurrence, signal, actor, pending, open).orElse(null);
           if (ticket == null && refusal == null) {
             uncorrelated++;
           }
@@ -145,20 +163,122 @@ public class AlertIngest {
     return new Result(signals.size(), duplicates, touched, uncorrelated, refused);
   }
 
-  private AlertOccurrence find(String source, AlertSignal signal) {
+  /**
+   * The occurrence a signal names: for a signal with its start time, from the batch's occurrences
+   * read up front (and those the batch created since); without one (PagerDuty), the open one.
+   */
+  private static AlertOccurrence find(
+      String source, AlertSignal signal, Map<String, java.util.List<AlertOccurrence>> known) {
     if (signal.startsAt() != null) {
-      return AlertOccurrence.find(
-              "source = ?1 and fingerprint = ?2 and startsAt = ?3",
-              source,
-              signal.fingerprint(),
-              signal.startsAt())
-          .firstResult();
+      for (AlertOccurrence occurrence :
+          known.getOrDefault(signal.fingerprint(), java.util.List.of())) {
+        if (sameStart(occurrence.startsAt, signal.startsAt())) {
+          return occurrence;
+        }
+      }
+      return null;
     }
     return AlertOccurrence.find(
             "source = ?1 and fingerprint = ?2 and endedAt is null order by startsAt desc",
             source,
             signal.fingerprint())
         .firstResult();
+  }
+
+  /**
+   * Whether a stored start is the given one: PostgreSQL keeps microseconds, and the driver rounds
+   * the nanoseconds of a time it writes (the equality query it replaces compared the rounded time).
+   */
+  static boolean sameStart(Instant stored, Instant given) {
+    if (stored.equals(given)) {
+      return true;
+    }
+    Instant truncated = given.truncatedTo(ChronoUnit.MICROS);
+    return stored.equals(truncated) || stored.equals(truncated.plus(1, ChronoUnit.MICROS));
+  }
+
+  /** The stored occurrences of the batch's fingerprints (those with a start time), in one query. */
+  private static Map<String, java.util.List<AlertOccurrence>> occurrences(
+      String source, java.util.List<AlertSignal> signals) {
+    Map<String, java.util.List<AlertOccurrence>> known = new HashMap<>();
+    Set<String> fingerprints = new TreeSet<>();
+    for (AlertSignal signal : signals) {
+      if (signal.startsAt() != null) {
+        fingerprints.add(signal.fingerprint());
+      }
+    }
+    if (fingerprints.isEmpty()) {
+      return known;
+    }
+    java.util.List<AlertOccurrence> found =
+        AlertOccurrence.list(
+            "source = ?1 and fingerprint in ?2", source, java.util.List.copyOf(fingerprints));
+    for (AlertOccurrence occurrence : found) {
+      known
+          .computeIfAbsent(occurrence.fingerprint, f -> new java.util.ArrayList<>())
+          .add(occurrence);
+    }
+    return known;
+  }
+
+  /**
+   * The newest open software ticket of each workload that a new firing alert of the batch names,
+   * locked in one statement in the order of the ticket ids (the workload locks are already held, so
+   * no other group of these workloads waits here). Keyed by {@link #workloadKey}.
+   */
+  private Map<String, Ticket> openTickets(
+      String source,
+      java.util.List<AlertSignal> signals,
+      Map<String, java.util.List<AlertOccurrence>> known) {
+    Set<String> workloads = new TreeSet<>();
+    java.util.List<String> namespaces = new java.util.ArrayList<>();
+    java.util.List<String> names = new java.util.ArrayList<>();
+    for (AlertSignal signal : signals) {
+      String namespace = signal.labels().get("namespace");
+      String name = signal.labels().get("deployment");
+      if (signal.status() != AlertSignal.Status.FIRING
+          || namespace == null
+          || name == null
+          || (signal.startsAt() != null && find(source, signal, known) != null)
+          || AlertTargets.refusal(signal.labels()) != null) {
+        continue;
+      }
+      if (workloads.add(workloadKey(namespace, name))) {
+        namespaces.add(namespace);
+        names.add(name);
+      }
+    }
+    Map<String, Ticket> open = new HashMap<>();
+    if (workloads.isEmpty()) {
+      return open;
+    }
+    // The outer state test is checked again on the locked row, as the single-ticket query did.
+    @SuppressWarnings("unchecked")
+    java.util.List<Ticket> found =
+        entityManager
+            .createNativeQuery(
+                "select t.* from ticket t where t.kind = ?1 and t.state not in (?2, ?3)"
+                    + " and t.id in (select distinct on (o.workload_namespace, o.workload_name)"
+                    + " o.id from ticket o join unnest(cast(?4 as text[]), cast(?5 as text[]))"
+                    + " as w(namespace, name) on o.workload_namespace = w.namespace"
+                    + " and o.workload_name = w.name where o.kind = ?1 and o.state not in (?2, ?3)"
+                    + " order by o.workload_namespace, o.workload_name, o.opened_at desc)"
+                    + " order by t.id for update",
+                Ticket.class)
+            .setParameter(1, TicketKind.SOFTWARE.name())
+            .setParameter(2, TicketState.RESOLVED.name())
+            .setParameter(3, TicketState.CLOSED.name())
+            .setParameter(4, namespaces.toArray(String[]::new))
+            .setParameter(5, names.toArray(String[]::new))
+            .getResultList();
+    for (Ticket ticket : found) {
+      open.put(workloadKey(ticket.workloadNamespace, ticket.workloadName), ticket);
+    }
+    return open;
+  }
+
+  private static String workloadKey(String namespace, String name) {
+    return namespace + "/" + name;
   }
 
   private static AlertOccurrence newOccurrence(String source, AlertSignal signal, Instant now) {
@@ -192,22 +312,15 @@ public class AlertIngest {
       AlertOccurrence occurrence,
       AlertSignal signal,
       String actor,
-      java.util.List<Outbox.Event> pending) {
+      java.util.List<Outbox.Event> pending,
+      Map<String, Ticket> open) {
     if (occurrence.workloadName != null) {
-      advisoryLock("workload|" + occurrence.workloadNamespace + "/" + occurrence.workloadName);
-      Optional<Ticket> open =
-          Ticket.find(
-                  "kind = ?1 and workloadNamespace = ?2 and workloadName = ?3 and state not in (?4, ?5)"
-                      + " order by openedAt desc",
-                  TicketKind.SOFTWARE,
-                  occurrence.workloadNamespace,
-                  occurrence.workloadName,
-                  TicketState.RESOLVED,
-                  TicketState.CLOSED)
-              .withLock(LockModeType.PESSIMISTIC_WRITE)
-              .firstResultOptional();
-      if (open.isPresent()) {
-        return open;
+      // The workload's lock is held since lockInOneOrder, its open ticket read and locked since
+      // openTickets; a ticket this batch opened or reopened is open for its later alerts too.
+      String key = workloadKey(occurrence.workloadNamespace, occurrence.workloadName);
+      Ticket current = open.get(key);
+      if (current != null) {
+        return Optional.of(current);
       }
       Optional<Ticket> recent =
           Ticket.find(
@@ -227,10 +340,11 @@ public class AlertIngest {
             ticket,
             "alert " + occurrence.alertName + " (" + occurrence.fingerprint + ") fired again",
             actor);
+        open.put(key, ticket);
         return Optional.of(ticket);
       }
       writePending(pending);
-      return Optional.of(
+      Ticket opened =
           tickets.open(
               new TicketService.NewTicket(
                   TicketKind.SOFTWARE,
@@ -243,7 +357,9 @@ public class AlertIngest {
                   occurrence.startsAt,
                   occurrence.fingerprint),
               actor,
-              TicketSource.ALERT));
+              TicketSource.ALERT);
+      open.put(key, opened);
+      return Optional.of(opened);
     }
     if (occurrence.nodeName != null) {
       Optional<Equipment> equipment =
@@ -298,9 +414,10 @@ public class AlertIngest {
    * Takes every alert and workload lock the batch may need, up front and in one global order (of
    * the lock ids). Taken one by one in batch order, two groups naming the same workloads or alerts
    * in different orders each held what the other waited for: PostgreSQL broke the deadlock by
-   * failing one, a 500 that Alertmanager retries (seen in the alert storm benchmark). The per-alert
-   * locks below are then re-entrant no-ops. A subquery with OFFSET 0 keeps its order for the outer
-   * scan, so the locks are taken in that order.
+   * failing one, a 500 that Alertmanager retries (seen in the alert storm benchmark). Nothing takes
+   * them one by one any more (only a node alert's equipment lock is still taken per alert). A
+   * subquery with OFFSET 0 keeps its order for the outer scan, so the locks are taken in that
+   * order.
    */
   private void lockInOneOrder(String source, java.util.List<AlertSignal> signals) {
     Set<String> keys = new TreeSet<>();
@@ -312,7 +429,7 @@ public class AlertIngest {
         keys.add("workload|" + namespace + "/" + name);
       }
     }
-    if (keys.size() < 2) {
+    if (keys.isEmpty()) {
       return;
     }
     entityManager
