@@ -26,7 +26,9 @@ public class InboundEvents {
   public enum Outcome {
     PROCESSED,
     DUPLICATE,
-    DEAD_LETTERED
+    DEAD_LETTERED,
+    /** Valid and trusted, but about nothing this consumer holds: no transaction, no inbox row. */
+    NOT_ACTED_ON
   }
 
   private final EventCodec codec;
@@ -55,6 +57,21 @@ public class InboundEvents {
    */
   public Outcome process(
       String consumer, ConsumerRecord<String, byte[]> record, EventHandler handler) {
+    return process(consumer, record, event -> true, handler);
+  }
+
+  /**
+   * As {@link #process(String, ConsumerRecord, EventHandler)}, for a consumer that can tell from a
+   * decoded event alone that the event concerns nothing it holds: such an event is checked as any
+   * other (a poison or an untrusted one is still dead-lettered) and then acknowledged without a
+   * transaction. {@code actsOn} must be true for any event the handler could act on, since a
+   * skipped event leaves no inbox row.
+   */
+  public Outcome process(
+      String consumer,
+      ConsumerRecord<String, byte[]> record,
+      java.util.function.Predicate<IncomingEvent> actsOn,
+      EventHandler handler) {
     IncomingEvent event;
     try {
       event = codec.decode(record);
@@ -65,6 +82,9 @@ public class InboundEvents {
       return deadLetter(consumer, record, e.getMessage(), e, 1);
     } catch (PoisonMessageException e) {
       return deadLetter(consumer, record, e.getMessage(), e, 1);
+    }
+    if (!actsOn.test(event)) {
+      return count(consumer, Outcome.NOT_ACTED_ON);
     }
     int maxAttempts = Math.max(1, config.inbox().maxAttempts());
     RuntimeException last = null;

@@ -169,6 +169,14 @@ public class RolloutService {
         .orElse(null);
   }
 
+  /** Every rollout not yet ended, for {@link AlertReach}: a handful, read once per poll. */
+  @Transactional
+  public List<AlertReach.Running> running() {
+    return Rollout.<Rollout>find("phase not in ?1", RolloutPhase.TERMINAL).list().stream()
+        .map(r -> new AlertReach.Running(r.namespace, r.deployment, r.ticketId))
+        .toList();
+  }
+
   @Transactional
   public List<String> activeIds() {
     return Rollout.<Rollout>find("phase not in ?1 order by createdAt", RolloutPhase.TERMINAL)

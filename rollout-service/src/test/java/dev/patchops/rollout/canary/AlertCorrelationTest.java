@@ -224,6 +224,75 @@ class AlertCorrelationTest {
     }
   }
 
+  /**
+   * An alert storm's alerts are about other workloads: each is checked and acknowledged without a
+   * transaction, an inbox row or an API lookup, and the canary's own alert behind them still
+   * reverts it.
+   */
+  @Test
+  void alertsThatCanReachNoRunningRolloutAreSkippedWithoutAnInboxRow() throws Exception {
+    String ns = Sandbox.shop(client);
+    String id = canaryRunning(ns, '7');
+    double skippedBefore = notActedOn();
+    String otherDeployment =
+        EventSender.send(
+            new AlertReceived(
+                null,
+                "fp-" + UUID.randomUUID(),
+                "alertmanager",
+                "CatalogErrors",
+                Severity.SEV1,
+                Map.of("alertname", "CatalogErrors", "namespace", ns, "deployment", "catalog"),
+                Map.of(),
+                new dev.patchops.contract.model.WorkloadRef(ns, "Deployment", "catalog"),
+                Instant.now()),
+            "ticket-service");
+    String otherNamespace =
+        EventSender.send(
+            new AlertReceived(
+                null,
+                "fp-" + UUID.randomUUID(),
+                "alertmanager",
+                "CheckoutErrors",
+                Severity.SEV1,
+                Map.of("alertname", "CheckoutErrors", "namespace", "elsewhere", "pod", "c-1"),
+                Map.of(),
+                null,
+                Instant.now()),
+            "ticket-service");
+    await("both acknowledged as reaching no rollout")
+        .atMost(WAIT)
+        .until(() -> notActedOn() >= skippedBefore + 2);
+    alert(Map.of("namespace", ns, "app", "checkout"), Severity.SEV1, Instant.now());
+    awaitPhase(id, RolloutPhase.REVERTED);
+    assertThat(inboxRows(otherDeployment)).as("another Deployment's alert").isZero();
+    assertThat(inboxRows(otherNamespace)).as("another namespace's alert").isZero();
+  }
+
+  @Inject io.agroal.api.AgroalDataSource dataSource;
+  @Inject io.micrometer.core.instrument.MeterRegistry registry;
+
+  double notActedOn() {
+    var counter =
+        registry
+            .find("patchops.inbox.events")
+            .tag("consumer", "rollout-service.alerts")
+            .tag("outcome", "NOT_ACTED_ON")
+            .counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  int inboxRows(String eventId) throws Exception {
+    try (var c = dataSource.getConnection();
+        var st = c.prepareStatement("select count(*) from inbox_event where event_id = ?")) {
+      st.setString(1, eventId);
+      try (var rs = st.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    }
+  }
+
   @Test
   void anOlderAlertAndANonRevertingSeverityAreRecordedNotActedOn() throws Exception {
     String ns = Sandbox.shop(client);

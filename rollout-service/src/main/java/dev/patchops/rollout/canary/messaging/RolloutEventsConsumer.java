@@ -17,6 +17,7 @@ import dev.patchops.contract.model.RevertTrigger;
 import dev.patchops.contract.model.RolloutOrigin;
 import dev.patchops.contract.model.WorkloadRef;
 import dev.patchops.platform.messaging.InboundEvents;
+import dev.patchops.rollout.canary.AlertReach;
 import dev.patchops.rollout.canary.AlertRules;
 import dev.patchops.rollout.canary.AnalysisSpec;
 import dev.patchops.rollout.canary.Rollout;
@@ -132,18 +133,38 @@ public class RolloutEventsConsumer {
     return !TICKET_TYPES_ACTED_ON.contains(value) && EventType.fromType(value).isPresent();
   }
 
+  /**
+   * A poll at a time (batch mode), with the running rollouts read once for it: an alert that can
+   * reach none of them ({@link AlertReach}) is checked and acknowledged without a transaction or an
+   * API lookup, so a storm of alerts about other workloads does not delay a canary's own. A rollout
+   * started after the poll's read cannot be reverted by these alerts anyway: they began before it.
+   */
   @Incoming(Channels.ALERTS_IN)
   @Blocking
-  public void alerts(ConsumerRecord<String, byte[]> record) {
-    wakeIfProcessed(
-        inbound.process(
-            ALERTS_CONSUMER,
-            record,
-            event -> {
-              if (event.payload() instanceof AlertReceived alert) {
-                alert(alert);
-              }
-            }));
+  public void alerts(ConsumerRecords<String, byte[]> records) {
+    if (records.isEmpty()) {
+      return;
+    }
+    List<AlertReach.Running> running = rollouts.running();
+    boolean processed = false;
+    for (ConsumerRecord<String, byte[]> record : records) {
+      processed |=
+          inbound.process(
+                  ALERTS_CONSUMER,
+                  record,
+                  event ->
+                      !(event.payload() instanceof AlertReceived alert)
+                          || AlertReach.mayReach(alert, running),
+                  event -> {
+                    if (event.payload() instanceof AlertReceived alert) {
+                      alert(alert);
+                    }
+                  })
+              == InboundEvents.Outcome.PROCESSED;
+    }
+    if (processed) {
+      engine.wake();
+    }
   }
 
   @Incoming(Channels.TESTS_IN)
