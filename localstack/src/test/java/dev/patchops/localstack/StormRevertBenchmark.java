@@ -219,7 +219,13 @@ class StormRevertBenchmark {
       int alerts,
       int workloads,
       int seconds) {
-    List<String> groups = groups(namespace, alerts, workloads);
+    List<String> groups =
+        dev.patchops.testing.AlertStorm.groups(
+            namespace,
+            alerts,
+            workloads,
+            GROUP,
+            Instant.now().minusSeconds(60).truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
     int total = groups.size();
     long interval = seconds * 1_000_000_000L / total;
     long[] latencies = new long[total];
@@ -289,38 +295,6 @@ class StormRevertBenchmark {
     sender.setDaemon(true);
     sender.start();
     return result;
-  }
-
-  static List<String> groups(String namespace, int alerts, int workloads) {
-    List<String> groups = new ArrayList<>();
-    String run = UUID.randomUUID().toString().substring(0, 8);
-    Instant startsAt =
-        Instant.now().minusSeconds(60).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-    for (int first = 0; first < alerts; first += GROUP) {
-      StringBuilder body =
-          new StringBuilder(
-              "{\"version\":\"4\",\"groupKey\":\"{}:{alertname=\\\"StormAlert\\\"}\","
-                  + "\"truncatedAlerts\":0,\"status\":\"firing\",\"receiver\":\"patchops\","
-                  + "\"groupLabels\":{\"alertname\":\"StormAlert\"},"
-                  + "\"commonLabels\":{\"alertname\":\"StormAlert\"},\"commonAnnotations\":{},"
-                  + "\"externalURL\":\"http://alertmanager:9093\",\"alerts\":[");
-      for (int i = first; i < Math.min(alerts, first + GROUP); i++) {
-        if (i > first) {
-          body.append(',');
-        }
-        body.append(
-            String.format(
-                "{\"status\":\"firing\",\"labels\":{\"alertname\":\"StormAlert\","
-                    + "\"severity\":\"critical\",\"namespace\":\"%s\",\"deployment\":\"svc-%03d\","
-                    + "\"instance\":\"pod-%d\"},\"annotations\":{\"summary\":\"error rate"
-                    + " above 5%%\"},\"startsAt\":\"%s\",\"endsAt\":\"0001-01-01T00:00:00Z\","
-                    + "\"generatorURL\":\"http://prometheus:9090/graph\","
-                    + "\"fingerprint\":\"%s-%06d\"}",
-                namespace, i % workloads, i, startsAt, run, i));
-      }
-      groups.add(body.append("]}").toString());
-    }
-    return groups;
   }
 
   private static long[] verified(List<Revert> reverts) {

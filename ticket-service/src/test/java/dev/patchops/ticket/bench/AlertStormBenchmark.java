@@ -47,6 +47,7 @@ class AlertStormBenchmark {
   private static final int ALERTS = Integer.getInteger("bench.storm.alerts", 10_000);
   private static final int WORKLOADS = Integer.getInteger("bench.storm.workloads", 200);
   private static final int GROUP = Integer.getInteger("bench.storm.group", 50);
+  private static final java.time.Instant STARTS_AT = java.time.Instant.parse("2026-12-05T07:00:00Z");
   private static final String TOKEN = "Bearer test-alertmanager-token";
 
   @TestHTTPResource("/")
@@ -74,11 +75,11 @@ class AlertStormBenchmark {
     Run hook;
     try {
       // Warm both paths (JIT, pools, Hibernate) on other workloads.
-      List<String> warm = groups(warmNamespace, 1000, 20);
+      List<String> warm = dev.patchops.testing.AlertStorm.groups(warmNamespace, 1000, 20, GROUP, STARTS_AT);
       storm(vertx, client, "/bench/bare-alertmanager", warm, 5);
       storm(vertx, client, "/hooks/alertmanager", warm, 5);
 
-      List<String> groups = groups(namespace, ALERTS, WORKLOADS);
+      List<String> groups = dev.patchops.testing.AlertStorm.groups(namespace, ALERTS, WORKLOADS, GROUP, STARTS_AT);
       bare = storm(vertx, client, "/bench/bare-alertmanager", groups, SECONDS);
       hook = storm(vertx, client, "/hooks/alertmanager", groups, SECONDS);
     } finally {
@@ -138,42 +139,6 @@ class AlertStormBenchmark {
     assertThat(Latencies.ofNanos(hook.latencies()).percentileMs(0.99))
         .as("hook p99 ms")
         .isLessThan(100.0);
-  }
-
-  /**
-   * The storm as Alertmanager would send it when grouping by alertname: alert i fires on workload i
-   * mod {@code workloads}, and each notification carries up to {@code GROUP} alerts.
-   */
-  private static List<String> groups(String namespace, int alerts, int workloads) {
-    List<String> groups = new ArrayList<>();
-    String run = UUID.randomUUID().toString().substring(0, 8);
-    for (int first = 0; first < alerts; first += GROUP) {
-      StringBuilder body =
-          new StringBuilder(
-              "{\"version\":\"4\",\"groupKey\":\"{}:{alertname=\\\"StormAlert\\\"}\","
-                  + "\"truncatedAlerts\":0,\"status\":\"firing\",\"receiver\":\"patchops\","
-                  + "\"groupLabels\":{\"alertname\":\"StormAlert\"},"
-                  + "\"commonLabels\":{\"alertname\":\"StormAlert\"},\"commonAnnotations\":{},"
-                  + "\"externalURL\":\"http://alertmanager:9093\",\"alerts\":[");
-      for (int i = first; i < Math.min(alerts, first + GROUP); i++) {
-        if (i > first) {
-          body.append(',');
-        }
-        String workload = String.format("svc-%03d", i % workloads);
-        body.append(
-            String.format(
-                "{\"status\":\"firing\",\"labels\":{\"alertname\":\"StormAlert\","
-                    + "\"severity\":\"critical\",\"namespace\":\"%s\",\"deployment\":\"%s\","
-                    + "\"instance\":\"pod-%d\"},\"annotations\":{\"summary\":\"error rate"
-                    + " above 5%%\"},\"startsAt\":\"2026-12-05T07:00:00Z\","
-                    + "\"endsAt\":\"0001-01-01T00:00:00Z\","
-                    + "\"generatorURL\":\"http://prometheus:9090/graph\","
-                    + "\"fingerprint\":\"%s-%06d\"}",
-                namespace, workload, i, run, i));
-      }
-      groups.add(body.append("]}").toString());
-    }
-    return groups;
   }
 
   /** Sends the groups evenly over {@code seconds}, open loop. */
