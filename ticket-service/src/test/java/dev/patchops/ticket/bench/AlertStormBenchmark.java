@@ -47,7 +47,8 @@ class AlertStormBenchmark {
   private static final int ALERTS = Integer.getInteger("bench.storm.alerts", 10_000);
   private static final int WORKLOADS = Integer.getInteger("bench.storm.workloads", 200);
   private static final int GROUP = Integer.getInteger("bench.storm.group", 50);
-  private static final java.time.Instant STARTS_AT = java.time.Instant.parse("2026-12-05T07:00:00Z");
+  private static final java.time.Instant STARTS_AT =
+      java.time.Instant.parse("2026-12-05T07:00:00Z");
   private static final String TOKEN = "Bearer test-alertmanager-token";
 
   @TestHTTPResource("/")
@@ -75,11 +76,13 @@ class AlertStormBenchmark {
     Run hook;
     try {
       // Warm both paths (JIT, pools, Hibernate) on other workloads.
-      List<String> warm = dev.patchops.testing.AlertStorm.groups(warmNamespace, 1000, 20, GROUP, STARTS_AT);
+      List<String> warm =
+          dev.patchops.testing.AlertStorm.groups(warmNamespace, 1000, 20, GROUP, STARTS_AT);
       storm(vertx, client, "/bench/bare-alertmanager", warm, 5);
       storm(vertx, client, "/hooks/alertmanager", warm, 5);
 
-      List<String> groups = dev.patchops.testing.AlertStorm.groups(namespace, ALERTS, WORKLOADS, GROUP, STARTS_AT);
+      List<String> groups =
+          dev.patchops.testing.AlertStorm.groups(namespace, ALERTS, WORKLOADS, GROUP, STARTS_AT);
       bare = storm(vertx, client, "/bench/bare-alertmanager", groups, SECONDS);
       hook = storm(vertx, client, "/hooks/alertmanager", groups, SECONDS);
     } finally {
