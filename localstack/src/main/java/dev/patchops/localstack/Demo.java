@@ -154,7 +154,10 @@ public final class Demo {
     }
   }
 
-  /** A 503: the service asks to be asked again (a database or broker outage), a poll goes on. */
+  /**
+   * A 503 or 429: the service asks to be asked again (a database outage, a verification already
+   * walking the chain), so a poll goes on.
+   */
   static final class Unavailable extends DemoException {
     Unavailable(String message) {
       super(message);
@@ -770,7 +773,9 @@ public final class Demo {
               + status
               + "): "
               + response.body();
-      throw response.statusCode() == 503 ? new Unavailable(message) : new DemoException(message);
+      throw response.statusCode() == 503 || response.statusCode() == 429
+          ? new Unavailable(message)
+          : new DemoException(message);
     }
     return response.body().isEmpty()
         ? ContractJson.mapper().createObjectNode()
