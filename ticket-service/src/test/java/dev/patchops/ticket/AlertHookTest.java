@@ -470,6 +470,78 @@ class AlertHookTest {
         .body("alerts[0].deliveries", equalTo(4));
   }
 
+  @Test
+  void aPayloadNamingNewWorkloadsAndOneWithATicketGivesEachAlertItsWorkloadsTicket() {
+    // The hook opens a payload's new tickets together before it records the alerts: each new
+    // workload gets one ticket, titled from its first alert, and a workload with an open ticket
+    // keeps it.
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    String existing = TicketFlows.openSoftwareTicket("slow search", "kept-" + run);
+    String body =
+        "{\"version\":\"4\",\"status\":\"firing\",\"alerts\":["
+            + alert("First", "new-a-" + run, run + "-1")
+            + ","
+            + alert("Kept", "kept-" + run, run + "-2")
+            + ","
+            + alert("Second", "new-a-" + run, run + "-3")
+            + ","
+            + alert("Other", "new-b-" + run, run + "-4")
+            + "]}";
+    List<String> ids =
+        postAlertmanager(body)
+            .statusCode(202)
+            .body("received", equalTo(4))
+            .body("duplicates", equalTo(0))
+            .body("uncorrelated", equalTo(0))
+            .body("tickets", hasSize(3))
+            .body("tickets", hasItem(existing))
+            .extract()
+            .path("tickets");
+    String a = ticketOf("new-a-" + run);
+    String b = ticketOf("new-b-" + run);
+    assertThat(ids).containsExactlyInAnyOrder(existing, a, b);
+    given()
+        .header("Authorization", as("ada", "auditor"))
+        .get("/api/v1/tickets/" + a)
+        .then()
+        .body("title", equalTo("First"))
+        .body(
+            "alerts.fingerprint", org.hamcrest.Matchers.containsInAnyOrder(run + "-1", run + "-3"));
+    given()
+        .header("Authorization", as("ada", "auditor"))
+        .get("/api/v1/tickets/" + b)
+        .then()
+        .body("title", equalTo("Other"))
+        .body("alerts.fingerprint", contains(run + "-4"));
+    given()
+        .header("Authorization", as("ada", "auditor"))
+        .get("/api/v1/tickets/" + existing)
+        .then()
+        .body("alerts.fingerprint", contains(run + "-2"));
+  }
+
+  private static String alert(String name, String deployment, String fingerprint) {
+    return "{\"status\":\"firing\",\"labels\":{\"alertname\":\""
+        + name
+        + "\",\"namespace\":\"shop\",\"deployment\":\""
+        + deployment
+        + "\"},\"startsAt\":\"2026-11-26T09:12:00Z\",\"fingerprint\":\""
+        + fingerprint
+        + "\"}";
+  }
+
+  /** The one ticket of a workload. */
+  private static String ticketOf(String deployment) {
+    return given()
+        .header("Authorization", as("ada", "auditor"))
+        .queryParam("workload", deployment)
+        .get("/api/v1/tickets")
+        .then()
+        .body("items", hasSize(1))
+        .extract()
+        .path("items[0].id");
+  }
+
   static String alertmanager(
       String status, String fingerprint, String deployment, String startsAt, String endsAt) {
     return """

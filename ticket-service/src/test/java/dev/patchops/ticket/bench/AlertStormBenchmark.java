@@ -129,6 +129,8 @@ class AlertStormBenchmark {
             + tickets
             + ", alert occurrences recorded: "
             + occurrences
+            + "\nslowest hook groups (index: ms): "
+            + slowest(hook.latencies(), 6)
             + "\n";
     System.out.println(text);
     Path out = Path.of("target", "benchmarks", "alert-storm.md");
@@ -197,6 +199,16 @@ class AlertStormBenchmark {
         fiveXx.get(),
         elapsed,
         Arrays.copyOf(latencies, completed.get()));
+  }
+
+  /** The slowest groups by send index: whether the tail is the first groups or spread out. */
+  private static String slowest(long[] latencies, int n) {
+    return java.util.stream.IntStream.range(0, latencies.length)
+        .boxed()
+        .sorted((a, b) -> Long.compare(latencies[b], latencies[a]))
+        .limit(n)
+        .map(i -> i + ": " + Math.round(latencies[i] / 1e6))
+        .collect(java.util.stream.Collectors.joining(", "));
   }
 
   private long count(String sql, String parameter) throws Exception {
