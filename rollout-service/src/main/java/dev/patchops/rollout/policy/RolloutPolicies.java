@@ -1,6 +1,7 @@
 package dev.patchops.rollout.policy;
 
 import dev.patchops.contract.model.RolloutOrigin;
+import dev.patchops.platform.k8s.ApiRetry;
 import dev.patchops.platform.k8s.Conditions;
 import dev.patchops.platform.rest.ApiException;
 import dev.patchops.rollout.canary.RolloutRequests;
@@ -43,44 +44,20 @@ public class RolloutPolicies {
    */
   public record Resolution(RolloutPolicy policy, String reason, String refusal) {}
 
-  /** How often a read the API server answered with a transient error is tried, in all. */
-  static final int READ_ATTEMPTS = 6;
-
   /**
-   * A read that the API server refused for a moment (429, 5xx, or no answer: "storage is
-   * (re)initializing" right after a CRD changes, a restart) is tried again for about 6 s before the
-   * start is refused: a refusal is final, the moment is not.
+   * How often a policy read is tried, in all, when the API server refused it for a moment (429,
+   * 5xx, or no answer: "storage is (re)initializing" right after a CRD changes, a restart): about 3
+   * s of backoff before the start is refused. A refusal is final, the moment is not.
    */
-  static <T> T readRetryingTransient(java.util.function.Supplier<T> read) {
-    long backoffMs = 100;
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return read.get();
-      } catch (KubernetesClientException e) {
-        if (attempt >= READ_ATTEMPTS || !isTransient(e.getCode())) {
-          throw e;
-        }
-        try {
-          Thread.sleep(backoffMs);
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
-          throw e;
-        }
-        backoffMs = Math.min(backoffMs * 2, 2_000);
-      }
-    }
-  }
-
-  static boolean isTransient(int code) {
-    return code == 0 || code == 429 || code >= 500;
-  }
+  static final int READ_ATTEMPTS = 6;
 
   public Resolution resolve(String namespace, String deployment) {
     List<PatchRolloutPolicy> crs;
     Map<String, String> labels;
     try {
       crs =
-          readRetryingTransient(
+          ApiRetry.withRetry(
+              READ_ATTEMPTS,
               () ->
                   client
                       .resources(PatchRolloutPolicy.class)
@@ -91,7 +68,8 @@ public class RolloutPolicies {
         return new Resolution(null, "no policy in namespace " + namespace, null);
       }
       Deployment d =
-          readRetryingTransient(
+          ApiRetry.withRetry(
+              READ_ATTEMPTS,
               () -> client.apps().deployments().inNamespace(namespace).withName(deployment).get());
       labels = d == null ? Map.of() : d.getMetadata().getLabels();
     } catch (KubernetesClientException e) {

@@ -247,33 +247,15 @@ public class AlertIngest {
         names.add(name);
       }
     }
-    Map<String, Ticket> open = new HashMap<>();
     if (workloads.isEmpty()) {
-      return open;
+      return new HashMap<>();
     }
-    // The outer state test is checked again on the locked row, as the single-ticket query did.
-    @SuppressWarnings("unchecked")
-    java.util.List<Ticket> found =
-        entityManager
-            .createNativeQuery(
-                "select t.* from ticket t where t.kind = ?1 and t.state not in (?2, ?3)"
-                    + " and t.id in (select distinct on (o.workload_namespace, o.workload_name)"
-                    + " o.id from ticket o join unnest(cast(?4 as text[]), cast(?5 as text[]))"
-                    + " as w(namespace, name) on o.workload_namespace = w.namespace"
-                    + " and o.workload_name = w.name where o.kind = ?1 and o.state not in (?2, ?3)"
-                    + " order by o.workload_namespace, o.workload_name, o.opened_at desc)"
-                    + " order by t.id for update",
-                Ticket.class)
-            .setParameter(1, TicketKind.SOFTWARE.name())
-            .setParameter(2, TicketState.RESOLVED.name())
-            .setParameter(3, TicketState.CLOSED.name())
-            .setParameter(4, namespaces.toArray(String[]::new))
-            .setParameter(5, names.toArray(String[]::new))
-            .getResultList();
-    for (Ticket ticket : found) {
-      open.put(workloadKey(ticket.workloadNamespace, ticket.workloadName), ticket);
-    }
-    return open;
+    return newestLocked(
+        namespaces,
+        names,
+        "%1$s.state not in (:resolved, :closed)",
+        "opened_at",
+        Map.of("resolved", TicketState.RESOLVED.name(), "closed", TicketState.CLOSED.name()));
   }
 
   /**
@@ -353,30 +335,55 @@ public class AlertIngest {
       namespaces.add(signal.labels().get("namespace"));
       names.add(signal.labels().get("deployment"));
     }
+    return newestLocked(
+        namespaces,
+        names,
+        "%1$s.state = :resolved and %1$s.resolved_at > :since",
+        "resolved_at",
+        Map.of(
+            "resolved",
+            TicketState.RESOLVED.name(),
+            "since",
+            Instant.now().minus(config.hooks().reopenWindow())));
+  }
+
+  /**
+   * Per workload, its newest software ticket (by {@code newest}) that meets {@code condition}, read
+   * and locked in one statement in the order of the ticket ids. The condition names its table
+   * {@code %1$s}: it is checked again on the locked row, which a concurrent change may have moved
+   * on. Keyed by {@link #workloadKey}.
+   */
+  private Map<String, Ticket> newestLocked(
+      java.util.List<String> namespaces,
+      java.util.List<String> names,
+      String condition,
+      String newest,
+      Map<String, Object> parameters) {
+    var query =
+        entityManager.createNativeQuery(
+            "select t.* from ticket t where t.kind = :kind and "
+                + condition.formatted("t")
+                + " and t.id in (select distinct on (o.workload_namespace, o.workload_name)"
+                + " o.id from ticket o join unnest(cast(:namespaces as text[]),"
+                + " cast(:names as text[])) as w(namespace, name)"
+                + " on o.workload_namespace = w.namespace and o.workload_name = w.name"
+                + " where o.kind = :kind and "
+                + condition.formatted("o")
+                + " order by o.workload_namespace, o.workload_name, o."
+                + newest
+                + " desc) order by t.id for update",
+            Ticket.class);
+    query.setParameter("kind", TicketKind.SOFTWARE.name());
+    query.setParameter("namespaces", namespaces.toArray(String[]::new));
+    query.setParameter("names", names.toArray(String[]::new));
+    parameters.forEach(query::setParameter);
     @SuppressWarnings("unchecked")
-    java.util.List<Ticket> found =
-        entityManager
-            .createNativeQuery(
-                "select t.* from ticket t where t.kind = ?1 and t.state = ?2"
-                    + " and t.id in (select distinct on (o.workload_namespace, o.workload_name)"
-                    + " o.id from ticket o join unnest(cast(?3 as text[]), cast(?4 as text[]))"
-                    + " as w(namespace, name) on o.workload_namespace = w.namespace"
-                    + " and o.workload_name = w.name where o.kind = ?1 and o.state = ?2"
-                    + " and o.resolved_at > ?5"
-                    + " order by o.workload_namespace, o.workload_name, o.resolved_at desc)"
-                    + " order by t.id for update",
-                Ticket.class)
-            .setParameter(1, TicketKind.SOFTWARE.name())
-            .setParameter(2, TicketState.RESOLVED.name())
-            .setParameter(3, namespaces.toArray(String[]::new))
-            .setParameter(4, names.toArray(String[]::new))
-            .setParameter(5, Instant.now().minus(config.hooks().reopenWindow()))
-            .getResultList();
-    Map<String, Ticket> recent = new HashMap<>();
+    java.util.List<Ticket> found = query.getResultList();
+    Map<String, Ticket> byWorkload = new HashMap<>();
     for (Ticket ticket : found) {
-      recent.put(workloadKey(ticket.workloadNamespace, ticket.workloadName), ticket);
+      byWorkload.put(workloadKey(ticket.workloadNamespace, ticket.workloadName), ticket);
     }
-    return recent;
+    return byWorkload;
   }
 
   /** The software ticket a new firing alert opens for its workload. */

@@ -1,7 +1,6 @@
 package dev.patchops.orchestrator.mirror.k8s;
 
 import dev.patchops.orchestrator.config.OrchestratorConfig;
-import dev.patchops.orchestrator.k8s.ApiRetry;
 import dev.patchops.orchestrator.mirror.Isolation;
 import dev.patchops.orchestrator.mirror.MirrorException;
 import dev.patchops.orchestrator.mirror.MirrorGrants;
@@ -11,6 +10,7 @@ import dev.patchops.orchestrator.mirror.MirrorRequest;
 import dev.patchops.orchestrator.mirror.MirrorRules;
 import dev.patchops.orchestrator.mirror.PodSecurity;
 import dev.patchops.orchestrator.mirror.SourceNamespaces;
+import dev.patchops.platform.k8s.ApiRetry;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.api.model.Namespace;

@@ -1,4 +1,4 @@
-package dev.patchops.orchestrator.k8s;
+package dev.patchops.platform.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

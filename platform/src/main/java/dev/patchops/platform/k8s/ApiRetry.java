@@ -1,4 +1,4 @@
-package dev.patchops.orchestrator.k8s;
+package dev.patchops.platform.k8s;
 
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.function.Supplier;
