@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.patchops.contract.ContractJson;
+import dev.patchops.testing.LoadAverage;
 import io.fabric8.kubernetes.api.model.apps.DeploymentSpec;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -90,7 +91,7 @@ class StormRevertBenchmark {
       for (int i = 0; i < REVERTS; i++) {
         quiet.add(revert(demo, kube, ++n, null));
       }
-      loads.add(loadAverage());
+      loads.add(LoadAverage.now(3));
       for (int i = 0; i < REVERTS; i++) {
         String namespace = "storm-" + UUID.randomUUID().toString().substring(0, 8);
         stormy.add(
@@ -104,7 +105,7 @@ class StormRevertBenchmark {
                     "sre")
                 .path("total")
                 .asLong());
-        loads.add(loadAverage());
+        loads.add(LoadAverage.now(3));
       }
     } finally {
       stack.stop();
@@ -321,14 +322,5 @@ class StormRevertBenchmark {
   private static long percentile(long[] sorted, double p) {
     int rank = (int) Math.ceil(sorted.length * p) - 1;
     return sorted[Math.max(0, Math.min(sorted.length - 1, rank))];
-  }
-
-  private static String loadAverage() {
-    try {
-      String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
-      return fields[0] + " / " + fields[1] + " / " + fields[2];
-    } catch (java.io.IOException | RuntimeException e) {
-      return "n/a";
-    }
   }
 }

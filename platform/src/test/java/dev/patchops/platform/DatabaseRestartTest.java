@@ -64,7 +64,7 @@ class DatabaseRestartTest {
       int pid =
           await("the request waiting on the database")
               .atMost(Duration.ofSeconds(30))
-              .until(() -> waitingOn(admin), p -> p != 0);
+              .until(() -> AdvisoryLockWaiters.first(admin, java.util.Set.of()), p -> p != 0);
       try (PreparedStatement kill = admin.prepareStatement("select pg_terminate_backend(?)")) {
         kill.setInt(1, pid);
         kill.execute();
@@ -95,16 +95,6 @@ class DatabaseRestartTest {
         ResultSet rs = kill.executeQuery()) {
       rs.next();
       return rs.getInt(1);
-    }
-  }
-
-  private static int waitingOn(Connection admin) throws Exception {
-    try (PreparedStatement select =
-            admin.prepareStatement(
-                "select pid from pg_stat_activity where wait_event_type = 'Lock'"
-                    + " and wait_event = 'advisory' and query like '%pg_advisory_xact_lock%'");
-        ResultSet rs = select.executeQuery()) {
-      return rs.next() ? rs.getInt(1) : 0;
     }
   }
 }

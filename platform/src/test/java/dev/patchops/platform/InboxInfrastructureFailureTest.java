@@ -65,7 +65,7 @@ class InboxInfrastructureFailureTest {
         int pid =
             await("handler waiting on the database, attempt " + attempt)
                 .atMost(Duration.ofSeconds(30))
-                .until(() -> waitingHandler(holder, killed), p -> p != 0);
+                .until(() -> AdvisoryLockWaiters.first(holder, killed), p -> p != 0);
         try (PreparedStatement kill = holder.prepareStatement("select pg_terminate_backend(?)")) {
           kill.setInt(1, pid);
           try (ResultSet rs = kill.executeQuery()) {
@@ -155,24 +155,6 @@ class InboxInfrastructureFailureTest {
     OffsetAndMetadata offset =
         admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().get(partition);
     return offset == null ? -1 : offset.offset();
-  }
-
-  /** The backend of the handler that waits for the ticket's lock, or 0 while there is none. */
-  private static int waitingHandler(Connection holder, Set<Integer> alreadyKilled)
-      throws SQLException {
-    try (PreparedStatement select =
-        holder.prepareStatement(
-            "select pid from pg_stat_activity where wait_event_type = 'Lock'"
-                + " and wait_event = 'advisory' and query like '%pg_advisory_xact_lock%'")) {
-      try (ResultSet rs = select.executeQuery()) {
-        while (rs.next()) {
-          if (!alreadyKilled.contains(rs.getInt(1))) {
-            return rs.getInt(1);
-          }
-        }
-      }
-    }
-    return 0;
   }
 
   private static void lock(Connection connection, String sql, String key) throws SQLException {

@@ -3,6 +3,7 @@ package dev.patchops.ticket.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.patchops.testing.Latencies;
+import dev.patchops.testing.LoadAverage;
 import dev.patchops.testing.PatchOpsTest;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -96,7 +97,7 @@ class AlertStormBenchmark {
         "| scenario | requests (alerts) | non-2xx | 5xx | p50 ms | p99 ms | max ms |"
             + " load avg 1/5 min |");
     rows.add("|---|---:|---:|---:|---:|---:|---:|---|");
-    String load = loadAverage();
+    String load = LoadAverage.now(2);
     for (Run run : List.of(bare, hook)) {
       Latencies l = Latencies.ofNanos(run.latencies());
       rows.add(
@@ -219,15 +220,6 @@ class AlertStormBenchmark {
         rs.next();
         return rs.getLong(1);
       }
-    }
-  }
-
-  private static String loadAverage() {
-    try {
-      String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
-      return fields[0] + " / " + fields[1];
-    } catch (java.io.IOException | RuntimeException e) {
-      return "n/a";
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.patchops.ticket.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.patchops.testing.Latencies;
+import dev.patchops.testing.LoadAverage;
 import dev.patchops.testing.PatchOpsTest;
 import dev.patchops.testing.TestInfra;
 import io.agroal.api.AgroalDataSource;
@@ -134,7 +135,7 @@ class TicketCreateBenchmark {
     }
     done.await(seconds + 60L, TimeUnit.SECONDS);
     double elapsed = (System.nanoTime() - start) / 1e9;
-    String load = loadAverage();
+    String load = LoadAverage.now(2);
     ProcessCpu.Snapshot cpu = cpuUntilRelayed().minus(cpuBefore);
     return new Run(
         "closed loop, " + CONCURRENCY + " in flight: " + path,
@@ -207,7 +208,7 @@ class TicketCreateBenchmark {
     done.await(seconds + 60L, TimeUnit.SECONDS);
     vertx.cancelTimer(timer);
     double elapsed = (System.nanoTime() - start) / 1e9;
-    String load = loadAverage();
+    String load = LoadAverage.now(2);
     ProcessCpu.Snapshot cpu = cpuUntilRelayed().minus(cpuBefore);
     return new Run(
         "open loop at " + RATE + " req/s: " + path,
@@ -331,19 +332,6 @@ class TicketCreateBenchmark {
             statement.executeQuery("select count(*) from outbox_event where sent_at is null")) {
       rs.next();
       return rs.getLong(1);
-    }
-  }
-
-  /**
-   * The machine's load when a scenario ended: the box is shared, and a number measured next to
-   * someone else's build says so.
-   */
-  private static String loadAverage() {
-    try {
-      String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
-      return fields[0] + " / " + fields[1];
-    } catch (java.io.IOException | RuntimeException e) {
-      return "n/a";
     }
   }
 }
