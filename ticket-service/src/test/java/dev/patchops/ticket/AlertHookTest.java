@@ -520,7 +520,36 @@ class AlertHookTest {
         .body("alerts.fingerprint", contains(run + "-2"));
   }
 
-  private static String alert(String name, String deployment, String fingerprint) {
+  @Test
+  void anAlertRepeatedInOnePayloadWithOtherLabelsIsADuplicateAndOpensNothingForThem() {
+    // Alertmanager derives the fingerprint from the labels; a sender that does not is held to the
+    // first copy: the second is a duplicate, and its workload gets no ticket without an alert.
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    String fingerprint = run + "-same";
+    String body =
+        "{\"version\":\"4\",\"status\":\"firing\",\"alerts\":["
+            + alert("Repeated", "first-" + run, fingerprint)
+            + ","
+            + alert("Repeated", "second-" + run, fingerprint)
+            + "]}";
+    String ticket =
+        postAlertmanager(body)
+            .statusCode(202)
+            .body("received", equalTo(2))
+            .body("duplicates", equalTo(1))
+            .body("tickets", hasSize(1))
+            .extract()
+            .path("tickets[0]");
+    assertThat(ticketOf("first-" + run)).isEqualTo(ticket);
+    given()
+        .header("Authorization", as("ada", "auditor"))
+        .queryParam("workload", "second-" + run)
+        .get("/api/v1/tickets")
+        .then()
+        .body("items", hasSize(0));
+  }
+
+  static String alert(String name, String deployment, String fingerprint) {
     return "{\"status\":\"firing\",\"labels\":{\"alertname\":\""
         + name
         + "\",\"namespace\":\"shop\",\"deployment\":\""
@@ -531,7 +560,7 @@ class AlertHookTest {
   }
 
   /** The one ticket of a workload. */
-  private static String ticketOf(String deployment) {
+  static String ticketOf(String deployment) {
     return given()
         .header("Authorization", as("ada", "auditor"))
         .queryParam("workload", deployment)

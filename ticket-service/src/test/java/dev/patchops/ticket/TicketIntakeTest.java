@@ -216,20 +216,35 @@ class TicketIntakeTest {
           "rollout-service");
       awaitState(ticketId, "RESOLVED");
 
+      // In the same payload, an alert for a workload that never had a ticket: one reopened and
+      // one opened together, each alert on its own workload's ticket.
+      String fresh = "wishlist-new-" + UUID.randomUUID().toString().substring(0, 8);
+      String freshFingerprint = UUID.randomUUID().toString();
+      String body =
+          "{\"version\":\"4\",\"status\":\"firing\",\"alerts\":["
+              + AlertHookTest.alert("CheckoutErrorRate", deployment, UUID.randomUUID().toString())
+              + ","
+              + AlertHookTest.alert("Fresh", fresh, freshFingerprint)
+              + "]}";
+      List<String> touched =
+          given()
+              .header("Authorization", "Bearer test-alertmanager-token")
+              .contentType(ContentType.JSON)
+              .body(body)
+              .post("/hooks/alertmanager")
+              .then()
+              .statusCode(202)
+              .body("uncorrelated", equalTo(0))
+              .extract()
+              .path("tickets");
+      String freshTicket = AlertHookTest.ticketOf(fresh);
+      assertThat(touched).containsExactlyInAnyOrder(ticketId, freshTicket);
       given()
-          .header("Authorization", "Bearer test-alertmanager-token")
-          .contentType(ContentType.JSON)
-          .body(
-              AlertHookTest.alertmanager(
-                  "firing",
-                  UUID.randomUUID().toString(),
-                  deployment,
-                  Instant.now().toString(),
-                  null))
-          .post("/hooks/alertmanager")
+          .header("Authorization", as("ada", "auditor"))
+          .get("/api/v1/tickets/" + freshTicket)
           .then()
-          .statusCode(202)
-          .body("tickets", contains(ticketId));
+          .body("state", equalTo("OPENED"))
+          .body("alerts.fingerprint", contains(freshFingerprint));
       assertThat(TicketFlows.state(ticketId)).isEqualTo("DIAGNOSING");
       TicketReopened reopened =
           PatchLifecycleTest.single(

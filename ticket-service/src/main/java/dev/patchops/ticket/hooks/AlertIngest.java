@@ -52,6 +52,9 @@ public class AlertIngest {
     int uncorrelated = 0;
     int refused = 0;
     Set<String> touched = new TreeSet<>();
+    // One time for the whole batch: a new ticket's detection time is its first alert's start, and
+    // an alert without a start (PagerDuty) starts when the batch arrived.
+    Instant now = Instant.now();
     // Every alert and workload lock first: concurrent deliveries of one alert queue here instead
     // of racing on the unique key, and two groups of one workload open one ticket.
     lockInOneOrder(source, signals);
@@ -65,13 +68,12 @@ public class AlertIngest {
     // The first groups of a storm name workloads without a ticket: one by one, their reopen
     // queries and ticket inserts took four times as long as any other group (the tail of the
     // storm benchmark). They are opened together, before the loop finds them in `open`.
-    openMissing(source, signals, known, open, actor);
-    // The batch's alert events go to the outbox in one JDBC batch; they are written before any
-    // ticket event, so each key's events keep the order in which they happened.
+    openMissing(source, signals, known, open, actor, now);
+    // The batch's alert events go to the outbox in one JDBC batch, after the events of the
+    // tickets the batch opened or reopened: no alert event comes before its ticket's.
     java.util.List<Outbox.Event> pending = new java.util.ArrayList<>();
     for (AlertSignal signal : signals) {
       AlertOccurrence occurrence = find(source, signal, known);
-      Instant now = Instant.now();
       switch (signal.status()) {
         case FIRING -> {
           if (occurrence != null) {
@@ -285,9 +287,15 @@ public class AlertIngest {
       java.util.List<AlertSignal> signals,
       Map<String, java.util.List<AlertOccurrence>> known,
       Map<String, Ticket> open,
-      String actor) {
+      String actor,
+      Instant now) {
     Map<String, AlertSignal> first = new java.util.LinkedHashMap<>();
+    Map<String, java.util.List<AlertSignal>> earlier = new HashMap<>();
     for (AlertSignal signal : signals) {
+      if (signal.status() == AlertSignal.Status.FIRING && repeatsEarlier(signal, earlier)) {
+        // The loop counts it a duplicate of the batch's first copy, whatever its labels name.
+        continue;
+      }
       if (mayOpen(source, signal, known, true)) {
         String key =
             workloadKey(signal.labels().get("namespace"), signal.labels().get("deployment"));
@@ -312,7 +320,7 @@ public class AlertIngest {
             actor);
         open.put(entry.getKey(), resolved);
       } else {
-        openings.add(new TicketService.Opening(newTicket(signal), actor, TicketSource.ALERT));
+        openings.add(new TicketService.Opening(newTicket(signal, now), actor, TicketSource.ALERT));
         keys.add(entry.getKey());
       }
     }
@@ -386,8 +394,27 @@ public class AlertIngest {
     return byWorkload;
   }
 
+  /**
+   * Whether a firing signal repeats one earlier in the batch (same fingerprint and start, or the
+   * same fingerprint without a start), which the loop finds among the batch's new occurrences; if
+   * not, it is remembered for the later ones.
+   */
+  private static boolean repeatsEarlier(
+      AlertSignal signal, Map<String, java.util.List<AlertSignal>> earlier) {
+    java.util.List<AlertSignal> same =
+        earlier.computeIfAbsent(signal.fingerprint(), f -> new java.util.ArrayList<>());
+    for (AlertSignal before : same) {
+      if (signal.startsAt() == null
+          || (before.startsAt() != null && sameStart(before.startsAt(), signal.startsAt()))) {
+        return true;
+      }
+    }
+    same.add(signal);
+    return false;
+  }
+
   /** The software ticket a new firing alert opens for its workload. */
-  private static TicketService.NewTicket newTicket(AlertSignal signal) {
+  private static TicketService.NewTicket newTicket(AlertSignal signal, Instant now) {
     return new TicketService.NewTicket(
         TicketKind.SOFTWARE,
         title(signal),
@@ -396,7 +423,7 @@ public class AlertIngest {
         new WorkloadRef(
             signal.labels().get("namespace"), "Deployment", signal.labels().get("deployment")),
         null,
-        signal.startsAt() != null ? signal.startsAt() : Instant.now(),
+        signal.startsAt() != null ? signal.startsAt() : now,
         signal.fingerprint());
   }
 
@@ -428,8 +455,8 @@ public class AlertIngest {
   }
 
   /**
-   * The ticket an alert belongs to: the open ticket of its workload (or node), a recently resolved
-   * one that it reopens, or a new one.
+   * The ticket an alert belongs to: its workload's (open, or opened or reopened by this batch
+   * before the loop), or its node's open hardware ticket or a new one.
    */
   private Optional<Ticket> correlate(
       AlertOccurrence occurrence,
