@@ -189,32 +189,7 @@ class TicketIntakeTest {
     String ticketId = TicketFlows.openSoftwareTicket("wishlist errors", deployment);
     TicketFlows.recordRootCause(ticketId, TicketFlows.addDiagnostic(ticketId));
     try (KafkaProbe probe = KafkaProbe.fromNow(Topics.TESTS, Topics.TICKETS)) {
-      TicketFlows.propose(ticketId, "dev-dana", TicketFlows.sha(99)).statusCode(201);
-      TestRunRequested request = PatchLifecycleTest.testRunRequested(probe, ticketId, 1);
-      EventSender.send(
-          PatchLifecycleTest.completed(ticketId, 1, request.runId(), TestOutcome.PASSED),
-          "test-orchestrator");
-      awaitState(ticketId, "AWAITING_APPROVAL");
-      TicketFlows.approve(ticketId, 1, "anna", "approver", false, null).statusCode(200);
-      WorkloadRef workload = new WorkloadRef("shop", "Deployment", deployment);
-      EventSender.send(
-          new RolloutPromoted(
-              ticketId,
-              "ro-9",
-              1,
-              workload,
-              Instant.now(),
-              Instant.now(),
-              TicketFlows.IMAGE,
-              RolloutOrigin.APPROVAL,
-              "anna"),
-          "rollout-service");
-      awaitState(ticketId, "MONITORING");
-      EventSender.send(
-          new WatchWindowPassed(
-              ticketId, "ro-9", Instant.now(), TicketFlows.IMAGE, RolloutOrigin.APPROVAL, "anna"),
-          "rollout-service");
-      awaitState(ticketId, "RESOLVED");
+      resolve(ticketId, deployment, probe);
 
       // In the same payload, an alert for a workload that never had a ticket: one reopened and
       // one opened together, each alert on its own workload's ticket.
@@ -252,5 +227,79 @@ class TicketIntakeTest {
       assertThat(reopened.reopenedBy()).isEqualTo("hook:alertmanager");
       assertThat(reopened.reason()).contains("CheckoutErrorRate");
     }
+  }
+
+  /** Takes a ticket with its root cause through test, approval and rollout to RESOLVED. */
+  private static void resolve(String ticketId, String deployment, KafkaProbe probe)
+      throws Exception {
+    TicketFlows.propose(ticketId, "dev-dana", TicketFlows.sha(99)).statusCode(201);
+    TestRunRequested request = PatchLifecycleTest.testRunRequested(probe, ticketId, 1);
+    EventSender.send(
+        PatchLifecycleTest.completed(ticketId, 1, request.runId(), TestOutcome.PASSED),
+        "test-orchestrator");
+    awaitState(ticketId, "AWAITING_APPROVAL");
+    TicketFlows.approve(ticketId, 1, "anna", "approver", false, null).statusCode(200);
+    WorkloadRef workload = new WorkloadRef("shop", "Deployment", deployment);
+    EventSender.send(
+        new RolloutPromoted(
+            ticketId,
+            "ro-" + ticketId,
+            1,
+            workload,
+            Instant.now(),
+            Instant.now(),
+            TicketFlows.IMAGE,
+            RolloutOrigin.APPROVAL,
+            "anna"),
+        "rollout-service");
+    awaitState(ticketId, "MONITORING");
+    EventSender.send(
+        new WatchWindowPassed(
+            ticketId,
+            "ro-" + ticketId,
+            Instant.now(),
+            TicketFlows.IMAGE,
+            RolloutOrigin.APPROVAL,
+            "anna"),
+        "rollout-service");
+    awaitState(ticketId, "RESOLVED");
+  }
+
+  @Test
+  void alertForAWorkloadResolvedBeforeTheReopenWindowOpensANewTicket() throws Exception {
+    String deployment = "wishlist-old-" + UUID.randomUUID().toString().substring(0, 8);
+    String ticketId = TicketFlows.openSoftwareTicket("wishlist errors", deployment);
+    TicketFlows.recordRootCause(ticketId, TicketFlows.addDiagnostic(ticketId));
+    try (KafkaProbe probe = KafkaProbe.fromNow(Topics.TESTS, Topics.TICKETS)) {
+      resolve(ticketId, deployment, probe);
+    }
+    // Resolved 25 hours ago: outside the reopen window (24 h by default).
+    try (Connection connection = dataSource.getConnection();
+        PreparedStatement backdate =
+            connection.prepareStatement(
+                "update ticket set resolved_at = now() - interval '25 hours' where id = ?")) {
+      backdate.setString(1, ticketId);
+      assertThat(backdate.executeUpdate()).isEqualTo(1);
+    }
+    List<String> touched =
+        given()
+            .header("Authorization", "Bearer test-alertmanager-token")
+            .contentType(ContentType.JSON)
+            .body(
+                AlertHookTest.alertmanager(
+                    "firing",
+                    UUID.randomUUID().toString(),
+                    deployment,
+                    Instant.now().toString(),
+                    null))
+            .post("/hooks/alertmanager")
+            .then()
+            .statusCode(202)
+            .body("uncorrelated", equalTo(0))
+            .extract()
+            .path("tickets");
+    assertThat(touched).hasSize(1).doesNotContain(ticketId);
+    assertThat(TicketFlows.state(touched.get(0))).isEqualTo("OPENED");
+    assertThat(TicketFlows.state(ticketId)).isEqualTo("RESOLVED");
   }
 }
