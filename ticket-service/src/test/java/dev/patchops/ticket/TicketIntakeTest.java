@@ -186,10 +186,8 @@ class TicketIntakeTest {
   @Test
   void alertForARecentlyResolvedWorkloadReopensItsTicket() throws Exception {
     String deployment = "wishlist-" + UUID.randomUUID().toString().substring(0, 8);
-    String ticketId = TicketFlows.openSoftwareTicket("wishlist errors", deployment);
-    TicketFlows.recordRootCause(ticketId, TicketFlows.addDiagnostic(ticketId));
-    try (KafkaProbe probe = KafkaProbe.fromNow(Topics.TESTS, Topics.TICKETS)) {
-      resolve(ticketId, deployment, probe);
+    String ticketId = resolvedTicket(deployment);
+    try (KafkaProbe probe = KafkaProbe.fromNow(Topics.TICKETS)) {
 
       // In the same payload, an alert for a workload that never had a ticket: one reopened and
       // one opened together, each alert on its own workload's ticket.
@@ -229,7 +227,16 @@ class TicketIntakeTest {
     }
   }
 
-  /** Takes a ticket with its root cause through test, approval and rollout to RESOLVED. */
+  /** A ticket of the workload, taken through diagnosis, test, approval and rollout to RESOLVED. */
+  private static String resolvedTicket(String deployment) throws Exception {
+    String ticketId = TicketFlows.openSoftwareTicket("wishlist errors", deployment);
+    TicketFlows.recordRootCause(ticketId, TicketFlows.addDiagnostic(ticketId));
+    try (KafkaProbe probe = KafkaProbe.fromNow(Topics.TESTS)) {
+      resolve(ticketId, deployment, probe);
+    }
+    return ticketId;
+  }
+
   private static void resolve(String ticketId, String deployment, KafkaProbe probe)
       throws Exception {
     TicketFlows.propose(ticketId, "dev-dana", TicketFlows.sha(99)).statusCode(201);
@@ -268,11 +275,7 @@ class TicketIntakeTest {
   @Test
   void alertForAWorkloadResolvedBeforeTheReopenWindowOpensANewTicket() throws Exception {
     String deployment = "wishlist-old-" + UUID.randomUUID().toString().substring(0, 8);
-    String ticketId = TicketFlows.openSoftwareTicket("wishlist errors", deployment);
-    TicketFlows.recordRootCause(ticketId, TicketFlows.addDiagnostic(ticketId));
-    try (KafkaProbe probe = KafkaProbe.fromNow(Topics.TESTS, Topics.TICKETS)) {
-      resolve(ticketId, deployment, probe);
-    }
+    String ticketId = resolvedTicket(deployment);
     // Resolved 25 hours ago: outside the reopen window (24 h by default).
     try (Connection connection = dataSource.getConnection();
         PreparedStatement backdate =
