@@ -199,17 +199,7 @@ class TicketIntakeTest {
               + ","
               + AlertHookTest.alert("Fresh", fresh, freshFingerprint)
               + "]}";
-      List<String> touched =
-          given()
-              .header("Authorization", "Bearer test-alertmanager-token")
-              .contentType(ContentType.JSON)
-              .body(body)
-              .post("/hooks/alertmanager")
-              .then()
-              .statusCode(202)
-              .body("uncorrelated", equalTo(0))
-              .extract()
-              .path("tickets");
+      List<String> touched = ticketsOfAlerts(body);
       String freshTicket = AlertHookTest.ticketOf(fresh);
       assertThat(touched).containsExactlyInAnyOrder(ticketId, freshTicket);
       given()
@@ -225,6 +215,20 @@ class TicketIntakeTest {
       assertThat(reopened.reopenedBy()).isEqualTo("hook:alertmanager");
       assertThat(reopened.reason()).contains("CheckoutErrorRate");
     }
+  }
+
+  /** Posts an Alertmanager payload; the tickets its alerts went to, none left uncorrelated. */
+  private static List<String> ticketsOfAlerts(String body) {
+    return given()
+        .header("Authorization", "Bearer test-alertmanager-token")
+        .contentType(ContentType.JSON)
+        .body(body)
+        .post("/hooks/alertmanager")
+        .then()
+        .statusCode(202)
+        .body("uncorrelated", equalTo(0))
+        .extract()
+        .path("tickets");
   }
 
   /** A ticket of the workload, taken through diagnosis, test, approval and rollout to RESOLVED. */
@@ -285,22 +289,13 @@ class TicketIntakeTest {
       assertThat(backdate.executeUpdate()).isEqualTo(1);
     }
     List<String> touched =
-        given()
-            .header("Authorization", "Bearer test-alertmanager-token")
-            .contentType(ContentType.JSON)
-            .body(
-                AlertHookTest.alertmanager(
-                    "firing",
-                    UUID.randomUUID().toString(),
-                    deployment,
-                    Instant.now().toString(),
-                    null))
-            .post("/hooks/alertmanager")
-            .then()
-            .statusCode(202)
-            .body("uncorrelated", equalTo(0))
-            .extract()
-            .path("tickets");
+        ticketsOfAlerts(
+            AlertHookTest.alertmanager(
+                "firing",
+                UUID.randomUUID().toString(),
+                deployment,
+                Instant.now().toString(),
+                null));
     assertThat(touched).hasSize(1).doesNotContain(ticketId);
     assertThat(TicketFlows.state(touched.get(0))).isEqualTo("OPENED");
     assertThat(TicketFlows.state(ticketId)).isEqualTo("RESOLVED");
