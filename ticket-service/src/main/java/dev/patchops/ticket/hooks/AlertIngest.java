@@ -235,26 +235,19 @@ public class AlertIngest {
       String source,
       java.util.List<AlertSignal> signals,
       Map<String, java.util.List<AlertOccurrence>> known) {
-    Set<String> workloads = new TreeSet<>();
-    java.util.List<String> namespaces = new java.util.ArrayList<>();
-    java.util.List<String> names = new java.util.ArrayList<>();
+    Map<String, AlertSignal> workloads = new java.util.LinkedHashMap<>();
     for (AlertSignal signal : signals) {
-      if (!mayOpen(source, signal, known, false)) {
-        continue;
-      }
-      String namespace = signal.labels().get("namespace");
-      String name = signal.labels().get("deployment");
-      if (workloads.add(workloadKey(namespace, name))) {
-        namespaces.add(namespace);
-        names.add(name);
+      if (mayOpen(source, signal, known, false)) {
+        workloads.putIfAbsent(
+            workloadKey(signal.labels().get("namespace"), signal.labels().get("deployment")),
+            signal);
       }
     }
     if (workloads.isEmpty()) {
       return new HashMap<>();
     }
     return newestLocked(
-        namespaces,
-        names,
+        workloads.values(),
         "%1$s.state not in (:resolved, :closed)",
         "opened_at",
         Map.of("resolved", TicketState.RESOLVED.name(), "closed", TicketState.CLOSED.name()));
@@ -337,15 +330,8 @@ public class AlertIngest {
    * and locked in one statement in the order of the ticket ids. Keyed by {@link #workloadKey}.
    */
   private Map<String, Ticket> recentlyResolved(java.util.Collection<AlertSignal> signals) {
-    java.util.List<String> namespaces = new java.util.ArrayList<>();
-    java.util.List<String> names = new java.util.ArrayList<>();
-    for (AlertSignal signal : signals) {
-      namespaces.add(signal.labels().get("namespace"));
-      names.add(signal.labels().get("deployment"));
-    }
     return newestLocked(
-        namespaces,
-        names,
+        signals,
         "%1$s.state = :resolved and %1$s.resolved_at > :since",
         "resolved_at",
         Map.of(
@@ -356,14 +342,13 @@ public class AlertIngest {
   }
 
   /**
-   * Per workload, its newest software ticket (by {@code newest}) that meets {@code condition}, read
-   * and locked in one statement in the order of the ticket ids. The condition names its table
-   * {@code %1$s}: it is checked again on the locked row, which a concurrent change may have moved
-   * on. Keyed by {@link #workloadKey}.
+   * Per workload the signals name (one signal per workload), its newest software ticket (by {@code
+   * newest}) that meets {@code condition}, read and locked in one statement in the order of the
+   * ticket ids. The condition names its table {@code %1$s}: it is checked again on the locked row,
+   * which a concurrent change may have moved on. Keyed by {@link #workloadKey}.
    */
   private Map<String, Ticket> newestLocked(
-      java.util.List<String> namespaces,
-      java.util.List<String> names,
+      java.util.Collection<AlertSignal> signals,
       String condition,
       String newest,
       Map<String, Object> parameters) {
@@ -382,8 +367,11 @@ public class AlertIngest {
                 + " desc) order by t.id for update",
             Ticket.class);
     query.setParameter("kind", TicketKind.SOFTWARE.name());
-    query.setParameter("namespaces", namespaces.toArray(String[]::new));
-    query.setParameter("names", names.toArray(String[]::new));
+    query.setParameter(
+        "namespaces",
+        signals.stream().map(s -> s.labels().get("namespace")).toArray(String[]::new));
+    query.setParameter(
+        "names", signals.stream().map(s -> s.labels().get("deployment")).toArray(String[]::new));
     parameters.forEach(query::setParameter);
     @SuppressWarnings("unchecked")
     java.util.List<Ticket> found = query.getResultList();
@@ -419,7 +407,7 @@ public class AlertIngest {
         TicketKind.SOFTWARE,
         title(signal),
         signal.annotations().get("description"),
-        severity(signal.severity()) == null ? Severity.SEV3 : severity(signal.severity()),
+        ticketSeverity(signal),
         new WorkloadRef(
             signal.labels().get("namespace"), "Deployment", signal.labels().get("deployment")),
         null,
@@ -489,7 +477,7 @@ public class AlertIngest {
                   TicketKind.HARDWARE,
                   title(signal),
                   signal.annotations().get("description"),
-                  severity(signal.severity()) == null ? Severity.SEV3 : severity(signal.severity()),
+                  ticketSeverity(signal),
                   null,
                   equipment.get().id,
                   occurrence.startsAt,
@@ -562,6 +550,12 @@ public class AlertIngest {
         signal.summary() != null ? signal.summary() : signal.annotations().get("summary");
     String title = summary != null ? signal.alertName() + ": " + summary : signal.alertName();
     return title.length() <= 200 ? title : title.substring(0, 199) + "…";
+  }
+
+  /** An alert's severity as its ticket's: SEV3 when the alert names none PatchOps knows. */
+  private static Severity ticketSeverity(AlertSignal signal) {
+    Severity severity = severity(signal.severity());
+    return severity == null ? Severity.SEV3 : severity;
   }
 
   static Severity severity(String value) {
